@@ -1,0 +1,1 @@
+"""Hearing: collect comments from platforms, store them once, and tag what they mean."""

@@ -1,0 +1,71 @@
+"""Provide heard's exception hierarchy; foreign errors are translated into these at each boundary.
+
+HeardError
+ ├── ConfigError          a setting is missing or malformed
+ ├── QueueFileError       the queue file cannot be read as decisions
+ ├── IllegalTransition    a reply state change the state machine forbids
+ └── PlatformError        a platform call failed
+      ├── RateLimited       the platform said "not before retry_at"
+      ├── AuthFailed        credentials were refused (401/403)
+      ├── CreditsExhausted  the account's paid usage is spent (X 402)
+      ├── Transient         a timeout, 5xx or connection error: try again later
+      ├── PermanentFailure  the target cannot be answered (deleted, locked, blocked)
+      └── BadPayload        the platform sent something we cannot read
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class HeardError(Exception):
+    """Base of every error heard raises on purpose."""
+
+
+class ConfigError(HeardError):
+    """A setting is missing or malformed."""
+
+
+class QueueFileError(HeardError):
+    """The queue file cannot be read as decisions."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path, self.line, self.message = path, line, message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+class IllegalTransition(HeardError):
+    """A reply state change that the state machine forbids."""
+
+
+class PlatformError(HeardError):
+    """A platform call failed."""
+
+
+class RateLimited(PlatformError):
+    """The platform asked us to wait until retry_at."""
+
+    def __init__(self, message: str, retry_at: datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+class AuthFailed(PlatformError):
+    """The platform refused our credentials."""
+
+
+class CreditsExhausted(PlatformError):
+    """The account's paid API usage is spent."""
+
+
+class Transient(PlatformError):
+    """A failure worth retrying later: timeout, 5xx, connection reset."""
+
+
+class PermanentFailure(PlatformError):
+    """The target cannot be answered: deleted, locked or blocked."""
+
+
+class BadPayload(PlatformError):
+    """The platform sent data we cannot read."""

@@ -1,0 +1,99 @@
+"""Provide the platform protocol and the registry that discovers one module per platform.
+
+Adding a platform is adding a module here that calls ``register(PlatformSpec(...))`` at import.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from listener.errors import ConfigError
+from listener.records import Account, Comment, Page
+
+
+class Platform(Protocol):
+    """A connected platform client: the only thing that talks to a platform's API."""
+
+    name: str
+    account: Account
+
+    def sources(self) -> Sequence[str]:
+        """Names of the sources this client polls (e.g. ``mentions``, ``search:acme``)."""
+        ...
+
+    def fetch(self, source: str, cursor: str | None, *, since: datetime) -> Page:
+        """Make one bounded request for items newer than ``cursor`` (or ``since`` when there is none)."""
+        ...
+
+    def normalise(self, raw: Mapping[str, Any]) -> Comment:
+        """Turn one raw payload from ``fetch`` into a Comment."""
+        ...
+
+    def after_store(self, source: str, page: Page) -> None:
+        """Tell the platform the page is safely stored (e.g. mark an inbox read)."""
+        ...
+
+    def reply(self, comment: Comment, text: str) -> str:
+        """Post ``text`` as a reply to ``comment``; return the remote id."""
+        ...
+
+    def find_reply(self, comment: Comment) -> str | None:
+        """Return the id of our existing reply to ``comment``, if the platform has one."""
+        ...
+
+    def check(self) -> str:
+        """Make one cheap authenticated call; return who we are logged in as."""
+        ...
+
+
+Normaliser = Callable[[Mapping[str, Any], Account], Comment]
+Connector = Callable[[Mapping[str, Any], Mapping[str, str]], Platform]
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    """What the app needs to know about a platform module to configure and use it."""
+
+    name: str
+    normalise: Normaliser
+    connect: Connector
+    secrets: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    help: str = ""
+    # Replies per hour we allow ourselves by default, well under the platform's own limit.
+    default_post_rate: int = 30
+
+
+_REGISTRY: dict[str, PlatformSpec] = {}
+
+
+def register(spec: PlatformSpec) -> PlatformSpec:
+    """Add a platform to the registry (called once by each platform module at import)."""
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def _discover() -> None:
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+def registry() -> Mapping[str, PlatformSpec]:
+    """Every known platform, keyed by name, after importing each platform module once."""
+    if not _REGISTRY:
+        _discover()
+    return dict(_REGISTRY)
+
+
+def spec(name: str) -> PlatformSpec:
+    """The spec of one platform, or a ConfigError naming the ones that exist."""
+    known = registry()
+    if name not in known:
+        raise ConfigError(f"unknown platform {name!r}; known: {', '.join(sorted(known))}")
+    return known[name]

@@ -1,0 +1,43 @@
+"""Provide small helpers that several platform modules share: time parsing and bot heuristics."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from listener.errors import BadPayload
+
+_BOT_NAME = re.compile(r"(?:^|[_\-.])bot$|bot$|^auto[_-]?moderator$", re.IGNORECASE)
+_BOT_BIO = re.compile(r"\b(?:i am a bot|i'?m a bot|automated account|#bot)\b", re.IGNORECASE)
+
+
+def looks_automated(handle: str, bio: str = "", flagged: bool = False) -> bool:
+    """Guess whether an account is a bot from its own flag, its handle and its bio."""
+    return bool(flagged or _BOT_NAME.search(handle or "") or _BOT_BIO.search(bio or ""))
+
+
+def parse_iso(value: Any, where: str) -> datetime:
+    """Parse an ISO-8601 timestamp (``Z`` allowed) into an aware UTC datetime."""
+    if not isinstance(value, str):
+        raise BadPayload(f"{where}: expected an ISO-8601 time, got {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BadPayload(f"{where}: expected an ISO-8601 time, got {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_epoch(value: Any, where: str) -> datetime:
+    """Parse epoch seconds (int, float or numeric string) into an aware UTC datetime."""
+    try:
+        return datetime.fromtimestamp(float(value), tz=UTC)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise BadPayload(f"{where}: expected epoch seconds, got {value!r}") from exc
+
+
+def require(mapping: Any, key: str, where: str) -> Any:
+    """Return ``mapping[key]`` or raise BadPayload naming the place."""
+    if not isinstance(mapping, dict) or mapping.get(key) in (None, ""):
+        raise BadPayload(f"{where}: missing {key!r}")
+    return mapping[key]

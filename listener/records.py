@@ -1,0 +1,80 @@
+"""Provide the frozen records that cross module lines: Account, Author, Comment, Page, Tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Account:
+    """Our own account on one platform: who "we" are when deciding what is self."""
+
+    platform: str
+    id: str
+    handle: str
+
+
+@dataclass(frozen=True)
+class Author:
+    """The person (or bot) who wrote a comment."""
+
+    id: str
+    handle: str
+    name: str = ""
+    is_bot: bool = False
+    bio: str = ""
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One thing somebody said that we may answer, in a platform-neutral shape."""
+
+    platform: str
+    native_id: str
+    account: str
+    source: str  # mention | reply | keyword | comment
+    author: Author
+    text: str
+    url: str
+    created_at: datetime
+    parent_id: str | None = None
+    conversation_id: str | None = None
+    lang: str | None = None
+    mentions_us: bool = False
+    is_own: bool = False
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def id(self) -> str:
+        """The primary key that makes every insert idempotent."""
+        return f"{self.platform}:{self.native_id}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One bounded fetch from a source: raw payloads plus the cursor to store after them."""
+
+    items: tuple[dict[str, Any], ...]
+    cursor: str | None
+    more: bool = False
+
+
+@dataclass(frozen=True)
+class Tags:
+    """What the NLP pipeline concluded about one comment."""
+
+    comment_id: str
+    sentiment: str  # negative | neutral | positive
+    sentiment_score: float
+    is_question: bool
+    question_score: float
+    intent: str  # question | complaint | praise | request | other
+    intent_score: float
+    spam_score: float
+    bot_score: float
+    needs_reply: bool
+    priority: str  # high | normal | low
+    lang: str
+    model_version: str
