@@ -1,0 +1,509 @@
+"""Provide the SQLite store: migrations, idempotent inserts, cursors, reply states and the audit trail.
+
+All SQL lives in this module so that another backend can replace it without touching the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from listener.records import Author, Comment, Tags
+
+migrations = Migrations("heard")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    """Create the first schema."""
+    db["comments"].create(
+        {
+            "id": str, "platform": str, "native_id": str, "account": str, "source": str,
+            "author_id": str, "author_handle": str, "author_name": str, "author_is_bot": int,
+            "author_bio": str, "text": str, "url": str, "created_at": str, "fetched_at": str,
+            "parent_id": str, "conversation_id": str, "lang": str, "mentions_us": int,
+            "is_own": int, "raw": str,
+        },
+        pk="id",
+    )
+    db["comments"].create_index(["created_at"])
+    db["comments"].create_index(["platform", "author_id"])
+    db["authors"].create(
+        {
+            "id": str, "platform": str, "native_id": str, "handle": str, "name": str,
+            "is_bot": int, "bio": str, "first_seen": str, "last_seen": str, "comments": int,
+            "opted_out": int,
+        },
+        pk="id",
+    )
+    db["tags"].create(
+        {
+            "comment_id": str, "sentiment": str, "sentiment_score": float, "is_question": int,
+            "question_score": float, "intent": str, "intent_score": float, "spam_score": float,
+            "bot_score": float, "needs_reply": int, "priority": str, "lang": str,
+            "model_version": str, "tagged_at": str,
+        },
+        pk="comment_id",
+        foreign_keys=[("comment_id", "comments", "id")],
+    )
+    db["replies"].create(
+        {
+            "comment_id": str, "state": str, "text": str, "suggested_text": str,
+            "alternatives": str, "template": str, "reason": str, "idempotency_key": str,
+            "remote_id": str, "attempts": int, "error": str, "retry_at": str, "decided_by": str,
+            "created_at": str, "updated_at": str, "posted_at": str, "acknowledged_at": str,
+        },
+        pk="comment_id",
+        foreign_keys=[("comment_id", "comments", "id")],
+    )
+    db["replies"].create_index(["state"])
+    db["events"].create(
+        {"id": int, "at": str, "comment_id": str, "kind": str, "from_state": str,
+         "to_state": str, "detail": str},
+        pk="id",
+    )
+    db["events"].create_index(["comment_id"])
+    db["cursors"].create(
+        {"source": str, "cursor": str, "updated_at": str, "last_success": str,
+         "last_error": str, "errors": int, "paused_until": str},
+        pk="source",
+    )
+    db["notices"].create(
+        {"comment_id": str, "step": int, "sent_at": str, "channel": str},
+        pk=("comment_id", "step"),
+    )
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    # The audit trail is append-only: the database itself refuses edits and deletes.
+    db.execute(
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER events_no_delete BEFORE DELETE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
+    )
+
+
+def iso(moment: datetime) -> str:
+    """Format a datetime as the UTC ISO-8601 text stored in every time column."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """Parse a stored time column back into an aware datetime."""
+    return datetime.fromisoformat(text) if text else None
+
+
+class Store:
+    """heard's database: every read and write of state goes through here."""
+
+    def __init__(self, path: str | Path) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite_utils.Database(path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA busy_timeout=10000")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several writes into one atomic transaction."""
+        with self.db.atomic():
+            yield
+
+    # -- comments and authors -------------------------------------------------
+
+    def save_page(
+        self, source: str, comments: Sequence[Comment], cursor: str | None, *, now: datetime
+    ) -> list[str]:
+        """Store new comments and advance the source's cursor in one transaction; return new ids."""
+        with self.db.atomic():
+            ids = [c.id for c in comments]
+            known = self._existing_ids(ids)
+            new = [c for c in comments if c.id not in known]
+            unique = list({c.id: c for c in new}.values())
+            self.db["comments"].insert_all(
+                (_comment_row(c, now) for c in unique), pk="id", ignore=True
+            )
+            for c in unique:
+                self._touch_author(c.platform, c.author, c.created_at)
+                self._event(now, c.id, "stored", None, None, {"source": source})
+            row: dict[str, Any] = {"source": source, "updated_at": iso(now),
+                                   "last_success": iso(now), "errors": 0, "last_error": None}
+            if cursor is not None:
+                row["cursor"] = cursor
+            self.db["cursors"].upsert(row, pk="source")
+            return [c.id for c in unique]
+
+    def _existing_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0] for r in self.db.execute(f"SELECT id FROM comments WHERE id IN ({marks})", chunk)
+            )
+        return found
+
+    def _touch_author(self, platform: str, author: Author, seen: datetime) -> None:
+        key = f"{platform}:{author.id}"
+        opted_out = int("nobot" in (author.bio or "").lower())
+        self.db.execute(
+            "INSERT INTO authors (id, platform, native_id, handle, name, is_bot, bio, first_seen,"
+            " last_seen, comments, opted_out) VALUES (?,?,?,?,?,?,?,?,?,1,?)"
+            " ON CONFLICT(id) DO UPDATE SET handle=excluded.handle, name=excluded.name,"
+            " is_bot=max(is_bot, excluded.is_bot), bio=excluded.bio,"
+            " first_seen=min(first_seen, excluded.first_seen),"
+            " last_seen=max(last_seen, excluded.last_seen), comments=comments+1,"
+            " opted_out=max(opted_out, excluded.opted_out)",
+            [key, platform, author.id, author.handle, author.name, int(author.is_bot),
+             author.bio, iso(seen), iso(seen), opted_out],
+        )
+
+    def comment(self, comment_id: str) -> Comment | None:
+        """Load one stored comment, or None."""
+        rows = list(self.db["comments"].rows_where("id = ?", [comment_id]))
+        return _row_comment(rows[0]) if rows else None
+
+    def comments(self, ids: Iterable[str]) -> dict[str, Comment]:
+        """Load several stored comments by id."""
+        ids = list(ids)
+        out: dict[str, Comment] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db["comments"].rows_where(f"id IN ({marks})", chunk):
+                out[row["id"]] = _row_comment(row)
+        return out
+
+    def count_comments(self) -> int:
+        """How many comments are stored."""
+        return self.db["comments"].count
+
+    def author(self, platform: str, author_id: str) -> dict[str, Any] | None:
+        """The stored author row (counts, first/last seen, opt-out), or None."""
+        rows = list(self.db["authors"].rows_where("id = ?", [f"{platform}:{author_id}"]))
+        return rows[0] if rows else None
+
+    def set_opted_out(self, platform: str, author_id: str, *, now: datetime, why: str) -> None:
+        """Record that an author asked us not to answer them."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE authors SET opted_out = 1 WHERE id = ?", [f"{platform}:{author_id}"]
+            )
+            self._event(now, None, "opted_out", None, None, {"author": f"{platform}:{author_id}",
+                                                              "why": why})
+
+    # -- tags -----------------------------------------------------------------
+
+    def untagged(self, limit: int = 1000) -> list[Comment]:
+        """Comments that have no tags yet, oldest first."""
+        rows = self.db.execute_returning_dicts(
+            "SELECT c.* FROM comments c LEFT JOIN tags t ON t.comment_id = c.id"
+            " WHERE t.comment_id IS NULL ORDER BY c.created_at LIMIT ?", [limit]
+        )
+        return [_row_comment(r) for r in rows]
+
+    def save_tags(self, tags: Iterable[Tags], *, now: datetime) -> int:
+        """Store tags (replacing older ones for the same comment); return how many."""
+        rows = [_tags_row(t, now) for t in tags]
+        with self.db.atomic():
+            self.db["tags"].upsert_all(rows, pk="comment_id")
+        return len(rows)
+
+    def tags(self, comment_id: str) -> Tags | None:
+        """The tags of one comment, or None."""
+        rows = list(self.db["tags"].rows_where("comment_id = ?", [comment_id]))
+        return _row_tags(rows[0]) if rows else None
+
+    # -- replies ---------------------------------------------------------------
+
+    def undecided(self, limit: int = 1000) -> list[tuple[Comment, Tags]]:
+        """Tagged comments with no reply record yet, oldest first."""
+        ids = [r[0] for r in self.db.execute(
+            "SELECT c.id FROM comments c JOIN tags t ON t.comment_id = c.id"
+            " LEFT JOIN replies r ON r.comment_id = c.id WHERE r.comment_id IS NULL"
+            " ORDER BY c.created_at LIMIT ?", [limit]
+        ).fetchall()]
+        comments = self.comments(ids)
+        tags = {t.comment_id: t for t in self._tags_for(ids)}
+        return [(comments[i], tags[i]) for i in ids]
+
+    def _tags_for(self, ids: Sequence[str]) -> list[Tags]:
+        out: list[Tags] = []
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            out += [_row_tags(r) for r in self.db["tags"].rows_where(f"comment_id IN ({marks})", chunk)]
+        return out
+
+    def create_reply(self, comment_id: str, state: str, *, now: datetime, **fields: Any) -> bool:
+        """Create the one reply record of a comment; False if it already has one."""
+        row = {"comment_id": comment_id, "state": state, "attempts": 0,
+               "created_at": iso(now), "updated_at": iso(now), **_encode(fields)}
+        with self.db.atomic():
+            cursor = self.db.execute(
+                f"INSERT OR IGNORE INTO replies ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                list(row.values()),
+            )
+            if cursor.rowcount:
+                self._event(now, comment_id, "transition", None, state, _event_detail(fields))
+            return bool(cursor.rowcount)
+
+    def move_reply(
+        self, comment_id: str, expected: Sequence[str], state: str, *, now: datetime, **fields: Any
+    ) -> bool:
+        """Move a reply to ``state`` only if it is in one of ``expected`` (compare-and-set)."""
+        sets = {"state": state, "updated_at": iso(now), **_encode(fields)}
+        marks = ",".join("?" * len(expected))
+        with self.db.atomic():
+            before = self.reply(comment_id)
+            cursor = self.db.execute(
+                f"UPDATE replies SET {', '.join(f'{k} = ?' for k in sets)}"
+                f" WHERE comment_id = ? AND state IN ({marks})",
+                [*sets.values(), comment_id, *expected],
+            )
+            if cursor.rowcount:
+                self._event(now, comment_id, "transition", before and before["state"], state,
+                            _event_detail(fields))
+            return bool(cursor.rowcount)
+
+    def update_reply(self, comment_id: str, *, now: datetime, **fields: Any) -> None:
+        """Change a reply's fields without changing its state (e.g. the text a person edited)."""
+        sets = {"updated_at": iso(now), **_encode(fields)}
+        with self.db.atomic():
+            self.db.execute(
+                f"UPDATE replies SET {', '.join(f'{k} = ?' for k in sets)} WHERE comment_id = ?",
+                [*sets.values(), comment_id],
+            )
+            self._event(now, comment_id, "edited", None, None, _event_detail(fields))
+
+    def reply(self, comment_id: str) -> dict[str, Any] | None:
+        """The reply record of a comment, with JSON columns decoded, or None."""
+        rows = list(self.db["replies"].rows_where("comment_id = ?", [comment_id]))
+        return _decode_reply(rows[0]) if rows else None
+
+    def replies(self, states: Sequence[str], limit: int | None = None) -> list[dict[str, Any]]:
+        """Reply records in any of ``states``, oldest comment first."""
+        marks = ",".join("?" * len(states))
+        sql = (f"SELECT r.* FROM replies r JOIN comments c ON c.id = r.comment_id"
+               f" WHERE r.state IN ({marks}) ORDER BY c.created_at")
+        params: list[Any] = list(states)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_decode_reply(r) for r in self.db.execute_returning_dicts(sql, params)]
+
+    def recent_replies_to(self, platform: str, author_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Our latest replies (any state with text) to one author, newest first."""
+        rows = self.db.execute_returning_dicts(
+            "SELECT r.* FROM replies r JOIN comments c ON c.id = r.comment_id"
+            " WHERE c.platform = ? AND c.author_id = ? AND r.text IS NOT NULL AND r.text != ''"
+            " ORDER BY r.updated_at DESC LIMIT ?", [platform, author_id, limit]
+        )
+        return [_decode_reply(r) for r in rows]
+
+    def recent_reply_texts(self, platform: str, limit: int = 200) -> list[str]:
+        """The texts of our latest queued or posted replies on one platform, newest first."""
+        rows = self.db.execute(
+            "SELECT r.text FROM replies r JOIN comments c ON c.id = r.comment_id"
+            " WHERE c.platform = ? AND r.state IN ('suggested','approved','posting','posted')"
+            " AND r.text IS NOT NULL AND r.text != '' ORDER BY r.updated_at DESC LIMIT ?",
+            [platform, limit],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def last_reply_to_author(self, platform: str, author_id: str) -> datetime | None:
+        """When we last posted a reply to this author, if ever."""
+        row = self.db.execute(
+            "SELECT max(r.posted_at) FROM replies r JOIN comments c ON c.id = r.comment_id"
+            " WHERE c.platform = ? AND c.author_id = ? AND r.state = 'posted'",
+            [platform, author_id],
+        ).fetchone()
+        return parse_time(row[0]) if row and row[0] else None
+
+    def posted_since(self, platform: str, since: datetime) -> int:
+        """How many replies we posted on a platform since a moment (for our own rate cap)."""
+        row = self.db.execute(
+            "SELECT count(*) FROM replies r JOIN comments c ON c.id = r.comment_id"
+            " WHERE c.platform = ? AND r.state = 'posted' AND r.posted_at >= ?",
+            [platform, iso(since)],
+        ).fetchone()
+        return int(row[0])
+
+    # -- ledger ------------------------------------------------------------------
+
+    def awaiting(self) -> list[dict[str, Any]]:
+        """Comments that need a reply and are not acknowledged, oldest first, with tags and reply."""
+        return self.db.execute_returning_dicts(
+            "SELECT c.id, c.platform, c.author_handle, c.text, c.url, c.created_at, t.intent,"
+            " t.sentiment, t.priority, r.state, r.text AS reply_text"
+            " FROM comments c JOIN tags t ON t.comment_id = c.id"
+            " LEFT JOIN replies r ON r.comment_id = c.id"
+            " WHERE t.needs_reply = 1 AND (r.state IS NULL OR r.state NOT IN ('posted','dismissed'))"
+            " ORDER BY c.created_at"
+        )
+
+    def ledger_counts(self) -> dict[str, int]:
+        """Counts of comments needing a reply, by whether they are acknowledged."""
+        rows = self.db.execute(
+            "SELECT CASE WHEN r.state IN ('posted','dismissed') THEN 'acknowledged' ELSE 'open' END,"
+            " count(*) FROM comments c JOIN tags t ON t.comment_id = c.id"
+            " LEFT JOIN replies r ON r.comment_id = c.id WHERE t.needs_reply = 1 GROUP BY 1"
+        ).fetchall()
+        counts = {"open": 0, "acknowledged": 0}
+        counts.update({k: int(v) for k, v in rows})
+        return counts
+
+    def state_counts(self) -> dict[str, int]:
+        """How many reply records are in each state."""
+        return {k: int(v) for k, v in self.db.execute(
+            "SELECT state, count(*) FROM replies GROUP BY state").fetchall()}
+
+    def notice_sent(self, comment_id: str, step: int) -> bool:
+        """Whether the escalation notice for this step was already delivered."""
+        return bool(self.db.execute(
+            "SELECT 1 FROM notices WHERE comment_id = ? AND step = ?", [comment_id, step]
+        ).fetchone())
+
+    def record_notices(self, keys: Iterable[tuple[str, int]], channel: str, *, now: datetime) -> None:
+        """Remember that these (comment, step) notices were delivered."""
+        with self.db.atomic():
+            self.db["notices"].insert_all(
+                ({"comment_id": c, "step": s, "sent_at": iso(now), "channel": channel}
+                 for c, s in keys), pk=("comment_id", "step"), ignore=True,
+            )
+
+    # -- cursors and health --------------------------------------------------------
+
+    def cursor(self, source: str) -> dict[str, Any] | None:
+        """The cursor row of a source, or None before its first successful poll."""
+        rows = list(self.db["cursors"].rows_where("source = ?", [source]))
+        return rows[0] if rows else None
+
+    def cursors(self) -> list[dict[str, Any]]:
+        """Every source's cursor row."""
+        return list(self.db["cursors"].rows(order_by="source"))
+
+    def source_failed(self, source: str, error: str, *, now: datetime,
+                      paused_until: datetime | None = None) -> None:
+        """Record a failed poll (and a pause, if the platform asked for one)."""
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO cursors (source, updated_at, last_error, errors, paused_until)"
+                " VALUES (?,?,?,1,?) ON CONFLICT(source) DO UPDATE SET updated_at=excluded.updated_at,"
+                " last_error=excluded.last_error, errors=errors+1, paused_until=excluded.paused_until",
+                [source, iso(now), error, paused_until and iso(paused_until)],
+            )
+            self._event(now, None, "poll_failed", None, None, {"source": source, "error": error})
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Store a small JSON value (heartbeat, pauses) under a key."""
+        self.db["meta"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
+
+    def meta(self, key: str, default: Any = None) -> Any:
+        """Read a value stored with set_meta."""
+        rows = list(self.db["meta"].rows_where("key = ?", [key]))
+        return json.loads(rows[0]["value"]) if rows else default
+
+    # -- events ------------------------------------------------------------------------
+
+    def log_event(self, kind: str, *, now: datetime, comment_id: str | None = None,
+                  **detail: Any) -> None:
+        """Append one event to the audit trail."""
+        with self.db.atomic():
+            self._event(now, comment_id, kind, None, None, detail)
+
+    def events(self, comment_id: str | None = None) -> list[dict[str, Any]]:
+        """The audit trail, oldest first (optionally for one comment)."""
+        where, params = ("comment_id = ?", [comment_id]) if comment_id else (None, None)
+        return list(self.db["events"].rows_where(where, params, order_by="id"))
+
+    def _event(self, now: datetime, comment_id: str | None, kind: str, before: str | None,
+               after: str | None, detail: dict[str, Any]) -> None:
+        self.db["events"].insert({
+            "at": iso(now), "comment_id": comment_id, "kind": kind, "from_state": before,
+            "to_state": after, "detail": json.dumps(detail, default=str, sort_keys=True),
+        })
+
+
+def _encode(fields: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if isinstance(value, datetime):
+            value = iso(value)
+        elif isinstance(value, list | tuple | dict):
+            value = json.dumps(value)
+        out[key] = value
+    return out
+
+
+def _event_detail(fields: dict[str, Any]) -> dict[str, Any]:
+    # Reply texts are in the replies table; the trail records which fields changed, and why.
+    return {k: (v if k in ("reason", "error", "decided_by", "remote_id", "attempts") else "…")
+            for k, v in _encode(fields).items() if v is not None}
+
+
+def _decode_reply(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["alternatives"] = json.loads(row["alternatives"]) if row.get("alternatives") else []
+    return row
+
+
+def _comment_row(c: Comment, now: datetime) -> dict[str, Any]:
+    return {
+        "id": c.id, "platform": c.platform, "native_id": c.native_id, "account": c.account,
+        "source": c.source, "author_id": c.author.id, "author_handle": c.author.handle,
+        "author_name": c.author.name, "author_is_bot": int(c.author.is_bot),
+        "author_bio": c.author.bio, "text": c.text, "url": c.url, "created_at": iso(c.created_at),
+        "fetched_at": iso(now), "parent_id": c.parent_id, "conversation_id": c.conversation_id,
+        "lang": c.lang, "mentions_us": int(c.mentions_us), "is_own": int(c.is_own),
+        "raw": json.dumps(c.raw, sort_keys=True),
+    }
+
+
+def _row_comment(r: dict[str, Any]) -> Comment:
+    return Comment(
+        platform=r["platform"], native_id=r["native_id"], account=r["account"], source=r["source"],
+        author=Author(id=r["author_id"], handle=r["author_handle"], name=r["author_name"] or "",
+                      is_bot=bool(r["author_is_bot"]), bio=r["author_bio"] or ""),
+        text=r["text"], url=r["url"], created_at=datetime.fromisoformat(r["created_at"]),
+        parent_id=r["parent_id"], conversation_id=r["conversation_id"], lang=r["lang"],
+        mentions_us=bool(r["mentions_us"]), is_own=bool(r["is_own"]),
+        raw=json.loads(r["raw"]) if r.get("raw") else {},
+    )
+
+
+def _tags_row(t: Tags, now: datetime) -> dict[str, Any]:
+    return {
+        "comment_id": t.comment_id, "sentiment": t.sentiment, "sentiment_score": t.sentiment_score,
+        "is_question": int(t.is_question), "question_score": t.question_score, "intent": t.intent,
+        "intent_score": t.intent_score, "spam_score": t.spam_score, "bot_score": t.bot_score,
+        "needs_reply": int(t.needs_reply), "priority": t.priority, "lang": t.lang,
+        "model_version": t.model_version, "tagged_at": iso(now),
+    }
+
+
+def _row_tags(r: dict[str, Any]) -> Tags:
+    return Tags(
+        comment_id=r["comment_id"], sentiment=r["sentiment"],
+        sentiment_score=r["sentiment_score"], is_question=bool(r["is_question"]),
+        question_score=r["question_score"], intent=r["intent"], intent_score=r["intent_score"],
+        spam_score=r["spam_score"], bot_score=r["bot_score"], needs_reply=bool(r["needs_reply"]),
+        priority=r["priority"], lang=r["lang"], model_version=r["model_version"],
+    )
