@@ -6,6 +6,7 @@ All SQL lives in this module so that another backend can replace it without touc
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -58,6 +59,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             "comment_id": str, "state": str, "text": str, "suggested_text": str,
             "alternatives": str, "template": str, "reason": str, "idempotency_key": str,
             "remote_id": str, "attempts": int, "error": str, "retry_at": str, "decided_by": str,
+            "edit_ratio": float,
             "created_at": str, "updated_at": str, "posted_at": str, "acknowledged_at": str,
         },
         pk="comment_id",
@@ -110,7 +112,8 @@ class Store:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite_utils.Database(path)
+        # One connection, used by one thread at a time: the service runs its jobs on a single worker.
+        self.db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False, timeout=10))
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA busy_timeout=10000")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -226,6 +229,13 @@ class Store:
             self.db["tags"].upsert_all(rows, pk="comment_id")
         return len(rows)
 
+    def tag_counts(self, column: str) -> dict[str, int]:
+        """How many comments carry each value of one tag column."""
+        if column not in ("intent", "sentiment", "priority", "lang", "needs_reply", "is_question"):
+            raise ValueError(f"not a countable tag column: {column}")
+        rows = self.db.execute(f"SELECT {column}, count(*) FROM tags GROUP BY {column}").fetchall()
+        return {str(k): int(v) for k, v in rows}
+
     def tags(self, comment_id: str) -> Tags | None:
         """The tags of one comment, or None."""
         rows = list(self.db["tags"].rows_where("comment_id = ?", [comment_id]))
@@ -308,6 +318,42 @@ class Store:
             sql += " LIMIT ?"
             params.append(limit)
         return [_decode_reply(r) for r in self.db.execute_returning_dicts(sql, params)]
+
+    def queue_rows(self, states: Sequence[str]) -> list[dict[str, Any]]:
+        """Replies in ``states`` joined with their comment, tags, parent text and author history."""
+        marks = ",".join("?" * len(states))
+        rows = self.db.execute_returning_dicts(
+            "SELECT r.comment_id, r.state, r.text AS reply_text, r.alternatives, r.reason, r.error,"
+            " c.platform, c.author_handle, c.author_name, c.url, c.text, c.created_at,"
+            " p.text AS parent_text, t.intent, t.intent_score, t.sentiment, t.sentiment_score,"
+            " t.priority, t.is_question, a.comments AS author_comments,"
+            " (SELECT count(*) FROM replies r2 JOIN comments c2 ON c2.id = r2.comment_id"
+            "   WHERE c2.platform = c.platform AND c2.author_id = c.author_id"
+            "   AND r2.state = 'posted') AS author_replied"
+            " FROM replies r JOIN comments c ON c.id = r.comment_id"
+            " JOIN tags t ON t.comment_id = c.id"
+            " LEFT JOIN comments p ON p.id = c.parent_id"
+            " LEFT JOIN authors a ON a.id = c.platform || ':' || c.author_id"
+            f" WHERE r.state IN ({marks}) ORDER BY c.created_at", list(states)
+        )
+        return [_decode_reply(r) for r in rows]
+
+    def decisions(self) -> list[dict[str, Any]]:
+        """Every comment with its tags and its reply decision, oldest first (for replay reports)."""
+        rows = self.db.execute_returning_dicts(
+            "SELECT c.id, c.platform, c.source, c.author_handle, c.text, t.sentiment, t.sentiment_score,"
+            " t.is_question, t.intent, t.spam_score, t.bot_score, t.needs_reply, t.priority, t.lang,"
+            " t.model_version, r.state, r.reason, r.text AS reply"
+            " FROM comments c LEFT JOIN tags t ON t.comment_id = c.id"
+            " LEFT JOIN replies r ON r.comment_id = c.id ORDER BY c.created_at, c.id"
+        )
+        tag_keys = ("sentiment", "sentiment_score", "is_question", "intent", "spam_score", "bot_score",
+                    "needs_reply", "priority", "lang", "model_version")
+        return [{
+            "id": r["id"], "platform": r["platform"], "source": r["source"], "author": r["author_handle"],
+            "text": r["text"], "tags": {k: r[k] for k in tag_keys}, "decision": r["state"] or "undecided",
+            "reason": r["reason"], "reply": r["reply"] or "",
+        } for r in rows]
 
     def recent_replies_to(self, platform: str, author_id: str, limit: int = 5) -> list[dict[str, Any]]:
         """Our latest replies (any state with text) to one author, newest first."""

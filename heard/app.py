@@ -1,0 +1,136 @@
+"""Wire settings to the stages: one object that knows the store, the clients, the NLP and the rules."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from listener.errors import ConfigError, HeardError
+from listener.platforms import Platform, spec
+from listener.poll import PollResult, poll_once
+from listener.store import Store
+from responders import approvals
+from responders.decide import DecideResult, decide_pending
+from responders.escalate import Notifier, Overdue, escalate
+from responders.post import PostResult, post_approved
+from responders.suggest import Library, load_library
+
+from heard.settings import Settings
+
+log = logging.getLogger("heard")
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class App:
+    """heard's stages, each idempotent and meeting the others only in the database."""
+
+    def __init__(self, settings: Settings, *, clients: Mapping[str, Platform] | None = None) -> None:
+        self.settings = settings
+        self.store = Store(settings.database)
+        self._clients = dict(clients) if clients is not None else None
+
+    @cached_property
+    def library(self) -> Library:
+        """The reply templates from replies.toml."""
+        return load_library(self.settings.replies_path)
+
+    @cached_property
+    def nlp(self) -> Any:
+        """The spaCy pipeline, loaded once."""
+        from listener.nlp import build_nlp
+
+        return build_nlp()
+
+    @property
+    def clients(self) -> dict[str, Platform]:
+        """Connected clients of every enabled platform, keyed by platform name."""
+        if self._clients is None:
+            self._clients = connect_enabled(self.settings)
+        return self._clients
+
+    def poll(self, *, now: datetime, backfill: timedelta | None = None) -> list[PollResult]:
+        """Poll every source of every connected platform once; one failure never stops the rest."""
+        results = []
+        for client in _unique(self.clients.values()):
+            for source in client.sources():
+                results.append(self.poll_source(client, source, now=now, backfill=backfill))
+        return results
+
+    def poll_source(self, client: Platform, source: str, *, now: datetime,
+                    backfill: timedelta | None = None) -> PollResult:
+        """Poll one source once, logging the outcome."""
+        result = poll_once(client, source, self.store, now=now, backfill=backfill)
+        log.info("poll source=%s fetched=%d stored=%d skipped=%d error=%s", result.source,
+                 result.fetched, result.stored, result.skipped, result.error or "-")
+        return result
+
+    def tag(self, *, now: datetime) -> int:
+        """Tag every untagged comment."""
+        from listener.nlp import tag
+
+        total = 0
+        while batch := self.store.untagged(limit=2000):
+            total += self.store.save_tags(tag(batch, self.nlp), now=now)
+        return total
+
+    def decide(self, *, now: datetime) -> DecideResult:
+        """Suggest replies (or record why not) for every newly tagged comment."""
+        return decide_pending(self.store, self.library, auto=self.settings.auto,
+                              dry_run=self.settings.dry_run, now=now)
+
+    def sync_queue(self, *, now: datetime) -> approvals.SyncResult:
+        """Apply the person's decisions from the queue file and rewrite it."""
+        return approvals.sync(self.store, self.settings.queue_file, now=now)
+
+    def post(self, *, now: datetime) -> PostResult:
+        """Post approved replies exactly once."""
+        return post_approved(self.store, self.clients, now=now, hourly_caps=self.settings.post_rate,
+                             cooldown=timedelta(minutes=self.settings.cooldown_minutes),
+                             dry_run=self.settings.dry_run)
+
+    def escalate(self, notifier: Notifier, *, now: datetime) -> list[Overdue]:
+        """Deliver notices for comments waiting past the SLA."""
+        return escalate(self.store, notifier, self.settings.sla_for, now=now,
+                        quiet=self.settings.quiet_hours)
+
+    def heartbeat(self, job: str, *, now: datetime, error: str | None = None) -> None:
+        """Record that a job ran, for `heard status`."""
+        beats = self.store.meta("heartbeat", {})
+        beats[job] = {"at": now.isoformat(timespec="seconds"), "error": error}
+        self.store.set_meta("heartbeat", beats)
+
+
+def connect_enabled(settings: Settings) -> dict[str, Platform]:
+    """Connect every enabled platform; the replay platform answers for the platforms it replays."""
+    clients: dict[str, Platform] = {}
+    for name, ps in settings.platforms.items():
+        if not ps.enabled:
+            continue
+        if ps.missing:
+            raise ConfigError(f"platform {name} is enabled but these variables are not set: "
+                              f"{', '.join(ps.missing)} (put them in .env)")
+        try:
+            client = spec(name).connect(ps.options, ps.secrets)
+        except HeardError:
+            raise
+        except Exception as exc:  # a client library's own constructor errors, translated here
+            raise ConfigError(f"platform {name}: cannot connect: {type(exc).__name__}: {exc}") from exc
+        if name == "replay":
+            for replayed in getattr(client, "accounts", {}):
+                clients.setdefault(replayed, client)
+        clients[name] = client
+    return clients
+
+
+def _unique(clients: Any) -> list[Platform]:
+    seen: dict[int, Platform] = {}
+    for client in clients:
+        seen.setdefault(id(client), client)
+    return list(seen.values())

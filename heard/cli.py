@@ -1,0 +1,279 @@
+"""Provide the ``heard`` command line: a thin click group over the app's stages."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from listener.errors import HeardError, QueueFileError
+from listener.platforms import registry
+from responders import lifecycle
+from responders.lifecycle import ReplyState
+
+from heard import __version__
+from heard.app import App, utcnow
+from heard.settings import Settings, load_settings
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except QueueFileError as exc:
+        raise click.ClickException(f"queue file error at {exc}. Nothing was changed.") from exc
+    except HeardError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+class Ctx:
+    """What every command shares: where the config is and what the options override."""
+
+    def __init__(self, config: Path | None, database: Path | None, env_file: Path | None) -> None:
+        self.config, self.database, self.env_file = config, database, env_file
+
+    def settings(self, **overrides: Any) -> Settings:
+        """Load settings, with the command line winning over everything else."""
+        if self.database:
+            overrides.setdefault("database", str(self.database))
+        with _errors():
+            return load_settings(self.config, env_file=self.env_file, overrides=overrides)
+
+    def app(self, **overrides: Any) -> App:
+        """The app built from these settings."""
+        with _errors():
+            return App(self.settings(**overrides))
+
+
+@click.group()
+@click.version_option(__version__, prog_name="heard")
+@click.option("--config", type=click.Path(path_type=Path), envvar="HEARD_CONFIG",
+              help="heard.toml to read [default: config/heard.toml].")
+@click.option("--db", "database", type=click.Path(path_type=Path), envvar="HEARD_DATABASE",
+              help="SQLite database [default: heard.database in heard.toml].")
+@click.option("--env-file", type=click.Path(path_type=Path), envvar="HEARD_ENV_FILE",
+              help="File of secrets [default: .env].")
+@click.option("--log-level", default="WARNING", envvar="HEARD_LOG_LEVEL", show_default=True,
+              help="DEBUG, INFO, WARNING or ERROR.")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None, database: Path | None, env_file: Path | None,
+        log_level: str) -> None:
+    """heard: hear every mention and comment, and answer each one like a person."""
+    from heard.logs import setup_logging
+
+    ctx.obj = Ctx(config, database, env_file)
+    setup_logging(log_level, [])
+
+
+@cli.command()
+@click.option("--dir", "folder", type=click.Path(path_type=Path), default=Path("demo"), show_default=True,
+              help="Folder for the demo's database, queue file and outbox.")
+@click.pass_obj
+def demo(obj: Ctx, folder: Path) -> None:
+    """Replay the bundled recording through every stage, approving a few replies as a person would."""
+    from heard.demo import demo_settings, run_demo
+
+    with _errors():
+        app = App(demo_settings(obj.settings(), folder))
+        run_demo(app, now=utcnow(), say=click.echo)
+    click.echo(f"\nOpen {app.settings.queue_file} to approve, edit or reject the rest, then run:\n"
+               f"  heard --db {app.settings.database} post")
+
+
+@cli.command()
+@click.argument("recording", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--db", "database", type=click.Path(path_type=Path),
+              help="Database to replay into [default: a new one in a temporary folder].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per comment.")
+@click.pass_obj
+def replay(obj: Ctx, recording: Path, database: Path | None, as_json: bool) -> None:
+    """Run a recording (JSONL of platform payloads) through listening, tagging and deciding."""
+    from heard.demo import demo_settings, ingest
+
+    folder = database.parent if database else Path(tempfile.mkdtemp(prefix="heard-replay-"))
+    with _errors():
+        settings = demo_settings(obj.settings(), folder, recording)
+        if database:
+            settings = settings.__class__(**{**settings.__dict__, "database": database})
+        app = App(settings)
+        now = utcnow()
+        new, known = ingest(app, now=now)
+        app.tag(now=now)
+        app.decide(now=now)
+        app.sync_queue(now=now)
+        rows = app.store.decisions()
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+        return
+    for row in rows:
+        reply = f" -> {row['reply']!r}" if row["reply"] else ""
+        click.echo(f"{row['id']:<32} {row['tags']['intent']:<9} {row['tags']['sentiment']:<8} "
+                   f"{row['decision']:<10} {row['reason'] or ''}{reply}")
+    click.echo(f"\n{new} new, {known} already known; database {settings.database}; "
+               f"queue {settings.queue_file}", err=True)
+
+
+@cli.command()
+@click.option("--backfill", type=float, metavar="HOURS",
+              help="On a source's first poll, also fetch the past HOURS (default: start from now).")
+@click.pass_obj
+def poll(obj: Ctx, backfill: float | None) -> None:
+    """Poll every enabled source once, then tag, suggest and update the queue file."""
+    app = obj.app()
+    now = utcnow()
+    with _errors():
+        results = app.poll(now=now, backfill=timedelta(hours=backfill) if backfill else None)
+        for r in results:
+            click.echo(f"{r.source}: fetched {r.fetched}, stored {r.stored}"
+                       + (f", error: {r.error}" if r.error else ""))
+        app.tag(now=now)
+        app.decide(now=now)
+        synced = app.sync_queue(now=now)
+    click.echo(f"{synced.pending} items waiting in {app.settings.queue_file}")
+    if any(r.error for r in results):
+        sys.exit(1)
+
+
+@cli.command()
+@click.pass_obj
+def queue(obj: Ctx) -> None:
+    """Show the items waiting for a person, as the queue file shows them."""
+    from responders.approvals import pending_items
+
+    app = obj.app()
+    items = pending_items(app.store)
+    if not items:
+        click.echo("Nothing waiting. Everyone has been answered.")
+    for item in items:
+        click.echo(f"\n{item['id']}  [{item['tags']}]")
+        click.echo(f"  {item['author']} ({item['history']}) {item['link']}")
+        click.echo(f"  > {' '.join(item['comment'].split())}")
+        click.echo(f"  reply: {item['reply'] or '(needs a human answer)'}")
+        if item.get("note"):
+            click.echo(f"  note: {item['note']}")
+    click.echo(f"\n{len(items)} waiting. Edit {app.settings.queue_file} or use `heard approve ID`.")
+
+
+@cli.command()
+@click.pass_obj
+def post(obj: Ctx) -> None:
+    """Read decisions from the queue file, then post every approved reply exactly once."""
+    app = obj.app()
+    now = utcnow()
+    with _errors():
+        synced = app.sync_queue(now=now)
+        result = app.post(now=now)
+    click.echo(f"queue: {synced.approved} approved, {synced.rejected} rejected, {synced.dismissed} dismissed,"
+               f" {synced.edited} edited; {synced.pending} still waiting")
+    click.echo(f"posted {result.posted}, reconciled {result.reconciled}, failed {result.failed}, "
+               f"waiting {result.waiting}")
+    for reason, count in result.reasons.items():
+        click.echo(f"  {count} waiting: {reason}")
+
+
+def _decide(obj: Ctx, comment_id: str, state: ReplyState, **fields: Any) -> None:
+    app = obj.app()
+    now = utcnow()
+    with _errors():
+        app.sync_queue(now=now)
+        lifecycle.transition(app.store, comment_id, state, now=now, decided_by="person", **fields)
+        app.sync_queue(now=now)
+    click.echo(f"{comment_id}: {state.value}")
+
+
+@cli.command()
+@click.argument("comment_id")
+@click.option("--text", help="Post this text instead of the suggestion.")
+@click.pass_obj
+def approve(obj: Ctx, comment_id: str, text: str | None) -> None:
+    """Approve the reply to COMMENT_ID (optionally with new text)."""
+    _decide(obj, comment_id, ReplyState.APPROVED, **({"text": text} if text else {}))
+
+
+@cli.command()
+@click.argument("comment_id")
+@click.option("--reason", default="rejected", help="Why (kept in the audit trail).")
+@click.pass_obj
+def reject(obj: Ctx, comment_id: str, reason: str) -> None:
+    """Reject the reply suggested for COMMENT_ID."""
+    _decide(obj, comment_id, ReplyState.REJECTED, reason=reason)
+
+
+@cli.command()
+@click.argument("comment_id")
+@click.option("--reason", default="dismissed by a person", help="Why no reply is needed.")
+@click.pass_obj
+def dismiss(obj: Ctx, comment_id: str, reason: str) -> None:
+    """Mark COMMENT_ID as needing no reply (it counts as acknowledged)."""
+    _decide(obj, comment_id, ReplyState.DISMISSED, reason=reason)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as one JSON object.")
+@click.pass_obj
+def status(obj: Ctx, as_json: bool) -> None:
+    """Show open, overdue and acknowledged counts, the oldest waiting item, and each source's health."""
+    from heard.status import collect, render
+
+    app = obj.app()
+    report = collect(app, now=utcnow())
+    click.echo(json.dumps(report, indent=2, default=str) if as_json else render(report))
+
+
+@cli.command()
+@click.pass_obj
+def doctor(obj: Ctx) -> None:
+    """Check, per platform, whether it is configured, what is missing, and whether credentials work."""
+    from heard.doctor import diagnose
+
+    lines, broken = diagnose(obj.settings())
+    for line in lines:
+        click.echo(line)
+    if broken:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--backfill", type=float, metavar="HOURS", help="On first start, also fetch the past HOURS.")
+@click.pass_obj
+def run(obj: Ctx, backfill: float | None) -> None:
+    """Run the service: poll, tag, suggest, sync the queue, post and escalate on a schedule."""
+    from heard.service import run_service
+
+    with _errors():
+        settings = obj.settings()
+        sys.exit(run_service(settings, backfill=timedelta(hours=backfill) if backfill else None))
+
+
+@cli.command(name="eval")
+@click.option("--sentiment", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSONL of {"text", "label"} (negative/neutral/positive).')
+@click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
+              help='JSONL of {"text", "is_question"}; may be given more than once.')
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object.")
+def eval_(sentiment: Path | None, questions: tuple[Path, ...], as_json: bool) -> None:
+    """Measure the shipped NLP pipeline on your own labelled files."""
+    from listener.nlp import evaluate_files
+
+    if not sentiment and not questions:
+        raise click.UsageError("give --sentiment PATH and/or --questions PATH")
+    result = evaluate_files(sentiment, list(questions))
+    if as_json:
+        click.echo(json.dumps(result, sort_keys=True, default=str))
+        return
+    for key, value in result.items():
+        click.echo(f"{key}: {value}")
+
+
+def main() -> None:
+    """Entry point of the ``heard`` console script."""
+    registry()
+    cli(prog_name="heard")

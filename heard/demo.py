@@ -1,0 +1,103 @@
+"""Run the whole loop over the bundled recording, printing what each stage did."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+
+from listener.platforms.replay import read_outbox
+from ruamel.yaml import YAML
+
+from heard.app import App
+from heard.settings import PlatformSettings, Settings
+
+# How many items the demo approves "as a person would" on its first run.
+DEMO_APPROVALS = 4
+
+
+def demo_settings(settings: Settings, folder: Path, recording: Path | None = None) -> Settings:
+    """Settings for a demo run: a database, queue and outbox in ``folder``, and only the replay platform."""
+    outbox = folder / "outbox.jsonl"
+    replay = PlatformSettings("replay", True, MappingProxyType(
+        {"recording": str(recording or settings.recording), "outbox": str(outbox)}), MappingProxyType({}))
+    platforms = {name: dataclasses.replace(ps, enabled=False) for name, ps in settings.platforms.items()}
+    platforms["replay"] = replay
+    return dataclasses.replace(settings, database=folder / "heard.db", queue_file=folder / "queue.yaml",
+                               outbox=outbox, platforms=MappingProxyType(platforms), dry_run=False)
+
+
+def ingest(app: App, *, now: datetime) -> tuple[int, int]:
+    """Replay every page of the recording; return (new, already known)."""
+    new = fetched = 0
+    for client in {id(c): c for c in app.clients.values()}.values():
+        for source in client.sources():
+            while True:
+                result = app.poll_source(client, source, now=now)
+                new, fetched = new + result.stored, fetched + result.fetched
+                if not result.more or result.error:
+                    break
+    return new, fetched - new
+
+
+def approve_like_a_person(queue: Path, count: int) -> list[str]:
+    """Edit the queue file as a person would: approve a few items, editing the first reply."""
+    yaml = YAML(typ="rt")
+    doc = yaml.load(queue.read_text(encoding="utf-8"))
+    approved: list[str] = []
+    for item in doc.get("items") or []:
+        if len(approved) >= count:
+            break
+        if item.get("reply"):
+            item["action"] = "approve"
+            if not approved:
+                item["reply"] = str(item["reply"]) + " \u2615"
+            approved.append(str(item["id"]))
+    with open(queue, "w", encoding="utf-8") as handle:
+        yaml.dump(doc, handle)
+    return approved
+
+
+def run_demo(app: App, *, now: datetime, say: Callable[[str], None]) -> dict[str, int]:
+    """Run every stage once over the recording and narrate it; return the key figures."""
+    from responders.escalate import TerminalNotifier
+
+    s = app.settings
+    say(f"heard demo: database {s.database}, queue file {s.queue_file}, outbox {s.outbox}")
+    new, known = ingest(app, now=now)
+    say(f"1. listen   stored {new} new comments" + (f", {known} already known" if known else ""))
+    tagged = app.tag(now=now)
+    say(f"2. tag      tagged {tagged} comments" + (" (nothing new)" if not tagged else ""))
+    if tagged:
+        for column in ("intent", "sentiment", "priority"):
+            counts = app.store.tag_counts(column)
+            say(f"           {column}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    decided = app.decide(now=now)
+    say(f"3. suggest  {decided.suggested} replies suggested ({decided.needs_human} need a human answer), "
+        f"{decided.auto_approved} approved by rule")
+    for reason, count in sorted(Counter(decided.skipped).items(), key=lambda kv: -kv[1]):
+        say(f"           skipped {count}: {reason}")
+    synced = app.sync_queue(now=now)
+    say(f"4. queue    {synced.pending} items waiting in {s.queue_file}")
+    approved: list[str] = []
+    if new:
+        approved = approve_like_a_person(s.queue_file, DEMO_APPROVALS)
+        say(f"5. approve  (as a person would) approved {len(approved)} items in the queue file, "
+            f"editing the first reply")
+        synced = app.sync_queue(now=now)
+    else:
+        say("5. approve  nothing new to approve")
+    posted = app.post(now=now)
+    outbox = read_outbox(s.outbox)
+    say(f"6. post     posted {posted.posted} replies ({posted.reconciled} reconciled); "
+        f"outbox holds {len(outbox)}")
+    say("7. escalate")
+    sent = app.escalate(TerminalNotifier(lambda line: say("           " + line)), now=now)
+    if not sent:
+        say("           no new notices (each overdue comment is announced once per step)")
+    return {"new": new, "known": known, "tagged": tagged, "suggested": decided.suggested,
+            "approved": len(approved), "posted": posted.posted, "outbox": len(outbox),
+            "pending": synced.pending, "notices": len(sent)}

@@ -1,0 +1,1 @@
+"""Answering: deciding, suggesting, approving, posting and escalating replies."""

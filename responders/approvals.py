@@ -1,0 +1,138 @@
+"""Sync the queue file with the database: apply a person's decisions, then rewrite what is pending."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from listener.errors import QueueFileError
+from listener.store import Store
+from responders import lifecycle, queue_file
+from responders.lifecycle import PENDING_FOR_PEOPLE, ReplyState
+from responders.queue_file import Decision
+
+_ACTION_STATE = {"approve": ReplyState.APPROVED, "reject": ReplyState.REJECTED,
+                 "dismiss": ReplyState.DISMISSED}
+_PRIORITY = {"high": 0, "normal": 1, "low": 2}
+# A file that keeps changing under us is retried this many times before giving up for this pass.
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What one sync of the queue file did."""
+
+    approved: int = 0
+    rejected: int = 0
+    dismissed: int = 0
+    edited: int = 0
+    pending: int = 0
+    written: bool = False
+
+
+def sync(store: Store, path: Path, *, now: datetime) -> SyncResult:
+    """Apply the decisions in the queue file, then rewrite it with what is still pending.
+
+    A malformed file changes nothing. If a person saves the file between our read and our write,
+    we read it again instead of overwriting their edit.
+    :raises QueueFileError: the file (or one of its decisions) is invalid; the error names the line.
+    """
+    totals = SyncResult()
+    with queue_file.locked(path):
+        for _ in range(MAX_ATTEMPTS):
+            snapshot = queue_file.read(path)
+            _validate(store, snapshot.decisions, path)
+            applied = _apply(store, snapshot.decisions, now=now)
+            totals = _add(totals, applied)
+            items = pending_items(store)
+            text = queue_file.render(items, now=now)
+            if queue_file.write_if_unchanged(path, text, snapshot.digest):
+                return SyncResult(totals.approved, totals.rejected, totals.dismissed, totals.edited,
+                                  len(items), True)
+    return SyncResult(totals.approved, totals.rejected, totals.dismissed, totals.edited,
+                      len(pending_items(store)), False)
+
+
+def _validate(store: Store, decisions: Sequence[Decision], path: Path) -> None:
+    for d in decisions:
+        reply = store.reply(d.id)
+        if reply is None:
+            raise QueueFileError(str(path), d.line, f"unknown id {d.id!r}: no such queue item")
+        state = ReplyState(reply["state"])
+        if state in PENDING_FOR_PEOPLE or _already_done(d, state, reply):
+            continue
+        raise QueueFileError(str(path), d.line, f"{d.id} is not pending (it is {state.value}); "
+                                                f"remove it from the file")
+
+
+def _already_done(d: Decision, state: ReplyState, reply: dict[str, Any]) -> bool:
+    # The same decision read twice (e.g. the file was saved again before our rewrite) is a no-op.
+    if d.action == "pending":
+        return False
+    target = _ACTION_STATE[d.action]
+    if target is ReplyState.APPROVED:
+        return state in (ReplyState.APPROVED, ReplyState.POSTING, ReplyState.POSTED) and \
+            d.reply == (reply["text"] or "")
+    return state is target
+
+
+def _apply(store: Store, decisions: Sequence[Decision], *, now: datetime) -> SyncResult:
+    counts = {"approve": 0, "reject": 0, "dismiss": 0, "edited": 0}
+    with store.transaction():
+        for d in decisions:
+            reply = store.reply(d.id)
+            assert reply is not None  # checked by _validate
+            state = ReplyState(reply["state"])
+            if state not in PENDING_FOR_PEOPLE:
+                continue
+            changed = d.reply != (reply["text"] or "").strip()
+            if d.action == "pending":
+                if changed:
+                    store.update_reply(d.id, now=now, text=d.reply)
+                    counts["edited"] += 1
+                continue
+            fields: dict[str, Any] = {"decided_by": "person"}
+            if d.action == "approve":
+                fields["text"] = d.reply
+            if d.reason:
+                fields["reason"] = d.reason
+            elif d.action != "approve":
+                fields["reason"] = f"{d.action}ed by a person" if d.action == "dismiss" else "rejected"
+            lifecycle.transition(store, d.id, _ACTION_STATE[d.action], now=now, **fields)
+            counts[d.action] += 1
+    return SyncResult(counts["approve"], counts["reject"], counts["dismiss"], counts["edited"])
+
+
+def _add(a: SyncResult, b: SyncResult) -> SyncResult:
+    return SyncResult(a.approved + b.approved, a.rejected + b.rejected, a.dismissed + b.dismissed,
+                      a.edited + b.edited)
+
+
+def pending_items(store: Store) -> list[dict[str, Any]]:
+    """The queue file's items: every reply waiting for a person, most urgent first."""
+    rows = store.queue_rows([s.value for s in PENDING_FOR_PEOPLE])
+    rows.sort(key=lambda r: (_PRIORITY.get(r["priority"], 3), r["created_at"]))
+    return [_item(r) for r in rows]
+
+
+def _item(r: dict[str, Any]) -> dict[str, Any]:
+    earlier = max(int(r["author_comments"] or 1) - 1, 0)
+    history = "first time" if earlier == 0 else f"{earlier} earlier comment{'s' * (earlier > 1)}"
+    if r["author_replied"]:
+        history += f", {r['author_replied']} answered by us"
+    author = f"{r['author_handle']} ({r['author_name']})" if r["author_name"] and \
+        r["author_name"] != r["author_handle"] else r["author_handle"]
+    tags = (f"{r['intent']} ({r['intent_score']:.2f}) · {r['sentiment']} ({r['sentiment_score']:.2f})"
+            f" · priority {r['priority']}" + (" · question" if r["is_question"] else ""))
+    note = r["reason"] or ""
+    if r["state"] == "failed":
+        note = f"posting failed: {r['error']}. Approve again to retry."
+    return {
+        "id": r["comment_id"], "action": "pending", "platform": r["platform"], "author": author,
+        "history": history, "when": r["created_at"], "link": r["url"],
+        "in_reply_to": r["parent_text"], "comment": r["text"], "tags": tags,
+        "note": note, "reply": r["reply_text"] or "", "alternatives": r["alternatives"],
+    }

@@ -1,0 +1,61 @@
+"""Provide the reply state machine: the states, the legal moves, and the one function that moves."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from listener.errors import IllegalTransition
+from listener.store import Store
+
+
+class ReplyState(StrEnum):
+    """Where a reply to one comment stands."""
+
+    SUGGESTED = "suggested"
+    APPROVED = "approved"
+    POSTING = "posting"
+    POSTED = "posted"
+    REJECTED = "rejected"
+    DISMISSED = "dismissed"
+    FAILED = "failed"
+
+
+S = ReplyState
+# Every legal move. ``new`` is the absence of a reply record; create() handles it.
+ALLOWED: dict[ReplyState, frozenset[ReplyState]] = {
+    S.SUGGESTED: frozenset({S.APPROVED, S.REJECTED, S.DISMISSED}),
+    S.APPROVED: frozenset({S.POSTING, S.SUGGESTED, S.REJECTED, S.DISMISSED, S.FAILED}),
+    S.POSTING: frozenset({S.POSTED, S.FAILED, S.APPROVED}),
+    S.FAILED: frozenset({S.APPROVED, S.POSTING, S.SUGGESTED, S.REJECTED, S.DISMISSED}),
+    S.REJECTED: frozenset({S.SUGGESTED}),
+    S.DISMISSED: frozenset({S.SUGGESTED}),
+    S.POSTED: frozenset(),
+}
+INITIAL = frozenset({S.SUGGESTED, S.DISMISSED})
+ACKNOWLEDGED = frozenset({S.POSTED, S.DISMISSED})
+PENDING_FOR_PEOPLE = frozenset({S.SUGGESTED, S.FAILED})
+
+
+def create(store: Store, comment_id: str, state: ReplyState, *, now: datetime, **fields: Any) -> bool:
+    """Create a comment's reply record in an initial state; False if it already has one."""
+    if state not in INITIAL:
+        raise IllegalTransition(f"{comment_id}: a reply cannot start as {state}")
+    return store.create_reply(comment_id, state.value, now=now, **fields)
+
+
+def transition(store: Store, comment_id: str, to: ReplyState, *, now: datetime, **fields: Any) -> None:
+    """Move a reply to ``to``, refusing moves the state machine does not allow.
+
+    The move is a compare-and-set on the state it was read in, so two writers cannot both win.
+    :raises IllegalTransition: when there is no reply, or the move is not allowed, or it lost a race.
+    """
+    current = store.reply(comment_id)
+    if current is None:
+        raise IllegalTransition(f"{comment_id}: no reply to move to {to}")
+    state = ReplyState(current["state"])
+    if to not in ALLOWED[state]:
+        raise IllegalTransition(f"{comment_id}: cannot move from {state} to {to}")
+    if not store.move_reply(comment_id, [state.value], to.value, now=now, **fields):
+        raise IllegalTransition(f"{comment_id}: changed by someone else while moving to {to}")

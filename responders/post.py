@@ -1,0 +1,177 @@
+"""Post approved replies exactly once, reconciling any reply a crash left in ``posting``."""
+
+from __future__ import annotations
+
+import difflib
+import fcntl
+import hashlib
+import logging
+import random
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from listener.errors import (
+    AuthFailed,
+    CreditsExhausted,
+    PermanentFailure,
+    PlatformError,
+    RateLimited,
+)
+from listener.platforms import Platform
+from listener.records import Comment
+from listener.store import Store, iso, parse_time
+from responders import lifecycle, policy
+from responders.lifecycle import ReplyState
+
+log = logging.getLogger(__name__)
+S = ReplyState
+# A refused post (auth, credits) pauses that platform's posting this long; a person must act.
+REFUSED_PAUSE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class PostResult:
+    """What one posting pass did."""
+
+    posted: int = 0
+    reconciled: int = 0
+    waiting: int = 0
+    failed: int = 0
+    reasons: Mapping[str, int] = field(default_factory=dict)
+
+
+@contextmanager
+def poster_lock(store: Store) -> Iterator[None]:
+    """Hold the one poster lock of this database for a whole pass.
+
+    Because the lock dies with its process, anything found in ``posting`` while we hold it was
+    left by a crash, and is safe to reconcile.
+    """
+    lock_path = Path(str(store.path) + ".post.lock")
+    with open(lock_path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def post_approved(store: Store, clients: Mapping[str, Platform], *, now: datetime,
+                  hourly_caps: Mapping[str, int], cooldown: timedelta, dry_run: bool = False) -> PostResult:
+    """Reconcile crashed posts, then post every approved reply that may go out now."""
+    with poster_lock(store):
+        reconciled = _reconcile(store, clients, now=now)
+        counts: Counter[str] = Counter()
+        for reply in store.replies([S.APPROVED.value]):
+            outcome = _post_one(store, clients, reply, now=now, hourly_caps=hourly_caps,
+                                cooldown=cooldown, dry_run=dry_run)
+            counts[outcome] += 1
+    reasons = {k: v for k, v in counts.items() if k not in ("posted", "failed")}
+    return PostResult(counts["posted"], reconciled, sum(reasons.values()), counts["failed"], reasons)
+
+
+def _reconcile(store: Store, clients: Mapping[str, Platform], *, now: datetime) -> int:
+    found = 0
+    for reply in store.replies([S.POSTING.value]):
+        comment = store.comment(reply["comment_id"])
+        client = clients.get(comment.platform) if comment else None
+        if comment is None or client is None or _waiting(reply, now):
+            continue
+        try:
+            remote = client.find_reply(comment)
+        except PlatformError as exc:
+            store.update_reply(comment.id, now=now, error=f"reconcile: {exc}",
+                               retry_at=_backoff(reply, now))
+            continue
+        if remote:
+            _mark_posted(store, comment.id, reply, remote, now=now, how="reconciled")
+            found += 1
+        else:
+            lifecycle.transition(store, comment.id, S.APPROVED, now=now,
+                                 reason="not found at the platform after a crash: will post")
+    return found
+
+
+def _post_one(store: Store, clients: Mapping[str, Platform], reply: dict[str, Any], *, now: datetime,
+              hourly_caps: Mapping[str, int], cooldown: timedelta, dry_run: bool) -> str:
+    comment = store.comment(reply["comment_id"])
+    assert comment is not None
+    client = clients.get(comment.platform)
+    if client is None:
+        return f"{comment.platform} not connected"
+    if _waiting(reply, now) or _paused(store, comment.platform, now):
+        return "waiting to retry"
+    verdict = policy.may_post(
+        comment, author=store.author(comment.platform, comment.author.id),
+        auto=reply["decided_by"] == "rule", now=now,
+        last_reply_to_author=store.last_reply_to_author(comment.platform, comment.author.id),
+        cooldown=cooldown, posted_last_hour=store.posted_since(comment.platform, now - timedelta(hours=1)),
+        hourly_cap=hourly_caps.get(comment.platform, 30),
+    )
+    if not verdict.ok:
+        if verdict.retry_at:
+            store.update_reply(comment.id, now=now, retry_at=verdict.retry_at, error=verdict.reason)
+            return verdict.reason
+        lifecycle.transition(store, comment.id, S.FAILED, now=now, error=verdict.reason)
+        return "failed"
+    if dry_run:
+        return "dry run"
+    return _send(store, client, comment, reply, now=now)
+
+
+def _send(store: Store, client: Platform, comment: Comment, reply: dict[str, Any], *, now: datetime) -> str:
+    key = hashlib.sha256(f"{comment.id}\n{reply['text']}".encode()).hexdigest()[:16]
+    # Committed before the call: after a crash this row says "ask the platform before retrying".
+    lifecycle.transition(store, comment.id, S.POSTING, now=now, idempotency_key=key,
+                         attempts=int(reply["attempts"] or 0) + 1, retry_at=None)
+    try:
+        remote = client.reply(comment, reply["text"])
+    except (RateLimited, AuthFailed, CreditsExhausted) as exc:
+        # The platform refused the request outright, so nothing was posted: safe to retry later.
+        until = exc.retry_at if isinstance(exc, RateLimited) else now + REFUSED_PAUSE
+        if not isinstance(exc, RateLimited):
+            store.set_meta(f"pause:post:{comment.platform}", {"until": iso(until), "why": str(exc)})
+            store.log_event("alert", now=now, comment_id=comment.id, platform=comment.platform,
+                            kind=type(exc).__name__, error=str(exc))
+        lifecycle.transition(store, comment.id, S.APPROVED, now=now, error=f"{type(exc).__name__}: {exc}",
+                             retry_at=until)
+        return "platform refused: will retry"
+    except PermanentFailure as exc:
+        lifecycle.transition(store, comment.id, S.FAILED, now=now, error=f"cannot reply: {exc}")
+        return "failed"
+    except PlatformError as exc:
+        # Ambiguous (timeout, 5xx): the reply may exist. Stay in posting; reconcile before retrying.
+        store.update_reply(comment.id, now=now, error=f"{type(exc).__name__}: {exc}",
+                           retry_at=_backoff(reply, now))
+        return "uncertain: will reconcile"
+    _mark_posted(store, comment.id, reply, remote, now=now, how="posted")
+    return "posted"
+
+
+def _mark_posted(store: Store, comment_id: str, reply: dict[str, Any], remote: str, *, now: datetime,
+                 how: str) -> None:
+    suggested, final = reply["suggested_text"] or "", reply["text"] or ""
+    edit = 1.0 - difflib.SequenceMatcher(None, suggested, final).ratio() if suggested else 1.0
+    lifecycle.transition(store, comment_id, S.POSTED, now=now, remote_id=str(remote), posted_at=now,
+                         acknowledged_at=now, edit_ratio=round(edit, 4), error=None, reason=how)
+
+
+def _waiting(reply: dict[str, Any], now: datetime) -> bool:
+    retry_at = parse_time(reply.get("retry_at"))
+    return bool(retry_at and retry_at > now)
+
+
+def _paused(store: Store, platform: str, now: datetime) -> bool:
+    pause = store.meta(f"pause:post:{platform}")
+    return bool(pause and parse_time(pause["until"]) > now)
+
+
+def _backoff(reply: dict[str, Any], now: datetime) -> datetime:
+    attempts = int(reply.get("attempts") or 0)
+    seconds = min(30 * 2 ** attempts, 3600) * (0.8 + 0.4 * random.random())
+    return now + timedelta(seconds=seconds)

@@ -1,0 +1,251 @@
+"""Choose and render a reply from replies.toml: personal, platform-aware, never the same words twice."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from listener.errors import ConfigError
+from listener.records import Comment, Tags
+
+FIELDS = frozenset({"name", "handle", "topic", "product", "question", "signature"})
+_FIELD = re.compile(r"\{(\w*)\}")
+_WORD = re.compile(r"[a-z0-9']+")
+# Replies sharing more than this share of their words with a recent one read as canned.
+NEAR_DUPLICATE = 0.8
+X_LIMIT = 280
+
+
+@dataclass(frozen=True)
+class Template:
+    """One family of interchangeable wordings for an intent, sentiment and platform."""
+
+    intent: str
+    sentiment: str
+    platform: str
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A known answer to a frequent question, found by keywords that must all appear."""
+
+    keywords: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything in replies.toml."""
+
+    templates: tuple[Template, ...]
+    answers: tuple[Answer, ...] = ()
+    products: tuple[str, ...] = ()
+    signature: str = ""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A reply to propose to a person (or to post by rule)."""
+
+    text: str
+    alternatives: tuple[str, ...] = ()
+    template: str = ""
+    needs_human: bool = False
+    note: str = ""
+    context: Mapping[str, str] = field(default_factory=dict)
+
+
+def load_library(path: Path) -> Library:
+    """Read and check replies.toml; a bad template is a ConfigError naming where it is."""
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: reply templates file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return parse_library(doc, str(path))
+
+
+def parse_library(doc: Mapping[str, Any], where: str) -> Library:
+    """Build a Library from a parsed replies.toml document."""
+    templates = []
+    for i, entry in enumerate(doc.get("template", [])):
+        place = f"{where}: template #{i + 1}"
+        variants = entry.get("variants")
+        if not isinstance(variants, list) or not variants or not all(isinstance(v, str) for v in variants):
+            raise ConfigError(f"{place}: 'variants' must be a non-empty list of strings")
+        for text in variants:
+            _check_fields(text, place)
+        templates.append(Template(str(entry.get("intent", "any")), str(entry.get("sentiment", "any")),
+                                  str(entry.get("platform", "any")), tuple(variants)))
+    answers = []
+    for i, entry in enumerate(doc.get("answer", [])):
+        place = f"{where}: answer #{i + 1}"
+        keywords, text = entry.get("keywords"), entry.get("text")
+        if not isinstance(keywords, list) or not keywords or not isinstance(text, str):
+            raise ConfigError(f"{place}: needs 'keywords' (a list) and 'text' (a string)")
+        _check_fields(text, place)
+        answers.append(Answer(tuple(str(k).lower() for k in keywords), text))
+    settings = doc.get("settings", {})
+    return Library(tuple(templates), tuple(answers), tuple(settings.get("products", [])),
+                   str(settings.get("signature", "")))
+
+
+def _check_fields(text: str, place: str) -> None:
+    for name in _FIELD.findall(text):
+        if name not in FIELDS:
+            raise ConfigError(f"{place}: unknown field {{{name}}} in {text!r}; "
+                              f"use one of {', '.join(sorted(FIELDS))}")
+
+
+def suggest(comment: Comment, tags: Tags, library: Library, *,
+            recent_texts: Sequence[str] = (), last_to_author: Sequence[str] = ()) -> Suggestion:
+    """Pick a reply for a comment that may be answered.
+
+    Questions get a known answer or are handed to a person with the question quoted; everything
+    else gets a template variant, skipping wordings this person just got and near-duplicates of
+    our recent replies on the platform.
+    """
+    values = _values(comment, library)
+    if tags.intent == "question" or tags.is_question:
+        answers = [a for a in library.answers if _matches(a, comment.text)]
+        if not answers:
+            return Suggestion("", template="needs-human", needs_human=True, context=values,
+                              note=f"needs a human answer: \u201c{values['question']}\u201d")
+        texts = [_fit(render(a.text, values), comment.platform) for a in answers]
+        return Suggestion(texts[0], tuple(texts[1:]), f"answer:{'+'.join(answers[0].keywords)}",
+                          context=values)
+    template = _pick_template(library, tags, comment.platform)
+    if template is None:
+        return Suggestion("", template="needs-human", needs_human=True, context=values,
+                          note=f"no template for {tags.intent}/{tags.sentiment}")
+    texts = [_fit(render(v, values), comment.platform) for v in template.variants]
+    order = _rotate(texts, comment.id)
+    fresh = [t for t in order if t not in last_to_author and not near_duplicate(t, recent_texts)]
+    chosen = fresh or [t for t in order if t not in last_to_author] or order
+    key = f"{template.intent}/{template.sentiment}/{template.platform}"
+    note = "" if fresh else "every variant is close to a recent reply: consider editing"
+    return Suggestion(chosen[0], tuple(t for t in order if t != chosen[0])[:3], key, note=note,
+                      context=values)
+
+
+def render(template: str, values: Mapping[str, str]) -> str:
+    """Fill ``{field}`` slots once; text from a comment is inserted literally, never re-parsed."""
+    text = _FIELD.sub(lambda m: values.get(m.group(1), ""), template)
+    return re.sub(r"\s{2,}", " ", text).replace(" ,", ",").replace(" !", "!").strip()
+
+
+def _values(comment: Comment, library: Library) -> dict[str, str]:
+    name = _first_name(comment.author.name) or comment.author.handle
+    product = next((p for p in library.products if p.lower() in comment.text.lower()), "")
+    return {
+        "name": name,
+        "handle": mention(comment.platform, comment.author.handle),
+        "product": product,
+        "topic": product or _topic(comment.text),
+        "question": _question(comment.text),
+        "signature": library.signature,
+    }
+
+
+def mention(platform: str, handle: str) -> str:
+    """How a person is named on a platform: @handle on X, u/handle on Reddit."""
+    return f"u/{handle}" if platform == "reddit" else f"@{handle}"
+
+
+def _first_name(display: str) -> str:
+    first = (display or "").strip().split(" ")[0] if display else ""
+    return first if first.isalpha() and len(first) > 1 else ""
+
+
+_TOPIC = re.compile(r"\b(?:the|your|my|our|this|that)\s+((?:[A-Za-z][\w-]*\s?){1,3})", re.IGNORECASE)
+_STOPWORDS = frozenset("is was are were be been has have had do does did and or but to of in on for "
+                       "with it i you we they so just very really".split())
+
+
+def _topic(text: str) -> str:
+    match = _TOPIC.search(_strip_mentions(text))
+    if not match:
+        return ""
+    words = []
+    for word in match.group(1).split():
+        if word.lower() in _STOPWORDS:
+            break
+        words.append(word.strip(".,!?:;"))
+    return "the " + " ".join(words) if words else ""
+
+
+def _strip_mentions(text: str) -> str:
+    return re.sub(r"(?:^|\s)(?:@|/?u/)\w+", " ", text).strip()
+
+
+def _question(text: str) -> str:
+    text = re.sub(r"https?://\S+", "", _strip_mentions(text)).strip()
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    asked = next((s for s in sentences if s.endswith("?")), text)
+    return asked if len(asked) <= 200 else asked[:199].rsplit(" ", 1)[0] + "\u2026"
+
+
+def _matches(answer: Answer, text: str) -> bool:
+    lowered = text.lower()
+    return all(k in lowered for k in answer.keywords)
+
+
+def _pick_template(library: Library, tags: Tags, platform: str) -> Template | None:
+    def score(t: Template) -> int:
+        if t.intent not in (tags.intent, "any") or t.sentiment not in (tags.sentiment, "any") or \
+                t.platform not in (platform, "any"):
+            return -1
+        return (t.intent != "any") * 4 + (t.sentiment != "any") * 2 + (t.platform != "any")
+
+    ranked = sorted(library.templates, key=score, reverse=True)
+    return ranked[0] if ranked and score(ranked[0]) >= 0 else None
+
+
+def _rotate(texts: Sequence[str], key: str) -> list[str]:
+    start = int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(texts)
+    return list(texts[start:]) + list(texts[:start])
+
+
+def words(text: str) -> set[str]:
+    """The set of lower-cased words in a text."""
+    return set(_WORD.findall(text.lower()))
+
+
+def overlap(a: str, b: str) -> float:
+    """Share of words two texts have in common (Jaccard)."""
+    wa, wb = words(a), words(b)
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+def near_duplicate(text: str, others: Sequence[str]) -> bool:
+    """Whether a text shares more than NEAR_DUPLICATE of its words with any of the others."""
+    return any(overlap(text, o) > NEAR_DUPLICATE for o in others)
+
+
+def x_length(text: str) -> int:
+    """Length as X counts it: URLs count 23, most Latin text 1 per character, the rest 2."""
+    total = 0
+    for token in re.split(r"(https?://\S+)", text):
+        if token.startswith(("http://", "https://")):
+            total += 23
+            continue
+        for ch in token:
+            cp = ord(ch)
+            light = cp <= 4351 or 8192 <= cp <= 8205 or 8208 <= cp <= 8223 or 8242 <= cp <= 8247
+            total += 1 if light else 2
+    return total
+
+
+def _fit(text: str, platform: str) -> str:
+    if platform != "x" or x_length(text) <= X_LIMIT:
+        return text
+    while x_length(text + "\u2026") > X_LIMIT and " " in text:
+        text = text.rsplit(" ", 1)[0]
+    return text + "\u2026"

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from listener.store import Store
+
+from tests.conftest import NOW, make_comment, make_tags
+
+
+def test_inserting_a_comment_twice_is_a_no_op(store: Store) -> None:
+    c = make_comment(1)
+    assert store.save_page("x:mentions", [c], "10", now=NOW) == ["x:1001"]
+    assert store.save_page("x:mentions", [c, c], "11", now=NOW) == []
+    assert store.count_comments() == 1
+    assert store.author("x", "u-jane")["comments"] == 1
+    assert store.cursor("x:mentions")["cursor"] == "11"
+
+
+def test_comment_round_trips_with_raw_payload(store: Store) -> None:
+    c = make_comment(2, text="ünïcode ☕ question?")
+    store.save_page("x:mentions", [c], None, now=NOW)
+    loaded = store.comment(c.id)
+    assert loaded == c
+    assert loaded.raw == {"n": 2}
+
+
+def test_cursor_and_comments_commit_together(store: Store, tmp_path) -> None:
+    # A failure inside the transaction leaves neither the comments nor the cursor behind.
+    with pytest.raises(RuntimeError), store.transaction():
+        store.save_page("x:mentions", [make_comment(3)], "99", now=NOW)
+        raise RuntimeError("crash")
+    assert store.count_comments() == 0
+    assert store.cursor("x:mentions") is None
+
+
+def test_events_are_append_only(store: Store) -> None:
+    store.log_event("hello", now=NOW)
+    with pytest.raises(sqlite3.DatabaseError):
+        store.db.execute("UPDATE events SET kind = 'x'")
+    with pytest.raises(sqlite3.DatabaseError):
+        store.db.execute("DELETE FROM events")
+
+
+def test_migrations_are_recorded_and_reopen_cleanly(tmp_path) -> None:
+    Store(tmp_path / "a.db").close()
+    again = Store(tmp_path / "a.db")
+    names = [r["name"] for r in again.db["_sqlite_migrations"].rows]
+    assert names == ["m001_initial"]
+
+
+def test_untagged_then_undecided(store: Store) -> None:
+    a, b = make_comment(1), make_comment(2)
+    store.save_page("s", [a, b], None, now=NOW)
+    assert {c.id for c in store.untagged()} == {a.id, b.id}
+    store.save_tags([make_tags(a)], now=NOW)
+    assert [c.id for c in store.untagged()] == [b.id]
+    assert [c.id for c, _ in store.undecided()] == [a.id]
+
+
+def test_nobot_in_bio_opts_the_author_out(store: Store) -> None:
+    store.save_page("s", [make_comment(1, bio="coffee nerd #nobot")], None, now=NOW)
+    assert store.author("x", "u-jane")["opted_out"] == 1
