@@ -111,7 +111,7 @@ def _post_one(store: Store, clients: Mapping[str, Platform], reply: dict[str, An
         auto=reply["decided_by"] == "rule", now=now,
         last_reply_to_author=store.last_reply_to_author(comment.platform, comment.author.id),
         cooldown=cooldown, posted_last_hour=store.posted_since(comment.platform, now - timedelta(hours=1)),
-        hourly_cap=hourly_caps.get(comment.platform, 30),
+        hourly_cap=hourly_caps.get(client.name, 30),
     )
     if not verdict.ok:
         if verdict.retry_at:

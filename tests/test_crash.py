@@ -1,0 +1,103 @@
+"""Kill a real posting process at the worst moments; every approved reply must reach the outbox once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from listener.platforms.replay import read_outbox
+from listener.store import Store
+from responders import lifecycle
+from responders.lifecycle import ReplyState
+
+from tests.conftest import NOW, ROOT, make_comment, make_tags
+
+
+def write_config(tmp: Path) -> Path:
+    recording = tmp / "recording.jsonl"
+    recording.write_text('{"heard_recording": 1, "accounts": {"x": {"id": "1", "handle": "acme"}}}\n')
+    cfg = tmp / "heard.toml"
+    cfg.write_text(f"""
+[heard]
+database = "{tmp / 'heard.db'}"
+replies = "{ROOT / 'config' / 'replies.toml'}"
+[platforms.replay]
+enabled = true
+recording = "{recording}"
+outbox = "{tmp / 'outbox.jsonl'}"
+""")
+    return cfg
+
+
+def seed_approved(db: Path, n: int) -> list[str]:
+    store = Store(db)
+    ids = []
+    for i in range(n):
+        c = make_comment(i, author=f"p{i}")
+        store.save_page("s", [c], None, now=NOW)
+        store.save_tags([make_tags(c)], now=NOW)
+        lifecycle.create(store, c.id, ReplyState.SUGGESTED, now=NOW, text=f"Thanks p{i}!")
+        lifecycle.transition(store, c.id, ReplyState.APPROVED, now=NOW, decided_by="person")
+        ids.append(c.id)
+    store.close()
+    return ids
+
+
+def heard(cfg: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "heard", "--config", str(cfg), *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ})
+
+
+def outbox_lines(tmp: Path) -> int:
+    path = tmp / "outbox.jsonl"
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def test_kill_9_between_the_post_and_its_commit_never_duplicates(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path)
+    ids = seed_approved(tmp_path / "heard.db", 40)
+    for target in (3, 11, 25):
+        proc = heard(cfg, "post")
+        deadline = time.monotonic() + 60
+        while outbox_lines(tmp_path) < target and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.001)
+        # Freeze the database: the poster has just written a reply and now blocks on its commit
+        # (or on marking the next one posting). Then kill it without mercy.
+        lock = sqlite3.connect(tmp_path / "heard.db", timeout=30)
+        lock.execute("BEGIN EXCLUSIVE")
+        time.sleep(0.2)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        lock.rollback()
+        lock.close()
+    final = heard(cfg, "post")
+    out, err = final.communicate(timeout=120)
+    assert final.returncode == 0, err.decode()
+    sent = Counter(entry["comment_id"] for entry in read_outbox(tmp_path / "outbox.jsonl"))
+    assert set(sent) == set(ids)
+    assert max(sent.values()) == 1
+    store = Store(tmp_path / "heard.db")
+    assert {store.reply(i)["state"] for i in ids} == {"posted"}
+    reconciled = [e for e in store.events() if e["to_state"] == "posted" and "reconciled" in e["detail"]]
+    store.close()
+    assert reconciled, "a kill inside the window must have been reconciled through find_reply"
+
+
+def test_kill_9_at_random_moments_then_restart(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path)
+    ids = seed_approved(tmp_path / "heard.db", 120)
+    for delay in (0.35, 0.5, 0.65, 0.8):
+        proc = heard(cfg, "post")
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    final = heard(cfg, "post")
+    final.communicate(timeout=120)
+    sent = Counter(entry["comment_id"] for entry in read_outbox(tmp_path / "outbox.jsonl"))
+    assert set(sent) == set(ids) and max(sent.values()) == 1
