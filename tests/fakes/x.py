@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
+import socket
 import threading
 import time
 from collections import deque
@@ -283,6 +285,10 @@ class XHarness:
 
     def stop(self) -> None:
         """Stop serving."""
+        # serve_forever only notices a shutdown between 0.5 s selects; one connection wakes it at once.
+        address = self.fake.server._server.server_address[:2] if self.fake.server._server else None
+        if address:
+            threading.Timer(0.01, _poke, [address]).start()
         self.fake.server.stop()
 
     @property
@@ -324,6 +330,11 @@ class XHarness:
     def requests(self, path_contains: str = "") -> int:
         """How many requests reached the fake."""
         return self.fake.server.count(path_contains)
+
+
+def _poke(address: tuple[str, int]) -> None:
+    with contextlib.suppress(OSError), socket.create_connection(address, timeout=1):
+        pass
 
 
 def make_harness(**kwargs: Any) -> XHarness:
