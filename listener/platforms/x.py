@@ -112,7 +112,8 @@ class _RebasedSession(requests.Session):
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         """Rewrite the host and add a timeout (tweepy sends none, so a hung socket would hang the job)."""
-        if isinstance(url, str) and url.startswith(API_BASE):
+        method, url = (v.decode() if isinstance(v, bytes) else v for v in (method, url))
+        if url.startswith(API_BASE):
             url = self.base + url[len(API_BASE):]
         kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)
