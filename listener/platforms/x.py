@@ -2,12 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
+import requests
+import tweepy
+
+from listener.errors import (
+    AuthFailed,
+    BadPayload,
+    ConfigError,
+    CreditsExhausted,
+    PermanentFailure,
+    PlatformError,
+    RateLimited,
+    Transient,
+)
 from listener.platforms import PlatformSpec, register
 from listener.platforms._common import looks_automated, parse_iso, require
-from listener.records import Account, Author, Comment
+from listener.records import Account, Author, Comment, Page
+
+log = logging.getLogger(__name__)
+
+API_BASE = "https://api.twitter.com"
+SECRETS = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
+OPTIONS = ("user_id", "username", "keywords", "api_base", "page_size", "timeout")
+TWEET_FIELDS = ("author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets,lang,"
+                "public_metrics,entities")
+USER_FIELDS = "username,name,description"
+# The referenced tweets' authors tell normalise whether a quote or reply is aimed at us.
+EXPANSIONS = "author_id,referenced_tweets.id.author_id"
+# Words in X's 403/400 detail that mean "this target cannot be answered", not "bad credentials".
+_UNANSWERABLE = re.compile(r"deleted|not visible|not allowed|duplicate|reply", re.IGNORECASE)
 
 
 def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
@@ -16,7 +48,8 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     tweet_id = str(require(tweet, "id", "x tweet"))
     where = f"x tweet {tweet_id}"
     author_id = str(require(tweet, "author_id", where))
-    users = {str(u.get("id")): u for u in (raw.get("includes") or {}).get("users", [])}
+    includes = raw.get("includes") or {}
+    users = {str(u.get("id")): u for u in includes.get("users", [])}
     user = users.get(author_id, {})
     handle = user.get("username") or author_id
     mentions = (tweet.get("entities") or {}).get("mentions") or []
@@ -28,8 +61,9 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         mentioned | {w.lower().rstrip(".,:;!?") for w in text.split() if w.startswith("@")}
     )
     refs = {r.get("type"): str(r.get("id")) for r in tweet.get("referenced_tweets") or []}
-    quotes_us = "quoted" in refs and mentions_us
-    replies_to_us = str(tweet.get("in_reply_to_user_id") or "") == account.id
+    ours = _our_tweet_ids(tweet, includes, account)
+    quotes_us = refs.get("quoted") in ours
+    replies_to_us = str(tweet.get("in_reply_to_user_id") or "") == account.id or refs.get("replied_to") in ours
     if replies_to_us:
         source = "reply"
     elif mentions_us or quotes_us:
@@ -54,7 +88,300 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         parent_id=f"x:{refs['replied_to']}" if "replied_to" in refs else None,
         conversation_id=str(tweet.get("conversation_id") or tweet_id),
         lang=tweet.get("lang"),
-        mentions_us=mentions_us or replies_to_us,
+        mentions_us=mentions_us or replies_to_us or quotes_us,
         is_own=author_id == account.id,
         raw=dict(raw),
     )
+
+
+def _our_tweet_ids(tweet: Mapping[str, Any], includes: Mapping[str, Any], account: Account) -> set[str]:
+    """Ids of the tweets this one references that we wrote (from includes.tweets or its link entities)."""
+    ours = {str(t.get("id")) for t in includes.get("tweets") or [] if str(t.get("author_id")) == account.id}
+    link = re.compile(rf"(?:twitter|x)\.com/{re.escape(account.handle)}/status/(\d+)", re.IGNORECASE)
+    for url in (tweet.get("entities") or {}).get("urls") or []:
+        ours.update(link.findall(str(url.get("expanded_url") or "")))
+    return ours
+
+
+class _RebasedSession(requests.Session):
+    """A requests session that sends tweepy's fixed ``https://api.twitter.com`` calls to another base."""
+
+    def __init__(self, base: str, timeout: float) -> None:
+        super().__init__()
+        self.base, self.timeout = base.rstrip("/"), timeout
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        """Rewrite the host and add a timeout (tweepy sends none, so a hung socket would hang the job)."""
+        method, url = (v.decode() if isinstance(v, bytes) else v for v in (method, url))
+        if url.startswith(API_BASE):
+            url = self.base + url[len(API_BASE):]
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(method, url, *args, **kwargs)
+
+
+@dataclass
+class _Window:
+    """What the last response told us about one endpoint's rate-limit window."""
+
+    limit: int
+    remaining: int
+    reset: float
+    last: float
+
+
+@dataclass(frozen=True)
+class _Cycle:
+    """Where a source is: X pages newest-first, so one poll cycle pages down from the newest tweet.
+
+    ``since_id`` bounds the cycle (the previous cycle's newest id); before any is known, ``floor``
+    (an ISO time) does instead. ``token`` is the next page of the cycle in progress and ``newest`` the
+    first page's newest id, which becomes ``since_id`` when the cycle ends.
+    """
+
+    since_id: str | None = None
+    floor: str | None = None
+    token: str | None = None
+    newest: str | None = None
+
+    @classmethod
+    def load(cls, cursor: str) -> _Cycle:
+        """Read a cursor string written by ``dump``."""
+        try:
+            state = json.loads(cursor)
+            return cls(**{k: (str(v) if v is not None else None) for k, v in state.items()})
+        except (ValueError, TypeError) as exc:
+            raise BadPayload(f"x cursor {cursor!r} is not ours") from exc
+
+    def dump(self) -> str:
+        """The cursor string stored in the database."""
+        return json.dumps({k: v for k, v in asdict(self).items() if v is not None}, sort_keys=True)
+
+
+class XClient:
+    """The X platform through tweepy.Client: one bounded request per call, errors translated."""
+
+    name = "x"
+
+    def __init__(self, api: tweepy.Client, account: Account, *, keywords: Sequence[str] = (),
+                 page_size: int = 100, clock: Callable[[], float] = time.time) -> None:
+        self.api, self.account, self.keywords = api, account, tuple(keywords)
+        self.page_size, self.clock = page_size, clock
+        self._windows: dict[str, _Window] = {}
+
+    def sources(self) -> Sequence[str]:
+        """``mentions`` plus ``search:<query>`` for each keyword query."""
+        return ("mentions", *(f"search:{k}" for k in self.keywords))
+
+    def fetch(self, source: str, cursor: str | None, *, since: datetime) -> Page:
+        """Fetch one page of the current cycle; the cursor records where the next call continues."""
+        cycle = _Cycle.load(cursor) if cursor else _Cycle(floor=since.astimezone(UTC).isoformat())
+        try:
+            body = self._page_request(source, cycle)
+        except PermanentFailure:
+            if not cycle.token:
+                raise
+            # An expired page token: start the cycle again from its bound; the store drops repeats.
+            log.warning("x stale page token source=%s; restarting the cycle", source)
+            return Page((), replace(cycle, token=None, newest=None).dump(), more=True)
+        return _advance(cycle, body)
+
+    def _page_request(self, source: str, cycle: _Cycle) -> dict[str, Any]:
+        params: dict[str, Any] = {"since_id": cycle.since_id, "tweet_fields": TWEET_FIELDS,
+                                  "expansions": EXPANSIONS, "user_fields": USER_FIELDS, "user_auth": True}
+        if source == "mentions":
+            return self._call("mentions", self.api.get_users_mentions, self.account.id,
+                              max_results=_clamp(self.page_size, 5), pagination_token=cycle.token, **params)
+        if source.startswith("search:") and source[7:]:
+            return self._call("search", self.api.search_recent_tweets, source[7:],
+                              max_results=_clamp(self.page_size, 10), next_token=cycle.token, **params)
+        raise ConfigError(f"x has no source {source!r}; expected 'mentions' or 'search:<query>'")
+
+    def normalise(self, raw: Mapping[str, Any]) -> Comment:
+        """Turn one fetched item into a Comment."""
+        return normalise(raw, self.account)
+
+    def after_store(self, source: str, page: Page) -> None:
+        """Nothing to acknowledge on X."""
+
+    def reply(self, comment: Comment, text: str) -> str:
+        """Post ``text`` as a reply to ``comment``; return the new tweet's id.
+
+        :raises PermanentFailure: the tweet is deleted, hidden from us, or refuses replies.
+        """
+        body = self._call("post", self.api.create_tweet, text=text, in_reply_to_tweet_id=comment.native_id,
+                          user_auth=True, writing=True)
+        return str(require(body.get("data"), "id", "x reply"))
+
+    def find_reply(self, comment: Comment) -> str | None:
+        """Search the conversation for our tweet that replies to ``comment``; return its id or None."""
+        query = f"conversation_id:{comment.conversation_id or comment.native_id} from:{self.account.handle}"
+        token = None
+        for _ in range(10):  # bounded: reconciling a crash must not become an endless crawl
+            body = self._call("search", self.api.search_recent_tweets, query, since_id=comment.native_id,
+                              max_results=100, next_token=token, tweet_fields="referenced_tweets,author_id",
+                              user_auth=True)
+            for tweet in _tweets(body):
+                refs = tweet.get("referenced_tweets") or []
+                if any(r.get("type") == "replied_to" and str(r.get("id")) == comment.native_id for r in refs):
+                    return str(tweet["id"])
+            token = (body.get("meta") or {}).get("next_token")
+            if not token:
+                break
+        return None
+
+    def check(self) -> str:
+        """Ask X who we are; return ``@username (id)``."""
+        me = self.whoami()
+        return f"@{me.handle} ({me.id})"
+
+    def whoami(self) -> Account:
+        """The account the credentials belong to (GET /2/users/me)."""
+        body = self._call("me", self.api.get_me, user_auth=True)
+        data = require(body, "data", "x users/me")
+        return Account("x", str(require(data, "id", "x users/me")), str(require(data, "username", "x users/me")))
+
+    # -- the boundary: rate limits and error translation -------------------------------------
+
+    def _call(self, endpoint: str, method: Callable[..., Any], *args: Any, writing: bool = False,
+              **params: Any) -> dict[str, Any]:
+        self._admit(endpoint)
+        try:
+            response = method(*args, **params)
+        except tweepy.HTTPException as exc:
+            self._note(endpoint, exc.response)
+            raise self._translate(endpoint, exc, writing) from exc
+        except requests.RequestException as exc:
+            raise Transient(f"x {endpoint}: {type(exc).__name__}") from exc
+        self._note(endpoint, response)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise BadPayload(f"x {endpoint}: response is not JSON") from exc
+        if not isinstance(body, dict):
+            raise BadPayload(f"x {endpoint}: expected a JSON object, got {type(body).__name__}")
+        return body
+
+    def _admit(self, endpoint: str) -> None:
+        """Refuse a call the window cannot afford, before X has to say 429."""
+        window, now = self._windows.get(endpoint), self.clock()
+        if window is None or now >= window.reset:
+            return
+        if window.remaining <= 0:
+            raise RateLimited(f"x {endpoint}: window spent", _at(window.reset))
+        # In the last tenth of the budget, spread the rest over the window so paging cannot spend it
+        # all at once and leave the source blind until the reset.
+        if window.remaining <= window.limit // 10:
+            gap = (window.reset - now) / window.remaining
+            if now - window.last < gap:
+                raise RateLimited(f"x {endpoint}: pacing the last requests", _at(window.last + gap))
+
+    def _note(self, endpoint: str, response: Any) -> None:
+        headers = getattr(response, "headers", None) or {}
+        try:
+            self._windows[endpoint] = _Window(int(headers["x-rate-limit-limit"]),
+                                              int(headers["x-rate-limit-remaining"]),
+                                              float(headers["x-rate-limit-reset"]), self.clock())
+        except (KeyError, ValueError):
+            pass  # no or odd headers: keep what we knew; X's 429 still stops us
+
+    def _translate(self, endpoint: str, exc: tweepy.HTTPException, writing: bool) -> PlatformError:
+        status, what = exc.response.status_code, f"x {endpoint}: {exc}".replace("\n", " ")
+        if status == 429:
+            reset = getattr(exc, "reset_time", None) or self.clock() + 60
+            self._windows[endpoint] = _Window(1, 0, float(reset), self.clock())
+            return RateLimited(what, _at(reset))
+        if status == 402:
+            return CreditsExhausted(what)
+        if status in (400, 403, 404) and writing and (status != 403 or _UNANSWERABLE.search(str(exc))):
+            return PermanentFailure(what)
+        if status in (401, 403):
+            return AuthFailed(what)
+        if status >= 500:
+            return Transient(what)
+        return PermanentFailure(what) if status in (400, 404) else PlatformError(what)
+
+
+def _advance(cycle: _Cycle, body: Mapping[str, Any]) -> Page:
+    """Turn one response into a Page and the cycle's next position."""
+    tweets, meta = _tweets(body), body.get("meta") or {}
+    newest = cycle.newest if cycle.token else meta.get("newest_id")
+    kept = tweets
+    if cycle.since_id is None and cycle.floor:
+        floor = parse_iso(cycle.floor, "x cursor floor")
+        kept = [t for t in tweets if parse_iso(require(t, "created_at", "x tweet"), "x tweet") >= floor]
+    token = meta.get("next_token") if len(kept) == len(tweets) else None  # below the floor: cycle done
+    if token:
+        after = replace(cycle, token=str(token), newest=str(newest) if newest else None)
+    else:
+        since_id = str(newest) if newest else cycle.since_id
+        after = _Cycle(since_id=since_id, floor=None if since_id else cycle.floor)
+    return Page(tuple(_items(kept, body.get("includes") or {})), after.dump(), more=bool(token))
+
+
+def _tweets(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    data = body.get("data") or []
+    if not isinstance(data, list) or not all(isinstance(t, dict) and t.get("id") for t in data):
+        raise BadPayload("x: 'data' is not a list of tweets")
+    return data
+
+
+def _items(tweets: list[dict[str, Any]], includes: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """Cut a page into single-tweet payloads, each with the users and tweets it refers to."""
+    users = {str(u.get("id")): u for u in includes.get("users") or [] if isinstance(u, dict)}
+    referenced = {str(t.get("id")): t for t in includes.get("tweets") or [] if isinstance(t, dict)}
+    for tweet in tweets:
+        refs = [referenced[str(r.get("id"))] for r in tweet.get("referenced_tweets") or []
+                if str(r.get("id")) in referenced]
+        ids = dict.fromkeys([str(tweet.get("author_id"))] + [str(r.get("author_id")) for r in refs])
+        item: dict[str, Any] = {"data": tweet, "includes": {"users": [users[i] for i in ids if i in users]}}
+        if refs:
+            item["includes"]["tweets"] = refs
+        yield item
+
+
+def _clamp(size: int, low: int) -> int:
+    return max(low, min(100, int(size)))
+
+
+def _at(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=UTC)
+
+
+def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> XClient:
+    """Build an XClient from heard.toml options and the four OAuth 1.0a secrets.
+
+    :raises ConfigError: a secret is missing or an option has the wrong type.
+    """
+    missing = [k for k in SECRETS if not secrets.get(k)]
+    if missing:
+        raise ConfigError(f"x needs {', '.join(missing)} in the environment")
+    keywords = options.get("keywords", [])
+    if not isinstance(keywords, list | tuple) or not all(isinstance(k, str) and k for k in keywords):
+        raise ConfigError("platforms.x.keywords: expected a list of search queries")
+    try:
+        page_size, timeout = int(options.get("page_size", 100)), float(options.get("timeout", 10))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError("platforms.x.page_size/timeout: expected numbers") from exc
+    api = tweepy.Client(consumer_key=secrets["X_API_KEY"], consumer_secret=secrets["X_API_SECRET"],
+                        access_token=secrets["X_ACCESS_TOKEN"],
+                        access_token_secret=secrets["X_ACCESS_TOKEN_SECRET"],
+                        return_type=requests.Response, wait_on_rate_limit=False)
+    api.session = _RebasedSession(str(options.get("api_base") or API_BASE), timeout)
+    user_id, username = options.get("user_id"), options.get("username")
+    client = XClient(api, Account("x", str(user_id or ""), str(username or "")), keywords=keywords,
+                     page_size=page_size)
+    if not (user_id and username):
+        client.account = client.whoami()
+    return client
+
+
+register(PlatformSpec(
+    name="x",
+    normalise=normalise,
+    connect=connect,
+    secrets=SECRETS,
+    options=OPTIONS,
+    help="X (Twitter) API v2 via tweepy: mentions and keyword searches, replies with OAuth 1.0a user context.",
+    # X allows 100 posts per 15 min per user; stay far below it, and below anything that looks spammy.
+    default_post_rate=25,
+))
