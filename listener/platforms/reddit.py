@@ -208,7 +208,7 @@ class _Budget:
         except (KeyError, ValueError):
             return
         self.remaining, self.used = remaining, used
-        self.reset_at = self.clock() + timedelta(seconds=reset)
+        self.reset_at = _whole_second(self.clock() + timedelta(seconds=reset))
 
     def check(self) -> None:
         """Refuse to spend a request the window does not have.
@@ -270,10 +270,15 @@ def _retry_at(headers: Mapping[str, str], clock: Callable[[], datetime]) -> date
     """When a 429 lets us try again: Retry-After, else the window's reset, else a minute."""
     for key in ("retry-after", "x-ratelimit-reset"):
         try:
-            return clock() + timedelta(seconds=max(1.0, float(headers[key])))
+            return _whole_second(clock() + timedelta(seconds=max(1.0, float(headers[key]))))
         except (KeyError, ValueError):
             continue
-    return clock() + timedelta(minutes=1)
+    return _whole_second(clock() + timedelta(minutes=1))
+
+
+def _whole_second(moment: datetime) -> datetime:
+    # Rounded up: the store keeps whole seconds, and rounding down would resume before the reset.
+    return moment if not moment.microsecond else moment.replace(microsecond=0) + timedelta(seconds=1)
 
 
 def _api_error(errors: Sequence[tuple[str, str]], clock: Callable[[], datetime]) -> PlatformError:
@@ -286,7 +291,7 @@ def _api_error(errors: Sequence[tuple[str, str]], clock: Callable[[], datetime])
             if found:
                 unit = found.group(2).lower()
                 seconds = int(found.group(1)) * (60 if unit == "minute" else 1 if unit == "second" else 0)
-            return RateLimited(f"reddit: {text}", clock() + timedelta(seconds=max(1.0, seconds)))
+            return RateLimited(f"reddit: {text}", _whole_second(clock() + timedelta(seconds=max(1.0, seconds))))
     return PermanentFailure(f"reddit: {text}")
 
 

@@ -102,7 +102,7 @@ class RedditFake:
             return list(self.posted)
 
     def fail_next(self, kind: str, count: int = 1) -> None:
-        """Make the next ``count`` API requests fail: 429, 500, 401, 402/403, timeout or garbage."""
+        """Make the next ``count`` API requests fail: 429, 500, 401, 402/403, timeout, garbage, RATELIMIT."""
         with self.lock:
             self.failures.extend([kind] * count)
 
@@ -149,6 +149,11 @@ class RedditFake:
         return [self.comment(self.post_id, text(i) if text else f"comment {i}", author=f"user{i % 50}",
                              sub=sub, created=created) for i in range(n)]
 
+    def lock_thread(self, name: str) -> None:
+        """Lock a comment: replies to it are refused with THREAD_LOCKED."""
+        with self.lock:
+            self.locked.add(name)
+
     def delete(self, name: str) -> None:
         """Remove a comment: it leaves every listing, and ``before=`` it answers empty."""
         with self.lock:
@@ -167,6 +172,7 @@ class RedditFake:
             if not self._authorised(request):
                 return Response(401, {"message": "Unauthorized", "error": 401},
                                 {"www-authenticate": 'Bearer realm="reddit", error="invalid_token"'})
+            self._roll_window()
             failure = self._failure()
             if failure is not None:
                 return failure
@@ -242,14 +248,20 @@ class RedditFake:
             return Response(403, {"message": "Forbidden", "error": 403}, headers)
         if kind == "timeout":
             return Response(200, self._listing([], {}), headers, delay=self.timeout_delay)
+        if kind == "RATELIMIT":  # Reddit's API error for posting too fast, sent with a 200
+            return Response(200, {"json": {"errors": [
+                ["RATELIMIT", "Looks like you've been doing that a lot. Take a break for 3 minutes before "
+                              "trying again.", "ratelimit"]]}}, headers)
         if kind == "garbage":
             return Response(200, raw=b'{"kind": "Listing", "data": {"children": [tru', headers=headers)
         raise ValueError(f"unknown failure kind {kind!r}")
 
+    def _roll_window(self) -> None:
+        if self.clock() - self.window_start >= self.window_seconds:
+            self.window_start, self.used = self.clock(), 0
+
     def _limit_headers(self) -> dict[str, str]:
         elapsed = self.clock() - self.window_start
-        if elapsed >= self.window_seconds:
-            self.window_start, self.used, elapsed = self.clock(), 0, 0.0
         return {"x-ratelimit-used": str(self.used),
                 "x-ratelimit-remaining": f"{max(0, self.window_limit - self.used):.1f}",
                 "x-ratelimit-reset": str(max(0, math.ceil(self.window_seconds - elapsed)))}
