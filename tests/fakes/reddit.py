@@ -250,8 +250,8 @@ class RedditFake:
             return Response(200, self._listing([], {}), headers, delay=self.timeout_delay)
         if kind == "RATELIMIT":  # Reddit's API error for posting too fast, sent with a 200
             return Response(200, {"json": {"errors": [
-                ["RATELIMIT", "Looks like you've been doing that a lot. Take a break for 3 minutes before "
-                              "trying again.", "ratelimit"]]}}, headers)
+                ["RATELIMIT", ("Looks like you've been doing that a lot. Take a break for 3 minutes before "
+                               "trying again."), "ratelimit"]]}}, headers)
         if kind == "garbage":
             return Response(200, raw=b'{"kind": "Listing", "data": {"children": [tru', headers=headers)
         raise ValueError(f"unknown failure kind {kind!r}")
