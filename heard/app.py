@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from heard.settings import Settings
 from listener.errors import ConfigError, HeardError
 from listener.platforms import Platform, spec
 from listener.poll import PollResult, poll_once
@@ -17,8 +18,6 @@ from responders.decide import DecideResult, decide_pending
 from responders.escalate import Notifier, Overdue, escalate
 from responders.post import PostResult, post_approved
 from responders.suggest import Library, load_library
-
-from heard.settings import Settings
 
 log = logging.getLogger("heard")
 

@@ -13,14 +13,13 @@ from typing import Any
 
 import click
 
+from heard import __version__
+from heard.app import App, utcnow
+from heard.settings import Settings, load_settings
 from listener.errors import HeardError, QueueFileError
 from listener.platforms import registry
 from responders import lifecycle
 from responders.lifecycle import ReplyState
-
-from heard import __version__
-from heard.app import App, utcnow
-from heard.settings import Settings, load_settings
 
 
 @contextmanager

@@ -9,11 +9,11 @@ from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from listener.platforms.replay import read_outbox
 from ruamel.yaml import YAML
 
 from heard.app import App
 from heard.settings import PlatformSettings, Settings
+from listener.platforms.replay import read_outbox
 
 # How many items the demo approves "as a person would" on its first run.
 DEMO_APPROVALS = 4

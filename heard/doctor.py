@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from heard.settings import Settings
 from listener.errors import HeardError
 from listener.platforms import registry
-
-from heard.settings import Settings
 
 
 def diagnose(settings: Settings) -> tuple[list[str], bool]:

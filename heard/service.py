@@ -12,13 +12,12 @@ from types import FrameType
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from listener.errors import HeardError
-from listener.platforms import Platform
-from responders.escalate import Notifier, TerminalNotifier
-
 from heard.app import App, utcnow
 from heard.logs import setup_logging
 from heard.settings import Settings
+from listener.errors import HeardError
+from listener.platforms import Platform
+from responders.escalate import Notifier, TerminalNotifier
 
 log = logging.getLogger("heard.service")
 

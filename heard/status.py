@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from heard.app import App
 from listener.store import parse_time
 from responders.escalate import overdue, waited
-
-from heard.app import App
 
 
 def collect(app: App, *, now: datetime) -> dict[str, Any]:

@@ -145,7 +145,11 @@ class Store:
             )
             for c in unique:
                 self._touch_author(c.platform, c.author, c.created_at)
-                self._event(now, c.id, "stored", None, None, {"source": source})
+            detail = json.dumps({"source": source})
+            self.db["events"].insert_all(
+                {"at": iso(now), "comment_id": c.id, "kind": "stored", "from_state": None,
+                 "to_state": None, "detail": detail} for c in unique
+            )
             row: dict[str, Any] = {"source": source, "updated_at": iso(now),
                                    "last_success": iso(now), "errors": 0, "last_error": None}
             if cursor is not None:

@@ -165,8 +165,10 @@ def _first_name(display: str) -> str:
 
 
 _TOPIC = re.compile(r"\b(?:the|your|my|our|this|that)\s+((?:[A-Za-z][\w-]*\s?){1,3})", re.IGNORECASE)
-_STOPWORDS = frozenset("is was are were be been has have had do does did and or but to of in on for "
-                       "with it i you we they so just very really".split())
+_STOPWORDS = frozenset(
+    "is was are were be been has have had do does did and or but to of in on for with it i you we they so "
+    "just very really".split()
+)
 
 
 def _topic(text: str) -> str:

@@ -15,7 +15,6 @@ from listener.platforms.replay import read_outbox
 from listener.store import Store
 from responders import lifecycle
 from responders.lifecycle import ReplyState
-
 from tests.conftest import NOW, ROOT, make_comment, make_tags
 
 

@@ -6,7 +6,6 @@ from listener.errors import IllegalTransition
 from listener.store import Store
 from responders import lifecycle
 from responders.lifecycle import ALLOWED, ReplyState
-
 from tests.conftest import NOW, make_comment
 
 

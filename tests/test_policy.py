@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from responders import policy
-
 from tests.conftest import NOW, make_comment, make_tags
 
 

@@ -12,7 +12,6 @@ from listener.errors import QueueFileError
 from listener.store import Store
 from responders import approvals, lifecycle, queue_file
 from responders.lifecycle import ReplyState
-
 from tests.conftest import NOW, make_comment, make_tags
 
 

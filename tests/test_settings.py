@@ -6,7 +6,6 @@ import pytest
 
 from heard.settings import build_settings, load_settings
 from listener.errors import ConfigError
-
 from tests.conftest import ROOT
 
 

@@ -5,7 +5,6 @@ import sqlite3
 import pytest
 
 from listener.store import Store
-
 from tests.conftest import NOW, make_comment, make_tags
 
 

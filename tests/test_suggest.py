@@ -14,7 +14,6 @@ from responders.suggest import (
     suggest,
     x_length,
 )
-
 from tests.conftest import ROOT, make_comment, make_tags
 
 LIB = parse_library({
@@ -46,7 +45,7 @@ def test_comment_text_cannot_inject_template_syntax() -> None:
 
 def test_personal_and_varied() -> None:
     texts = set()
-    for n, person in enumerate("ana bob cyd dee eve fay gus hal ivy jo kim lee".split()):
+    for n, person in enumerate(["ana", "bob", "cyd", "dee", "eve", "fay", "gus", "hal", "ivy", "jo", "kim", "lee"]):
         c = make_comment(n, author=person)
         s = suggest(c, make_tags(c), LIB)
         assert person.title() in s.text

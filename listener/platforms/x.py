@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -56,7 +57,8 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     mentioned = {str(m.get("id") or "") for m in mentions} | {
         "@" + str(m.get("username", "")).lower() for m in mentions
     }
-    text = str(tweet.get("text", ""))
+    # X sends &, < and > escaped as HTML entities in v2 text.
+    text = html.unescape(str(tweet.get("text", "")))
     mentions_us = account.id in mentioned or f"@{account.handle.lower()}" in (
         mentioned | {w.lower().rstrip(".,:;!?") for w in text.split() if w.startswith("@")}
     )
