@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -28,7 +32,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    for key in [k for k in __import__("os").environ if k.lower().startswith("praw")]:
+    for key in [k for k in os.environ if k.lower().startswith("praw")]:
         monkeypatch.delenv(key)
 
 
@@ -143,14 +147,7 @@ def test_ten_thousand_inbox_items_survive_restarts_and_a_crash(fake: RedditFake,
     db = tmp_path / "heard.db"
     early: list[str] = []
 
-    def read_hook(names: list[str]) -> None:  # runs in the fake's thread, at the moment of marking
-        with sqlite3.connect(db) as conn:
-            marks = ",".join("?" * len(names))
-            found = {r[0] for r in conn.execute(f"SELECT native_id FROM comments WHERE native_id IN ({marks})",
-                                                 names)}
-        early.extend(set(names) - found)
-
-    fake.read_hook = read_hook
+    fake.read_hook = lambda names: early.extend(_missing(db, names))  # checked at the moment of marking
     started = time.monotonic()
     store, client = Store(db), connect(fake)
     poll_once(client, "inbox", store, now=now())  # first start: nothing yet, the start time is remembered
@@ -387,3 +384,50 @@ def test_reply_refusals(fake: RedditFake, tmp_path: Path) -> None:
         client.reply(store.comment(f"reddit:{c}"), "hi")
     assert timedelta(minutes=2) < caught.value.retry_at - now() <= timedelta(minutes=3, seconds=1)
     assert fake.replies() == []
+
+
+_CHILD = """
+import sys
+from datetime import UTC, datetime
+from listener.platforms import spec
+from listener.poll import poll_once
+from listener.store import Store
+options, secrets, db = eval(sys.argv[1]), eval(sys.argv[2]), sys.argv[3]
+store, client = Store(db), spec("reddit").connect(options, secrets)
+print("ready", flush=True)
+while True:
+    poll_once(client, "inbox", store, now=datetime.now(UTC))
+"""
+
+
+def test_a_killed_poller_loses_nothing_and_stores_nothing_twice(fake: RedditFake, tmp_path: Path) -> None:
+    db = tmp_path / "heard.db"
+    early: list[str] = []
+    fake.read_hook = lambda names: early.extend(_missing(db, names))
+    store, client = Store(db), connect(fake)
+    poll_once(client, "inbox", store, now=now())
+    options, secrets = fake.connect_args()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    added: list[str] = []
+    for delay in (0.15, 0.3, 0.45):
+        added += fake.add_incoming(1500)
+        child = subprocess.Popen([sys.executable, "-c", _CHILD, repr(options), repr(secrets), str(db)],
+                                 env=env, stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    assert 0 < store.count_comments() < len(added), "the kills should land mid-way"
+    while fake.unread:
+        assert poll_once(client, "inbox", store, now=now()).error is None
+    assert sorted(stored_ids(store)) == sorted(added)
+    assert len([e for e in store.events() if e["kind"] == "stored"]) == len(added)
+    assert early == []
+
+
+def _missing(db: Path, names: list[str]) -> set[str]:
+    """Which of these fullnames the database does not hold (read from the fake's thread)."""
+    with sqlite3.connect(db) as conn:
+        marks = ",".join("?" * len(names))
+        rows = conn.execute(f"SELECT native_id FROM comments WHERE native_id IN ({marks})", names)
+        return set(names) - {r[0] for r in rows}
