@@ -54,10 +54,16 @@ class App:
             self._clients = connect_enabled(self.settings)
         return self._clients
 
-    def poll(self, *, now: datetime, backfill: timedelta | None = None) -> list[PollResult]:
+    def poll(self, *, now: datetime, backfill: timedelta | None = None,
+             only: set[str] | None = None) -> list[PollResult]:
         """Poll every source of every connected platform once; one failure never stops the rest."""
+        unknown = (only or set()) - set(self.clients)
+        if unknown:
+            raise ConfigError(f"not enabled: {', '.join(sorted(unknown))} (enabled: {', '.join(self.clients)})")
         results = []
         for client in _unique(self.clients.values()):
+            if only and client.name not in only:
+                continue
             for source in client.sources():
                 results.append(self.poll_source(client, source, now=now, backfill=backfill))
         return results

@@ -121,15 +121,17 @@ def replay(obj: Ctx, recording: Path, database: Path | None, as_json: bool) -> N
 
 
 @cli.command()
+@click.argument("platforms", nargs=-1)
 @click.option("--backfill", type=float, metavar="HOURS",
               help="On a source's first poll, also fetch the past HOURS (default: start from now).")
 @click.pass_obj
-def poll(obj: Ctx, backfill: float | None) -> None:
-    """Poll every enabled source once, then tag, suggest and update the queue file."""
+def poll(obj: Ctx, platforms: tuple[str, ...], backfill: float | None) -> None:
+    """Poll every enabled source (or only PLATFORMS) once, then tag, suggest and update the queue file."""
     app = obj.app()
     now = utcnow()
     with _errors():
-        results = app.poll(now=now, backfill=timedelta(hours=backfill) if backfill else None)
+        results = app.poll(now=now, backfill=timedelta(hours=backfill) if backfill else None,
+                           only=set(platforms) or None)
         for r in results:
             click.echo(f"{r.source}: fetched {r.fetched}, stored {r.stored}"
                        + (f", error: {r.error}" if r.error else ""))

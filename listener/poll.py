@@ -63,7 +63,11 @@ def poll_once(platform: Platform, source: str, store: Store, *, now: datetime,
         store.source_failed(key, f"{type(exc).__name__}: {exc}", now=now)
         return PollResult(key, error=str(exc))
     new_ids = store.save_page(key, comments, page.cursor, now=now)
-    platform.after_store(source, page)
+    try:
+        platform.after_store(source, page)
+    except PlatformError as exc:
+        # Stored is what matters; the acknowledgement is repeated next time the items come back.
+        log.warning("after_store failed source=%s error=%s", key, exc)
     return PollResult(key, fetched=len(page.items), stored=len(new_ids), skipped=skipped,
                       more=page.more)
 

@@ -97,7 +97,7 @@ def iso(moment: datetime) -> str:
     """Format a datetime as the UTC ISO-8601 text stored in every time column."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def parse_time(text: str | None) -> datetime | None:
