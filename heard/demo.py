@@ -15,6 +15,8 @@ from heard.app import App
 from heard.settings import PlatformSettings, Settings
 from listener.platforms.replay import read_outbox
 
+# The demo brand's own templates and FAQ answers, used when replaying the bundled recording.
+DEMO_REPLIES = Path("config/demo/replies.toml")
 # How many items the demo approves "as a person would" on its first run.
 DEMO_APPROVALS = 4
 
@@ -26,8 +28,10 @@ def demo_settings(settings: Settings, folder: Path, recording: Path | None = Non
         {"recording": str(recording or settings.recording), "outbox": str(outbox)}), MappingProxyType({}))
     platforms = {name: dataclasses.replace(ps, enabled=False) for name, ps in settings.platforms.items()}
     platforms["replay"] = replay
+    replies = DEMO_REPLIES if recording is None and DEMO_REPLIES.exists() else settings.replies_path
     return dataclasses.replace(settings, database=folder / "heard.db", queue_file=folder / "queue.yaml",
-                               outbox=outbox, platforms=MappingProxyType(platforms), dry_run=False)
+                               outbox=outbox, platforms=MappingProxyType(platforms), dry_run=False,
+                               replies_path=replies)
 
 
 def ingest(app: App, *, now: datetime) -> tuple[int, int]:

@@ -48,12 +48,20 @@ def sync(store: Store, path: Path, *, now: datetime) -> SyncResult:
             applied = _apply(store, snapshot.decisions, now=now)
             totals = _add(totals, applied)
             items = pending_items(store)
-            text = queue_file.render(items, now=now)
-            if queue_file.write_if_unchanged(path, text, snapshot.digest):
+            text = queue_file.render(items)
+            # An unchanged view is not rewritten, so an editor with the file open sees no churn.
+            if text.encode() == _current(path) or queue_file.write_if_unchanged(path, text, snapshot.digest):
                 return SyncResult(totals.approved, totals.rejected, totals.dismissed, totals.edited,
                                   len(items), True)
     return SyncResult(totals.approved, totals.rejected, totals.dismissed, totals.edited,
                       len(pending_items(store)), False)
+
+
+def _current(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def _validate(store: Store, decisions: Sequence[Decision], path: Path) -> None:
@@ -132,7 +140,11 @@ def _item(r: dict[str, Any]) -> dict[str, Any]:
         note = f"posting failed: {r['error']}. Approve again to retry."
     return {
         "id": r["comment_id"], "action": "pending", "platform": r["platform"], "author": author,
-        "history": history, "when": r["created_at"], "link": r["url"],
+        "history": history, "when": _when(r["created_at"]), "link": r["url"],
         "in_reply_to": r["parent_text"], "comment": r["text"], "tags": tags,
         "note": note, "reply": r["reply_text"] or "", "alternatives": r["alternatives"],
     }
+
+
+def _when(stored: str) -> str:
+    return datetime.fromisoformat(stored).strftime("%Y-%m-%d %H:%M UTC")

@@ -10,7 +10,6 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -142,10 +141,9 @@ def _key_line(mapping: CommentedMap, key: str) -> int | None:
         return None
 
 
-def render(items: Sequence[dict[str, Any]], *, now: datetime) -> str:
+def render(items: Sequence[dict[str, Any]]) -> str:
     """Render pending items as the queue file's text (header comments included)."""
     doc = CommentedMap()
-    doc["generated"] = now.isoformat(timespec="seconds")
     seq = CommentedSeq()
     for item in items:
         entry = CommentedMap()
