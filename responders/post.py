@@ -137,7 +137,7 @@ def _send(store: Store, client: Platform, comment: Comment, reply: dict[str, Any
         if not isinstance(exc, RateLimited):
             store.set_meta(f"pause:post:{comment.platform}", {"until": iso(until), "why": str(exc)})
             store.log_event("alert", now=now, comment_id=comment.id, platform=comment.platform,
-                            kind=type(exc).__name__, error=str(exc))
+                            error_type=type(exc).__name__, error=str(exc))
         lifecycle.transition(store, comment.id, S.APPROVED, now=now, error=f"{type(exc).__name__}: {exc}",
                              retry_at=until)
         return "platform refused: will retry"
