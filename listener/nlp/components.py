@@ -1,0 +1,142 @@
+"""The spaCy components of the heard pipeline; each sets `heard_*` Doc extensions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import minibatch
+
+from listener.nlp.cues import rule_score
+from listener.nlp.features import norm_tokens
+from listener.nlp.inputs import question_inputs, sentiment_inputs
+from listener.nlp.lang import detect_lang
+from listener.nlp.linear import LinearModel
+from listener.nlp.signals import bot_score, spam_score
+from listener.nlp.triage import intent_of
+
+WEIGHTS = Path(__file__).resolve().parent / "weights"
+AUTHOR_KEY = "heard_author"  # doc.user_data[AUTHOR_KEY] = (handle, bio, is_bot), set by tag()
+EXTENSIONS = {
+    "heard_sentiment": "neutral",
+    "heard_sentiment_score": 0.0,
+    "heard_is_question": False,
+    "heard_question_score": 0.0,
+    "heard_intent": "other",
+    "heard_intent_score": 0.0,
+    "heard_spam_score": 0.0,
+    "heard_bot_score": 0.0,
+    "heard_lang": "und",
+}
+
+
+def declare_extensions() -> None:
+    """Declare our Doc extensions once; later calls are no-ops."""
+    for name, default in EXTENSIONS.items():
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)
+
+
+class _Batched:
+    """Base for components that score a whole batch at once, which is where numpy pays off."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Annotate one doc."""
+        self.annotate([doc])
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        """Annotate docs in batches."""
+        for batch in minibatch(docs, size=batch_size):
+            self.annotate(batch)
+            yield from batch
+
+    def annotate(self, docs: list[Doc]) -> None:
+        """Set this component's extensions on a batch of docs."""
+        raise NotImplementedError
+
+
+class SentimentScorer(_Batched):
+    """Negative / neutral / positive from a linear model over n-grams and VADER scores."""
+
+    def __init__(self, weights: str) -> None:
+        """Load the weights (a path, or the shipped file when empty)."""
+        declare_extensions()
+        self.model = LinearModel.load(Path(weights) if weights else WEIGHTS / "sentiment.npz")
+
+    def annotate(self, docs: list[Doc]) -> None:
+        """Set heard_sentiment and heard_sentiment_score."""
+        proba = self.model.proba(*sentiment_inputs(docs))
+        for doc, p in zip(docs, proba, strict=True):
+            j = int(p.argmax())
+            doc._.heard_sentiment, doc._.heard_sentiment_score = self.model.classes[j], round(float(p[j]), 4)
+
+
+class QuestionScorer(_Batched):
+    """Is this a question? A linear model over n-grams and linguistic cues."""
+
+    def __init__(self, weights: str, threshold: float) -> None:
+        """Load the weights (a path, or the shipped file when empty)."""
+        declare_extensions()
+        self.model = LinearModel.load(Path(weights) if weights else WEIGHTS / "question.npz")
+        self.threshold = threshold
+
+    def annotate(self, docs: list[Doc]) -> None:
+        """Set heard_is_question and heard_question_score."""
+        proba = self.model.proba(*question_inputs(docs))[:, 1]
+        for doc, p in zip(docs, proba, strict=True):
+            rule = rule_score(norm_tokens(doc), doc.text)
+            if rule is not None:
+                p = min(p, rule) if rule < 0.5 else max(p, rule)
+            doc._.heard_question_score = round(float(p), 4)
+            doc._.heard_is_question = bool(p >= self.threshold)
+
+
+@Language.factory("heard_sentiment", default_config={"weights": ""})
+def make_sentiment(nlp: Language, name: str, weights: str) -> SentimentScorer:
+    """Create the sentiment component."""
+    return SentimentScorer(weights)
+
+
+@Language.factory("heard_question", default_config={"weights": "", "threshold": 0.5})
+def make_question(nlp: Language, name: str, weights: str, threshold: float) -> QuestionScorer:
+    """Create the question component."""
+    return QuestionScorer(weights, threshold)
+
+
+@Language.component("heard_lang")
+def lang_component(doc: Doc) -> Doc:
+    """Set heard_lang."""
+    declare_extensions()
+    doc._.heard_lang = detect_lang(doc.text)[0]
+    return doc
+
+
+@Language.component("heard_spam")
+def spam_component(doc: Doc) -> Doc:
+    """Set heard_spam_score."""
+    declare_extensions()
+    doc._.heard_spam_score = spam_score(doc.text)
+    return doc
+
+
+@Language.component("heard_bot")
+def bot_component(doc: Doc) -> Doc:
+    """Set heard_bot_score; the author comes from doc.user_data when tag() knows it."""
+    declare_extensions()
+    handle, bio, is_bot = doc.user_data.get(AUTHOR_KEY, ("", "", False))
+    doc._.heard_bot_score = bot_score(handle, bio, is_bot, doc.text)
+    return doc
+
+
+@Language.component("heard_intent")
+def intent_component(doc: Doc) -> Doc:
+    """Set heard_intent and heard_intent_score from sentiment, question and cue words."""
+    declare_extensions()
+    x = doc._
+    x.heard_intent, x.heard_intent_score = intent_of(
+        doc.text, x.heard_sentiment, x.heard_sentiment_score, x.heard_is_question, x.heard_question_score
+    )
+    return doc

@@ -1,0 +1,73 @@
+"""Assemble the heard spaCy pipeline and turn comments into plain Tags records."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from listener.nlp import components
+from listener.nlp.triage import needs_reply, priority_of
+from listener.records import Comment, Tags
+
+PIPES = ("heard_lang", "heard_sentiment", "heard_question", "heard_spam", "heard_bot", "heard_intent")
+
+
+def _weights_hash() -> str:
+    """Short hash of the shipped weight files, so that new weights mean a new model version."""
+    h = hashlib.sha256()
+    for path in sorted(components.WEIGHTS.glob("*.npz")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:8]
+
+
+MODEL_VERSION = f"heard-nlp-1.0+{_weights_hash()}"
+
+
+def build_nlp() -> Language:
+    """Return a blank English pipeline with our components; nothing is downloaded."""
+    nlp = spacy.blank("en")
+    for name in PIPES:
+        nlp.add_pipe(name)
+    return nlp
+
+
+def _docs(nlp: Language, comments: list[Comment]) -> Iterator[Doc]:
+    """Tokenise comments, carrying each author's profile for the bot component."""
+    for c in comments:
+        doc = nlp.make_doc(c.text or "")
+        doc.user_data[components.AUTHOR_KEY] = (c.author.handle, c.author.bio, c.author.is_bot)
+        yield doc
+
+
+def _tags(comment: Comment, doc: Doc) -> Tags:
+    """Build the Tags record for one analysed comment."""
+    x = doc._
+    reply = needs_reply(comment, x.heard_intent, x.heard_spam_score, x.heard_bot_score)
+    return Tags(
+        comment_id=comment.id,
+        sentiment=x.heard_sentiment,
+        sentiment_score=x.heard_sentiment_score,
+        is_question=x.heard_is_question,
+        question_score=x.heard_question_score,
+        intent=x.heard_intent,
+        intent_score=x.heard_intent_score,
+        spam_score=x.heard_spam_score,
+        bot_score=x.heard_bot_score,
+        needs_reply=reply,
+        priority=priority_of(x.heard_intent, reply),
+        lang=x.heard_lang,
+        model_version=MODEL_VERSION,
+    )
+
+
+def tag(comments: Iterable[Comment], nlp: Language | None = None, *, batch_size: int = 256) -> list[Tags]:
+    """Tag comments in batches; spaCy objects stay inside this module."""
+    nlp = nlp or build_nlp()
+    items = list(comments)
+    docs = nlp.pipe(_docs(nlp, items), batch_size=batch_size)
+    return [_tags(c, d) for c, d in zip(items, docs, strict=True)]

@@ -1,0 +1,54 @@
+"""Score spam and bot likelihood from surface patterns of the text and the author's profile."""
+
+from __future__ import annotations
+
+import math
+import re
+
+URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+HANDLE = re.compile(r"(?<!\w)@\w+")
+HASHTAG = re.compile(r"(?<!\w)#\w+")
+REPEAT = re.compile(r"(.)\1{4,}")
+PROMO = re.compile(
+    r"\b(crypto|bitcoin|btc|eth|nft|airdrop|giveaway|free (?:followers|money|gift)|"
+    r"dm (?:me )?for (?:promo|collab)|"
+    r"promo ?code|follow ?(?:for|4) ?follow|f4f|follow back|check (?:out )?my (?:profile|bio|page)|"
+    r"click (?:the )?link|link in (?:my )?bio|earn \$?\d+|make money|work from home|investment|forex|"
+    r"whatsapp|telegram|onlyfans|cashapp|limited offer|100% free|winner|claim your)\b",
+    re.IGNORECASE,
+)
+BOT_HANDLE = re.compile(r"(bot|_bot|automated|feed|news_?alert|\d{6,})$|^(bot|auto)", re.IGNORECASE)
+BOT_BIO = re.compile(
+    r"\b(i am a bot|i'm a bot|bot account|automated|auto-?posts?|beep boop|not monitored)\b", re.I
+)
+
+
+def _squash(x: float) -> float:
+    """Map an unbounded evidence sum to (0, 1) with 0 -> about 0.05."""
+    return 1.0 / (1.0 + math.exp(-(x - 3.0)))
+
+
+def spam_score(text: str) -> float:
+    """Return how much the text looks like spam, in [0, 1]."""
+    urls = URL.findall(text)
+    rest = HANDLE.sub("", URL.sub("", text))
+    words = len(rest.split())
+    ev = 0.0
+    if urls and words <= 2:
+        ev += 4.0  # a link with (almost) nothing to say
+    elif urls:
+        ev += 1.0 + max(0, len(urls) - 1)
+    ev += 2.5 * len(PROMO.findall(text))
+    ev += 0.6 * max(0, len(HASHTAG.findall(text)) - 2) + 0.5 * max(0, len(HANDLE.findall(text)) - 3)
+    ev += 1.5 * bool(REPEAT.search(text))
+    ev += 1.0 * (text.count("$") + text.count("💰") + text.count("🚀") >= 2)
+    return round(_squash(ev), 4)
+
+
+def bot_score(handle: str, bio: str, is_bot: bool, text: str) -> float:
+    """Return how much the author looks automated, in [0, 1]; a platform's own bot flag is decisive."""
+    if is_bot:
+        return 1.0
+    ev = 3.0 * bool(BOT_HANDLE.search(handle or "")) + 3.5 * bool(BOT_BIO.search(bio or ""))
+    ev += 1.0 * bool(PROMO.search(bio or "")) + 0.5 * bool(URL.match(text.strip()))
+    return round(_squash(ev), 4)
