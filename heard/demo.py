@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 from heard.app import App
 from heard.settings import PlatformSettings, Settings
 from listener.platforms.replay import read_outbox
+from listener.poll import source_key
 
 # The demo brand's own templates and FAQ answers, used when replaying the bundled recording.
 DEMO_REPLIES = Path("config/demo/replies.toml")
@@ -39,6 +40,8 @@ def ingest(app: App, *, now: datetime) -> tuple[int, int]:
     new = fetched = 0
     for client in {id(c): c for c in app.clients.values()}.values():
         for source in client.sources():
+            # A recording is replayed whole every time; what was stored before is recognised.
+            app.store.reset_cursor(source_key(client, source))
             while True:
                 result = app.poll_source(client, source, now=now)
                 new, fetched = new + result.stored, fetched + result.fetched

@@ -446,6 +446,11 @@ class Store:
         rows = list(self.db["cursors"].rows_where("source = ?", [source]))
         return rows[0] if rows else None
 
+    def reset_cursor(self, source: str) -> None:
+        """Forget a source's position so its next poll starts over (the store drops repeats)."""
+        with self.db.atomic():
+            self.db.execute("UPDATE cursors SET cursor = NULL WHERE source = ?", [source])
+
     def cursors(self) -> list[dict[str, Any]]:
         """Every source's cursor row."""
         return list(self.db["cursors"].rows(order_by="source"))

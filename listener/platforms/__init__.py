@@ -70,6 +70,7 @@ class PlatformSpec:
 
 
 _REGISTRY: dict[str, PlatformSpec] = {}
+_DISCOVERED: list[bool] = []
 
 
 def register(spec: PlatformSpec) -> PlatformSpec:
@@ -86,8 +87,10 @@ def _discover() -> None:
 
 def registry() -> Mapping[str, PlatformSpec]:
     """Every known platform, keyed by name, after importing each platform module once."""
-    if not _REGISTRY:
+    # Importing one platform module directly registers only that one, so discover by flag, not by emptiness.
+    if not _DISCOVERED:
         _discover()
+        _DISCOVERED.append(True)
     return dict(_REGISTRY)
 
 

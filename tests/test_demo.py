@@ -1,0 +1,127 @@
+"""The whole loop on the bundled recording, as `heard demo` and `heard replay` run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from heard.cli import cli
+from listener.platforms.replay import read_outbox, read_recording
+from listener.store import Store
+from tests.conftest import ROOT
+
+RECORDING = ROOT / "config" / "demo" / "recording.jsonl"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A copy of the project's config in a scratch folder, as a user's checkout would have it."""
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    return tmp_path
+
+
+def run_demo(workdir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "heard", "demo"], cwd=workdir, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_recording_covers_the_cases_a_demo_must_show() -> None:
+    accounts, items = read_recording(RECORDING)
+    assert set(accounts) == {"x", "reddit"}
+    assert len(items) >= 60
+    assert {i["platform"] for i in items} == {"x", "reddit"}
+
+
+def test_demo_runs_the_whole_loop_then_is_idempotent(workdir: Path) -> None:
+    first = run_demo(workdir)
+    assert first.returncode == 0, first.stderr
+    assert "stored 76 new comments" in first.stdout
+    store = Store(workdir / "demo" / "heard.db")
+    decisions = {d["id"]: d for d in store.decisions()}
+    # Every comment that needs a reply got a queue item (a suggestion, or a "needs a human" item).
+    needing = {i for i, d in decisions.items() if d["tags"]["needs_reply"]}
+    assert needing
+    refused = {"author opted out (nobot)", "author asked us to stop", "spam", "author looks like a bot"}
+    for i in needing:
+        d = decisions[i]
+        assert d["decision"] in ("suggested", "approved", "posted") or d["reason"] in refused, d
+    # None for our own comments, bots or spam.
+    for d in decisions.values():
+        comment = store.comment(d["id"])
+        if comment.is_own or comment.author.is_bot:
+            assert d["decision"] == "dismissed", d
+    queue_text = (workdir / "demo" / "queue.yaml").read_text()
+    queued = {line.split("id: ", 1)[1].strip() for line in queue_text.splitlines() if line.startswith("- id: ")}
+    own_or_bots = {d["id"] for d in decisions.values() if store.comment(d["id"]).is_own
+                   or store.comment(d["id"]).author.is_bot}
+    assert not queued & own_or_bots
+    with_text = [d for d in decisions.values() if d["decision"] in ("suggested", "approved", "posted")
+                 and d["reply"]]
+    assert len(with_text) >= len(needing) * 0.6
+    # The outbox holds exactly the approved replies, once each.
+    outbox = read_outbox(workdir / "demo" / "outbox.jsonl")
+    posted = {i for i, d in decisions.items() if d["decision"] == "posted"}
+    assert len(outbox) == len(posted) == 4
+    assert {e["comment_id"] for e in outbox} == posted
+    assert any(e["text"].endswith("\u2615") for e in outbox)  # the person's edit went out
+    assert "waiting past the SLA" in first.stdout
+    comments, events = store.count_comments(), len(store.events())
+    store.close()
+
+    second = run_demo(workdir)
+    assert second.returncode == 0, second.stderr
+    assert "stored 0 new comments, 76 already known" in second.stdout
+    assert len(read_outbox(workdir / "demo" / "outbox.jsonl")) == 4
+    store = Store(workdir / "demo" / "heard.db")
+    assert store.count_comments() == comments
+    assert Counter(e["kind"] for e in store.events())["stored"] == 76
+    assert len(store.events()) >= events
+    store.close()
+
+
+def test_post_with_a_broken_queue_file_names_the_line_and_changes_nothing(workdir: Path) -> None:
+    assert run_demo(workdir).returncode == 0
+    queue = workdir / "demo" / "queue.yaml"
+    db = workdir / "demo" / "heard.db"
+    original = queue.read_text()
+    cases = {
+        "invalid yaml": original.replace("\n  action: pending", "\n  action: [approve", 1),
+        "unknown action": original.replace("\n  action: pending", "\n  action: maybe", 1),
+        "not pending": original + "- id: x:2126371886956451754\n  action: approve\n  reply: hi\n",
+    }
+    for name, text in cases.items():
+        queue.write_text(text)
+        before_db, before_out = db.read_bytes(), (workdir / "demo" / "outbox.jsonl").read_bytes()
+        result = subprocess.run([sys.executable, "-m", "heard", "--db", str(db), "post"], cwd=workdir,
+                                capture_output=True, text=True, timeout=120,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert result.returncode != 0, name
+        assert "queue.yaml:" in result.stderr and "Nothing was changed" in result.stderr, (name, result.stderr)
+        line = int(result.stderr.split("queue.yaml:")[1].split(":")[0])
+        assert 1 <= line <= len(text.splitlines()), name
+        assert queue.read_text() == text
+        assert (workdir / "demo" / "outbox.jsonl").read_bytes() == before_out
+        store = Store(db)
+        assert store.state_counts().get("posted") == 4
+        store.close()
+        del before_db
+
+
+def test_replay_json_reports_every_comment(workdir: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    os.chdir(workdir)
+    result = runner.invoke(cli, ["replay", str(RECORDING), "--db", str(tmp_path / "r" / "heard.db"), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(rows) == 76, result.output[-2000:]
+    assert {"id", "tags", "decision", "reason"} <= set(rows[0])
+    own = [r for r in rows if r["decision"] == "dismissed" and r["reason"] == "our own comment"]
+    assert len(own) == 10
