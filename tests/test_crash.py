@@ -100,3 +100,25 @@ def test_kill_9_at_random_moments_then_restart(tmp_path: Path) -> None:
     final.communicate(timeout=120)
     sent = Counter(entry["comment_id"] for entry in read_outbox(tmp_path / "outbox.jsonl"))
     assert set(sent) == set(ids) and max(sent.values()) == 1
+
+
+def test_kill_9_of_the_service_while_it_posts_then_restart(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path)
+    cfg.write_text(cfg.read_text() + "\n[schedule]\nwork_seconds = 1\npoll_seconds = 60\n")
+    ids = seed_approved(tmp_path / "heard.db", 300)
+    proc = heard(cfg, "run")
+    deadline = time.monotonic() + 90
+    while outbox_lines(tmp_path) < 20 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 0 < outbox_lines(tmp_path) < len(ids), "the kill must land while the service is posting"
+    proc = heard(cfg, "run")
+    deadline = time.monotonic() + 120
+    while outbox_lines(tmp_path) < len(ids) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    sent = Counter(entry["comment_id"] for entry in read_outbox(tmp_path / "outbox.jsonl"))
+    assert set(sent) == set(ids) and max(sent.values()) == 1
