@@ -24,6 +24,7 @@ from listener.store import Store
 # rate-limit window does not end the run early.
 HARNESSES: dict[str, dict[str, Any]] = {
     "x": {"limits": {"mentions": 10**9}},
+    "reddit": {"window_limit": 10**9},
 }
 
 
