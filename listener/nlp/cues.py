@@ -173,10 +173,8 @@ def rule_score(words: Sequence[str], text: str) -> float | None:
     seek = any(s in " ".join(words) for s in SEEK)
     if asked and all(directive(c) for c in asked) and not seek and not any(genuine(c) for c, _ in opens):
         return 0.2  # every question mark sits on a request, offer, tag or interjection
-    if not asked and (
-        seek or any(genuine(c) and (_wh_inverted(c) or _aux_inverted(c)) for c, _ in opens[:1])
-    ):
-        return 0.7  # a question typed without its question mark
+    if not asked and seek:
+        return 0.7  # "anyone know where…", "wondering if…": a question typed without its question mark
     return None
 
 

@@ -40,8 +40,12 @@ def norm_token(text: str, like_url: bool) -> str:
 
 
 def norm_tokens(doc: Doc) -> list[str]:
-    """Return the normalised tokens of a doc, whitespace tokens dropped."""
-    return [norm_token(t.text, t.like_url) for t in doc if not t.is_space]
+    """Return the normalised tokens of a doc, whitespace tokens dropped; cached on the doc."""
+    # Walking a Doc builds a Token per item; several components need these words, so do it once.
+    words = doc.user_data.get("heard_words")
+    if words is None:
+        words = doc.user_data["heard_words"] = [norm_token(t.text, t.like_url) for t in doc if not t.is_space]
+    return words
 
 
 def _bucket(keys: np.ndarray) -> np.ndarray:

@@ -24,6 +24,10 @@ _STOP = {
     "dit zijn hoe wanneer waar omdat ook heb heeft van te goed",
 }
 STOPWORDS = {lang: frozenset(words.split()) for lang, words in _STOP.items()}
+_LANGS_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _words in STOPWORDS.items():
+    for _w in _words:
+        _LANGS_OF[_w] = (*_LANGS_OF.get(_w, ()), _lang)
 # Unicode blocks that identify a language (or a family we report by its main member) on their own.
 _SCRIPTS = (
     ("ja", re.compile(r"[\u3040-\u30ff]")),
@@ -50,7 +54,10 @@ def detect_lang(text: str) -> tuple[str, float]:
     words = [w.lower() for w in _WORD.findall(text) if not w.startswith("http")]
     if not words:
         return "und", 0.0
-    counts = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
+    counts = dict.fromkeys(STOPWORDS, 0)
+    for w in words:
+        for lang in _LANGS_OF.get(w, ()):
+            counts[lang] += 1
     best = max(counts, key=lambda k: (counts[k], k == "en"))  # ties go to English, the commonest here
     if counts[best] == 0:
         # No function words: short English-looking ASCII ("great stuff!!") is far likelier than anything else.
