@@ -40,6 +40,11 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def _auth(request: Request) -> str:
+    """The Authorization header, whatever its case (httplib2 sends it lower-case)."""
+    return next((v for k, v in request.headers.items() if k.lower() == "authorization"), "")
+
+
 class FakeBluesky:
     """A stateful XRPC server: actors, posts, notifications for us, sessions and injected failures."""
 
@@ -171,7 +176,7 @@ class FakeBluesky:
     def _authorised(self, nsid: str, request: Request) -> Response | None:
         if nsid == "com.atproto.server.createSession":
             return None
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        token = _auth(request).removeprefix("Bearer ")
         wanted = "refresh" if nsid == "com.atproto.server.refreshSession" else "access"
         with self._lock:
             kind = self.tokens.get(token)
@@ -216,7 +221,7 @@ class FakeBluesky:
     def _com_atproto_server_refreshSession(self, request: Request) -> Response:
         with self._lock:
             self.refreshes += 1
-            self.tokens.pop(request.headers["Authorization"].removeprefix("Bearer "), None)
+            self.tokens.pop(_auth(request).removeprefix("Bearer "), None)
         return Response(200, self._session())
 
     def _app_bsky_actor_getProfile(self, request: Request) -> Response:
