@@ -261,7 +261,8 @@ class YouTubeHarness:
 
     def connect_args(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Options and secrets that make ``connect`` talk to this fake."""
-        return {"channel_id": self.account.id, "handle": self.account.handle, "api_endpoint": self.url + "/", "token_uri": self.url + "/token",
+        return {"channel_id": self.account.id, "handle": self.account.handle, "api_endpoint": self.url + "/",
+                "token_uri": self.url + "/token",
                 "page_size": self.page_size, "timeout": self.fake.timeout,
                 "daily_quota": self.fake.daily_quota}, dict(SECRETS)
 
