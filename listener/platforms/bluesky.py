@@ -1,0 +1,483 @@
+"""Provide the Bluesky platform: normalise notifications, and poll and reply through atproto.
+
+One source, ``notifications``: mentions, replies and quotes from
+``app.bsky.notification.listNotifications``. Notifications come newest first with a ``cursor``
+to older pages, so a poll cycle pages down from the newest one to the ``indexedAt`` bound the
+previous cycle reached, then remembers the newest it saw (the same cycle as X's since_id walk).
+
+The session is created once per process and reused; atproto refreshes it from its JWT ``exp``.
+A login is at most once per ``RELOGIN_GAP``: createSession allows 30 per 5 minutes per handle.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from atproto import Client, Session, models
+from atproto_client.exceptions import (
+    BadRequestError,
+    LoginRequiredError,
+    ModelError,
+    NetworkError,
+    RateLimitExceededError,
+    RequestErrorBase,
+    UnauthorizedError,
+)
+from atproto_client.request import Request
+from atproto_client.utils import facet_detection
+from atproto_core.exceptions import AtProtocolError
+
+from listener.errors import (
+    AuthFailed,
+    BadPayload,
+    ConfigError,
+    PermanentFailure,
+    PlatformError,
+    RateLimited,
+    Transient,
+)
+from listener.platforms import PlatformSpec, register
+from listener.platforms._common import looks_automated, parse_iso, require
+from listener.records import Account, Author, Comment, Page
+
+log = logging.getLogger(__name__)
+
+SECRETS = ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD")
+OPTIONS = ("base_url", "page_size", "timeout", "mark_seen")
+DEFAULT_BASE = "https://bsky.social"
+POST = "app.bsky.feed.post"
+# Notification reasons we answer, and the Comment source each becomes (a quote is aimed at us).
+REASONS = {"mention": "mention", "reply": "reply", "quote": "mention"}
+RELOGIN_GAP = 120.0  # seconds between password logins, far inside createSession's 30 per 5 min
+_TOKEN_ERRORS = {"ExpiredToken", "InvalidToken"}
+_GONE = ("#blockedPost", "#notFoundPost")
+
+
+def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
+    """Turn one notification (``uri``, ``cid``, ``author``, ``reason``, ``record``, ``indexedAt``) into a Comment.
+
+    :raises BadPayload: the post is deleted or blocked, or carries neither text nor embed.
+    """
+    uri = str(require(raw, "uri", "bluesky notification"))
+    where = f"bluesky {uri}"
+    record = raw.get("record")
+    if _gone(raw) or not isinstance(record, dict):
+        raise BadPayload(f"{where}: post deleted or blocked")
+    text = str(record.get("text") or "")
+    if not text.strip() and not record.get("embed"):
+        raise BadPayload(f"{where}: empty post")
+    author = require(raw, "author", where)
+    did, handle = str(require(author, "did", where)), str(author.get("handle") or author["did"])
+    reply = record.get("reply") or {}
+    parent, root = _ref_uri(reply, "parent"), _ref_uri(reply, "root")
+    source = REASONS.get(str(raw.get("reason") or ""))
+    mentioned = account.id in _mentioned_dids(record)
+    flagged = any(str(label.get("val", "")).lower() in ("bot", "automated")
+                  for label in author.get("labels") or [] if isinstance(label, dict))
+    langs = record.get("langs") or []
+    created = record.get("createdAt") or raw.get("indexedAt")
+    return Comment(
+        platform="bluesky",
+        native_id=uri,
+        account=account.handle,
+        source=source or ("mention" if mentioned else "keyword"),
+        author=Author(
+            id=did,
+            handle=handle,
+            name=str(author.get("displayName") or ""),
+            bio=str(author.get("description") or ""),
+            # Handles are domains: the bot-ness is in the first label ("pricebot.bsky.social").
+            is_bot=looks_automated(handle.split(".")[0], str(author.get("description") or ""), flagged),
+        ),
+        text=text,
+        url=f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}",
+        created_at=parse_iso(created, where),
+        parent_id=f"bluesky:{parent}" if parent else None,
+        conversation_id=root or uri,
+        lang=str(langs[0]) if langs else None,
+        mentions_us=bool(source) or mentioned,
+        is_own=did == account.id,
+        raw=dict(raw),
+    )
+
+
+def _gone(raw: Mapping[str, Any]) -> bool:
+    kind = str(raw.get("$type") or "")
+    return kind.endswith(_GONE) or bool(raw.get("blocked") or raw.get("notFound"))
+
+
+def _ref_uri(reply: Mapping[str, Any], key: str) -> str | None:
+    ref = reply.get(key)
+    return str(ref["uri"]) if isinstance(ref, dict) and ref.get("uri") else None
+
+
+def _mentioned_dids(record: Mapping[str, Any]) -> set[str]:
+    return {str(f.get("did")) for facet in record.get("facets") or [] if isinstance(facet, dict)
+            for f in facet.get("features") or [] if isinstance(f, dict) and f.get("did")}
+
+
+# -- the walk over newest-first notifications (pure) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Where the notifications source is: a cycle pages down from the newest item to ``bound``.
+
+    ``bound`` is the ``indexedAt`` the previous cycle reached (or the start time) and ``seen`` the
+    uris stored at exactly that instant. ``token`` is the next page of the cycle in progress and
+    ``newest``/``newest_uris`` the newest items it has seen, which become the bound when it ends.
+    """
+
+    bound: str
+    seen: tuple[str, ...] = ()
+    token: str | None = None
+    newest: str | None = None
+    newest_uris: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, cursor: str | None, since: datetime) -> Walk:
+        """Read a cursor written by ``dump``, or start at ``since``."""
+        if not cursor:
+            return cls(bound=since.astimezone(UTC).isoformat())
+        try:
+            state = json.loads(cursor)
+            return cls(bound=str(state["bound"]), seen=tuple(state.get("seen", ())), token=state.get("token"),
+                       newest=state.get("newest"), newest_uris=tuple(state.get("newest_uris", ())))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise BadPayload(f"bluesky cursor {cursor!r} is not ours") from exc
+
+    def dump(self) -> str:
+        """The cursor string stored in the database."""
+        return json.dumps({k: v for k, v in asdict(self).items() if v not in (None, ())}, sort_keys=True)
+
+    def step(self, items: Sequence[Mapping[str, Any]], token: str | None) -> tuple[list[Mapping[str, Any]], Walk]:
+        """Keep the items above the bound; return them and the walk after this page."""
+        bound = parse_iso(self.bound, "bluesky cursor")
+        fresh, reached = [], False
+        newest, newest_uris = self.newest, list(self.newest_uris)
+        for item in items:
+            at = parse_iso(item.get("indexedAt"), f"bluesky {item.get('uri')}")
+            if at < bound or (at == bound and item.get("uri") in self.seen):
+                reached = True
+                continue
+            fresh.append(item)
+            if newest is None or at > parse_iso(newest, "bluesky cursor"):
+                newest, newest_uris = item["indexedAt"], [str(item["uri"])]
+            elif at == parse_iso(newest, "bluesky cursor"):
+                newest_uris.append(str(item["uri"]))
+        if token and not reached and items:
+            return fresh, replace(self, token=token, newest=newest, newest_uris=tuple(newest_uris))
+        if newest is None:
+            return fresh, Walk(bound=self.bound, seen=self.seen)
+        if parse_iso(newest, "bluesky cursor") == bound:
+            return fresh, Walk(bound=self.bound, seen=tuple(dict.fromkeys(self.seen + tuple(newest_uris))))
+        return fresh, Walk(bound=str(newest), seen=tuple(newest_uris))
+
+
+# -- the client --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Window:
+    """What the last response said about one method's rate-limit window."""
+
+    remaining: int
+    reset: float
+
+
+class BlueskyClient:
+    """A Bluesky account through atproto's Client: one session, bounded requests, errors translated."""
+
+    name = "bluesky"
+
+    def __init__(self, api: Client, handle: str, password: str, *, page_size: int = 50,
+                 mark_seen: bool = False, session_string: str | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.api, self.handle, self._password = api, handle.removeprefix("@"), password
+        self.page_size, self.mark_seen, self.clock = page_size, mark_seen, clock
+        self._session_string = session_string
+        self._account: Account | None = None
+        self._last_login = float("-inf")
+        self._windows: dict[str, _Window] = {}
+        self.logins = 0
+
+    @property
+    def account(self) -> Account:
+        """Who we are: the DID and handle of the session (logging in on first use)."""
+        self._ensure_session()
+        assert self._account is not None
+        return self._account
+
+    def session_string(self) -> str | None:
+        """The current session, for an app that wants to keep it across restarts (it is a secret)."""
+        return self.api.export_session_string() if self._account else None
+
+    def sources(self) -> Sequence[str]:
+        """The one source: ``notifications`` (mentions, replies and quotes)."""
+        return ("notifications",)
+
+    def fetch(self, source: str, cursor: str | None, *, since: datetime) -> Page:
+        """Fetch one page of the current cycle; the cursor records where the next call continues."""
+        if source != "notifications":
+            raise ConfigError(f"bluesky has no source {source!r}; expected 'notifications'")
+        walk = Walk.load(cursor, since)
+        params = models.AppBskyNotificationListNotifications.Params(
+            limit=self.page_size, cursor=walk.token, reasons=sorted(REASONS))
+        body = self._call("app.bsky.notification.listNotifications", params)
+        items = body.get("notifications")
+        if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("uri") for i in items):
+            raise BadPayload("bluesky listNotifications: 'notifications' is not a list of notifications")
+        fresh, after = walk.step(items, body.get("cursor"))
+        kept = [i for i in fresh if i.get("reason") in REASONS and _answerable(i)]
+        if len(kept) < len(fresh):
+            log.info("bluesky dropped %d deleted, blocked or empty notifications", len(fresh) - len(kept))
+        return Page(tuple(kept), after.dump(), more=after.token is not None)
+
+    def normalise(self, raw: Mapping[str, Any]) -> Comment:
+        """Turn one fetched notification into a Comment."""
+        return normalise(raw, self.account)
+
+    def after_store(self, source: str, page: Page) -> None:
+        """With ``mark_seen``, move the app's "seen" mark to the newest stored notification.
+
+        Off by default: it clears the unread badge a person may rely on in the app.
+        """
+        if not (self.mark_seen and page.items):
+            return
+        newest = max(str(i["indexedAt"]) for i in page.items)
+        try:
+            self._call("app.bsky.notification.updateSeen",
+                       models.AppBskyNotificationUpdateSeen.Data(seen_at=newest), procedure=True)
+        except PlatformError as exc:
+            log.warning("bluesky updateSeen failed: %s", exc)
+
+    def reply(self, comment: Comment, text: str) -> str:
+        """Post ``text`` as a reply to ``comment`` (createRecord); return the new post's uri.
+
+        :raises PermanentFailure: the post cannot be answered (deleted, blocked, invalid record).
+        """
+        parent = _strong_ref(comment.native_id, comment.raw.get("cid"))
+        root_ref = ((comment.raw.get("record") or {}).get("reply") or {}).get("root")
+        root = _strong_ref(root_ref.get("uri"), root_ref.get("cid")) if isinstance(root_ref, dict) else parent
+        record = models.AppBskyFeedPost.Record(
+            created_at=self.api.get_current_time_iso(), text=text,
+            reply=models.AppBskyFeedPost.ReplyRef(root=root, parent=parent),
+            facets=self._facets(text, comment) or None, langs=[comment.lang] if comment.lang else None)
+        data = models.ComAtprotoRepoCreateRecord.Data(repo=self.account.id, collection=POST, record=record)
+        body = self._call("com.atproto.repo.createRecord", data, procedure=True, writing=True)
+        return str(require(body, "uri", "bluesky createRecord"))
+
+    def _facets(self, text: str, comment: Comment) -> list[models.AppBskyRichtextFacet.Main]:
+        """Links, tags and the @mentions whose DID we know (no resolveHandle request per reply)."""
+        known = {comment.author.handle.lower(): comment.author.id, self.account.handle.lower(): self.account.id}
+        facets = facet_detection.detect_facets(text)
+        for found in facet_detection.detect_mentions(text):
+            did = known.get(found.handle.lower())
+            if did:
+                facets.append(models.AppBskyRichtextFacet.Main(
+                    features=[models.AppBskyRichtextFacet.Mention(did=did)],
+                    index=models.AppBskyRichtextFacet.ByteSlice(byte_start=found.byte_start,
+                                                                byte_end=found.byte_end)))
+        return sorted(facets, key=lambda f: f.index.byte_start)
+
+    def find_reply(self, comment: Comment) -> str | None:
+        """Return the uri of our reply to ``comment``: from the thread, else from our own newest posts.
+
+        The thread comes from the AppView, which may not have indexed a reply made seconds before a
+        crash; our own repo on the PDS has it at once, so it is the second look.
+        """
+        me, target = self.account.id, comment.native_id
+        try:
+            thread = self._call("app.bsky.feed.getPostThread",
+                                models.AppBskyFeedGetPostThread.Params(uri=target, depth=1, parent_height=0))
+        except PermanentFailure:
+            thread = {}  # the post is gone from the AppView; our repo may still hold a reply
+        for node in (thread.get("thread") or {}).get("replies") or []:
+            post = node.get("post") if isinstance(node, dict) else None
+            if post and (post.get("author") or {}).get("did") == me and _parent_of(post.get("record")) == target:
+                return str(post["uri"])
+        params = models.ComAtprotoRepoListRecords.Params(repo=me, collection=POST, limit=100)
+        for rec in self._call("com.atproto.repo.listRecords", params).get("records") or []:
+            if isinstance(rec, dict) and _parent_of(rec.get("value")) == target:
+                return str(rec["uri"])
+        return None
+
+    def check(self) -> str:
+        """Fetch our own profile; return ``@handle (did)``."""
+        profile = self._call("app.bsky.actor.getProfile",
+                             models.AppBskyActorGetProfile.Params(actor=self.account.id))
+        return f"@{require(profile, 'handle', 'bluesky getProfile')} ({require(profile, 'did', 'bluesky getProfile')})"
+
+    # -- the boundary: session, rate limits and error translation ---------------------------------
+
+    def _ensure_session(self) -> None:
+        if self._account is not None:
+            return
+        if self._session_string:
+            with _translated("createSession", self.clock):
+                self.api.login(session_string=self._session_string, fetch_bsky_profile=False)
+            self._session_string = None
+        else:
+            self._login()
+        me = Session.decode(self.api.export_session_string())  # who the session belongs to, no request
+        self._account = Account("bluesky", me.did, me.handle)
+
+    def _login(self) -> None:
+        wait = self._last_login + RELOGIN_GAP - self.clock()
+        if wait > 0:
+            raise AuthFailed(f"bluesky: a new login is refused for {int(wait)} s (createSession is rate limited)")
+        self._last_login = self.clock()
+        self.logins += 1
+        with _translated("createSession", self.clock):
+            self.api.login(self.handle, self._password, fetch_bsky_profile=False)
+
+    def _renew(self) -> None:
+        """Refresh the session with its refresh token; log in again only if that is refused too."""
+        old = Session.decode(self.api.export_session_string())
+        try:
+            with _translated("com.atproto.server.refreshSession", self.clock):
+                fresh = self.api.com.atproto.server.refresh_session(
+                    headers={"Authorization": f"Bearer {old.refresh_jwt}"}, ignore_session_check=True)
+        except (AuthFailed, PermanentFailure, _ExpiredToken):
+            self._login()
+            return
+        renewed = Session(fresh.handle, fresh.did, fresh.access_jwt, fresh.refresh_jwt, old.pds_endpoint)
+        self.api.login(session_string=renewed.encode(), fetch_bsky_profile=False)
+
+    def _call(self, nsid: str, payload: Any, *, procedure: bool = False, writing: bool = False) -> dict[str, Any]:
+        """One XRPC call through atproto, admitted against the rate-limit window and translated."""
+        self._ensure_session()
+        self._admit(nsid)
+        invoke = self.api.invoke_procedure if procedure else self.api.invoke_query
+        send = (lambda: invoke(nsid, data=payload)) if procedure else (lambda: invoke(nsid, params=payload))
+        try:
+            with _translated(nsid, self.clock, writing=writing, windows=self._windows):
+                response = send()
+        except _ExpiredToken:
+            # The server ended the session before its `exp` (atproto refreshes on its own before
+            # then): renew it and repeat the call once. A refused token means nothing was done.
+            self._renew()
+            with _translated(nsid, self.clock, writing=writing, windows=self._windows):
+                response = send()
+        self._note(nsid, response.headers)
+        if not isinstance(response.content, dict):
+            raise BadPayload(f"bluesky {nsid}: expected a JSON object")
+        return response.content
+
+    def _admit(self, nsid: str) -> None:
+        """Refuse a call the window cannot afford, before Bluesky has to say 429."""
+        window = self._windows.get(nsid)
+        if window and window.remaining <= 0 and self.clock() < window.reset:
+            raise RateLimited(f"bluesky {nsid}: rate-limit window spent", _at(window.reset))
+
+    def _note(self, nsid: str, headers: Mapping[str, Any]) -> None:
+        try:
+            self._windows[nsid] = _Window(int(headers["ratelimit-remaining"]), float(headers["ratelimit-reset"]))
+        except (KeyError, ValueError, TypeError):
+            pass  # no headers: keep what we knew; a 429 still stops us
+
+
+class _ExpiredToken(Exception):
+    """The server refused our access token as expired or invalid."""
+
+
+def _answerable(item: Mapping[str, Any]) -> bool:
+    record = item.get("record")
+    return (not _gone(item) and isinstance(record, dict)
+            and bool(str(record.get("text") or "").strip() or record.get("embed")))
+
+
+def _parent_of(record: Any) -> str | None:
+    reply = record.get("reply") if isinstance(record, dict) else None
+    return _ref_uri(reply, "parent") if isinstance(reply, dict) else None
+
+
+def _strong_ref(uri: Any, cid: Any) -> models.ComAtprotoRepoStrongRef.Main:
+    if not uri or not cid:
+        raise PermanentFailure(f"bluesky {uri}: no uri/cid to reply to")
+    return models.ComAtprotoRepoStrongRef.Main(uri=str(uri), cid=str(cid))
+
+
+def _error_name(exc: RequestErrorBase) -> str:
+    content = exc.response.content if exc.response is not None else None
+    return str(getattr(content, "error", "") or "")
+
+
+@contextmanager
+def _translated(nsid: str, clock: Callable[[], float], *, writing: bool = False,
+                windows: dict[str, _Window] | None = None) -> Iterator[None]:
+    """Turn atproto's exceptions into heard's hierarchy."""
+    try:
+        yield
+    except RateLimitExceededError as exc:
+        reset = exc.reset_at.timestamp() if exc.reset_at else clock() + (exc.retry_after or 60.0)
+        if windows is not None:
+            windows[nsid] = _Window(0, reset)
+        raise RateLimited(f"bluesky {nsid}: 429 {exc}", _at(reset)) from exc
+    except (UnauthorizedError, BadRequestError) as exc:
+        if _error_name(exc) in _TOKEN_ERRORS and nsid != "createSession":
+            raise _ExpiredToken(str(exc)) from exc
+        status = exc.response.status_code if exc.response is not None else 0
+        if status == 401 or (status == 403 and not writing) or nsid == "createSession":
+            raise AuthFailed(f"bluesky {nsid}: credentials refused: {exc}") from exc
+        raise PermanentFailure(f"bluesky {nsid}: {exc}") from exc
+    except NetworkError as exc:  # includes InvokeTimeoutError, and 409/413/502 answers
+        raise Transient(f"bluesky {nsid}: {type(exc).__name__} {exc}") from exc
+    except LoginRequiredError as exc:
+        raise AuthFailed(f"bluesky {nsid}: not logged in") from exc
+    except RequestErrorBase as exc:
+        status = exc.response.status_code if exc.response is not None else 0
+        if status >= 500 or status == 0:
+            raise Transient(f"bluesky {nsid}: {exc}") from exc
+        if status == 404:
+            raise PermanentFailure(f"bluesky {nsid}: {exc}") from exc
+        raise PlatformError(f"bluesky {nsid}: {exc}") from exc
+    except (ModelError, ValueError) as exc:  # a body that is not JSON, or not the lexicon's shape
+        raise BadPayload(f"bluesky {nsid}: unreadable answer: {type(exc).__name__}") from exc
+    except AtProtocolError as exc:
+        raise PlatformError(f"bluesky {nsid}: {type(exc).__name__}: {exc}") from exc
+
+
+def _at(epoch: float) -> datetime:
+    # Rounded up to the second: the store keeps whole seconds, and rounding down would resume early.
+    return datetime.fromtimestamp(float(int(epoch) + (epoch % 1 > 0)), tz=UTC)
+
+
+def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> BlueskyClient:
+    """Build a Bluesky client from heard.toml options and the handle and app password (no request yet).
+
+    :raises ConfigError: a secret is missing or an option has the wrong type.
+    """
+    missing = [k for k in SECRETS if not secrets.get(k)]
+    if missing:
+        raise ConfigError(f"bluesky needs {', '.join(missing)} in the environment")
+    try:
+        page_size, timeout = int(options.get("page_size", 50)), float(options.get("timeout", 10))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError("platforms.bluesky.page_size/timeout: expected numbers") from exc
+    if not 1 <= page_size <= 100:
+        raise ConfigError(f"platforms.bluesky.page_size: expected 1 to 100, got {page_size}")
+    # httpx's timeout, so a hung socket cannot hang the poll job.
+    api = Client(base_url=str(options.get("base_url") or DEFAULT_BASE), request=Request(timeout=timeout))
+    return BlueskyClient(api, secrets["BLUESKY_HANDLE"], secrets["BLUESKY_APP_PASSWORD"], page_size=page_size,
+                         mark_seen=bool(options.get("mark_seen", False)))
+
+
+register(PlatformSpec(
+    name="bluesky",
+    normalise=normalise,
+    connect=connect,
+    secrets=SECRETS,
+    options=OPTIONS,
+    help="Bluesky via atproto: mentions, replies and quotes from your notifications; replies threaded "
+         "with root/parent refs. Use an app password. See docs/bluesky.md.",
+    # Writes cost 3 points of 5,000 an hour; the limit that matters is not looking like a spam bot.
+    default_post_rate=30,
+))

@@ -1,0 +1,420 @@
+"""Provide the YouTube platform: normalise comments, and poll and reply through google-api-python-client.
+
+One source, ``comments``: new comment threads and replies on the channel's videos, from
+``commentThreads.list(allThreadsRelatedToChannelId=..., order="time")``. Threads come newest
+first with a ``nextPageToken`` to older pages, so a poll cycle pages down to the ``publishedAt``
+bound the previous cycle reached, then remembers the newest it saw (X's since_id cycle).
+
+YouTube has no rate-limit headers but a daily quota (10,000 units by default, reset at midnight
+Pacific time; a list costs 1 unit, a reply 50). The client keeps its own count per Pacific day,
+refuses a request that would overspend it, and keeps ``reply_reserve`` units that polling may
+not touch. ``quota_used()`` and ``quota_reset_at()`` report it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import google.auth.exceptions
+import google_auth_httplib2
+import httplib2
+from google.oauth2.credentials import Credentials
+from googleapiclient.discovery import build
+from googleapiclient.errors import Error as GoogleApiError
+from googleapiclient.errors import HttpError
+
+from listener.errors import (
+    AuthFailed,
+    BadPayload,
+    ConfigError,
+    PermanentFailure,
+    PlatformError,
+    RateLimited,
+    Transient,
+)
+from listener.platforms import PlatformSpec, register
+from listener.platforms._common import looks_automated, parse_iso, require
+from listener.records import Account, Author, Comment, Page
+
+log = logging.getLogger(__name__)
+
+SECRETS = ("YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET", "YOUTUBE_REFRESH_TOKEN")
+OPTIONS = ("channel_id", "handle", "api_endpoint", "token_uri", "daily_quota", "reply_reserve", "page_size", "timeout")
+DEFAULT_ENDPOINT = "https://youtube.googleapis.com/"
+DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
+SCOPES = ("https://www.googleapis.com/auth/youtube.force-ssl",)  # comments.insert needs it
+PACIFIC = ZoneInfo("America/Los_Angeles")
+LIST_COST, INSERT_COST = 1, 50
+_QUOTA_SPENT = {"quotaExceeded", "dailyLimitExceeded"}
+_SLOW_DOWN = {"rateLimitExceeded", "userRateLimitExceeded"}
+SEEN_CAP = 5000  # ids kept at the bound second (~130 KB at most); beyond it some are fetched, not stored, twice
+_NO_ACCESS = {"insufficientPermissions", "authError", "accessNotConfigured", "forbidden"}
+
+
+def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
+    """Turn one YouTube ``comment`` resource (top-level or reply) into a Comment.
+
+    :raises BadPayload: the comment has no text (removed) or lacks an id or time.
+    """
+    comment_id = str(require(raw, "id", "youtube comment"))
+    where = f"youtube comment {comment_id}"
+    snippet = require(raw, "snippet", where)
+    # textOriginal is only guaranteed to the comment's author; textDisplay (plain text here) always.
+    text = str(snippet.get("textOriginal") or html.unescape(str(snippet.get("textDisplay") or "")))
+    if not text.strip():
+        raise BadPayload(f"{where}: no text (removed or held)")
+    name = str(snippet.get("authorDisplayName") or "")
+    author_id = str((snippet.get("authorChannelId") or {}).get("value") or name)
+    video, parent = snippet.get("videoId"), snippet.get("parentId")
+    url = (f"https://www.youtube.com/watch?v={video}&lc={comment_id}" if video
+           else f"https://www.youtube.com/channel/{snippet.get('channelId', account.id)}")
+    is_own = author_id == account.id
+    return Comment(
+        platform="youtube",
+        native_id=comment_id,
+        account=account.handle,
+        source="reply" if parent else "comment",
+        author=Author(id=author_id, handle=name, name=name, is_bot=looks_automated(name.removeprefix("@"))),
+        text=text,
+        url=url,
+        created_at=parse_iso(require(snippet, "publishedAt", where), where),
+        parent_id=f"youtube:{parent}" if parent else None,
+        conversation_id=str(parent or comment_id),  # a thread's id is its top-level comment's id
+        lang=None,
+        mentions_us=not is_own,  # everything on our channel's videos is said to us
+        is_own=is_own,
+        raw=dict(raw),
+    )
+
+
+# -- the walk over newest-first threads (pure) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Where the comments source is: a cycle pages down from the newest thread to ``bound``.
+
+    ``bound`` is the newest ``publishedAt`` the previous cycle saw (or the start time) and ``seen``
+    the ids stored at exactly that second (YouTube times are whole seconds, so ties are common).
+    ``token`` is the next page of the cycle in progress; ``newest``/``newest_ids`` the newest
+    comments it has seen, which become the bound when it ends.
+    """
+
+    bound: str
+    seen: tuple[str, ...] = ()
+    token: str | None = None
+    newest: str | None = None
+    newest_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, cursor: str | None, since: datetime) -> Walk:
+        """Read a cursor written by ``dump``, or start at ``since``."""
+        if not cursor:  # whole seconds, as YouTube's times are: a comment in this second is new
+            return cls(bound=since.astimezone(UTC).replace(microsecond=0).isoformat())
+        try:
+            state = json.loads(cursor)
+            return cls(bound=str(state["bound"]), seen=tuple(state.get("seen", ())), token=state.get("token"),
+                       newest=state.get("newest"), newest_ids=tuple(state.get("newest_ids", ())))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise BadPayload(f"youtube cursor {cursor!r} is not ours") from exc
+
+    def dump(self) -> str:
+        """The cursor string stored in the database."""
+        return json.dumps({k: v for k, v in asdict(self).items() if v not in (None, ())}, sort_keys=True)
+
+    def step(self, threads: Sequence[Mapping[str, Any]], token: str | None) -> tuple[list[dict[str, Any]], Walk]:
+        """Keep the comments newer than the bound; return them and the walk after this page.
+
+        A thread counts as new while any comment in it is, so that an old thread with a new reply
+        does not end the cycle while newer threads may lie below it.
+        """
+        bound = parse_iso(self.bound, "youtube cursor")
+        fresh: list[dict[str, Any]] = []
+        newest = parse_iso(self.newest, "youtube cursor") if self.newest else None
+        newest_ids, reached = list(self.newest_ids), False
+        for thread in threads:
+            new_here = False
+            for comment in _comments_of(thread):
+                at = parse_iso(comment["snippet"].get("publishedAt"), f"youtube comment {comment['id']}")
+                if at < bound or (at == bound and comment["id"] in self.seen):
+                    continue
+                fresh.append(comment)
+                new_here = True
+                if newest is None or at > newest:
+                    newest, newest_ids = at, [comment["id"]]
+                elif at == newest:
+                    newest_ids.append(comment["id"])
+            reached = reached or not new_here
+        newest_text = newest.isoformat() if newest else None
+        if token and not reached and threads:
+            return fresh, replace(self, token=token, newest=newest_text, newest_ids=tuple(newest_ids)[-SEEN_CAP:])
+        if newest is None:
+            return fresh, Walk(bound=self.bound, seen=self.seen)
+        if newest == bound:
+            return fresh, Walk(bound=self.bound, seen=tuple(dict.fromkeys(self.seen + tuple(newest_ids)))[-SEEN_CAP:])
+        return fresh, Walk(bound=str(newest_text), seen=tuple(newest_ids)[-SEEN_CAP:])
+
+
+def _comments_of(thread: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """The top-level comment and the replies the thread embeds, each a ``comment`` resource."""
+    snippet = thread.get("snippet") or {}
+    top = snippet.get("topLevelComment")
+    if not isinstance(top, dict) or not top.get("id") or not isinstance(top.get("snippet"), dict):
+        raise BadPayload(f"youtube thread {thread.get('id')}: no topLevelComment")
+    for comment in [top, *((thread.get("replies") or {}).get("comments") or [])]:
+        item = dict(comment)
+        item["snippet"] = {"videoId": snippet.get("videoId"), "channelId": snippet.get("channelId"),
+                           **(comment.get("snippet") or {})}
+        yield item
+
+
+# -- the quota -----------------------------------------------------------------------------------
+
+
+class Quota:
+    """Units spent this Pacific day, in memory: refuse what would overspend, before YouTube does."""
+
+    def __init__(self, daily: int, reserve: int, clock: Callable[[], datetime]) -> None:
+        self.daily, self.reserve, self.clock = daily, reserve, clock
+        self.used, self.day = 0, self._today()
+
+    def _today(self) -> Any:
+        return self.clock().astimezone(PACIFIC).date()
+
+    def reset_at(self) -> datetime:
+        """The next midnight in Pacific time, when YouTube resets the quota (as UTC)."""
+        midnight = datetime.combine(self._today() + timedelta(days=1), time(0), tzinfo=PACIFIC)
+        return midnight.astimezone(UTC)
+
+    def charge(self, cost: int, *, writing: bool) -> None:
+        """Count ``cost`` units, or raise RateLimited if the day cannot afford them.
+
+        Polls may not dip into the last ``reserve`` units, so replies can still go out.
+        """
+        if self._today() != self.day:
+            self.used, self.day = 0, self._today()
+        limit = self.daily if writing else self.daily - self.reserve
+        if self.used + cost > limit:
+            raise RateLimited(f"youtube quota: {self.used} of {self.daily} units spent today "
+                              f"({'reply' if writing else 'poll'} budget {limit})", self.reset_at())
+        self.used += cost
+
+    def exhaust(self) -> None:
+        """YouTube said the quota is spent: believe it until the reset."""
+        self.used = max(self.used, self.daily)
+
+
+# -- the client --------------------------------------------------------------------------------
+
+
+class YouTubeClient:
+    """A YouTube channel through the Data API v3: bounded requests, quota kept, errors translated."""
+
+    name = "youtube"
+
+    def __init__(self, service: Any, account: Account, quota: Quota, *, page_size: int = 100) -> None:
+        self.service, self.account, self.quota, self.page_size = service, account, quota, page_size
+
+    def quota_used(self) -> int:
+        """Units spent so far this Pacific day (as counted by this process)."""
+        self.quota.charge(0, writing=True)  # rolls the day over if midnight has passed
+        return self.quota.used
+
+    def quota_reset_at(self) -> datetime:
+        """When the daily quota resets (midnight Pacific), as an aware UTC time."""
+        return self.quota.reset_at()
+
+    def sources(self) -> Sequence[str]:
+        """The one source: ``comments`` on the channel's videos."""
+        return ("comments",)
+
+    def fetch(self, source: str, cursor: str | None, *, since: datetime) -> Page:
+        """Fetch one page of comment threads (1 unit); the cursor records where the next call continues."""
+        if source != "comments":
+            raise ConfigError(f"youtube has no source {source!r}; expected 'comments'")
+        walk = Walk.load(cursor, since)
+        request = self.service.commentThreads().list(
+            part="snippet,replies", allThreadsRelatedToChannelId=self.account.id, order="time",
+            maxResults=self.page_size, pageToken=walk.token, textFormat="plainText")
+        body = self._call("commentThreads.list", request, LIST_COST)
+        threads = body.get("items") or []
+        if not isinstance(threads, list) or not all(isinstance(t, dict) for t in threads):
+            raise BadPayload("youtube commentThreads.list: 'items' is not a list of threads")
+        fresh, after = walk.step(threads, body.get("nextPageToken"))
+        return Page(tuple(fresh), after.dump(), more=after.token is not None)
+
+    def normalise(self, raw: Mapping[str, Any]) -> Comment:
+        """Turn one fetched comment into a Comment."""
+        return normalise(raw, self.account)
+
+    def after_store(self, source: str, page: Page) -> None:
+        """Nothing to acknowledge on YouTube."""
+
+    def reply(self, comment: Comment, text: str) -> str:
+        """Post ``text`` in the comment's thread (comments.insert, 50 units); return the new comment's id.
+
+        YouTube threads are one level deep, so a reply to a reply goes under the thread's top comment,
+        addressed ``@name`` as YouTube's own UI does (which is also how ``find_reply`` tells it apart).
+
+        :raises PermanentFailure: the comment is gone or comments are disabled.
+        """
+        top = comment.conversation_id or comment.native_id
+        if top != comment.native_id:
+            handle = comment.author.handle if comment.author.handle.startswith("@") else f"@{comment.author.handle}"
+            text = text if handle.lower() in text.lower() else f"{handle} {text}"
+        request = self.service.comments().insert(
+            part="snippet", body={"snippet": {"parentId": top, "textOriginal": text}})
+        body = self._call("comments.insert", request, INSERT_COST, writing=True)
+        return str(require(body, "id", "youtube comments.insert"))
+
+    def find_reply(self, comment: Comment) -> str | None:
+        """Return the id of our reply to ``comment`` in its thread, if there is one (1 unit a page)."""
+        top = comment.conversation_id or comment.native_id
+        name = comment.author.handle.removeprefix("@").lower()
+        token = None
+        for _ in range(5):  # bounded: reconciling a crash must not become an endless crawl
+            request = self.service.comments().list(part="snippet", parentId=top, maxResults=100,
+                                                   pageToken=token, textFormat="plainText")
+            body = self._call("comments.list", request, LIST_COST)
+            for item in body.get("items") or []:
+                snippet = item.get("snippet") or {}
+                if (snippet.get("authorChannelId") or {}).get("value") != self.account.id:
+                    continue
+                if parse_iso(snippet.get("publishedAt"), "youtube comment") < comment.created_at:
+                    continue
+                said = str(snippet.get("textOriginal") or snippet.get("textDisplay") or "").lower()
+                if top == comment.native_id or f"@{name}" in said:
+                    return str(item["id"])
+            token = body.get("nextPageToken")
+            if not token:
+                return None
+        return None
+
+    def check(self) -> str:
+        """Ask which channel the credentials belong to; return ``@handle (channel id)``."""
+        me = self.whoami()
+        return f"{me.handle} ({me.id})"
+
+    def whoami(self) -> Account:
+        """The channel of the credentials (channels.list mine=true, 1 unit)."""
+        body = self._call("channels.list", self.service.channels().list(part="snippet", mine=True), LIST_COST)
+        items = body.get("items") or []
+        if not items:
+            raise AuthFailed("youtube: these credentials have no channel")
+        snippet = items[0].get("snippet") or {}
+        return Account("youtube", str(items[0]["id"]), str(snippet.get("customUrl") or snippet.get("title") or ""))
+
+    def _call(self, method: str, request: Any, cost: int, *, writing: bool = False) -> dict[str, Any]:
+        """Execute one request: charged to the quota first (a failed call still costs), then translated."""
+        self.quota.charge(cost, writing=writing)
+        with _translated(method, self.quota, writing=writing):
+            body = request.execute(num_retries=0)  # the scheduler is the retry loop
+        if not isinstance(body, dict):
+            raise BadPayload(f"youtube {method}: expected a JSON object")
+        return body
+
+
+def _reasons(exc: HttpError) -> set[str]:
+    try:
+        errors = json.loads(exc.content.decode())["error"].get("errors") or []
+        return {str(e.get("reason")) for e in errors if isinstance(e, dict)}
+    except (ValueError, KeyError, AttributeError, TypeError):
+        return set()
+
+
+@contextmanager
+def _translated(method: str, quota: Quota, *, writing: bool) -> Iterator[None]:
+    """Turn googleapiclient, google-auth and httplib2 errors into heard's hierarchy."""
+    try:
+        yield
+    except HttpError as exc:
+        raise _by_status(method, exc, quota, writing) from exc
+    except google.auth.exceptions.RefreshError as exc:
+        if getattr(exc, "retryable", False):
+            raise Transient(f"youtube token refresh: {exc}") from exc
+        raise AuthFailed(f"youtube refused the refresh token: {exc}") from exc
+    except google.auth.exceptions.TransportError as exc:
+        raise Transient(f"youtube token endpoint unreachable: {exc}") from exc
+    except (httplib2.HttpLib2Error, OSError) as exc:  # includes socket timeouts and refused connections
+        raise Transient(f"youtube {method}: {type(exc).__name__}: {exc}") from exc
+    except ValueError as exc:
+        raise BadPayload(f"youtube {method}: answer is not JSON") from exc
+    except GoogleApiError as exc:
+        raise PlatformError(f"youtube {method}: {type(exc).__name__}: {exc}") from exc
+
+
+def _by_status(method: str, exc: HttpError, quota: Quota, writing: bool) -> PlatformError:
+    status, reasons = exc.resp.status, _reasons(exc)
+    what = f"youtube {method}: {status} {', '.join(sorted(reasons)) or exc.reason}"
+    if reasons & _QUOTA_SPENT:
+        quota.exhaust()  # never retried blindly: nothing will succeed until the Pacific midnight
+        return RateLimited(what, quota.reset_at())
+    if status == 429 or reasons & _SLOW_DOWN:
+        return RateLimited(what, datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1))
+    if status == 401 or (status == 403 and (reasons & _NO_ACCESS or not writing)):
+        return AuthFailed(what)
+    if status >= 500:
+        return Transient(what)
+    if status in (400, 403, 404):
+        return PermanentFailure(what)
+    return PlatformError(what)
+
+
+def _number(options: Mapping[str, Any], key: str, default: Any, low: float, high: float) -> Any:
+    value = options.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ConfigError(f"platforms.youtube.{key}: expected a number from {low} to {high}, got {value!r}")
+    return value
+
+
+def connect(options: Mapping[str, Any], secrets: Mapping[str, str], *,
+            clock: Callable[[], datetime] | None = None) -> YouTubeClient:
+    """Build a YouTube client from heard.toml options and the OAuth client and refresh token.
+
+    Without ``channel_id`` it asks YouTube which channel the credentials belong to (1 unit).
+
+    :raises ConfigError: a secret is missing or an option is malformed.
+    """
+    missing = [k for k in SECRETS if not secrets.get(k)]
+    if missing:
+        raise ConfigError(f"youtube needs {', '.join(missing)} in the environment")
+    daily = int(_number(options, "daily_quota", 10_000, 1, 10_000_000))
+    quota = Quota(daily, int(_number(options, "reply_reserve", min(500, daily // 5), 0, daily)),
+                  clock or (lambda: datetime.now(UTC)))
+    credentials = Credentials(token=None, refresh_token=secrets["YOUTUBE_REFRESH_TOKEN"],
+                              client_id=secrets["YOUTUBE_CLIENT_ID"], client_secret=secrets["YOUTUBE_CLIENT_SECRET"],
+                              token_uri=str(options.get("token_uri") or DEFAULT_TOKEN_URI), scopes=list(SCOPES))
+    # Our own httplib2 with a timeout (the default has none, so a hung socket would hang the job).
+    http = google_auth_httplib2.AuthorizedHttp(
+        credentials, http=httplib2.Http(timeout=float(_number(options, "timeout", 10, 0.01, 300))))
+    endpoint = str(options.get("api_endpoint") or DEFAULT_ENDPOINT)
+    service = build("youtube", "v3", http=http, static_discovery=True, cache_discovery=False,
+                    client_options={"api_endpoint": endpoint if endpoint.endswith("/") else endpoint + "/"})
+    page_size = int(_number(options, "page_size", 100, 1, 100))
+    channel = str(options.get("channel_id") or "")
+    handle = str(options.get("handle") or channel)
+    client = YouTubeClient(service, Account("youtube", channel, handle), quota, page_size=page_size)
+    if not channel:
+        client.account = client.whoami()
+    return client
+
+
+register(PlatformSpec(
+    name="youtube",
+    normalise=normalise,
+    connect=connect,
+    secrets=SECRETS,
+    options=OPTIONS,
+    help="YouTube Data API v3: new comments and replies on your channel's videos, answered in-thread. "
+         "Keeps within the daily quota. See docs/youtube.md.",
+    # 50 units a reply: 20 an hour for a day would be 24,000 units, so the quota is the real cap.
+    default_post_rate=20,
+))

@@ -1,0 +1,328 @@
+"""Test the Bluesky platform: pure normalise, and real atproto over real HTTP against the fake XRPC server."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from listener.errors import AuthFailed, BadPayload, ConfigError, PlatformError, RateLimited, Transient
+from listener.platforms import spec
+from listener.platforms.bluesky import Walk, connect, normalise
+from listener.poll import poll_once
+from listener.records import Account
+from listener.store import Store
+from tests.fakes.bluesky import make_harness
+
+DATA = Path("/work/shared/data/api-recordings/bluesky")
+US = Account("bluesky", "did:plc:us", "heard.bsky.social")
+WHEN = "2024-05-01T12:00:00.000Z"
+
+
+def note(**fields):
+    """A notification by alice, with whatever fields the case needs."""
+    record = {"$type": "app.bsky.feed.post", "text": "@heard.bsky.social hi", "createdAt": WHEN, "langs": ["pt"],
+              **fields.pop("record", {})}
+    author = {"did": "did:plc:alice", "handle": "alice.bsky.social", "displayName": "Alice",
+              **fields.pop("author", {})}
+    return {"uri": "at://did:plc:alice/app.bsky.feed.post/3kabc", "cid": "bafyreialice", "author": author,
+            "reason": "mention", "record": record, "isRead": False, "indexedAt": WHEN, "labels": [], **fields}
+
+
+def now():
+    return datetime.now(UTC)
+
+
+# -- normalise: pure ---------------------------------------------------------------------------
+
+def test_mention_normalises_with_url_lang_and_cid_kept():
+    c = normalise(note(), US)
+    assert c.id == "bluesky:at://did:plc:alice/app.bsky.feed.post/3kabc"
+    assert c.url == "https://bsky.app/profile/alice.bsky.social/post/3kabc"
+    assert (c.source, c.mentions_us, c.is_own, c.lang) == ("mention", True, False, "pt")
+    assert (c.author.id, c.author.handle, c.author.name) == ("did:plc:alice", "alice.bsky.social", "Alice")
+    assert c.created_at == datetime(2024, 5, 1, 12, tzinfo=UTC) and c.raw["cid"] == "bafyreialice"
+    assert c.parent_id is None and c.conversation_id == c.native_id
+
+
+def test_reply_has_parent_and_root_conversation():
+    reply = {"root": {"uri": "at://r/app.bsky.feed.post/1", "cid": "c1"},
+             "parent": {"uri": "at://p/app.bsky.feed.post/2", "cid": "c2"}}
+    c = normalise(note(reason="reply", record={"reply": reply}), US)
+    assert (c.source, c.parent_id, c.conversation_id) == ("reply", "bluesky:at://p/app.bsky.feed.post/2",
+                                                          "at://r/app.bsky.feed.post/1")
+
+
+def test_quote_is_a_mention_and_own_post_is_own():
+    assert normalise(note(reason="quote"), US).source == "mention"
+    assert normalise(note(author={"did": "did:plc:us"}), US).is_own
+
+
+def test_bots_from_labels_and_handles():
+    assert normalise(note(author={"labels": [{"val": "bot"}]}), US).author.is_bot
+    assert normalise(note(author={"handle": "pricebot.bsky.social"}), US).author.is_bot
+    assert not normalise(note(author={"handle": "abbot.bsky.social"}), US).author.is_bot
+    assert not normalise(note(), US).author.is_bot
+
+
+@pytest.mark.parametrize("broken", [
+    {"record": None}, {"$type": "app.bsky.feed.defs#blockedPost", "blocked": True},
+    {"$type": "app.bsky.feed.defs#notFoundPost", "notFound": True},
+])
+def test_deleted_or_blocked_is_bad_payload(broken):
+    raw = note()
+    raw.update(broken)
+    with pytest.raises(BadPayload):
+        normalise(raw, US)
+
+
+def test_empty_text_needs_an_embed():
+    with pytest.raises(BadPayload):
+        normalise(note(record={"text": "  "}), US)
+    # The recorded image post: no text, but an embed, so it is a real comment.
+    post = json.loads((DATA / "thread_view_post_with_embed_media.json").read_text())["thread"]["post"]
+    c = normalise({**post, "reason": "mention"}, US)
+    assert c.text == "" and c.author.handle == "test.marshal.dev" and c.lang == "en"
+
+
+def test_recorded_post_record_with_unknown_fields_normalises():
+    rec = json.loads((DATA / "extended_post_record.json").read_text())
+    raw = {"uri": rec["uri"], "cid": rec["cid"], "record": rec["value"], "reason": "mention",
+           "author": {"did": "did:plc:kvwvcn5iqfooopmyzvb4qzba", "handle": "test.marshal.dev"},
+           "indexedAt": "2023-07-21T01:33:51.481Z"}
+    c = normalise(raw, US)
+    assert c.text == "regress test" and c.created_at.tzinfo is not None
+
+
+def test_walk_keeps_above_the_bound_and_remembers_ties():
+    walk = Walk.load(None, datetime(2024, 5, 1, 12, tzinfo=UTC))
+    page = [{"uri": "b", "indexedAt": "2024-05-01T12:00:02Z"}, {"uri": "a", "indexedAt": "2024-05-01T12:00:02Z"},
+            {"uri": "z", "indexedAt": "2024-05-01T11:00:00Z"}]
+    fresh, after = walk.step(page, "next")
+    assert [i["uri"] for i in fresh] == ["b", "a"] and after.token is None and set(after.seen) == {"a", "b"}
+    fresh, again = after.step(page, None)
+    assert fresh == [] and again == after
+
+
+# -- the client against the fake -------------------------------------------------------------
+
+@pytest.fixture
+def harness():
+    h = make_harness(timeout=0.3).start()
+    yield h
+    h.stop()
+
+
+def client(h):
+    """A freshly connected client, as after a restart."""
+    return connect(*h.connect_args())
+
+
+def test_registered_with_secrets_and_options():
+    b = spec("bluesky")
+    assert b.secrets == ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD") and "base_url" in b.options
+    assert b.connect is connect
+
+
+def test_connect_makes_no_request_and_refuses_missing_secret(harness):
+    options, secrets = harness.connect_args()
+    with pytest.raises(ConfigError, match="BLUESKY_APP_PASSWORD"):
+        connect(options, {"BLUESKY_HANDLE": "x"})
+    c = client(harness)
+    assert harness.requests() == 0
+    assert c.account == harness.account
+    assert c.check() == f"@{harness.account.handle} ({harness.account.id})"
+
+
+def test_one_login_across_many_polls_and_restarts_keep_nothing_twice(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "notifications", store, now=now())
+    expected = set()
+    for _ in range(30):
+        expected.update(harness.add_incoming(2))
+        assert poll_once(c, "notifications", store, now=now()).error is None
+    assert harness.fake.logins == 1 and harness.requests("createSession") == 1
+    assert {r[0] for r in store.db.execute("SELECT native_id FROM comments")} == expected
+
+
+def test_session_refreshes_before_expiry_without_a_new_login(tmp_path):
+    h = make_harness(access_ttl=15 * 60 + 2).start()  # atproto refreshes 15 minutes before exp
+    try:
+        c, store = client(h), Store(tmp_path / "db")
+        poll_once(c, "notifications", store, now=now())
+        time.sleep(2.5)
+        h.add_incoming(1)
+        assert poll_once(c, "notifications", store, now=now()).stored == 1
+        assert (h.fake.logins, h.fake.refreshes) == (1, 1)
+    finally:
+        h.stop()
+
+
+def test_a_session_ended_by_the_server_is_refreshed_not_logged_in_again(harness, tmp_path):
+    c, store = client(harness), Store(tmp_path / "db")
+    poll_once(c, "notifications", store, now=now())
+    harness.fake.expire_sessions()
+    harness.add_incoming(2)
+    assert poll_once(c, "notifications", store, now=now()).stored == 2
+    assert (harness.fake.logins, harness.fake.refreshes) == (1, 1)
+
+
+def test_wrong_password_is_auth_failed_and_not_retried_at_once(harness):
+    options, secrets = harness.connect_args()
+    c = connect(options, {**secrets, "BLUESKY_APP_PASSWORD": "wrong"})
+    with pytest.raises(AuthFailed):
+        c.fetch("notifications", None, since=now())
+    with pytest.raises(AuthFailed, match="refused for"):
+        c.fetch("notifications", None, since=now())
+    assert harness.fake.logins == 1
+
+
+def test_first_start_begins_now_and_backfill_reaches_back(harness, tmp_path):
+    harness.add_incoming(3, created_at=now() - timedelta(hours=5))
+    recent = harness.add_incoming(4, created_at=now() - timedelta(hours=2))
+    store = Store(tmp_path / "db")
+    assert poll_once(client(harness), "notifications", store, now=now()).stored == 0
+    fresh = harness.add_incoming(2)
+    poll_once(client(harness), "notifications", store, now=now())
+    assert store.count_comments() == 2
+    other = Store(tmp_path / "backfill")
+    poll_once(client(harness), "notifications", other, now=now(), backfill=timedelta(hours=3))
+    assert set(other.comments(f"bluesky:{u}" for u in recent + fresh)) == {f"bluesky:{u}" for u in recent + fresh}
+    assert other.count_comments() == 6
+
+
+def test_thousands_across_restarts_each_stored_once(tmp_path):
+    h = make_harness().start()
+    try:
+        path, expected = tmp_path / "db", set()
+        poll_once(client(h), "notifications", Store(path), now=now())
+        for batch in range(3):
+            expected.update(h.add_incoming(700, text=f"@{h.account.handle} batch {batch}"))
+            for _ in range(10):
+                store, c = Store(path), client(h)
+                for _ in range(4):
+                    result = poll_once(c, "notifications", store, now=now())
+                    if not result.more:
+                        break
+                    expected.update(h.add_incoming(1))  # arrivals while a cycle is paging
+                store.close()
+                if not result.more:
+                    break
+        store = Store(path)
+        for _ in range(2):
+            poll_once(client(h), "notifications", store, now=now())
+        assert {r[0] for r in store.db.execute("SELECT native_id FROM comments")} == expected
+        assert h.requests("listNotifications") <= len(expected) // 100 + 30
+    finally:
+        h.stop()
+
+
+def test_deleted_posts_are_skipped_not_stored_blank(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "notifications", store, now=now())
+    gone, kept = harness.add_incoming(2)
+    harness.fake.delete_post(gone)
+    harness.fake.add_post(harness.fan, "", at=None)  # not aimed at us: no notification at all
+    result = poll_once(c, "notifications", store, now=now())
+    assert result.stored == 1 and store.comment(f"bluesky:{kept}") and not store.comment(f"bluesky:{gone}")
+
+
+def test_reply_threads_with_root_and_parent_and_mention_facet(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "notifications", store, now=now())
+    [reply] = harness.add_incoming(1, reply_to_us=True)  # alice answers a post of ours
+    poll_once(c, "notifications", store, now=now())
+    comment = store.comment(f"bluesky:{reply}")
+    assert comment.source == "reply"
+    text = "Olá @alice.bsky.social, obrigado! ☕ https://heard.example/help"
+    uri = c.reply(comment, text)
+    record = harness.fake.posted[-1]["record"]
+    ours_root = harness.fake.posts[reply]["record"]["reply"]["root"]
+    assert record["reply"]["parent"] == {"uri": reply, "cid": comment.raw["cid"],
+                                         "$type": "com.atproto.repo.strongRef"}
+    assert {k: record["reply"]["root"][k] for k in ("uri", "cid")} == ours_root  # the thread's root, not alice
+    mention = next(f for f in record["facets"] if f["features"][0]["$type"].endswith("#mention"))
+    raw = text.encode()
+    start, end = mention["index"]["byteStart"], mention["index"]["byteEnd"]
+    assert raw[start:end] == b"@alice.bsky.social" and mention["features"][0]["did"] == harness.fan
+    link = next(f for f in record["facets"] if f["features"][0]["$type"].endswith("#link"))
+    assert raw[link["index"]["byteStart"]:link["index"]["byteEnd"]] == b"https://heard.example/help"
+    assert uri == harness.fake.posted[-1]["uri"]
+
+
+def test_reply_and_find_reply_round_trip(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "notifications", store, now=now())
+    [native] = harness.add_incoming(1)
+    harness.add_incoming(1, reply_to_us=True)  # another thread of ours must not confuse find_reply
+    poll_once(c, "notifications", store, now=now())
+    comment = store.comment(f"bluesky:{native}")
+    assert c.find_reply(comment) is None
+    remote = c.reply(comment, "Thanks, Alice!")
+    assert harness.replies()[-1] == {"in_reply_to": native, "text": "Thanks, Alice!"}
+    assert client(harness).find_reply(comment) == remote
+
+
+def test_find_reply_falls_back_to_our_repo_when_the_post_is_gone(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "notifications", store, now=now())
+    [native] = harness.add_incoming(1)
+    poll_once(c, "notifications", store, now=now())
+    comment = store.comment(f"bluesky:{native}")
+    remote = c.reply(comment, "Thanks!")
+    harness.fake.delete_post(native)
+    assert c.find_reply(comment) == remote
+
+
+def test_held_reply_times_out_as_transient_but_is_recorded(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "notifications", store, now=now())
+    [native] = harness.add_incoming(1)
+    poll_once(c, "notifications", store, now=now())
+    comment = store.comment(f"bluesky:{native}")
+    harness.hold_replies(1.0)
+    with pytest.raises(Transient):
+        c.reply(comment, "Thanks!")
+    harness.hold_replies(0)
+    assert len(harness.replies()) == 1 and client(harness).find_reply(comment)
+
+
+def test_429_pauses_until_reset_and_the_client_refuses_meanwhile(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "notifications", store, now=now())
+    harness.fail_next("429")
+    result = poll_once(c, "notifications", store, now=now())
+    assert result.paused_until and result.paused_until <= now() + timedelta(seconds=3)
+    sent = harness.requests("listNotifications")
+    with pytest.raises(RateLimited):
+        c.fetch("notifications", store.cursor("bluesky:notifications")["cursor"], since=now())
+    assert harness.requests("listNotifications") == sent
+    time.sleep(max(0.0, result.paused_until.timestamp() - time.time()) + 0.05)
+    assert poll_once(c, "notifications", store, now=now()).error is None
+
+
+@pytest.mark.parametrize("kind, error", [
+    ("500", Transient), ("timeout", Transient), ("401", AuthFailed), ("garbage", BadPayload), ("402", PlatformError),
+])
+def test_failures_are_translated_and_leave_the_cursor(harness, tmp_path, kind, error):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "notifications", store, now=now())
+    harness.add_incoming(3)
+    cursor = store.cursor("bluesky:notifications")["cursor"]
+    harness.fail_next(kind)
+    with pytest.raises(error):
+        c.fetch("notifications", cursor, since=now())
+    harness.fail_next(kind)
+    result = poll_once(c, "notifications", store, now=now())
+    assert result.error and result.stored == 0
+    assert store.cursor("bluesky:notifications")["cursor"] == cursor and store.count_comments() == 0
+    assert len(c.fetch("notifications", cursor, since=now()).items) == 3  # the client recovers
+
+
+def test_connection_refused_is_transient(harness):
+    options, secrets = harness.connect_args()
+    with pytest.raises(Transient):
+        connect({**options, "base_url": "http://127.0.0.1:9"}, secrets).fetch("notifications", None, since=now())

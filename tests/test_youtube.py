@@ -1,0 +1,259 @@
+"""Test the YouTube platform: pure normalise and quota, and google-api-python-client against the fake API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from listener.errors import AuthFailed, BadPayload, ConfigError, PermanentFailure, RateLimited, Transient
+from listener.platforms import spec
+from listener.platforms.youtube import Quota, connect, normalise
+from listener.poll import poll_once
+from listener.records import Account
+from listener.store import Store
+from tests.fakes.youtube import make_harness
+
+US = Account("youtube", "UCus", "@heard")
+
+
+def comment(**snippet):
+    """A comment resource by alice on video v1."""
+    base = {"videoId": "v1", "channelId": "UCus", "textDisplay": "nice &amp; clear", "textOriginal": "nice & clear",
+            "authorDisplayName": "@alice", "authorChannelId": {"value": "UCalice"},
+            "publishedAt": "2024-05-01T12:00:00Z", "updatedAt": "2024-05-01T12:00:00Z"}
+    return {"kind": "youtube#comment", "id": "Ugzabc", "snippet": {**base, **snippet}}
+
+
+def now():
+    return datetime.now(UTC)
+
+
+# -- normalise and quota: pure -------------------------------------------------------------------
+
+def test_top_level_comment_normalises():
+    c = normalise(comment(), US)
+    assert (c.id, c.source, c.text, c.mentions_us, c.is_own) == ("youtube:Ugzabc", "comment", "nice & clear",
+                                                                 True, False)
+    assert c.url == "https://www.youtube.com/watch?v=v1&lc=Ugzabc"
+    assert (c.author.id, c.author.handle, c.conversation_id, c.parent_id) == ("UCalice", "@alice", "Ugzabc", None)
+    assert c.created_at == datetime(2024, 5, 1, 12, tzinfo=UTC)
+
+
+def test_reply_has_parent_and_own_is_own():
+    raw = comment(parentId="Ugztop")
+    raw["id"] = "Ugztop.xyz"
+    c = normalise(raw, US)
+    assert (c.source, c.parent_id, c.conversation_id) == ("reply", "youtube:Ugztop", "Ugztop")
+    mine = normalise(comment(authorChannelId={"value": "UCus"}), US)
+    assert mine.is_own and not mine.mentions_us
+
+
+def test_text_display_when_original_is_withheld_and_empty_is_bad():
+    assert normalise(comment(textOriginal=""), US).text == "nice & clear"
+    with pytest.raises(BadPayload):
+        normalise(comment(textOriginal="", textDisplay=""), US)
+
+
+def test_quota_rolls_over_at_pacific_midnight_and_keeps_a_reply_reserve():
+    moment = [datetime(2024, 11, 30, 7, 59, tzinfo=UTC)]  # 23:59 in Los Angeles (PST, UTC-8)
+    quota = Quota(100, 50, lambda: moment[0])
+    assert quota.reset_at() == datetime(2024, 11, 30, 8, 0, tzinfo=UTC)
+    for _ in range(50):
+        quota.charge(1, writing=False)
+    with pytest.raises(RateLimited) as refused:
+        quota.charge(1, writing=False)  # polls may not eat the reply reserve
+    assert refused.value.retry_at == quota.reset_at()
+    quota.charge(50, writing=True)
+    with pytest.raises(RateLimited):
+        quota.charge(50, writing=True)
+    moment[0] += timedelta(minutes=2)
+    quota.charge(50, writing=True)
+    assert quota.used == 50
+    summer = Quota(100, 0, lambda: datetime(2024, 7, 1, 12, tzinfo=UTC))
+    assert summer.reset_at() == datetime(2024, 7, 2, 7, 0, tzinfo=UTC)  # PDT, UTC-7
+
+
+# -- the client against the fake -------------------------------------------------------------
+
+@pytest.fixture
+def harness():
+    h = make_harness(timeout=0.3).start()
+    yield h
+    h.stop()
+
+
+def client(h, **options):
+    """A freshly connected client, as after a restart."""
+    opts, secrets = h.connect_args()
+    return connect({**opts, **options}, secrets)
+
+
+def test_registered_and_connect_checks_secrets(harness):
+    y = spec("youtube")
+    assert y.secrets == ("YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET", "YOUTUBE_REFRESH_TOKEN")
+    assert {"channel_id", "api_endpoint", "token_uri", "daily_quota"} <= set(y.options)
+    options, secrets = harness.connect_args()
+    with pytest.raises(ConfigError, match="YOUTUBE_REFRESH_TOKEN"):
+        connect(options, {k: v for k, v in secrets.items() if k != "YOUTUBE_REFRESH_TOKEN"})
+    with pytest.raises(ConfigError, match="daily_quota"):
+        connect({**options, "daily_quota": "lots"}, secrets)
+
+
+def test_check_and_channel_from_channels_mine(harness):
+    options, secrets = harness.connect_args()
+    c = connect({k: v for k, v in options.items() if k not in ("channel_id", "handle")}, secrets)
+    assert c.account == harness.account
+    assert c.check() == f"@heard ({harness.account.id})"
+    assert harness.fake.token_requests == 1  # one OAuth refresh, reused for every call
+
+
+def test_bad_refresh_token_is_auth_failed(harness):
+    options, secrets = harness.connect_args()
+    c = connect(options, {**secrets, "YOUTUBE_REFRESH_TOKEN": "revoked"})
+    with pytest.raises(AuthFailed):
+        c.fetch("comments", None, since=now())
+
+
+def test_first_start_begins_now_and_backfill_reaches_back(harness, tmp_path):
+    harness.add_incoming(3, created_at=now() - timedelta(hours=5))
+    recent = harness.add_incoming(4, created_at=now() - timedelta(hours=2))
+    store = Store(tmp_path / "db")
+    assert poll_once(client(harness), "comments", store, now=now()).stored == 0
+    fresh = harness.add_incoming(2)
+    poll_once(client(harness), "comments", store, now=now())
+    assert store.count_comments() == 2
+    other = Store(tmp_path / "backfill")
+    poll_once(client(harness), "comments", other, now=now(), backfill=timedelta(hours=3))
+    assert set(other.comments(f"youtube:{i}" for i in recent + fresh)) == {f"youtube:{i}" for i in recent + fresh}
+
+
+def test_replies_come_with_their_parent_and_idle_polls_store_nothing(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "comments", store, now=now())
+    [reply] = harness.add_incoming(1, text="@heard when is part 2?", reply_to_us=True)
+    poll_once(c, "comments", store, now=now())
+    got = store.comment(f"youtube:{reply}")
+    assert got.source == "reply" and got.parent_id == f"youtube:{reply.split('.')[0]}"
+    top = store.comment(got.parent_id)
+    assert top is not None and top.is_own  # our own top comment is stored, marked own
+    for _ in range(3):
+        assert poll_once(c, "comments", store, now=now()).stored == 0
+
+
+def test_thousands_across_restarts_each_stored_once(tmp_path):
+    h = make_harness().start()
+    try:
+        path, expected = tmp_path / "db", set()
+        poll_once(client(h), "comments", Store(path), now=now())
+        for batch in range(3):
+            expected.update(h.add_incoming(700, text=f"batch {batch}"))
+            for _ in range(10):
+                store, c = Store(path), client(h)
+                for _ in range(4):
+                    result = poll_once(c, "comments", store, now=now())
+                    if not result.more:
+                        break
+                    expected.update(h.add_incoming(1))
+                store.close()
+                if not result.more:
+                    break
+        store = Store(path)
+        for _ in range(2):
+            poll_once(client(h), "comments", store, now=now())
+        assert {r[0] for r in store.db.execute("SELECT native_id FROM comments")} == expected
+    finally:
+        h.stop()
+
+
+def test_reply_and_find_reply_round_trip(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "comments", store, now=now())
+    [native] = harness.add_incoming(1)
+    poll_once(c, "comments", store, now=now())
+    target = store.comment(f"youtube:{native}")
+    assert c.find_reply(target) is None
+    remote = c.reply(target, "Thanks, Alice!")
+    assert harness.replies() == [{"in_reply_to": native, "text": "Thanks, Alice!"}]
+    assert client(harness).find_reply(target) == remote
+
+
+def test_reply_to_a_reply_goes_under_the_top_comment_addressed(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "comments", store, now=now())
+    first, second = harness.add_incoming(2, reply_to_us=True)
+    poll_once(c, "comments", store, now=now())
+    target = store.comment(f"youtube:{second}")
+    c.reply(target, "Glad it helped")
+    assert harness.replies() == [{"in_reply_to": second, "text": "@alice Glad it helped"}]
+    assert c.find_reply(target)
+    other = store.comment(f"youtube:{first}")
+    assert other.author.handle == "@alice"  # same author: found too, because the address matches
+
+
+def test_reply_to_a_deleted_comment_is_permanent(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "comments", store, now=now())
+    [native] = harness.add_incoming(1)
+    poll_once(c, "comments", store, now=now())
+    harness.fake.delete_comment(native)
+    with pytest.raises(PermanentFailure):
+        c.reply(store.comment(f"youtube:{native}"), "hello?")
+
+
+def test_quota_exceeded_pauses_until_pacific_midnight_without_retrying(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "comments", store, now=now())
+    [native] = harness.add_incoming(1)
+    poll_once(c, "comments", store, now=now())
+    harness.fail_next("quota")
+    result = poll_once(c, "comments", store, now=now())
+    assert result.paused_until == c.quota_reset_at()
+    assert c.quota_reset_at().astimezone(ZoneInfo("America/Los_Angeles")).hour == 0
+    sent = harness.requests("/youtube/v3/")
+    with pytest.raises(RateLimited):
+        c.fetch("comments", store.cursor("youtube:comments")["cursor"], since=now())
+    with pytest.raises(RateLimited):
+        c.reply(store.comment(f"youtube:{native}"), "hi")
+    assert harness.requests("/youtube/v3/") == sent  # refused here: YouTube was not asked again
+
+
+def test_budget_refuses_before_the_quota_runs_out(tmp_path):
+    h = make_harness(daily_quota=60).start()
+    try:
+        c, store = client(h, reply_reserve=50), Store(tmp_path / "db")
+        poll_once(c, "comments", store, now=now())
+        [native] = h.add_incoming(1)
+        for _ in range(9):
+            poll_once(c, "comments", store, now=now())
+        assert c.quota_used() == 10
+        with pytest.raises(RateLimited):
+            c.fetch("comments", store.cursor("youtube:comments")["cursor"], since=now())  # the reserve is for replies
+        c.reply(store.comment(f"youtube:{native}"), "Thanks!")
+        assert c.quota_used() == 60 and h.fake.spent == 60
+        with pytest.raises(RateLimited):
+            c.reply(store.comment(f"youtube:{native}"), "Again?")
+        assert len(h.replies()) == 1
+    finally:
+        h.stop()
+
+
+@pytest.mark.parametrize("kind, error", [
+    ("500", Transient), ("timeout", Transient), ("401", AuthFailed), ("garbage", BadPayload), ("429", RateLimited),
+])
+def test_failures_are_translated_and_leave_the_cursor(harness, tmp_path, kind, error):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "comments", store, now=now())
+    harness.add_incoming(3)
+    cursor = store.cursor("youtube:comments")["cursor"]
+    harness.fail_next(kind, 3 if kind == "401" else 1)  # google-auth refreshes and retries twice on 401
+    with pytest.raises(error):
+        c.fetch("comments", cursor, since=now())
+    assert store.cursor("youtube:comments")["cursor"] == cursor and store.count_comments() == 0
+    assert len(c.fetch("comments", cursor, since=now()).items) == 3
+
+
+def test_connection_refused_is_transient(harness):
+    with pytest.raises(Transient):
+        client(harness, api_endpoint="http://127.0.0.1:9/").fetch("comments", None, since=now())
