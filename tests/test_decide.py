@@ -3,7 +3,6 @@ from __future__ import annotations
 from listener.store import Store
 from responders.decide import decide_pending
 from responders.suggest import parse_library
-
 from tests.conftest import NOW, make_comment, make_tags
 
 LIB = parse_library({"template": [{"intent": "any", "variants": ["Thanks {name}!", "Cheers {name}!"]}],
