@@ -52,7 +52,19 @@ class App:
         """Connected clients of every enabled platform, keyed by platform name."""
         if self._clients is None:
             self._clients = connect_enabled(self.settings)
+            for client in _unique(self._clients.values()):
+                restore = getattr(client, "restore_state", None)
+                saved = self.store.meta(f"platform_state:{client.name}")
+                if restore and saved:
+                    restore(saved)
         return self._clients
+
+    def save_states(self) -> None:
+        """Keep each client's exportable state (e.g. a quota count) in the database."""
+        for client in _unique((self._clients or {}).values()):
+            export = getattr(client, "export_state", None)
+            if export:
+                self.store.set_meta(f"platform_state:{client.name}", export())
 
     def poll(self, *, now: datetime, backfill: timedelta | None = None,
              only: set[str] | None = None) -> list[PollResult]:
@@ -72,6 +84,7 @@ class App:
                     backfill: timedelta | None = None) -> PollResult:
         """Poll one source once, logging the outcome."""
         result = poll_once(client, source, self.store, now=now, backfill=backfill)
+        self.save_states()
         log.info("poll source=%s fetched=%d stored=%d skipped=%d error=%s", result.source,
                  result.fetched, result.stored, result.skipped, result.error or "-")
         return result
@@ -96,9 +109,11 @@ class App:
 
     def post(self, *, now: datetime) -> PostResult:
         """Post approved replies exactly once."""
-        return post_approved(self.store, self.clients, now=now, hourly_caps=self.settings.post_rate,
-                             cooldown=timedelta(minutes=self.settings.cooldown_minutes),
-                             dry_run=self.settings.dry_run)
+        result = post_approved(self.store, self.clients, now=now, hourly_caps=self.settings.post_rate,
+                               cooldown=timedelta(minutes=self.settings.cooldown_minutes),
+                               dry_run=self.settings.dry_run)
+        self.save_states()
+        return result
 
     def escalate(self, notifier: Notifier, *, now: datetime) -> list[Overdue]:
         """Deliver notices for comments waiting past the SLA."""

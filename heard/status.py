@@ -33,6 +33,9 @@ def collect(app: App, *, now: datetime) -> dict[str, Any]:
         "replies": store.state_counts(),
         "sources": sources,
         "heartbeat": store.meta("heartbeat", {}),
+        "platforms": {name: (store.meta(f"platform_state:{name}") or {}).get("summary")
+                      for name, ps in app.settings.platforms.items()
+                      if ps.enabled and store.meta(f"platform_state:{name}")},
         "alerts": store.meta("alerts", {}),
     }
 
@@ -56,6 +59,8 @@ def render(report: dict[str, Any]) -> str:
             "SILENT" if src["silent"] else "ok")
         lines.append(f"source {src['source']}: {state}; last success {src['last_success'] or 'never'}"
                      + (f"; last error: {src['last_error']}" if src["last_error"] else ""))
+    for name, summary in sorted(report.get("platforms", {}).items()):
+        lines.append(f"platform {name}: {summary}")
     for job, beat in sorted(report["heartbeat"].items()):
         lines.append(f"job {job}: last ran {beat['at']}" + (f" (error: {beat['error']})" if beat["error"] else ""))
     for key, alert in sorted(report["alerts"].items()):

@@ -51,6 +51,23 @@ class Platform(Protocol):
         ...
 
 
+class Stateful(Protocol):
+    """Optional: a client with state worth keeping across processes (a quota count, say).
+
+    The app stores ``export_state()`` in the database after each job and hands it back to
+    ``restore_state`` when it connects; ``summary`` in the state is shown by `heard status`.
+    Never put a secret in it.
+    """
+
+    def export_state(self) -> dict[str, Any]:
+        """JSON-safe state to keep, with a one-line ``summary`` for people."""
+        ...
+
+    def restore_state(self, state: Mapping[str, Any]) -> None:
+        """Take back state exported by an earlier process."""
+        ...
+
+
 Normaliser = Callable[[Mapping[str, Any], Account], Comment]
 Connector = Callable[[Mapping[str, Any], Mapping[str, str]], Platform]
 

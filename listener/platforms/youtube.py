@@ -232,6 +232,18 @@ class YouTubeClient:
         """When the daily quota resets (midnight Pacific), as an aware UTC time."""
         return self.quota.reset_at()
 
+    def export_state(self) -> dict[str, Any]:
+        """The day's quota count, so the next process (and `heard status`) knows it."""
+        used = self.quota_used()
+        return {"day": self.quota.day.isoformat(), "used": used,
+                "summary": f"quota {used} of {self.quota.daily} units used today; "
+                           f"resets {self.quota_reset_at().isoformat(timespec='minutes')}"}
+
+    def restore_state(self, state: Mapping[str, Any]) -> None:
+        """Carry over units spent today by an earlier process."""
+        if state.get("day") == self.quota.day.isoformat():
+            self.quota.used = max(self.quota.used, int(state.get("used") or 0))
+
     def sources(self) -> Sequence[str]:
         """The one source: ``comments`` on the channel's videos."""
         return ("comments",)
