@@ -113,7 +113,11 @@ def _time(value: Any, where: str) -> datetime:
 
 
 def plain(value: Any) -> Any:
-    """Mastodon.py's entities back as plain JSON-able data (times as ISO strings), as the server sent them."""
+    """Mastodon.py's entities back as plain JSON data (times as ISO strings) for ``Comment.raw``.
+
+    Mastodon.py adds the fields its types know as None where the server sent none; normalise reads
+    both this and the server's own JSON (the replay recordings).
+    """
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
