@@ -67,6 +67,9 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 def connect(h: Any) -> Platform:
     """A freshly connected client, as after a restart."""
+    # registry() skips discovery once any platform module is imported (test_mastodon imports one at
+    # collection), so import the platform's module by name here rather than rely on discovery.
+    importlib.import_module(f"listener.platforms.{h.platform}")
     return spec(h.platform).connect(*h.connect_args())
 
 
