@@ -52,6 +52,7 @@ class RedditFake:
         self.read_hook: Callable[[list[str]], None] | None = None
         self.posted: list[dict[str, str]] = []
         self.failures: deque[str] = deque()
+        self.hold = 0.0  # seconds a successful POST api/comment is answered late (see hold_replies)
         self.tokens: set[str] = set()
         self.revoked = False
         self.window_start, self.used = clock(), 0
@@ -73,7 +74,8 @@ class RedditFake:
         """Options and secrets that make ``reddit.connect`` talk to this fake."""
         base = {"oauth_url": self.server.url, "reddit_url": self.server.url,
                 "subreddits": list(self.subreddits), "keywords": list(self.keywords),
-                "user_agent": "python:heard-tests:0.1 (by /u/heard_bot)", "page_size": 100, "timeout": 5}
+                "user_agent": "python:heard-tests:0.1 (by /u/heard_bot)", "page_size": 100,
+                "timeout": self.hold + 5 if self.hold else min(5.0, self.timeout_delay / 2)}
         return {**base, **options}, {"REDDIT_CLIENT_ID": CLIENT_ID, "REDDIT_CLIENT_SECRET": CLIENT_SECRET,
                                      "REDDIT_USERNAME": self.username, "REDDIT_PASSWORD": PASSWORD}
 
@@ -109,6 +111,10 @@ class RedditFake:
     def requests(self, path_contains: str = "") -> int:
         """How many requests reached the fake."""
         return self.server.count(path_contains)
+
+    def hold_replies(self, seconds: float) -> None:
+        """Record each reply at once but answer it only after ``seconds`` (0 to stop holding)."""
+        self.hold = seconds
 
     # -- seeding ------------------------------------------------------------------------------
 
@@ -317,7 +323,7 @@ class RedditFake:
             return Response(200, {"json": {"errors": errors}})
         name = self.comment(parent, text, author=self.username, sub=data.get("subreddit"))
         self.posted.append({"in_reply_to": parent, "text": text, "name": name})
-        return Response(200, {"json": {"errors": [], "data": {"things": [self._thing(name)]}}})
+        return Response(200, {"json": {"errors": [], "data": {"things": [self._thing(name)]}}}, delay=self.hold)
 
     def _read(self, form: dict[str, str]) -> Response:
         names = [n for n in form.get("id", "").split(",") if n]

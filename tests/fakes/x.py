@@ -39,6 +39,7 @@ class FakeX:
         self.window, self.limits, self.timeout = window, dict(LIMITS, **(limits or {})), timeout
         self._windows: dict[str, tuple[int, float]] = {}  # endpoint -> (used, reset epoch)
         self._failures: deque[str] = deque()
+        self.hold = 0.0  # seconds a successful POST /2/tweets is answered late (see hold_replies)
         self._lock = threading.Lock()
         self.server = FakeServer(self.handle)
 
@@ -124,6 +125,8 @@ class FakeX:
             if response is None:
                 with self._lock:
                     response = route(request)
+                if endpoint == "post" and response.status == 201:
+                    response.delay = max(response.delay, self.hold)
         response.headers.update(headers)
         return response
 
@@ -298,8 +301,9 @@ class XHarness:
 
     def connect_args(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Options and secrets that make ``connect`` talk to this fake."""
+        timeout = max(self.fake.timeout, self.fake.hold + 5) if self.fake.hold else self.fake.timeout
         options = {"user_id": self.account.id, "username": self.account.handle, "keywords": self.keywords,
-                   "api_base": self.url, "page_size": self.page_size, "timeout": self.fake.timeout}
+                   "api_base": self.url, "page_size": self.page_size, "timeout": timeout}
         return options, dict(SECRETS)
 
     def add_incoming(self, n: int, *, text: str | None = None, author: str | None = None,
@@ -330,6 +334,10 @@ class XHarness:
     def requests(self, path_contains: str = "") -> int:
         """How many requests reached the fake."""
         return self.fake.server.count(path_contains)
+
+    def hold_replies(self, seconds: float) -> None:
+        """Record each reply at once but answer it only after ``seconds`` (0 to stop holding)."""
+        self.fake.hold = seconds
 
 
 def _poke(address: tuple[str, int]) -> None:
