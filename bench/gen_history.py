@@ -16,6 +16,7 @@ import math
 import random
 import sys
 import time
+from collections import defaultdict, deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from listener.records import Author, Comment, Tags  # noqa: E402
 from listener.store import Store  # noqa: E402
 from responders import lifecycle  # noqa: E402
 from responders.lifecycle import ReplyState as S  # noqa: E402
+from responders.suggest import NEAR_DUPLICATE, words  # noqa: E402
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 PLATFORMS = {"x": 0.45, "reddit": 0.30, "mastodon": 0.15, "bluesky": 0.10}
@@ -229,19 +231,32 @@ def generate(
             batch = made[start : start + 1000]
             store.save_page("gen", [c for c, _ in batch], None, now=batch[-1][0].created_at)
         store.save_tags([t for _, t in made], now=now)
+        recent: dict[str, deque[frozenset[str]]] = defaultdict(lambda: deque(maxlen=200))
         for c, t in made:
-            _reply(store, rng, c, t, now)
+            _reply(store, rng, c, t, now, recent)
     _own_posts(store, rng, days, now)
     return store
 
 
-def _reply(store: Store, rng: random.Random, c: Comment, t: Tags, now: datetime) -> None:
+def _fresh_reply(rng: random.Random, c: Comment, recent: deque[frozenset[str]]) -> str:
+    # Like suggest.py: skip wordings that are near-duplicates of the platform's recent replies.
+    for _ in range(6):
+        text = reply_text(rng, c.author.name.split()[0])
+        mine = frozenset(words(text))
+        if not any(len(mine & r) / len(mine | r) > NEAR_DUPLICATE for r in recent):
+            break
+    recent.append(mine)
+    return text
+
+
+def _reply(store: Store, rng: random.Random, c: Comment, t: Tags, now: datetime,
+           recent: dict[str, deque[frozenset[str]]]) -> None:
     at = c.created_at + timedelta(minutes=2)
     if not t.needs_reply or t.spam_score > 0.5:
         lifecycle.create(store, c.id, S.DISMISSED, now=at, reason="policy", decided_by="policy")
         return
     human = t.intent == "question" and rng.random() < 0.3
-    suggested = "" if human else reply_text(rng, c.author.name.split()[0])
+    suggested = "" if human else _fresh_reply(rng, c, recent[c.platform])
     lifecycle.create(
         store, c.id, S.SUGGESTED, now=at, text=suggested, suggested_text=suggested, decided_by="heard"
     )
@@ -288,10 +303,10 @@ def _final_text(rng: random.Random, suggested: str, c: Comment) -> str:
 
 def _own_posts(store: Store, rng: random.Random, days: int, now: datetime) -> None:
     # X sits far below what its size usually sees; Mastodon and Bluesky are healthy.
-    accounts = {"x": (9_000, 14, 0.0025), "mastodon": (1_400, 1, 0.03), "bluesky": (2_600, 1, 0.012)}
+    accounts = {"x": (9_000, 3.0, 0.0025), "mastodon": (1_400, 0.5, 0.03), "bluesky": (2_600, 0.5, 0.012)}
     rows = []
     for platform, (followers, per_day, rate) in accounts.items():
-        for i in range(days * per_day // (1 if platform == "x" else 2)):
+        for i in range(int(days * per_day)):
             created = now - timedelta(days=days * rng.random())
             size = int(followers * (1 + 0.15 * (1 - (now - created).days / days)))
             engaged = int(size * rate * rng.lognormvariate(0, 0.6))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from typing import Any
 
@@ -10,6 +10,7 @@ from responders import report_svg as svg
 from responders.report_audience import TIERS
 from responders.report_figures import AGE_BUCKETS, fmt_duration, fmt_pct
 
+WIDE = 900
 BLUE, RED, GREY, GREEN, AMBER = "#2f6fdf", "#d9534f", "#a7adb8", "#3a9d5d", "#e0a43a"
 CSS = """
 *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
@@ -21,7 +22,11 @@ box-shadow:0 1px 3px rgba(0,0,0,.08)}
 .kpi{background:#fff;border-radius:10px;padding:10px 12px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 .kpi b{display:block;font-size:1.5em}.kpi span{color:#5b6475;font-size:.85em}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:14px}
-svg.chart{width:100%;height:auto;display:block}svg .grid{stroke:#e3e7ee}svg .tick{font-size:12px;fill:#5b6475}
+.chartbox{overflow-x:auto;margin:0}.chartbox figcaption{font-weight:600;font-size:.9em;margin:.4em 0}
+svg.chart{width:100%;height:auto;display:block}
+.wide svg.chart{min-width:600px}svg .value{font-size:12px;fill:#1d2330}
+td a{white-space:nowrap}
+svg .grid{stroke:#e3e7ee}svg .tick{font-size:12px;fill:#5b6475}
 svg .line{fill:none;stroke-width:2.2}svg .band{opacity:.15}svg .ref{fill:#c9e7c9;opacity:.6}
 svg .track{fill:#eef1f6}.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e8ebf0;vertical-align:top}
@@ -72,6 +77,14 @@ def _kpis(f: dict[str, Any]) -> str:
     )
 
 
+def _chart(draw: Callable[..., str], title: str, *args: Any, wide: bool = False, **kwargs: Any) -> str:
+    # The SVG carries its title for screen readers; the caption shows it to everyone else.
+    chart = draw(title, *args, width=WIDE if wide else svg.W, **kwargs)
+    return (
+        f"<figure class='chartbox{' wide' * wide}'><figcaption>{escape(title)}</figcaption>{chart}</figure>"
+    )
+
+
 def _section(title: str, *parts: str) -> str:
     return f"<section><h2>{escape(title)}</h2>{''.join(parts)}</section>"
 
@@ -103,21 +116,24 @@ def _cell(value: Any) -> str:
 def _responsiveness(r: dict[str, Any]) -> str:
     weeks = [w["week_start"][5:] for w in r["weekly"]]
     charts = [
-        svg.bar_chart(
+        _chart(
+            svg.bar_chart,
             "Waiting for a reply now, by age",
             [b for b, _ in AGE_BUCKETS],
             [r["waiting_by_age"][b] for b, _ in AGE_BUCKETS],
             fmt=lambda v: f"{v:.0f}",
             color=AMBER,
         ),
-        svg.bar_chart(
+        _chart(
+            svg.bar_chart,
             "Response rate, week by week",
             weeks,
             [w["response_rate"] for w in r["weekly"]],
             fmt=lambda v: f"{v:.0%}",
             top=1.0,
         ),
-        svg.line_chart(
+        _chart(
+            svg.line_chart,
             "Median time to first reply (hours), week by week",
             weeks,
             [
@@ -126,7 +142,8 @@ def _responsiveness(r: dict[str, Any]) -> str:
             ],
             fmt=lambda v: f"{v:.1f}h",
         ),
-        svg.hbars(
+        _chart(
+            svg.hbars,
             "Response rate by platform",
             [
                 (k, g["response_rate"] or 0.0, fmt_pct(g["response_rate"], 1))
@@ -137,7 +154,7 @@ def _responsiveness(r: dict[str, Any]) -> str:
     headers = ("", "Needing", "Acknowledged", "Rate", "Median", "90th pct", "Waiting")
     return _section(
         "Responsiveness",
-        "<div class='grid2'>" + "".join(f"<div>{c}</div>" for c in charts) + "</div>",
+        "<div class='grid2'>" + "".join(charts) + "</div>",
         "<h3>By platform</h3>",
         _table(headers, _ledger_rows(r["by_platform"]), range(1, 7)),
         "<h3>By intent</h3>",
@@ -164,7 +181,8 @@ def _sentiment(s: dict[str, Any]) -> str:
     if not s["series"]:
         return _section("Sentiment over time", "<p class='empty'>No tagged comments in this window.</p>")
     labels = [p["period"][5:] for p in s["series"]]
-    chart = svg.stacked_bars(
+    chart = _chart(
+        svg.stacked_bars,
         f"Comments per {s['period']} by sentiment",
         labels,
         [
@@ -172,6 +190,7 @@ def _sentiment(s: dict[str, Any]) -> str:
             ("neutral", GREY, [p["neutral"] for p in s["series"]]),
             ("positive", GREEN, [p["positive"] for p in s["series"]]),
         ],
+        wide=True,
     )
     t = s["totals"]
     return _section(
@@ -248,13 +267,15 @@ def _audience(a: dict[str, Any]) -> str:
     if not a["has_data"]:
         return _section("Audience health", f"<p class='empty'>{escape(a['message'])}</p>")
     weekly, ref = a["weekly"], a["reference"]
-    chart = svg.line_chart(
+    chart = _chart(
+        svg.line_chart,
         "Engagement rate per post, weekly median (band: middle half)",
         [w["week_start"][5:] for w in weekly],
         [w["median_rate"] for w in weekly],
         fmt=lambda v: f"{v:.1%}",
         band=[(w["p25_rate"], w["p75_rate"]) for w in weekly],
         reference=ref and (ref["typical_low"], ref["typical_high"], f"typical for {ref['tier']}"),
+        wide=True,
     )
     flags = "".join(f"<p class='flag'>{escape(flag)}</p>" for flag in a["flags"])
     figures = _table(
@@ -294,7 +315,8 @@ def _audience(a: dict[str, Any]) -> str:
 def _authenticity(a: dict[str, Any]) -> str:
     dup = a["near_duplicates"]
     total = a["posted"] or 1
-    chart = svg.hbars(
+    chart = _chart(
+        svg.hbars,
         "How posted replies relate to the suggestion",
         [
             ("as suggested", a["as_is"] / total, f"{a['as_is']:,}"),
@@ -302,6 +324,7 @@ def _authenticity(a: dict[str, Any]) -> str:
             ("by a person", a["written"] / total, f"{a['written']:,}"),
         ],
         color=BLUE,
+        wide=True,
     )
     pairs = _table(
         ("Platform", "Reply", "Earlier reply"),

@@ -94,12 +94,13 @@ def cluster_questions(
         if not tokens:
             continue
         best, best_sim = None, 0.0
-        for cid in index.candidates(tokens):
+        prefix = index.prefix(tokens)
+        for cid in index.candidates(prefix):
             sim = jaccard(tokens, clusters[cid].leader)
             if sim >= threshold and sim > best_sim:
                 best, best_sim = cid, sim
         if best is None:
-            index.add(len(clusters), tokens)
+            index.add(len(clusters), prefix)
             clusters.append(Cluster(tokens, item))
             best = len(clusters) - 1
         clusters[best].members.append(item["id"])
@@ -150,18 +151,18 @@ class PrefixIndex:
         keep = len(ranked) - math.ceil(self.threshold * len(ranked)) + 1
         return ranked[: max(keep, 1)]
 
-    def candidates(self, tokens: Iterable[str]) -> set[int]:
-        """Ids of indexed sets that may reach the threshold with ``tokens``."""
-        return {i for w in self.prefix(tokens) for i in self.postings.get(w, ())}
+    def candidates(self, prefix: Sequence[str]) -> set[int]:
+        """Find the keys of indexed sets that may reach the threshold with a set of this prefix."""
+        return {i for w in prefix for i in self.postings.get(w, ())}
 
-    def add(self, key: int, tokens: Iterable[str]) -> None:
-        """Index one set under ``key``."""
-        for w in self.prefix(tokens):
+    def add(self, key: int, prefix: Sequence[str]) -> None:
+        """Index one set, by its prefix, under ``key``."""
+        for w in prefix:
             self.postings[w].append(key)
 
-    def remove(self, key: int, tokens: Iterable[str]) -> None:
+    def remove(self, key: int, prefix: Sequence[str]) -> None:
         """Forget one set (for sliding windows)."""
-        for w in self.prefix(tokens):
+        for w in prefix:
             postings = self.postings[w]
             postings.remove(key)
             if not postings:
@@ -218,15 +219,16 @@ def _window_pairs(
 ) -> Iterable[tuple[dict[str, Any], dict[str, Any]]]:
     sets = [frozenset(words(r["text"] or "")) for r in rows]
     index = PrefixIndex(threshold, _df_order(sets))
+    prefixes = [index.prefix(s) for s in sets]
     for i, tokens in enumerate(sets):
         if i > window:
-            index.remove(i - window - 1, sets[i - window - 1])
-        if not tokens:
-            continue
-        for j in sorted(index.candidates(tokens)):
-            if jaccard(tokens, sets[j]) > threshold:
+            index.remove(i - window - 1, prefixes[i - window - 1])
+        # Sets whose sizes differ by more than the threshold allows cannot reach it.
+        low, high = threshold * len(tokens), len(tokens) / threshold
+        for j in sorted(index.candidates(prefixes[i])):
+            if low <= len(sets[j]) <= high and jaccard(tokens, sets[j]) > threshold:
                 yield rows[j], rows[i]
-        index.add(i, tokens)
+        index.add(i, prefixes[i])
 
 
 def complaint_topics(
