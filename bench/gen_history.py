@@ -249,8 +249,14 @@ def _fresh_reply(rng: random.Random, c: Comment, recent: deque[frozenset[str]]) 
     return text
 
 
-def _reply(store: Store, rng: random.Random, c: Comment, t: Tags, now: datetime,
-           recent: dict[str, deque[frozenset[str]]]) -> None:
+def _reply(
+    store: Store,
+    rng: random.Random,
+    c: Comment,
+    t: Tags,
+    now: datetime,
+    recent: dict[str, deque[frozenset[str]]],
+) -> None:
     at = c.created_at + timedelta(minutes=2)
     if not t.needs_reply or t.spam_score > 0.5:
         lifecycle.create(store, c.id, S.DISMISSED, now=at, reason="policy", decided_by="policy")
