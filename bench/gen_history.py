@@ -176,10 +176,22 @@ def authors(rng: random.Random, count: int) -> tuple[list[Author], list[float]]:
     return people, cum
 
 
+MIDDLES = [
+    "",
+    "",
+    " We read every message.",
+    " Thanks for your patience.",
+    " It means a lot to the team.",
+    " More on that soon.",
+    " We'll keep you posted.",
+    " Shout if anything else comes up.",
+]
+
+
 def reply_text(rng: random.Random, name: str) -> str:
-    return (rng.choice(OPENERS) + " " + rng.choice(BODIES) + rng.choice(CLOSERS)).format(
-        name=name, product=rng.choice(PRODUCTS)
-    )
+    # Openers x bodies x middles x closers, like suggest.py's variants: mostly fresh, sometimes close.
+    text = rng.choice(OPENERS) + " " + rng.choice(BODIES) + rng.choice(MIDDLES) + rng.choice(CLOSERS)
+    return text.format(name=name, product=rng.choice(PRODUCTS))
 
 
 def generate(
@@ -294,7 +306,8 @@ def _reply(
 
 def _final_text(rng: random.Random, suggested: str, c: Comment) -> str:
     if not suggested:
-        return f"Hi {c.author.name.split()[0]}, " + rng.choice(BODIES).format(product=rng.choice(PRODUCTS))
+        # Written by a person: their own habits, so sometimes close to an earlier reply.
+        return reply_text(rng, c.author.name.split()[0]) + rng.choice(MIDDLES)
     roll = rng.random()
     if roll < 0.65:
         return suggested
