@@ -93,6 +93,20 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_own_posts(db: sqlite_utils.Database) -> None:
+    """Add own_posts: the user's own posts with their public metrics, for audience health."""
+    db["own_posts"].create(
+        {
+            "id": str, "platform": str, "post_id": str, "url": str, "created_at": str,
+            "followers_at_post": int, "likes": int, "reposts": int, "replies": int, "quotes": int,
+            "views": int, "fetched_at": str,
+        },
+        pk="id",
+    )
+    db["own_posts"].create_index(["created_at"])
+
+
 def iso(moment: datetime) -> str:
     """Format a datetime as the UTC ISO-8601 text stored in every time column."""
     if moment.tzinfo is None:
@@ -496,6 +510,40 @@ class Store:
             "to_state": after, "detail": json.dumps(detail, default=str, sort_keys=True),
         })
 
+
+    # -- report --------------------------------------------------------------------------
+
+    def report_rows(self, start: datetime | None, end: datetime) -> list[dict[str, Any]]:
+        """Read every comment created in [start, end] with its tags, reply and author's first sighting."""
+        return self.db.execute_returning_dicts(
+            "SELECT c.id, c.platform, c.author_id, c.author_handle, c.author_is_bot, c.text, c.url,"
+            " c.created_at, c.is_own, t.sentiment, t.intent, t.is_question, t.needs_reply,"
+            " r.state, r.decided_by, r.posted_at, r.edit_ratio, r.text AS reply_text,"
+            " coalesce(r.suggested_text, '') != '' AS had_suggestion, a.first_seen"
+            " FROM comments c LEFT JOIN tags t ON t.comment_id = c.id"
+            " LEFT JOIN replies r ON r.comment_id = c.id"
+            " LEFT JOIN authors a ON a.id = c.platform || ':' || c.author_id"
+            " WHERE c.created_at >= ? AND c.created_at <= ? ORDER BY c.created_at",
+            [iso(start) if start else "", iso(end)],
+        )
+
+    def save_own_posts(self, posts: Iterable[dict[str, Any]], *, now: datetime) -> int:
+        """Insert or refresh the user's own posts and their metrics; return how many rows."""
+        rows = []
+        for post in posts:
+            row = _encode({"fetched_at": now, **post})
+            row["id"] = f"{row['platform']}:{row['post_id']}"
+            rows.append(row)
+        with self.db.atomic():
+            self.db["own_posts"].upsert_all(rows, pk="id")
+        return len(rows)
+
+    def own_posts(self, start: datetime | None, end: datetime) -> list[dict[str, Any]]:
+        """Read the user's own posts created in [start, end], oldest first."""
+        return self.db.execute_returning_dicts(
+            "SELECT * FROM own_posts WHERE created_at >= ? AND created_at <= ? ORDER BY created_at",
+            [iso(start) if start else "", iso(end)],
+        )
 
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
