@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup lint
+.PHONY: demo test setup lint browser
 
 $(BIN)/heard: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,13 @@ setup: $(BIN)/heard
 demo: setup
 	$(BIN)/heard demo
 
-test: setup
+# The report's browser test renders the HTML page in Debian's Chromium (installed when missing and we may).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium not installed: the browser test will be skipped"; }
+
+test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered -q
 

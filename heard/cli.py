@@ -274,6 +274,26 @@ def eval_(sentiment: Path | None, questions: tuple[Path, ...], as_json: bool) ->
         click.echo(f"{key}: {value}")
 
 
+@cli.command()
+@click.option("--since", metavar="SPAN", default="30d", show_default=True,
+              help="How far back to look: 12h, 30d or 8w, or 'all' for the whole history.")
+@click.option("--html", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a self-contained HTML page with charts to this file.")
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as one JSON object.")
+@click.pass_obj
+def report(obj: Ctx, since: str, html: Path | None, as_json: bool) -> None:
+    """Show response rate, time to reply, sentiment, FAQ, advocates and audience health."""
+    from responders.report import parse_span, run_report
+
+    try:
+        span = None if since.strip().lower() == "all" else parse_span(since)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from exc
+    app = obj.app()
+    with _errors():
+        run_report(app.store, since=span, now=utcnow(), html=html, as_json=as_json, say=click.echo)
+
+
 def main() -> None:
     """Entry point of the ``heard`` console script."""
     registry()
