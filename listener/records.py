@@ -78,3 +78,19 @@ class Tags:
     priority: str  # high | normal | low
     lang: str
     model_version: str
+
+
+@dataclass(frozen=True)
+class OwnPost:
+    """One of our own posts with its public metrics, for audience health in the report."""
+
+    platform: str
+    post_id: str
+    url: str
+    created_at: datetime
+    followers_at_post: int
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+    quotes: int = 0
+    views: int = 0
