@@ -35,15 +35,16 @@ def run_demo(workdir: Path) -> subprocess.CompletedProcess:
 
 def test_recording_covers_the_cases_a_demo_must_show() -> None:
     accounts, items = read_recording(RECORDING)
-    assert set(accounts) == {"x", "reddit"}
+    platforms = {"x", "reddit", "mastodon", "bluesky", "youtube"}
+    assert set(accounts) == platforms
     assert len(items) >= 60
-    assert {i["platform"] for i in items} == {"x", "reddit"}
+    assert {i["platform"] for i in items} == platforms
 
 
 def test_demo_runs_the_whole_loop_then_is_idempotent(workdir: Path) -> None:
     first = run_demo(workdir)
     assert first.returncode == 0, first.stderr
-    assert "stored 76 new comments" in first.stdout
+    assert "stored 104 new comments" in first.stdout
     store = Store(workdir / "demo" / "heard.db")
     decisions = {d["id"]: d for d in store.decisions()}
     # Every comment that needs a reply got a queue item (a suggestion, or a "needs a human" item).
@@ -78,11 +79,11 @@ def test_demo_runs_the_whole_loop_then_is_idempotent(workdir: Path) -> None:
 
     second = run_demo(workdir)
     assert second.returncode == 0, second.stderr
-    assert "stored 0 new comments, 76 already known" in second.stdout
+    assert "stored 0 new comments, 104 already known" in second.stdout
     assert len(read_outbox(workdir / "demo" / "outbox.jsonl")) == 4
     store = Store(workdir / "demo" / "heard.db")
     assert store.count_comments() == comments
-    assert Counter(e["kind"] for e in store.events())["stored"] == 76
+    assert Counter(e["kind"] for e in store.events())["stored"] == 104
     assert len(store.events()) >= events
     store.close()
 
@@ -121,7 +122,7 @@ def test_replay_json_reports_every_comment(workdir: Path, tmp_path: Path) -> Non
     result = runner.invoke(cli, ["replay", str(RECORDING), "--db", str(tmp_path / "r" / "heard.db"), "--json"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    assert len(rows) == 76, result.output[-2000:]
+    assert len(rows) == 104, result.output[-2000:]
     assert {"id", "tags", "decision", "reason"} <= set(rows[0])
     own = [r for r in rows if r["decision"] == "dismissed" and r["reason"] == "our own comment"]
-    assert len(own) == 10
+    assert len(own) == 13

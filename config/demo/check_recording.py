@@ -10,10 +10,16 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from listener.platforms import reddit, x
+from listener.platforms import bluesky, mastodon, reddit, x, youtube
 from listener.records import Account, Comment
 
-NORMALISERS = {"x": x.normalise, "reddit": reddit.normalise}
+NORMALISERS = {
+    "x": x.normalise,
+    "reddit": reddit.normalise,
+    "mastodon": mastodon.normalise,
+    "bluesky": bluesky.normalise,
+    "youtube": youtube.normalise,
+}
 DEFAULT = Path(__file__).with_name("recording.jsonl")
 
 
@@ -31,6 +37,8 @@ def load(path: Path) -> tuple[dict[str, Account], list[Comment]]:
     for number, line in enumerate(lines[1:], start=2):
         record = json.loads(line)
         platform = record["platform"]
+        if platform not in NORMALISERS or platform not in accounts:
+            raise SystemExit(f"{path}:{number}: no normaliser or no header account for {platform!r}")
         try:
             comments.append(
                 NORMALISERS[platform](record["payload"], accounts[platform])
@@ -68,7 +76,7 @@ def summary(comments: list[Comment]) -> str:
         f"distinct authors: {len(authors)}",
         "repeat authors: "
         + ", ".join(f"{p}:{h}={n}" for (p, h), n in by_author.most_common() if n > 1),
-        "lang (x): " + ", ".join(f"{k}={n}" for k, n in sorted(langs.items())),
+        "lang: " + ", ".join(f"{k}={n}" for k, n in sorted(langs.items())),
         "conversations with 3+ items: "
         + ", ".join(f"{k}={n}" for k, n in threads.most_common() if n > 2),
     ]
