@@ -138,7 +138,8 @@ def suggest(comment: Comment, tags: Tags, library: Library, *,
 def render(template: str, values: Mapping[str, str]) -> str:
     """Fill ``{field}`` slots once; text from a comment is inserted literally, never re-parsed."""
     text = _FIELD.sub(lambda m: values.get(m.group(1), ""), template)
-    return re.sub(r"\s{2,}", " ", text).replace(" ,", ",").replace(" !", "!").strip()
+    # An empty field must not leave "Thanks , Jo" behind; "!" and "?" keep any space (French needs it).
+    return re.sub(r"\s+([,.])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
 
 
 def _values(comment: Comment, library: Library) -> dict[str, str]:
@@ -184,7 +185,8 @@ def _topic(text: str) -> str:
 
 
 def _strip_mentions(text: str) -> str:
-    return re.sub(r"(?:^|\s)(?:@|/?u/)\w+", " ", text).strip()
+    # Handles may carry dots and a server ("@name.bsky.social", "@name@mastodon.social").
+    return re.sub(r"(?:^|\s)(?:@|/?u/)[\w.@-]*\w", " ", text).strip()
 
 
 def _question(text: str) -> str:

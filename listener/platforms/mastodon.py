@@ -93,7 +93,7 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         account=account.handle,
         source="reply" if replies_to_us else "mention",
         author=Author(id=author_id, handle=handle, name=str(who.get("display_name") or ""),
-                      is_bot=looks_automated(handle, bio, flagged=bool(who.get("bot"))), bio=bio),
+                      is_bot=looks_automated(handle.split("@")[0], bio, flagged=bool(who.get("bot"))), bio=bio),
         text=html_to_text(str(status.get("content") or "")),
         url=str(status.get("url") or status.get("uri") or ""),
         created_at=_time(require(status, "created_at", where), where),
