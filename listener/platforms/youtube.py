@@ -363,6 +363,14 @@ def _translated(method: str, quota: Quota, *, writing: bool) -> Iterator[None]:
         raise PlatformError(f"youtube {method}: {type(exc).__name__}: {exc}") from exc
 
 
+def _retry_after(exc: HttpError) -> float:
+    """Seconds to wait: Google's Retry-After when it sends one, else a minute."""
+    try:
+        return max(1.0, float(exc.resp.get("retry-after", 60)))
+    except (TypeError, ValueError):
+        return 60.0
+
+
 def _by_status(method: str, exc: HttpError, quota: Quota, writing: bool) -> PlatformError:
     status, reasons = exc.resp.status, _reasons(exc)
     what = f"youtube {method}: {status} {', '.join(sorted(reasons)) or exc.reason}"
@@ -370,7 +378,7 @@ def _by_status(method: str, exc: HttpError, quota: Quota, writing: bool) -> Plat
         quota.exhaust()  # never retried blindly: nothing will succeed until the Pacific midnight
         return RateLimited(what, quota.reset_at())
     if status == 429 or reasons & _SLOW_DOWN:
-        return RateLimited(what, datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1))
+        return RateLimited(what, datetime.now(UTC) + timedelta(seconds=_retry_after(exc)))
     if status == 401 or (status == 403 and (reasons & _NO_ACCESS or not writing)):
         return AuthFailed(what)
     if status >= 500:

@@ -134,7 +134,9 @@ class FakeYouTube:
         if kind == "402":  # YouTube has no 402; the nearest "you may not spend" is a forbidden
             return _error(403, "forbidden", "The request is not properly authorized.", "youtube.commentThread")
         if kind == "429":
-            return _error(429, "rateLimitExceeded", "Too many requests", "youtube.quota")
+            response = _error(429, "rateLimitExceeded", "Too many requests", "youtube.quota")
+            response.headers["Retry-After"] = "1"
+            return response
         if kind == "timeout":
             return Response(200, {"items": []}, delay=self.timeout * 2)
         if kind == "garbage":
