@@ -16,6 +16,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from listener.errors import QueueFileError
@@ -86,6 +87,10 @@ def read(path: Path) -> Snapshot:
         line = mark.line + 1 if mark is not None else None
         context = f" ({exc.context})" if exc.context else ""
         raise QueueFileError(str(path), line, f"not valid YAML: {exc.problem or exc}{context}") from exc
+    except ReaderError as exc:
+        # A character YAML forbids (a NUL, say): its position gives the line.
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise QueueFileError(str(path), line, f"not valid YAML: {exc.reason} ({exc.character!r})") from exc
     except Exception as exc:  # ruamel raises several unrelated types for broken input
         raise QueueFileError(str(path), None, f"not valid YAML: {exc}") from exc
     return Snapshot(tuple(_decisions(doc, str(path))), digest)

@@ -19,6 +19,9 @@ _WORD = re.compile(r"[a-z0-9']+")
 # Replies sharing more than this share of their words with a recent one read as canned.
 NEAR_DUPLICATE = 0.8
 X_LIMIT = 280
+# Platforms whose replies are rendered as Markdown.
+MARKDOWN_PLATFORMS = frozenset({"reddit"})
+_MARKDOWN = re.compile(r"[\\*_~^`>#\[\]()|]")
 
 
 @dataclass(frozen=True)
@@ -145,14 +148,16 @@ def render(template: str, values: Mapping[str, str]) -> str:
 def _values(comment: Comment, library: Library) -> dict[str, str]:
     name = _first_name(comment.author.name) or comment.author.handle
     product = next((p for p in library.products if p.lower() in comment.text.lower()), "")
-    return {
+    values = {
         "name": name,
-        "handle": mention(comment.platform, comment.author.handle),
         "product": product,
         "topic": product or _topic(comment.text),
         "question": _question(comment.text),
-        "signature": library.signature,
     }
+    if comment.platform in MARKDOWN_PLATFORMS:
+        # Words taken from a comment must read as typed, not as formatting or a link.
+        values = {k: _MARKDOWN.sub(r"\\\g<0>", v) for k, v in values.items()}
+    return {**values, "handle": mention(comment.platform, comment.author.handle), "signature": library.signature}
 
 
 def mention(platform: str, handle: str) -> str:

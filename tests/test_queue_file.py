@@ -208,7 +208,7 @@ def test_no_queue_file_crashes_or_posts_anything_not_approved(tmp_path_factory, 
     try:
         approvals.sync(store, q, now=NOW)
     except QueueFileError as exc:
-        assert exc.line is None or exc.line >= 1
+        assert exc.line is not None and 1 <= exc.line <= text.count("\n") + 2, (exc, text[:200])
         assert {i: store.reply(i) for i in before} == before
         assert q.read_text() == text
         store.close()

@@ -95,3 +95,13 @@ def test_x_replies_fit_280() -> None:
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_library(tmp_path / "nope.toml")
+
+
+def test_reddit_markdown_in_a_comment_is_escaped_in_the_reply() -> None:
+    lib = parse_library({"template": [{"intent": "complaint", "variants": ["Sorry about {topic}, {name}."]}]}, "t")
+    c = make_comment(platform="reddit", author="a_b", text="the burr_set is cracked")
+    s = suggest(c, make_tags(c, intent="complaint", sentiment="negative"), lib)
+    assert s.text == "Sorry about the burr\\_set, a\\_b."
+    x = make_comment(platform="x", author="a_b", text="the burr_set is cracked")
+    assert suggest(x, make_tags(x, intent="complaint", sentiment="negative"), lib).text == \
+        "Sorry about the burr_set, a_b."
