@@ -33,6 +33,15 @@ class OwnPostsResult:
     stored: Mapping[str, int] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
 
+    def check(self) -> OwnPostsResult:
+        """Return self, or raise once everything else is stored, so a job records the failures.
+
+        :raises PlatformError: naming each platform that failed.
+        """
+        if self.errors:
+            raise PlatformError("own posts: " + "; ".join(f"{k}: {v}" for k, v in sorted(self.errors.items())))
+        return self
+
 
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""

@@ -18,7 +18,7 @@ import tests.fakes
 from heard.app import App
 from heard.cli import cli
 from heard.settings import build_settings
-from listener.errors import BadPayload, ConfigError
+from listener.errors import BadPayload, ConfigError, PlatformError
 from listener.platforms import OwnPostSource, Platform, spec
 from listener.platforms.replay import ReplayPlatform, read_own_posts, read_recording
 from listener.records import OwnPost
@@ -253,6 +253,8 @@ def test_one_failing_platform_does_not_stop_the_others(tmp_path: Path) -> None:
         assert set(result.errors) == {"x"} and "x" in result.errors["x"]
         assert dict(result.stored) == {"bluesky": 1, "youtube": 1}
         assert {r["platform"] for r in app.store.own_posts(None, now())} == {"bluesky", "youtube"}
+        with pytest.raises(PlatformError, match="own posts: x: "):
+            result.check()  # the service job records the failure in its heartbeat
     finally:
         for h in harnesses.values():
             h.stop()
