@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
 from heard.settings import Settings
-from listener.errors import ConfigError, HeardError
-from listener.platforms import Platform, spec
+from listener.errors import ConfigError, HeardError, PlatformError
+from listener.platforms import OwnPostSource, Platform, spec
 from listener.poll import PollResult, poll_once
 from listener.store import Store
 from responders import approvals
@@ -20,6 +22,25 @@ from responders.post import PostResult, post_approved
 from responders.suggest import Library, load_library
 
 log = logging.getLogger("heard")
+# How far back each refresh asks for our own posts (the report's default window); older rows stay.
+OWN_POSTS_WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class OwnPostsResult:
+    """What one refresh of our own posts did: rows stored per platform, and errors per platform."""
+
+    stored: Mapping[str, int] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+    def check(self) -> OwnPostsResult:
+        """Return self, or raise once everything else is stored, so a job records the failures.
+
+        :raises PlatformError: naming each platform that failed.
+        """
+        if self.errors:
+            raise PlatformError("own posts: " + "; ".join(f"{k}: {v}" for k, v in sorted(self.errors.items())))
+        return self
 
 
 def utcnow() -> datetime:
@@ -88,6 +109,29 @@ class App:
         log.info("poll source=%s fetched=%d stored=%d skipped=%d error=%s", result.source,
                  result.fetched, result.stored, result.skipped, result.error or "-")
         return result
+
+    def fetch_own_posts(self, *, now: datetime, only: set[str] | None = None) -> OwnPostsResult:
+        """Refresh our own posts and their metrics from every client that can read them.
+
+        One failing platform is logged and recorded in the result; the others still run.
+        """
+        stored: dict[str, int] = {}
+        errors: dict[str, str] = {}
+        for client in _unique(self.clients.values()):
+            if not isinstance(client, OwnPostSource) or (only and client.name not in only):
+                continue
+            try:
+                posts = client.own_posts(since=now - OWN_POSTS_WINDOW)
+            except PlatformError as exc:
+                log.warning("own-posts platform=%s error=%s", client.name, exc)
+                errors[client.name] = str(exc)
+                continue
+            self.store.save_own_posts([dataclasses.asdict(p) for p in posts], now=now)
+            for post in posts:  # the replay client answers for several platforms
+                stored[post.platform] = stored.get(post.platform, 0) + 1
+            log.info("own-posts platform=%s stored=%d", client.name, len(posts))
+        self.save_states()
+        return OwnPostsResult(stored, errors)
 
     def tag(self, *, now: datetime) -> int:
         """Tag every untagged comment."""

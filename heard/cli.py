@@ -126,7 +126,7 @@ def replay(obj: Ctx, recording: Path, database: Path | None, as_json: bool) -> N
               help="On a source's first poll, also fetch the past HOURS (default: start from now).")
 @click.pass_obj
 def poll(obj: Ctx, platforms: tuple[str, ...], backfill: float | None) -> None:
-    """Poll every enabled source (or only PLATFORMS) once, then tag, suggest and update the queue file."""
+    """Poll every enabled source (or only PLATFORMS) once, refresh own posts, tag, suggest, update the queue file."""
     app = obj.app()
     now = utcnow()
     with _errors():
@@ -135,11 +135,14 @@ def poll(obj: Ctx, platforms: tuple[str, ...], backfill: float | None) -> None:
         for r in results:
             click.echo(f"{r.source}: fetched {r.fetched}, stored {r.stored}"
                        + (f", error: {r.error}" if r.error else ""))
+        own = app.fetch_own_posts(now=now, only=set(platforms) or None)
+        click.echo("own posts: " + (", ".join(f"{k} {v}" for k, v in sorted(own.stored.items())) or "none")
+                   + "".join(f", {k} error: {v}" for k, v in sorted(own.errors.items())))
         app.tag(now=now)
         app.decide(now=now)
         synced = app.sync_queue(now=now)
     click.echo(f"{synced.pending} items waiting in {app.settings.queue_file}")
-    if any(r.error for r in results):
+    if any(r.error for r in results) or own.errors:
         sys.exit(1)
 
 

@@ -76,6 +76,9 @@ def run_demo(app: App, *, now: datetime, say: Callable[[str], None]) -> dict[str
     say(f"heard demo: database {s.database}, queue file {s.queue_file}, outbox {s.outbox}")
     new, known = ingest(app, now=now)
     say(f"1. listen   stored {new} new comments" + (f", {known} already known" if known else ""))
+    own = app.fetch_own_posts(now=now)
+    say("           our own posts with their metrics, for the report's audience health: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(own.stored.items())) or "none in the recording"))
     tagged = app.tag(now=now)
     say(f"2. tag      tagged {tagged} comments" + (" (nothing new)" if not tagged else ""))
     if tagged:
@@ -107,4 +110,4 @@ def run_demo(app: App, *, now: datetime, say: Callable[[str], None]) -> dict[str
         say("           no new notices (each overdue comment is announced once per step)")
     return {"new": new, "known": known, "tagged": tagged, "suggested": decided.suggested,
             "approved": len(approved), "posted": posted.posted, "outbox": len(outbox),
-            "pending": synced.pending, "notices": len(sent)}
+            "pending": synced.pending, "notices": len(sent), "own_posts": sum(own.stored.values())}

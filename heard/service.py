@@ -43,6 +43,9 @@ def run_service(settings: Settings, *, backfill: timedelta | None = None,
     scheduler.add_job(_guard(app, "escalate", lambda: app.escalate(notifier, now=utcnow())), "interval",
                       seconds=settings.escalate_seconds, id="escalate", replace_existing=True,
                       next_run_time=utcnow() + timedelta(seconds=2))
+    scheduler.add_job(_guard(app, "own-posts", lambda: app.fetch_own_posts(now=utcnow()).check()), "interval",
+                      seconds=settings.own_posts_seconds, id="own-posts", replace_existing=True,
+                      next_run_time=utcnow() + timedelta(seconds=3))
     stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -55,7 +58,7 @@ def run_service(settings: Settings, *, backfill: timedelta | None = None,
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("started sources=%d database=%s", len(scheduler.get_jobs()) - 2, settings.database)
+    log.info("started sources=%d database=%s", len(scheduler.get_jobs()) - 3, settings.database)
     scheduler.start()
     app.store.close()
     log.info("stopped")

@@ -52,6 +52,7 @@ class Settings:
     quiet_hours: tuple[int, int] | None
     platforms: Mapping[str, PlatformSettings]
     slack: Mapping[str, str] = field(repr=False)
+    own_posts_seconds: int = 6 * 3600
 
     def sla_for(self, platform: str, priority: str) -> int:
         """Minutes allowed before a comment of this priority on this platform is overdue."""
@@ -102,6 +103,8 @@ def build_settings(document: Mapping[str, Any], env: Mapping[str, str], *, confi
         platforms=MappingProxyType(_platforms(src, env)),
         slack=MappingProxyType({k: env[k] for k in ("SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN",
                                                     "SLACK_CHANNEL", "SLACK_BASE_URL") if env.get(k)}),
+        # Metrics move slowly, and each refresh spends requests (and YouTube quota) on every platform.
+        own_posts_seconds=src.get("schedule.own_posts_seconds", int, 6 * 3600, minimum=600),
     )
 
 

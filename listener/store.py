@@ -528,14 +528,25 @@ class Store:
         )
 
     def save_own_posts(self, posts: Iterable[dict[str, Any]], *, now: datetime) -> int:
-        """Insert or refresh the user's own posts and their metrics; return how many rows."""
+        """Insert or refresh the user's own posts and their metrics; return how many rows.
+
+        A refresh updates the metrics but keeps the follower count first stored for a post: the
+        nearest we have to "followers when it was posted", so an old post's rate is not rewritten
+        as the audience grows. A stored 0 (unknown) is replaced.
+        """
         rows = []
         for post in posts:
             row = _encode({"fetched_at": now, **post})
             row["id"] = f"{row['platform']}:{row['post_id']}"
-            rows.append(row)
+            rows.append([row.get(c) for c in _OWN_POST_COLUMNS])
+        refreshed = ", ".join(f"{c}=excluded.{c}" for c in _OWN_POST_COLUMNS if c not in ("id", "followers_at_post"))
         with self.db.atomic():
-            self.db["own_posts"].upsert_all(rows, pk="id")
+            self.db.conn.executemany(
+                f"INSERT INTO own_posts ({', '.join(_OWN_POST_COLUMNS)})"
+                f" VALUES ({', '.join('?' * len(_OWN_POST_COLUMNS))}) ON CONFLICT(id) DO UPDATE SET {refreshed},"
+                " followers_at_post=coalesce(nullif(own_posts.followers_at_post, 0), excluded.followers_at_post)",
+                rows,
+            )
         return len(rows)
 
     def own_posts(self, start: datetime | None, end: datetime) -> list[dict[str, Any]]:
@@ -544,6 +555,11 @@ class Store:
             "SELECT * FROM own_posts WHERE created_at >= ? AND created_at <= ? ORDER BY created_at",
             [iso(start) if start else "", iso(end)],
         )
+
+
+_OWN_POST_COLUMNS = ("id", "platform", "post_id", "url", "created_at", "followers_at_post", "likes", "reposts",
+                     "replies", "quotes", "views", "fetched_at")
+
 
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}

@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 from listener.platforms import bluesky, mastodon, reddit, x, youtube
-from listener.records import Account, Comment
+from listener.platforms.replay import ReplayPlatform
+from listener.records import Account, Comment, OwnPost
 
 NORMALISERS = {
     "x": x.normalise,
@@ -37,6 +39,8 @@ def load(path: Path) -> tuple[dict[str, Account], list[Comment]]:
     for number, line in enumerate(lines[1:], start=2):
         record = json.loads(line)
         platform = record["platform"]
+        if "own_post" in record:
+            continue  # one of our own posts, for audience health: checked by own_posts()
         if platform not in NORMALISERS or platform not in accounts:
             raise SystemExit(f"{path}:{number}: no normaliser or no header account for {platform!r}")
         try:
@@ -48,6 +52,11 @@ def load(path: Path) -> tuple[dict[str, Account], list[Comment]]:
                 f"{path}:{number}: {platform} payload does not normalise: {exc}"
             ) from exc
     return accounts, comments
+
+
+def own_posts(path: Path) -> list[OwnPost]:
+    """Read every own-post line with its platform's normalise_post; raise on the first that does not."""
+    return ReplayPlatform(path, Path("/dev/null")).own_posts(since=datetime.now(UTC))
 
 
 def summary(comments: list[Comment]) -> str:
@@ -88,6 +97,8 @@ def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     _, comments = load(path)
     print(summary(comments))
+    posts = Counter(p.platform for p in own_posts(path))
+    print("own posts: " + ", ".join(f"{p}={n}" for p, n in sorted(posts.items())))
 
 
 if __name__ == "__main__":

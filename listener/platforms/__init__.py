@@ -10,10 +10,10 @@ import pkgutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from listener.errors import ConfigError
-from listener.records import Account, Comment, Page
+from listener.records import Account, Comment, OwnPost, Page
 
 
 class Platform(Protocol):
@@ -68,7 +68,30 @@ class Stateful(Protocol):
         ...
 
 
+@runtime_checkable
+class OwnPostSource(Protocol):
+    """Optional: a client that can read our own latest posts with their public metrics.
+
+    The report's audience health (engagement rate = engagements / followers per post) reads what
+    ``own_posts`` returns, stored by the app's ``own-posts`` job every few hours. One call makes a
+    small bounded number of requests (at most 3: our follower count, then one page of our latest
+    posts with their metrics) and returns our posts created since ``since``, newest first. Replies
+    and reposts are left out: they reach other people's audiences, not ours. ``followers_at_post``
+    is the follower count now, the nearest a platform tells us; the store keeps the first count it
+    saw for a post, so a post's rate is not rewritten as the audience grows.
+    """
+
+    def own_posts(self, *, since: datetime) -> Sequence[OwnPost]:
+        """Our posts created since ``since`` with their current metrics.
+
+        :raises PlatformError: a request failed; nothing was returned.
+        """
+        ...
+
+
 Normaliser = Callable[[Mapping[str, Any], Account], Comment]
+# A platform's raw post (as its API returns our own post) and our follower count -> OwnPost.
+PostNormaliser = Callable[[Mapping[str, Any], int], OwnPost]
 Connector = Callable[[Mapping[str, Any], Mapping[str, str]], Platform]
 
 
@@ -84,6 +107,8 @@ class PlatformSpec:
     help: str = ""
     # Replies per hour we allow ourselves by default, well under the platform's own limit.
     default_post_rate: int = 30
+    # Pure: one raw post of ours and the follower count -> OwnPost (for replayed recordings too).
+    normalise_post: PostNormaliser | None = None
 
 
 _REGISTRY: dict[str, PlatformSpec] = {}

@@ -45,3 +45,15 @@ def require(mapping: Any, key: str, where: str) -> Any:
     if not isinstance(mapping, dict) or mapping.get(key) in (None, ""):
         raise BadPayload(f"{where}: missing {key!r}")
     return mapping[key]
+
+
+def metric(mapping: Any, key: str) -> int:
+    """A public count from a payload as an int: absent, null or unreadable counts as zero.
+
+    YouTube sends its counts as strings, and platforms omit a count they hide.
+    """
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    try:
+        return max(0, int(value)) if value is not None and not isinstance(value, bool) else 0
+    except (TypeError, ValueError):
+        return 0

@@ -44,8 +44,8 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, register
-from listener.platforms._common import looks_automated, parse_iso, require
-from listener.records import Account, Author, Comment, Page
+from listener.platforms._common import looks_automated, metric, parse_iso, require
+from listener.records import Account, Author, Comment, OwnPost, Page
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ DEFAULT_BASE = "https://bsky.social"
 POST = "app.bsky.feed.post"
 # Notification reasons we answer, and the Comment source each becomes (a quote is aimed at us).
 REASONS = {"mention": "mention", "reply": "reply", "quote": "mention"}
+OWN_PAGE = 100  # our latest posts per own-posts fetch: getAuthorFeed's largest page
 RELOGIN_GAP = 120.0  # seconds between password logins, far inside createSession's 30 per 5 min
 _TOKEN_ERRORS = {"ExpiredToken", "InvalidToken"}
 _GONE = ("#blockedPost", "#notFoundPost")
@@ -105,6 +106,26 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         mentions_us=bool(source) or mentioned,
         is_own=did == account.id,
         raw=dict(raw),
+    )
+
+
+def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
+    """Turn one of our posts (a feed ``postView``) into an OwnPost: likes, reposts, replies and quotes."""
+    uri = str(require(raw, "uri", "bluesky post"))
+    where = f"bluesky {uri}"
+    author = raw.get("author") or {}
+    handle = str(author.get("handle") or author.get("did") or uri.split("/")[2])
+    created = (raw.get("record") or {}).get("createdAt") or raw.get("indexedAt")
+    return OwnPost(
+        platform="bluesky",
+        post_id=uri,
+        url=f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}",
+        created_at=parse_iso(created, where),
+        followers_at_post=int(followers),
+        likes=metric(raw, "likeCount"),
+        reposts=metric(raw, "repostCount"),
+        replies=metric(raw, "replyCount"),
+        quotes=metric(raw, "quoteCount"),
     )
 
 
@@ -309,6 +330,20 @@ class BlueskyClient:
                 return str(rec["uri"])
         return None
 
+    def own_posts(self, *, since: datetime) -> Sequence[OwnPost]:
+        """Our latest posts since ``since`` (no replies or reposts) with their counts: two requests."""
+        me = self.account.id
+        profile = self._call("app.bsky.actor.getProfile", models.AppBskyActorGetProfile.Params(actor=me))
+        params = models.AppBskyFeedGetAuthorFeed.Params(actor=me, filter="posts_no_replies", limit=OWN_PAGE)
+        feed = self._call("app.bsky.feed.getAuthorFeed", params).get("feed")
+        if not isinstance(feed, list) or not all(isinstance(i, dict) and isinstance(i.get("post"), dict)
+                                                 for i in feed):
+            raise BadPayload("bluesky getAuthorFeed: 'feed' is not a list of feed items")
+        # The filter still lets our reposts of other people's posts through (with a ``reason``).
+        ours = [i["post"] for i in feed if not i.get("reason") and (i["post"].get("author") or {}).get("did") == me]
+        posts = [normalise_post(p, metric(profile, "followersCount")) for p in ours]
+        return [p for p in posts if p.created_at >= since]
+
     def check(self) -> str:
         """Fetch our own profile; return ``@handle (did)``."""
         profile = self._call("app.bsky.actor.getProfile",
@@ -480,4 +515,5 @@ register(PlatformSpec(
          "with root/parent refs. Use an app password. See docs/bluesky.md.",
     # Writes cost 3 points of 5,000 an hour; the limit that matters is not looking like a spam bot.
     default_post_rate=30,
+    normalise_post=normalise_post,
 ))

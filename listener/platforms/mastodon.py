@@ -41,8 +41,8 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, register
-from listener.platforms._common import looks_automated, parse_iso, require
-from listener.records import Account, Author, Comment, Page
+from listener.platforms._common import looks_automated, metric, parse_iso, require
+from listener.records import Account, Author, Comment, OwnPost, Page
 
 SECRETS = ("MASTODON_ACCESS_TOKEN",)
 OPTIONS = ("api_base_url", "bot_account", "page_size", "timeout")
@@ -103,6 +103,22 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         mentions_us=True,  # a mention notification is, by definition, addressed to us
         is_own=author_id == account.id,
         raw=dict(raw),
+    )
+
+
+def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
+    """Turn one of our statuses into an OwnPost: favourites, reblogs and replies."""
+    status_id = str(require(raw, "id", "mastodon status"))
+    where = f"mastodon status {status_id}"
+    return OwnPost(
+        platform="mastodon",
+        post_id=status_id,
+        url=str(raw.get("url") or raw.get("uri") or ""),
+        created_at=_time(require(raw, "created_at", where), where),
+        followers_at_post=int(followers),
+        likes=metric(raw, "favourites_count"),
+        reposts=metric(raw, "reblogs_count"),
+        replies=metric(raw, "replies_count"),
     )
 
 
@@ -224,6 +240,18 @@ class MastodonClient:
                     and str(status.get("in_reply_to_id")) == comment.native_id):
                 return str(status["id"])
         return None
+
+    def own_posts(self, *, since: datetime) -> Sequence[OwnPost]:
+        """Our latest statuses since ``since`` (no replies or boosts) with their counts: two requests."""
+        me = plain(self._call(self.api.account_verify_credentials))
+        page = self._call(self.api.account_statuses, str(require(me, "id", "mastodon me")), exclude_replies=True,
+                          exclude_reblogs=True, limit=min(40, self.page_size))
+        if not isinstance(page, list) or not all(isinstance(s, Mapping) and s.get("id") for s in page):
+            raise BadPayload("mastodon account_statuses: expected a list of statuses")
+        # Direct messages reach only the people they name, not our audience.
+        followers = metric(me, "followers_count")
+        posts = [normalise_post(plain(s), followers) for s in page if s.get("visibility") != "direct"]
+        return [p for p in posts if p.created_at >= since]
 
     def check(self) -> str:
         """Ask who we are (verify_credentials); with ``bot_account``, mark the account as a bot once."""
@@ -351,4 +379,5 @@ register(PlatformSpec(
     # 300 requests per 5 minutes per account covers everything; a bot that answers more than this
     # an hour reads as spam to people and to instance moderators.
     default_post_rate=30,
+    normalise_post=normalise_post,
 ))

@@ -39,8 +39,8 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, register
-from listener.platforms._common import looks_automated, parse_epoch, require
-from listener.records import Account, Author, Comment, Page
+from listener.platforms._common import looks_automated, metric, parse_epoch, require
+from listener.records import Account, Author, Comment, OwnPost, Page
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,25 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         mentions_us=source in ("mention", "reply"),
         is_own=author.lower() == account.handle.lower(),
         raw=dict(raw),
+    )
+
+
+def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
+    """Turn one of our submissions (a ``t3`` thing) into an OwnPost: score as likes, comments as replies."""
+    data = require(raw, "data", "reddit submission")
+    fullname = str(data.get("name") or f"t3_{require(data, 'id', 'reddit submission')}")
+    where = f"reddit {fullname}"
+    link = str(data.get("permalink") or f"/comments/{fullname.removeprefix('t3_')}/")
+    return OwnPost(
+        platform="reddit",
+        post_id=fullname,
+        url=link if link.startswith("http") else f"https://www.reddit.com{link}",
+        created_at=parse_epoch(require(data, "created_utc", where), where),
+        followers_at_post=int(followers),
+        # A post starts at score 1, the author's own upvote: that one is not an engagement.
+        likes=max(0, metric(data, "score") - 1),
+        reposts=metric(data, "num_crossposts"),
+        replies=metric(data, "num_comments"),
     )
 
 
@@ -441,6 +460,19 @@ class RedditClient:
             raise PermanentFailure(f"reddit {fullname}: not found")
         return str(children[0]["data"]["link_id"])
 
+    def own_posts(self, *, since: datetime) -> Sequence[OwnPost]:
+        """Our latest submissions since ``since`` with their score and comments: two requests.
+
+        Followers are the subscribers of our profile (``api/v1/me`` → ``subreddit.subscribers``).
+        """
+        me = self._call("GET", "api/v1/me")
+        followers = metric((me.get("subreddit") if isinstance(me, dict) else None) or {}, "subscribers")
+        path = f"user/{self.account.handle}/submitted/"
+        payload = self._call("GET", path, params={"limit": 100, "sort": "new"})
+        children, _ = _listing(payload, f"reddit {path}")
+        posts = [normalise_post(c, followers) for c in children if c.get("kind") == "t3"]
+        return [p for p in posts if p.created_at >= since]
+
     def check(self) -> str:
         """Fetch our own account (``api/v1/me``); return ``u/<name>``."""
         me = self._call("GET", "api/v1/me")
@@ -491,4 +523,5 @@ register(PlatformSpec(
          "subreddits. See docs/reddit.md.",
     # Reddit allows 100 requests a minute, but new accounts get RATELIMIT errors on comments fast.
     default_post_rate=20,
+    normalise_post=normalise_post,
 ))

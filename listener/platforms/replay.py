@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from listener.errors import BadPayload, ConfigError
 from listener.platforms import PlatformSpec, register, spec
-from listener.records import Account, Comment, Page
+from listener.records import Account, Comment, OwnPost, Page
 
 PAGE_SIZE = 100
 
@@ -20,10 +20,29 @@ PAGE_SIZE = 100
 def read_recording(path: Path) -> tuple[dict[str, Account], list[dict[str, Any]]]:
     """Read a recording: an optional header line with our accounts, then one payload per line.
 
+    Lines holding one of our own posts (``{"platform", "own_post", "followers"}``) are checked but are
+    not comments: ``read_own_posts`` returns them.
+
     :raises BadPayload: a line is not JSON or lacks ``platform``/``payload``; the error names the line.
     """
     accounts: dict[str, Account] = {}
     items: list[dict[str, Any]] = []
+    for number, entry in _entries(path):
+        if "heard_recording" in entry:
+            for name, acc in (entry.get("accounts") or {}).items():
+                accounts[name] = Account(name, str(acc["id"]), str(acc["handle"]))
+        elif "own_post" not in entry:
+            items.append({**entry, "line": number})
+    return accounts, items
+
+
+def read_own_posts(path: Path) -> list[dict[str, Any]]:
+    """Our own posts in a recording: ``{"platform", "own_post", "followers", "line"}``, in file order."""
+    return [{**entry, "line": number} for number, entry in _entries(path) if "own_post" in entry]
+
+
+def _entries(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every non-blank line of a recording, parsed and checked, with its line number."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError as exc:
@@ -37,14 +56,16 @@ def read_recording(path: Path) -> tuple[dict[str, Account], list[dict[str, Any]]
             raise BadPayload(f"{path}:{number}: not JSON: {exc.msg}") from exc
         if not isinstance(entry, dict):
             raise BadPayload(f"{path}:{number}: expected a JSON object")
-        if "heard_recording" in entry:
-            for name, acc in (entry.get("accounts") or {}).items():
-                accounts[name] = Account(name, str(acc["id"]), str(acc["handle"]))
-            continue
-        if not isinstance(entry.get("platform"), str) or not isinstance(entry.get("payload"), dict):
+        if "heard_recording" not in entry and not isinstance(entry.get("platform"), str):
+            raise BadPayload(f"{path}:{number}: expected a \"platform\"")
+        if "own_post" in entry:
+            followers = entry.get("followers")
+            if not isinstance(entry["own_post"], dict) or isinstance(followers, bool) or not isinstance(followers, int):
+                raise BadPayload(f"{path}:{number}: expected {{\"platform\": ..., \"own_post\": {{...}}, "
+                                 f"\"followers\": <int>}}")
+        elif "heard_recording" not in entry and not isinstance(entry.get("payload"), dict):
             raise BadPayload(f"{path}:{number}: expected {{\"platform\": ..., \"payload\": {{...}}}}")
-        items.append({**entry, "line": number})
-    return accounts, items
+        yield number, entry
 
 
 class ReplayPlatform:
@@ -102,6 +123,23 @@ class ReplayPlatform:
             if entry.get("comment_id") == comment.id:
                 return str(entry["id"])
         return None
+
+    def own_posts(self, *, since: datetime) -> Sequence[OwnPost]:
+        """Our own posts in the recording, read by their platform's ``normalise_post`` (all, whatever ``since``)."""
+        return [self._own_post(entry) for entry in read_own_posts(self.recording)]
+
+    def _own_post(self, entry: Mapping[str, Any]) -> OwnPost:
+        where = f"{self.recording}:{entry.get('line')}"
+        try:
+            normalise_post = spec(str(entry["platform"])).normalise_post
+        except ConfigError as exc:
+            raise BadPayload(f"{where}: {exc}") from exc
+        if normalise_post is None:
+            raise BadPayload(f"{where}: {entry['platform']} cannot read own posts")
+        try:
+            return normalise_post(entry["own_post"], int(entry["followers"]))
+        except BadPayload as exc:
+            raise BadPayload(f"{where}: {exc}") from exc
 
     def check(self) -> str:
         """A recording needs no credentials."""

@@ -26,8 +26,8 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, register
-from listener.platforms._common import looks_automated, parse_iso, require
-from listener.records import Account, Author, Comment, Page
+from listener.platforms._common import looks_automated, metric, parse_iso, require
+from listener.records import Account, Author, Comment, OwnPost, Page
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ TWEET_FIELDS = ("author_id,created_at,conversation_id,in_reply_to_user_id,refere
 USER_FIELDS = "username,name,description"
 # The referenced tweets' authors tell normalise whether a quote or reply is aimed at us.
 EXPANSIONS = "author_id,referenced_tweets.id.author_id"
+OWN_TWEET_FIELDS = "created_at,public_metrics"
+OWN_PAGE = 100  # our latest tweets per own-posts fetch: one request's worth
 # Words in X's 403/400 detail that mean "this target cannot be answered", not "bad credentials".
 _UNANSWERABLE = re.compile(r"deleted|not visible|not allowed|duplicate|reply", re.IGNORECASE)
 
@@ -93,6 +95,25 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         mentions_us=mentions_us or replies_to_us or quotes_us,
         is_own=author_id == account.id,
         raw=dict(raw),
+    )
+
+
+def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
+    """Turn one of our tweets (API v2, with ``created_at`` and ``public_metrics``) into an OwnPost."""
+    tweet_id = str(require(raw, "id", "x tweet"))
+    where = f"x tweet {tweet_id}"
+    counts = raw.get("public_metrics") or {}
+    return OwnPost(
+        platform="x",
+        post_id=tweet_id,
+        url=f"https://x.com/i/web/status/{tweet_id}",  # resolves without knowing the handle
+        created_at=parse_iso(require(raw, "created_at", where), where),
+        followers_at_post=int(followers),
+        likes=metric(counts, "like_count"),
+        reposts=metric(counts, "retweet_count"),
+        replies=metric(counts, "reply_count"),
+        quotes=metric(counts, "quote_count"),
+        views=metric(counts, "impression_count"),
     )
 
 
@@ -231,6 +252,16 @@ class XClient:
                 break
         return None
 
+    def own_posts(self, *, since: datetime) -> Sequence[OwnPost]:
+        """Our latest tweets since ``since`` (no replies or retweets) with their metrics: two requests."""
+        user = self._call("user", self.api.get_user, id=self.account.id, user_fields="public_metrics",
+                          user_auth=True)
+        followers = metric((require(user, "data", "x user").get("public_metrics") or {}), "followers_count")
+        body = self._call("timeline", self.api.get_users_tweets, self.account.id, max_results=OWN_PAGE,
+                          exclude="replies,retweets", tweet_fields=OWN_TWEET_FIELDS,
+                          start_time=_rfc3339(since), user_auth=True)
+        return [normalise_post(t, followers) for t in _tweets(body)]
+
     def check(self) -> str:
         """Ask X who we are; return ``@username (id)``."""
         me = self.whoami()
@@ -349,6 +380,11 @@ def _at(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, tz=UTC)
 
 
+def _rfc3339(moment: datetime) -> str:
+    # X wants YYYY-MM-DDTHH:mm:ssZ; it refuses an offset or fractions of a second.
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> XClient:
     """Build an XClient from heard.toml options and the four OAuth 1.0a secrets.
 
@@ -386,4 +422,5 @@ register(PlatformSpec(
     help="X (Twitter) API v2 via tweepy: mentions and keyword searches, replies with OAuth 1.0a user context.",
     # X allows 100 posts per 15 min per user; stay far below it, and below anything that looks spammy.
     default_post_rate=25,
+    normalise_post=normalise_post,
 ))

@@ -41,8 +41,8 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, register
-from listener.platforms._common import looks_automated, parse_iso, require
-from listener.records import Account, Author, Comment, Page
+from listener.platforms._common import looks_automated, metric, parse_iso, require
+from listener.records import Account, Author, Comment, OwnPost, Page
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
 SCOPES = ("https://www.googleapis.com/auth/youtube.force-ssl",)  # comments.insert needs it
 PACIFIC = ZoneInfo("America/Los_Angeles")
 LIST_COST, INSERT_COST = 1, 50
+OWN_PAGE = 50  # our latest videos per own-posts fetch: videos.list takes at most 50 ids
 _QUOTA_SPENT = {"quotaExceeded", "dailyLimitExceeded"}
 _SLOW_DOWN = {"rateLimitExceeded", "userRateLimitExceeded"}
 SEEN_CAP = 5000  # ids kept at the bound second (~130 KB at most); beyond it some are fetched, not stored, twice
@@ -92,6 +93,23 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         mentions_us=not is_own,  # everything on our channel's videos is said to us
         is_own=is_own,
         raw=dict(raw),
+    )
+
+
+def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
+    """Turn one of our videos (a ``video`` resource with ``snippet`` and ``statistics``) into an OwnPost."""
+    video_id = str(require(raw, "id", "youtube video"))
+    where = f"youtube video {video_id}"
+    stats = raw.get("statistics") or {}
+    return OwnPost(
+        platform="youtube",
+        post_id=video_id,
+        url=f"https://www.youtube.com/watch?v={video_id}",
+        created_at=parse_iso(require(require(raw, "snippet", where), "publishedAt", where), where),
+        followers_at_post=int(followers),
+        likes=metric(stats, "likeCount"),
+        replies=metric(stats, "commentCount"),
+        views=metric(stats, "viewCount"),
     )
 
 
@@ -310,6 +328,31 @@ class YouTubeClient:
                 return None
         return None
 
+    def own_posts(self, *, since: datetime) -> Sequence[OwnPost]:
+        """Our latest videos since ``since`` with their statistics: three list requests, 3 quota units.
+
+        The uploads playlist, not ``search.list``, finds them: a search costs 100 units.
+        """
+        request = self.service.channels().list(part="statistics,contentDetails", mine=True)
+        channels = self._call("channels.list", request, LIST_COST).get("items") or []
+        if not channels:
+            raise AuthFailed("youtube: these credentials have no channel")
+        followers = metric(channels[0].get("statistics") or {}, "subscriberCount")
+        uploads = ((channels[0].get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
+        if not uploads:
+            return []
+        request = self.service.playlistItems().list(part="contentDetails", playlistId=uploads, maxResults=OWN_PAGE)
+        items = self._call("playlistItems.list", request, LIST_COST).get("items") or []
+        ids = [str((i.get("contentDetails") or {}).get("videoId")) for i in items
+               if isinstance(i, dict) and (i.get("contentDetails") or {}).get("videoId")]
+        if not ids:
+            return []
+        # No maxResults here: YouTube refuses it together with ``id``.
+        request = self.service.videos().list(part="statistics,snippet", id=",".join(ids))
+        videos = self._call("videos.list", request, LIST_COST).get("items") or []
+        posts = [normalise_post(v, followers) for v in videos if isinstance(v, dict)]
+        return sorted((p for p in posts if p.created_at >= since), key=lambda p: p.created_at, reverse=True)
+
     def check(self) -> str:
         """Ask which channel the credentials belong to; return ``@handle (channel id)``."""
         me = self.whoami()
@@ -437,4 +480,5 @@ register(PlatformSpec(
          "Keeps within the daily quota. See docs/youtube.md.",
     # 50 units a reply: 20 an hour for a day would be 24,000 units, so the quota is the real cap.
     default_post_rate=20,
+    normalise_post=normalise_post,
 ))

@@ -16,6 +16,13 @@ returning an object with this shape, so that the end-to-end suite is parametrise
                                       # (0 stops holding); connect_args() called while holding gives
                                       # the client a timeout longer than the hold
 
+Optional, for a platform whose client implements ``own_posts`` (tests/test_own_posts.py):
+
+    set_followers(count)              # our follower count as the platform reports it
+    add_own_post(*, likes=0, reposts=0, replies=0, quotes=0, views=0, created_at=None) -> str
+                                      # a post of ours with these public metrics (those the platform
+                                      # has); returns the post_id its normalise_post gives
+
 What tests/test_platforms_e2e.py relies on, beyond the shapes above:
 
 - ``add_incoming`` returns the ``native_id`` that ``normalise`` gives the same item, and every

@@ -54,6 +54,7 @@ class FakeBluesky:
         self.posts: dict[str, dict[str, Any]] = {}  # uri -> {uri, cid, author, record, indexedAt}
         self.notifications: list[dict[str, Any]] = []  # oldest first; served newest first
         self.posted: list[dict[str, Any]] = []
+        self.followers = 0
         self.access_ttl, self.timeout, self.limit = access_ttl, timeout, limit
         self.tokens: dict[str, str] = {}  # live token -> "access" | "refresh"
         self.logins = self.refreshes = 0
@@ -229,13 +230,35 @@ class FakeBluesky:
         found = [a for a in self.actors.values() if actor in (a["did"], a["handle"])]
         if not found:
             return _xrpc_error(400, "InvalidRequest", "Profile not found")
-        return Response(200, {**found[0], "followersCount": 0, "followsCount": 0, "postsCount": 0,
+        followers = self.followers if found[0]["did"] == self.me["did"] else 0
+        posts = sum(1 for p in self.posts.values() if p["author"] == found[0]["did"])
+        return Response(200, {**found[0], "followersCount": followers, "followsCount": 0, "postsCount": posts,
                               "indexedAt": "2024-01-01T00:00:00.000Z"})
 
     def _view(self, post: dict[str, Any]) -> dict[str, Any]:
         author = {k: v for k, v in self.actors[post["author"]].items() if k != "description"}
-        return {"uri": post["uri"], "cid": post["cid"], "author": author, "record": post["record"],
-                "replyCount": 0, "repostCount": 0, "likeCount": 0, "indexedAt": post["indexedAt"], "labels": []}
+        counts = {"replyCount": 0, "repostCount": 0, "likeCount": 0, "quoteCount": 0, **post.get("counts", {})}
+        return {"uri": post["uri"], "cid": post["cid"], "author": author, "record": post["record"], **counts,
+                "indexedAt": post["indexedAt"], "labels": []}
+
+    def _app_bsky_feed_getAuthorFeed(self, request: Request) -> Response:
+        """An actor's posts, newest first; ``posts_no_replies`` drops replies to others, as the AppView does."""
+        actor, limit = request.query.get("actor", ""), int(request.query.get("limit", 50))
+        if not 1 <= limit <= 100:
+            return _xrpc_error(400, "InvalidRequest", "limit must be between 1 and 100")
+        no_replies = request.query.get("filter") == "posts_no_replies"
+        with self._lock:
+            found = [a["did"] for a in self.actors.values() if actor in (a["did"], a["handle"])]
+            if not found:
+                return _xrpc_error(400, "InvalidRequest", "Profile not found")
+            ours = [p for p in reversed(self.posts.values()) if p["author"] == found[0]
+                    and not (no_replies and self._replies_elsewhere(p))]
+            feed = [{"post": self._view(p)} for p in ours[:limit]]
+        return Response(200, {"feed": feed})
+
+    def _replies_elsewhere(self, post: dict[str, Any]) -> bool:
+        parent = (post["record"].get("reply") or {}).get("parent", {}).get("uri")
+        return bool(parent) and (self.posts.get(parent) or {}).get("author") != post["author"]
 
     def _app_bsky_notification_listNotifications(self, request: Request) -> Response:
         if "seenAt" in request.query:
@@ -366,6 +389,18 @@ class BlueskyHarness:
             body = "sounds good, number {i}"
         return [self.fake.add_post(did, body.replace("{i}", str(i)), reply_to=parent, at=created_at)
                 for i in range(n)]
+
+    def set_followers(self, count: int) -> None:
+        """Set our account's follower count."""
+        self.fake.followers = count
+
+    def add_own_post(self, *, likes: int = 0, reposts: int = 0, replies: int = 0, quotes: int = 0,
+                     views: int = 0, created_at: datetime | None = None) -> str:
+        """Add a post of ours with these counts; return its uri."""
+        uri = self.fake.add_post(self.account.id, "Our news, in a skeet.", at=created_at)
+        self.fake.posts[uri]["counts"] = {"likeCount": likes, "repostCount": reposts, "replyCount": replies,
+                                          "quoteCount": quotes}
+        return uri
 
     def _author(self, handle: str) -> str:
         handle = handle if "." in handle else f"{handle}.bsky.social"

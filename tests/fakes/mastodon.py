@@ -170,6 +170,8 @@ class FakeMastodon:
         if method == "GET" and path.startswith("/api/v1/statuses/"):
             found = self.statuses.get(path.split("/")[4])
             return Response(200, found) if found else Response(404, {"error": "Record not found"})
+        if method == "GET" and path.startswith("/api/v1/accounts/") and path.endswith("/statuses"):
+            return self._account_statuses(path.split("/")[4], request)
         if method == "GET" and path == "/api/v1/accounts/verify_credentials":
             return Response(200, self._credential_account())
         if method == "PATCH" and path == "/api/v1/accounts/update_credentials":
@@ -178,6 +180,17 @@ class FakeMastodon:
                 self.accounts[self.me]["bot"] = form["bot"].lower() in ("1", "true")
             return Response(200, self._credential_account())
         return Response(404, {"error": "Record not found"})
+
+    def _account_statuses(self, account_id: str, request: Request) -> Response:
+        """An account's statuses, newest first; ``exclude_replies`` keeps replies to itself, as Mastodon does."""
+        if account_id not in self.accounts:
+            return Response(404, {"error": "Record not found"})
+        q = request.query
+        limit = max(1, min(40, int(q.get("limit") or 20)))
+        no_replies = q.get("exclude_replies", "").lower() in ("1", "true")
+        found = [s for s in reversed(self.statuses.values()) if s["account"]["id"] == account_id
+                 and not (no_replies and s["in_reply_to_account_id"] not in (None, account_id))]
+        return Response(200, found[:limit])
 
     def _credential_account(self) -> dict[str, Any]:
         me = self.accounts[self.me]
@@ -301,6 +314,17 @@ class MastodonHarness:
             if i % 10 == 9:  # other notification types are interleaved; a mention poll must skip them
                 self.fake.add_favourite(parent or self._ours())
         return ids
+
+    def set_followers(self, count: int) -> None:
+        """Set our account's follower count."""
+        self.fake.accounts[self.me]["followers_count"] = count
+
+    def add_own_post(self, *, likes: int = 0, reposts: int = 0, replies: int = 0, quotes: int = 0,
+                     views: int = 0, created_at: datetime | None = None) -> str:
+        """Add a public status of ours with these counts; return its id."""
+        sid = self.fake.add_status(self.me, "Our news, in a toot.", created_at=created_at)
+        self.fake.statuses[sid].update(favourites_count=likes, reblogs_count=reposts, replies_count=replies)
+        return sid
 
     def _ours(self) -> str:
         if not self._our_status:

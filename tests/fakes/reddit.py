@@ -10,6 +10,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from listener.records import Account
@@ -56,6 +57,8 @@ class RedditFake:
         self.tokens: set[str] = set()
         self.revoked = False
         self.window_start, self.used = clock(), 0
+        self.followers = 0  # subscribers of our profile (u_<name>)
+        self.submitted: list[str] = []  # our submissions, oldest first
         self._ids = itertools.count(36**6)
         self.post_id = self._new_submission("acme")
 
@@ -121,12 +124,30 @@ class RedditFake:
     def _new_id(self) -> str:
         return _base36(next(self._ids))
 
-    def _new_submission(self, sub: str) -> str:
+    def _new_submission(self, sub: str, *, author: str = "someone", created: float | None = None) -> str:
         name = f"t3_{self._new_id()}"
         self.things[name] = {"id": name[3:], "name": name, "title": "Launch day", "selftext": "",
-                             "author": "someone", "subreddit": sub, "created_utc": self.clock(),
-                             "permalink": f"/r/{sub}/comments/{name[3:]}/launch_day/", "num_comments": 0}
+                             "author": author, "author_fullname": f"t2_{author.lower()}", "subreddit": sub,
+                             "subreddit_name_prefixed": f"r/{sub}", "created": created or self.clock(),
+                             "created_utc": created or self.clock(), "score": 1, "ups": 1, "upvote_ratio": 1.0,
+                             "num_comments": 0, "num_crossposts": 0, "view_count": None, "is_self": True,
+                             "permalink": f"/r/{sub}/comments/{name[3:]}/launch_day/",
+                             "url": f"https://www.reddit.com/r/{sub}/comments/{name[3:]}/launch_day/"}
         return name
+
+    def set_followers(self, count: int) -> None:
+        """Set how many people follow our profile."""
+        self.followers = count
+
+    def add_own_post(self, *, likes: int = 0, reposts: int = 0, replies: int = 0, quotes: int = 0,
+                     views: int = 0, created_at: datetime | None = None) -> str:
+        """Add a submission of ours: ``likes`` upvotes on top of our own, ``replies`` comments; return it."""
+        with self.lock:
+            name = self._new_submission(self.subreddits[0], author=self.username,
+                                        created=created_at.timestamp() if created_at else None)
+            self.things[name].update(score=likes + 1, ups=likes + 1, num_comments=replies, num_crossposts=reposts)
+            self.submitted.append(name)
+            return name
 
     def comment(self, parent: str, body: str, *, author: str, sub: str | None = None,
                 created: float | None = None, listed: bool = True) -> str:
@@ -192,7 +213,9 @@ class RedditFake:
     def _route(self, request: Request) -> Response:
         path, query = request.path.rstrip("/"), request.query
         if path == "/api/v1/me":
-            return Response(200, {"name": self.username, "id": "bot1", "created_utc": 1.0e9})
+            return Response(200, self._me())
+        if path == f"/user/{self.username}/submitted":
+            return Response(200, self._listing(list(reversed(self.submitted)), query))
         if path in ("/message/unread", "/message/mentions", "/message/inbox"):
             listing = self._listing(self._inbox_view(path), query)
             for child in listing["data"]["children"]:
@@ -211,6 +234,13 @@ class RedditFake:
         if path.startswith("/comments/"):
             return self._tree(path.split("/"))
         return Response(404, {"message": "Not Found", "error": 404})
+
+    def _me(self) -> dict[str, Any]:
+        """``api/v1/me`` as Reddit answers it: the account, with its profile subreddit."""
+        return {"name": self.username, "id": "bot1", "created_utc": 1.0e9, "link_karma": 1, "comment_karma": 1,
+                "subreddit": {"display_name": f"u_{self.username}", "display_name_prefixed": f"u/{self.username}",
+                              "name": "t5_bot1", "subreddit_type": "user", "url": f"/user/{self.username}/",
+                              "subscribers": self.followers, "public_description": "", "title": ""}}
 
     def _token(self, request: Request) -> Response:
         expected = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()

@@ -16,7 +16,7 @@ from tests.fakes.http import FakeServer, Request, Response
 
 DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")
 # Per-15-minute limits per user, from X's rate-limit table.
-LIMITS = {"mentions": 300, "search": 300, "post": 100, "me": 75}
+LIMITS = {"mentions": 300, "search": 300, "post": 100, "me": 75, "user": 900, "timeline": 900}
 SECRETS = {"X_API_KEY": "fake-key", "X_API_SECRET": "fake-secret",
            "X_ACCESS_TOKEN": "1-fake-token", "X_ACCESS_TOKEN_SECRET": "fake-token-secret"}
 
@@ -31,7 +31,9 @@ class FakeX:
     def __init__(self, *, window: float = 900.0, limits: dict[str, int] | None = None,
                  timeout: float = 0.5) -> None:
         self.me = {"id": "1000", "username": "heardbot", "name": "Heard"}
-        self.users: dict[str, dict[str, Any]] = {"1000": dict(self.me, description="We listen.")}
+        self.users: dict[str, dict[str, Any]] = {"1000": dict(self.me, description="We listen.", public_metrics={
+            "followers_count": 0, "following_count": 0, "tweet_count": 0, "listed_count": 0, "like_count": 0,
+            "media_count": 0})}
         self.tweets: dict[int, dict[str, Any]] = {}
         self._ids: list[int] = []  # sorted, for newest-first paging
         self._next_id = 1_600_000_000_000_000_000
@@ -89,6 +91,11 @@ class FakeX:
         self.tweets[tid] = tweet
         self._ids.append(tid)  # ids only grow, so the list stays sorted
         return str(tid)
+
+    def set_metrics(self, tweet_id: str, **counts: int) -> None:
+        """Set a tweet's public_metrics, e.g. ``like_count=5``."""
+        with self._lock:
+            self.tweets[int(tweet_id)]["public_metrics"].update(counts)
 
     def fail_next(self, kind: str, count: int = 1) -> None:
         """Make the next ``count`` API requests fail: 429, 500, 401, 402, timeout or garbage."""
@@ -150,6 +157,10 @@ class FakeX:
             return "me", self._users_me
         if request.method == "GET" and len(parts) == 4 and parts[:2] == ["2", "users"] and parts[3] == "mentions":
             return "mentions", self._mentions
+        if request.method == "GET" and len(parts) == 4 and parts[:2] == ["2", "users"] and parts[3] == "tweets":
+            return "timeline", self._user_tweets
+        if request.method == "GET" and len(parts) == 3 and parts[:2] == ["2", "users"] and parts[2] != "me":
+            return "user", self._user_by_id
         if request.method == "GET" and parts == ["2", "tweets", "search", "recent"]:
             return "search", self._search
         if request.method == "POST" and parts == ["2", "tweets"]:
@@ -158,6 +169,22 @@ class FakeX:
 
     def _users_me(self, request: Request) -> Response:
         return Response(200, {"data": self._user(self.me["id"], request)})
+
+    def _user_by_id(self, request: Request) -> Response:
+        uid = request.path.strip("/").split("/")[2]
+        if uid not in self.users:
+            return Response(200, {"errors": [{"value": uid, "detail": f"Could not find user with id: [{uid}].",
+                                              "title": "Not Found Error", "resource_type": "user",
+                                              "parameter": "id", "resource_id": uid,
+                                              "type": "https://api.twitter.com/2/problems/resource-not-found"}]})
+        return Response(200, {"data": self._user(uid, request)})
+
+    def _user_tweets(self, request: Request) -> Response:
+        """A user's timeline, newest first; ``exclude=replies,retweets`` drops replies (we fake no retweets)."""
+        uid = request.path.strip("/").split("/")[2]
+        excluded = set(request.query.get("exclude", "").split(","))
+        return self._timeline(request, lambda t: t["author_id"] == uid and not (
+            "replies" in excluded and t.get("in_reply_to_user_id")), "pagination_token", 5)
 
     def _mentions(self, request: Request) -> Response:
         uid = request.path.strip("/").split("/")[2]
@@ -318,6 +345,18 @@ class XHarness:
             body = text or f"@{self.account.handle} hello number {i}"
             ids.append(self.fake.add_tweet(author_id, body, created_at=created_at, reply_to=parent))
         return ids
+
+    def set_followers(self, count: int) -> None:
+        """Set our account's follower count."""
+        self.fake.users[self.account.id]["public_metrics"]["followers_count"] = count
+
+    def add_own_post(self, *, likes: int = 0, reposts: int = 0, replies: int = 0, quotes: int = 0,
+                     views: int = 0, created_at: datetime | None = None) -> str:
+        """Add a tweet of ours with these public metrics; return its id."""
+        tid = self.fake.add_tweet(self.account.id, "Our news, in a tweet.", created_at=created_at)
+        self.fake.set_metrics(tid, like_count=likes, retweet_count=reposts, reply_count=replies,
+                              quote_count=quotes, impression_count=views)
+        return tid
 
     def _author(self, handle: str) -> str:
         found = [u["id"] for u in self.fake.users.values() if u["username"] == handle]

@@ -14,7 +14,8 @@ from tests.fakes.x import _poke
 
 SECRETS = {"YOUTUBE_CLIENT_ID": "fake-client.apps.googleusercontent.com", "YOUTUBE_CLIENT_SECRET": "fake-secret",
            "YOUTUBE_REFRESH_TOKEN": "1//fake-refresh-token"}
-COSTS = {"commentThreads.list": 1, "comments.list": 1, "channels.list": 1, "comments.insert": 50}
+COSTS = {"commentThreads.list": 1, "comments.list": 1, "channels.list": 1, "comments.insert": 50,
+         "playlistItems.list": 1, "videos.list": 1, "search.list": 100}
 EMBEDDED_REPLIES = 5  # a thread embeds only a few replies; comments.list(parentId) has them all
 
 
@@ -41,6 +42,8 @@ class FakeYouTube:
         self.video = "dQw4w9WgXcQ"
         self.threads: dict[str, dict[str, Any]] = {}  # id -> {"top": comment, "replies": [comment]}
         self.posted: list[dict[str, Any]] = []
+        self.subscribers = 0
+        self.uploads: list[dict[str, Any]] = []  # our video resources, oldest first
         self.daily_quota, self.timeout, self.spent = daily_quota, timeout, 0
         self.quota_exceeded = False
         self.tokens: set[str] = set()
@@ -115,12 +118,15 @@ class FakeYouTube:
         if failure:
             return self._failure(failure)
         route = {"commentThreads.list": self._threads, "comments.list": self._replies,
-                 "comments.insert": self._insert, "channels.list": self._channels}[method]
+                 "comments.insert": self._insert, "channels.list": self._channels,
+                 "playlistItems.list": self._playlist_items, "videos.list": self._videos,
+                 "search.list": self._search}[method]
         return route(request)
 
     def _method(self, request: Request) -> str | None:
         resource = request.path.removeprefix("/youtube/v3/")
-        if request.method == "GET" and resource in ("commentThreads", "comments", "channels"):
+        if request.method == "GET" and resource in ("commentThreads", "comments", "channels", "playlistItems",
+                                                    "videos", "search"):
             return f"{resource}.list"
         if request.method == "POST" and resource == "comments":
             return "comments.insert"
@@ -223,12 +229,65 @@ class FakeYouTube:
             threading.Event().wait(hold)
         return Response(200, comment)
 
+    def add_video(self, *, at: datetime | None = None, **statistics: int) -> str:
+        """Upload a video of ours with these statistics (``likeCount=3``); return its id."""
+        with self._lock:
+            self._seq += 1
+            vid = hashlib.sha256(f"video{self._seq}".encode()).hexdigest()[:11]
+            self.uploads.append({"kind": "youtube#video", "etag": f"v{self._seq}", "id": vid, "snippet": {
+                "publishedAt": _stamp(at or datetime.now(UTC)), "channelId": self.me["id"], "title": "Our news",
+                "description": "", "channelTitle": self.me["title"], "categoryId": "22",
+                "liveBroadcastContent": "none"},
+                # YouTube sends every count as a string.
+                "statistics": {"viewCount": "0", "likeCount": "0", "favoriteCount": "0", "commentCount": "0",
+                               **{k: str(v) for k, v in statistics.items()}}})
+            return vid
+
+    def _uploads_playlist(self) -> str:
+        return "UU" + self.me["id"][2:]
+
+    def _playlist_items(self, request: Request) -> Response:
+        if request.query.get("playlistId") != self._uploads_playlist():
+            return _error(404, "playlistNotFound", "The playlist identified with the request's playlistId "
+                          "parameter cannot be found.", "youtube.playlistItem")
+        parts = set(request.query.get("part", "").split(","))
+        with self._lock:
+            items = [{"kind": "youtube#playlistItem", "etag": "p", "id": f"UEx{v['id']}",
+                      **({"contentDetails": {"videoId": v["id"], "videoPublishedAt": v["snippet"]["publishedAt"]}}
+                         if "contentDetails" in parts else {})} for v in reversed(self.uploads)]
+        return self._page("playlistItem", items, request)
+
+    def _videos(self, request: Request) -> Response:
+        if "maxResults" in request.query and "id" in request.query:
+            return _error(400, "unsupportedParameter", "maxResults is not supported with id.", "youtube.parameter")
+        ids = request.query.get("id", "").split(",")
+        if len(ids) > 50:
+            return _error(400, "invalidParameter", "Too many ids (at most 50).", "youtube.parameter")
+        parts = set(request.query.get("part", "").split(","))
+        with self._lock:
+            found = [{k: v for k, v in video.items() if k in parts | {"kind", "etag", "id"}}
+                     for vid in ids for video in self.uploads if video["id"] == vid]
+        return Response(200, {"kind": "youtube#videoListResponse", "etag": "x",
+                              "pageInfo": {"totalResults": len(found), "resultsPerPage": len(found)},
+                              "items": found})
+
+    def _search(self, request: Request) -> Response:
+        return Response(200, {"kind": "youtube#searchListResponse", "etag": "x", "items": []})
+
     def _channels(self, request: Request) -> Response:
         if request.query.get("mine") != "true":
             return _error(400, "missingParameter", "No filter selected.", "youtube.parameter")
-        item = {"kind": "youtube#channel", "etag": "c", "id": self.me["id"],
-                "snippet": {"title": self.me["title"], "customUrl": self.me["customUrl"], "description": "",
-                            "publishedAt": "2020-01-01T00:00:00Z"}}
+        parts = set(request.query.get("part", "").split(","))
+        item: dict[str, Any] = {"kind": "youtube#channel", "etag": "c", "id": self.me["id"],
+                                "snippet": {"title": self.me["title"], "customUrl": self.me["customUrl"],
+                                            "description": "", "publishedAt": "2020-01-01T00:00:00Z"}}
+        if "statistics" in parts:
+            item["statistics"] = {"viewCount": "0", "subscriberCount": str(self.subscribers),
+                                  "hiddenSubscriberCount": False, "videoCount": str(len(self.uploads))}
+        if "contentDetails" in parts:
+            item["contentDetails"] = {"relatedPlaylists": {"likes": "", "uploads": self._uploads_playlist()}}
+        if "snippet" not in parts:
+            del item["snippet"]
         return Response(200, {"kind": "youtube#channelListResponse", "etag": "x",
                               "pageInfo": {"totalResults": 1, "resultsPerPage": 5}, "items": [item]})
 
@@ -275,6 +334,15 @@ class YouTubeHarness:
         parent = self.fake.add_comment(self.account.id, "Thanks for watching!", at=created_at) if reply_to_us else None
         return [self.fake.add_comment(channel, text or f"great video, number {i}", parent=parent, at=created_at)
                 for i in range(n)]
+
+    def set_followers(self, count: int) -> None:
+        """Set our channel's subscriber count."""
+        self.fake.subscribers = count
+
+    def add_own_post(self, *, likes: int = 0, reposts: int = 0, replies: int = 0, quotes: int = 0,
+                     views: int = 0, created_at: datetime | None = None) -> str:
+        """Upload a video of ours (YouTube has no reposts or quotes); return its id."""
+        return self.fake.add_video(at=created_at, likeCount=likes, commentCount=replies, viewCount=views)
 
     def _author(self, handle: str) -> str:
         found = [c["id"] for c in self.fake.channels.values() if c["customUrl"] == f"@{handle}"]
