@@ -52,6 +52,9 @@ class Settings:
     quiet_hours: tuple[int, int] | None
     platforms: Mapping[str, PlatformSettings]
     slack: Mapping[str, str] = field(repr=False)
+    # [slack] options: the quiet hours' timezone and how many items one digest message shows.
+    slack_timezone: str = "UTC"
+    slack_max_items: int = 20
 
     def sla_for(self, platform: str, priority: str) -> int:
         """Minutes allowed before a comment of this priority on this platform is overdue."""
@@ -102,6 +105,8 @@ def build_settings(document: Mapping[str, Any], env: Mapping[str, str], *, confi
         platforms=MappingProxyType(_platforms(src, env)),
         slack=MappingProxyType({k: env[k] for k in ("SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN",
                                                     "SLACK_CHANNEL", "SLACK_BASE_URL") if env.get(k)}),
+        slack_timezone=_timezone(src),
+        slack_max_items=src.get("slack.max_items", int, 20, minimum=1),
     )
 
 
@@ -175,6 +180,17 @@ def _quiet_hours(src: _Source) -> tuple[int, int] | None:
             and all(isinstance(v, int) and 0 <= v <= 23 for v in value)):
         src.fail("slack.quiet_hours", "expected [start_hour, end_hour] with hours 0-23")
     return (value[0], value[1])
+
+
+def _timezone(src: _Source) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = src.get("slack.timezone", str, "UTC")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        src.fail("slack.timezone", f"expected an IANA timezone such as 'Europe/Berlin', got {name!r}")
+    return name
 
 
 def _platforms(src: _Source, env: Mapping[str, str]) -> dict[str, PlatformSettings]:

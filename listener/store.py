@@ -93,6 +93,16 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_alerts(db: sqlite_utils.Database) -> None:
+    """Add the operational alerts: one row per problem, announced once and again on recovery."""
+    db["alerts"].create(
+        {"key": str, "message": str, "since": str, "updated_at": str, "announced_at": str,
+         "cleared_at": str, "recovery_announced_at": str},
+        pk="key",
+    )
+
+
 def iso(moment: datetime) -> str:
     """Format a datetime as the UTC ISO-8601 text stored in every time column."""
     if moment.tzinfo is None:
@@ -486,6 +496,76 @@ class Store:
             "at": iso(now), "comment_id": comment_id, "kind": kind, "from_state": before,
             "to_state": after, "detail": json.dumps(detail, default=str, sort_keys=True),
         })
+
+
+    # -- operational alerts (added for the service) ---------------------------------------
+
+    def sync_alerts(self, current: dict[str, str], *, now: datetime) -> None:
+        """Raise the alerts in ``current`` (key -> message) that are new; clear active ones not in it."""
+        with self.db.atomic():
+            rows = {r["key"]: r for r in self.db["alerts"].rows}
+            for key, message in current.items():
+                row = rows.get(key)
+                if row is None or (row["cleared_at"] and row["recovery_announced_at"]):
+                    self.db["alerts"].upsert(
+                        {"key": key, "message": message, "since": iso(now), "updated_at": iso(now),
+                         "announced_at": None, "cleared_at": None, "recovery_announced_at": None}, pk="key")
+                    self._event(now, None, "alert_raised", None, None, {"key": key, "message": message})
+                elif row["cleared_at"] or row["message"] != message:
+                    # Back before its recovery was announced: the first announcement still stands.
+                    self.db["alerts"].update(key, {"message": message, "cleared_at": None,
+                                                   "updated_at": iso(now)})
+            for key, row in rows.items():
+                if key not in current and not row["cleared_at"]:
+                    # Never announced: it came and went between passes; there is nothing to take back.
+                    quiet = iso(now) if not row["announced_at"] else None
+                    self.db["alerts"].update(key, {"cleared_at": iso(now), "updated_at": iso(now),
+                                                   "recovery_announced_at": quiet})
+                    self._event(now, None, "alert_cleared", None, None, {"key": key})
+
+    def alerts(self, *, active: bool = True) -> list[dict[str, Any]]:
+        """Alert rows, oldest first: the active ones, or all of them."""
+        where = "cleared_at IS NULL" if active else None
+        return list(self.db["alerts"].rows_where(where, order_by="since, key"))
+
+    def unannounced_alerts(self) -> list[dict[str, Any]]:
+        """Alerts whose raising or recovery has not been announced yet."""
+        return list(self.db["alerts"].rows_where(
+            "(announced_at IS NULL AND cleared_at IS NULL)"
+            " OR (announced_at IS NOT NULL AND cleared_at IS NOT NULL AND recovery_announced_at IS NULL)",
+            order_by="since, key"))
+
+    def alerts_announced(self, keys: Iterable[tuple[str, bool]], *, now: datetime) -> None:
+        """Record that these (key, recovered) announcements were delivered."""
+        with self.db.atomic():
+            for key, recovered in keys:
+                column = "recovery_announced_at" if recovered else "announced_at"
+                self.db["alerts"].update(key, {column: iso(now)})
+
+    def meta_prefixed(self, prefix: str) -> dict[str, Any]:
+        """Every meta value whose key starts with ``prefix``."""
+        rows = self.db.execute("SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?",
+                               [len(prefix), prefix]).fetchall()
+        return {k: json.loads(v) for k, v in rows}
+
+    def last_event(self, kind: str, field: str, value: str) -> dict[str, Any] | None:
+        """Return the newest event of ``kind`` whose detail has ``field`` equal to ``value``."""
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM events WHERE kind = ? AND json_extract(detail, '$.' || ?) = ?"
+            " ORDER BY id DESC LIMIT 1", [kind, field, value])
+        return rows[0] if rows else None
+
+    def stuck_replies(self, *, before: datetime, now: datetime) -> list[dict[str, Any]]:
+        """Approved or posting replies untouched since ``before`` and not waiting for a retry time."""
+        return self.db.execute_returning_dicts(
+            "SELECT r.comment_id, r.state, r.updated_at, r.error, c.platform FROM replies r"
+            " JOIN comments c ON c.id = r.comment_id WHERE r.state IN ('approved','posting')"
+            " AND r.updated_at < ? AND (r.retry_at IS NULL OR r.retry_at <= ?) ORDER BY r.updated_at",
+            [iso(before), iso(now)])
+
+    def notices_sent(self) -> list[dict[str, Any]]:
+        """Every delivered escalation notice, in the order sent."""
+        return list(self.db["notices"].rows_where(order_by="sent_at, comment_id, step"))
 
 
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:
