@@ -36,7 +36,7 @@ def collect(app: App, *, now: datetime) -> dict[str, Any]:
     counts, items = ledger(app, now=now)
     oldest = min(items, key=lambda i: i["created_at"]) if items else None
     sources = []
-    for row in store.cursors():
+    for row in store.source_rows():
         last = parse_time(row.get("last_success"))
         silent = last is None or (now - last).total_seconds() > 3 * app.settings.poll_seconds
         sources.append({"source": row["source"], "last_success": row.get("last_success"),

@@ -563,6 +563,10 @@ class Store:
             " AND r.updated_at < ? AND (r.retry_at IS NULL OR r.retry_at <= ?) ORDER BY r.updated_at",
             [iso(before), iso(now)])
 
+    def source_rows(self) -> list[dict[str, Any]]:
+        """Every source's cursor row, by source (``cursors()`` calls the ``rows`` property, which fails)."""
+        return list(self.db["cursors"].rows_where(order_by="source"))
+
     def notices_sent(self) -> list[dict[str, Any]]:
         """Every delivered escalation notice, in the order sent."""
         return list(self.db["notices"].rows_where(order_by="sent_at, comment_id, step"))

@@ -61,7 +61,7 @@ def conditions(store: Store, *, now: datetime, poll_seconds: int, sources: Colle
                stuck_after: timedelta = STUCK_AFTER) -> dict[str, str]:
     """Every problem true right now, as alert key -> message."""
     found: dict[str, str] = {}
-    for row in store.cursors():
+    for row in store.source_rows():
         if sources is None or row["source"] in sources:
             found.update(_source_problems(row, now=now, poll_seconds=poll_seconds))
     paused = _posting_pauses(store, now=now)

@@ -205,12 +205,13 @@ class SlackNotifier:
         self.not_before: datetime | None = None
 
     @classmethod
-    def from_secrets(cls, secrets: Mapping[str, str], **options: Any) -> SlackNotifier | None:
+    def from_secrets(cls, variables: Mapping[str, str], **options: Any) -> SlackNotifier | None:
         """Make a notifier from the SLACK_* variables, or None when Slack is not configured."""
-        if not (secrets.get("SLACK_WEBHOOK_URL") or secrets.get("SLACK_BOT_TOKEN")):
+        get = variables.get
+        if not (get("SLACK_WEBHOOK_URL") or get("SLACK_BOT_TOKEN")):
             return None
-        return cls(webhook_url=secrets.get("SLACK_WEBHOOK_URL"), token=secrets.get("SLACK_BOT_TOKEN"),
-                   channel_id=secrets.get("SLACK_CHANNEL"), base_url=secrets.get("SLACK_BASE_URL"), **options)
+        return cls(webhook_url=get("SLACK_WEBHOOK_URL"), token=get("SLACK_BOT_TOKEN"),
+                   channel_id=get("SLACK_CHANNEL"), base_url=get("SLACK_BASE_URL"), **options)
 
     def deliver(self, items: Sequence[Overdue], *, now: datetime) -> list[Overdue]:
         """Send one digest; return the items it showed in full (the rest go in the next one)."""

@@ -68,6 +68,7 @@ class FakeSlack:
         self.rejected: list[str] = []
         self.failures: deque[int] = deque()
         self.failing_status: int | None = None
+        self.delay = 0.0  # seconds to hold each accepted message, to catch a sender mid-request
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = FakeServer(self.handle)
@@ -127,8 +128,9 @@ class FakeSlack:
             self.messages.append(payload)
             ts = f"1700000000.{next(self._ts):06d}"
         if webhook:
-            return Response(200, raw=b"ok", headers={"Content-Type": "text/html"})
-        return Response(200, {"ok": True, "channel": payload.get("channel"), "ts": ts, "message": {}})
+            return Response(200, raw=b"ok", headers={"Content-Type": "text/html"}, delay=self.delay)
+        return Response(200, {"ok": True, "channel": payload.get("channel"), "ts": ts, "message": {}},
+                        delay=self.delay)
 
 
 def _payload(request: Request) -> dict[str, Any]:
