@@ -12,7 +12,7 @@ from types import FrameType
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from heard.app import App, utcnow
 from heard.logs import setup_logging
@@ -32,29 +32,31 @@ HEARTBEAT_SECONDS = 15
 def run_service(settings: Settings, *, backfill: timedelta | None = None,
                 notifier: Notifier | None = None) -> int:
     """Run until SIGTERM or SIGINT, finishing the job in flight; return the exit code."""
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if not stopping.is_set():
+            log.info("stopping signal=%s (finishing the job in flight)", signal.Signals(signum).name)
+        stopping.set()
+
+    # Installed first, so a signal that arrives while we start up is a clean stop too.
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     secrets = [v for ps in settings.platforms.values() for v in ps.secrets.values()]
     setup_logging(logging.getLevelName(logging.getLogger().level), [*secrets, *settings.slack.values()])
     app = App(settings)
     notifier = notifier or default_notifier(settings)
     announcer = notifier if hasattr(notifier, "announce") else LogAnnouncer()
     scheduler = build_scheduler(app, notifier, announcer, backfill=backfill)  # type: ignore[arg-type]
-    stopping = threading.Event()
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        if stopping.is_set():
-            return
-        stopping.set()
-        log.info("stopping signal=%s (finishing the job in flight)", signal.Signals(signum).name)
-        # shutdown() waits for the running job; do it off the signal handler so the loop can exit.
-        threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     started = utcnow()
     _beat(app, started, state="running")
     log.info("started pid=%d jobs=%s database=%s notifier=%s", os.getpid(),
              ",".join(j.id for j in scheduler.get_jobs()), settings.database, notifier.channel)
     scheduler.start()
+    # The main thread only waits: a short timeout keeps it responsive to signals on every platform.
+    while not stopping.wait(0.2):
+        pass
+    scheduler.shutdown(wait=True)  # lets the job in flight finish; nothing new starts
     _beat(app, started, state="stopped")
     app.store.close()
     log.info("stopped")
@@ -62,11 +64,11 @@ def run_service(settings: Settings, *, backfill: timedelta | None = None,
 
 
 def build_scheduler(app: App, notifier: Notifier, announcer: Announcer, *,
-                    backfill: timedelta | None = None) -> BlockingScheduler:
+                    backfill: timedelta | None = None) -> BackgroundScheduler:
     """Build the scheduler with every job added under a fixed id."""
     settings = app.settings
     # One worker: jobs share one SQLite connection, and a platform request is bounded by its timeout.
-    scheduler = BlockingScheduler(executors={"default": ThreadPoolExecutor(1)},
+    scheduler = BackgroundScheduler(executors={"default": ThreadPoolExecutor(1)},
                                   job_defaults={"coalesce": True, "max_instances": 1,
                                                 "misfire_grace_time": settings.poll_seconds})
     now = utcnow()
@@ -88,7 +90,7 @@ def build_scheduler(app: App, notifier: Notifier, announcer: Announcer, *,
     return scheduler
 
 
-def _add(scheduler: BlockingScheduler, app: App, job: str, fn: Callable[[], object], seconds: int, *,
+def _add(scheduler: BackgroundScheduler, app: App, job: str, fn: Callable[[], object], seconds: int, *,
          first: Any) -> None:
     # Jitter spreads sources that share an interval, so they do not all hit the network at once.
     scheduler.add_job(_guard(app, job, fn), "interval", seconds=seconds, jitter=max(0, seconds // 10),

@@ -1,4 +1,4 @@
-"""Collect and render `heard status`: the acknowledgement ledger, sources' health, alerts and the heartbeat."""
+"""Collect and render `heard status`: the ledger, sources' health, alerts and the service heartbeat."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from heard.app import App
-from listener.store import parse_time
+from listener.store import iso, parse_time
 from responders.escalate import due_at, waited
 
 # How many waiting items `heard status` lists with their due times.
@@ -22,7 +22,7 @@ def ledger(app: App, *, now: datetime) -> tuple[dict[str, int], list[dict[str, A
         due = due_at(created, timedelta(minutes=app.settings.sla_for(row["platform"], row["priority"])))
         items.append({"id": row["id"], "platform": row["platform"], "author": row["author_handle"],
                       "priority": row["priority"], "url": row["url"], "state": row["state"] or "undecided",
-                      "created_at": row["created_at"], "due_at": due.isoformat(timespec="seconds"),
+                      "created_at": row["created_at"], "due_at": iso(due),
                       "overdue": due <= now, "waited": waited(created, now)})
     counts = store.ledger_counts()
     counts["overdue"] = sum(1 for i in items if i["overdue"])

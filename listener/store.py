@@ -93,16 +93,6 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations()
-def m002_alerts(db: sqlite_utils.Database) -> None:
-    """Add the operational alerts: one row per problem, announced once and again on recovery."""
-    db["alerts"].create(
-        {"key": str, "message": str, "since": str, "updated_at": str, "announced_at": str,
-         "cleared_at": str, "recovery_announced_at": str},
-        pk="key",
-    )
-
-
 def iso(moment: datetime) -> str:
     """Format a datetime as the UTC ISO-8601 text stored in every time column."""
     if moment.tzinfo is None:
@@ -501,46 +491,57 @@ class Store:
     # -- operational alerts (added for the service) ---------------------------------------
 
     def sync_alerts(self, current: dict[str, str], *, now: datetime) -> None:
-        """Raise the alerts in ``current`` (key -> message) that are new; clear active ones not in it."""
+        """Raise the alerts in ``current`` (key -> message) that are new; clear active ones not in it.
+
+        Alerts live in meta ``alerts`` (key -> since, message, announced_at, cleared_at,
+        recovery_announced_at); a fully recovered and announced alert is forgotten.
+        """
         with self.db.atomic():
-            rows = {r["key"]: r for r in self.db["alerts"].rows}
+            rows = self.meta("alerts", {})
             for key, message in current.items():
                 row = rows.get(key)
-                if row is None or (row["cleared_at"] and row["recovery_announced_at"]):
-                    self.db["alerts"].upsert(
-                        {"key": key, "message": message, "since": iso(now), "updated_at": iso(now),
-                         "announced_at": None, "cleared_at": None, "recovery_announced_at": None}, pk="key")
+                if row is None:
+                    rows[key] = {"message": message, "since": iso(now), "announced_at": None,
+                                 "cleared_at": None, "recovery_announced_at": None}
                     self._event(now, None, "alert_raised", None, None, {"key": key, "message": message})
-                elif row["cleared_at"] or row["message"] != message:
+                else:
                     # Back before its recovery was announced: the first announcement still stands.
-                    self.db["alerts"].update(key, {"message": message, "cleared_at": None,
-                                                   "updated_at": iso(now)})
-            for key, row in rows.items():
-                if key not in current and not row["cleared_at"]:
-                    # Never announced: it came and went between passes; there is nothing to take back.
-                    quiet = iso(now) if not row["announced_at"] else None
-                    self.db["alerts"].update(key, {"cleared_at": iso(now), "updated_at": iso(now),
-                                                   "recovery_announced_at": quiet})
-                    self._event(now, None, "alert_cleared", None, None, {"key": key})
+                    row.update(message=message, cleared_at=None)
+            for key, row in list(rows.items()):
+                if key in current or row["cleared_at"]:
+                    continue
+                self._event(now, None, "alert_cleared", None, None, {"key": key})
+                if row["announced_at"]:
+                    row["cleared_at"] = iso(now)
+                else:  # it came and went between announcements: nothing to take back
+                    del rows[key]
+            self.set_meta("alerts", rows)
 
-    def alerts(self, *, active: bool = True) -> list[dict[str, Any]]:
-        """Alert rows, oldest first: the active ones, or all of them."""
-        where = "cleared_at IS NULL" if active else None
-        return list(self.db["alerts"].rows_where(where, order_by="since, key"))
+    def alerts(self) -> list[dict[str, Any]]:
+        """Active alerts (raised and not cleared), oldest first, each with its ``key``."""
+        rows = self.meta("alerts", {})
+        return sorted(({"key": k, **r} for k, r in rows.items() if not r["cleared_at"]),
+                      key=lambda r: (r["since"], r["key"]))
 
     def unannounced_alerts(self) -> list[dict[str, Any]]:
         """Alerts whose raising or recovery has not been announced yet."""
-        return list(self.db["alerts"].rows_where(
-            "(announced_at IS NULL AND cleared_at IS NULL)"
-            " OR (announced_at IS NOT NULL AND cleared_at IS NOT NULL AND recovery_announced_at IS NULL)",
-            order_by="since, key"))
+        rows = self.meta("alerts", {})
+        return sorted(({"key": k, **r} for k, r in rows.items()
+                       if not r["announced_at"] or (r["cleared_at"] and not r["recovery_announced_at"])),
+                      key=lambda r: (r["since"], r["key"]))
 
     def alerts_announced(self, keys: Iterable[tuple[str, bool]], *, now: datetime) -> None:
-        """Record that these (key, recovered) announcements were delivered."""
+        """Record that these (key, recovered) announcements were delivered; forget recovered ones."""
         with self.db.atomic():
+            rows = self.meta("alerts", {})
             for key, recovered in keys:
-                column = "recovery_announced_at" if recovered else "announced_at"
-                self.db["alerts"].update(key, {column: iso(now)})
+                if key not in rows:
+                    continue
+                if recovered:
+                    del rows[key]
+                else:
+                    rows[key]["announced_at"] = iso(now)
+            self.set_meta("alerts", rows)
 
     def meta_prefixed(self, prefix: str) -> dict[str, Any]:
         """Every meta value whose key starts with ``prefix``."""

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from listener.store import Store
 from responders import lifecycle
 from responders.escalate import Overdue, TerminalNotifier, escalate, in_quiet_hours, overdue, step_reached
 from responders.lifecycle import ReplyState
-
 from tests.conftest import NOW, make_comment, make_tags
 
 SLA = {"high": 60, "normal": 240, "low": 1440}

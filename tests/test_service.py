@@ -15,13 +15,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from listener.platforms.replay import read_outbox
 from listener.store import Store, iso
 from responders import alerts, lifecycle
 from responders.alerts import AlertChange
 from responders.lifecycle import ReplyState
 from responders.slack import SlackNotifier
-
 from tests.conftest import NOW, ROOT, make_comment, make_tags
 from tests.fakes.slack import FakeSlack
 
@@ -67,7 +67,8 @@ def test_revoked_credentials_alert_instead_of_silence(store: Store) -> None:
     store.save_page("reddit:inbox", [], "c", now=NOW)
     for minute in (2, 4, 6, 8):
         t = NOW + timedelta(minutes=minute)
-        store.source_failed("reddit:inbox", "credentials refused: 401", now=t, paused_until=t + timedelta(hours=1))
+        store.source_failed("reddit:inbox", "credentials refused: 401", now=t,
+                            paused_until=t + timedelta(hours=1))
     assert check(store, ann, 9) == [("source:auth:reddit:inbox", False)]
     assert check(store, ann, 60) == []
     store.save_page("reddit:inbox", [], "c", now=NOW + timedelta(minutes=70))
@@ -95,7 +96,8 @@ def test_spent_credits_pause_posting_until_a_reply_goes_out(store: Store) -> Non
     store.log_event("alert", now=NOW, comment_id=first, platform="x", error_type="CreditsExhausted",
                     error="402")
     assert check(store, ann, 1, sources=()) == [("post:credits:x", False)]
-    assert check(store, ann, 90, sources=()) == []  # the pause expired, but nothing has proved the account works
+    # The pause expired, but nothing has proved the account works yet.
+    assert check(store, ann, 90, sources=()) == []
     post(store, first, NOW + timedelta(minutes=95))
     assert check(store, ann, 96, sources=()) == [("post:credits:x", True)]
 
@@ -169,7 +171,8 @@ def test_status_shows_ledger_due_times_alerts_and_heartbeat(tmp_path: Path) -> N
 def x_payload(n: int, text: str, created: datetime) -> dict:
     tid = str(9_000_000 + n)
     return {"platform": "x", "payload": {
-        "data": {"id": tid, "text": f"@acme {text}", "author_id": f"u{n}", "conversation_id": tid, "lang": "en",
+        "data": {"id": tid, "text": f"@acme {text}", "author_id": f"u{n}", "conversation_id": tid,
+                 "lang": "en",
                  "created_at": created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
                  "entities": {"mentions": [{"start": 0, "end": 5, "username": "acme", "id": "1"}]},
                  "edit_history_tweet_ids": [tid]},
@@ -221,6 +224,22 @@ def wait_for(predicate, timeout: float) -> bool:
     return False
 
 
+def wait_started(proc: subprocess.Popen, db: Path) -> None:
+    """Wait for the service's heartbeat row: from then on its signal handlers are installed."""
+
+    def running() -> bool:
+        if not db.exists():
+            return False
+        store = Store(db)
+        try:
+            beat = store.meta("service") or {}
+            return beat.get("pid") == proc.pid and beat.get("state") == "running"
+        finally:
+            store.close()
+
+    assert wait_for(lambda: running() or proc.poll() is not None, 40) and proc.poll() is None
+
+
 def term_mid_job(proc: subprocess.Popen, slack: FakeSlack) -> tuple[int, float, str]:
     """Hold Slack's answer, send SIGTERM while the escalate job waits for it, and time the exit."""
     calls = len(slack.server.log)
@@ -245,7 +264,8 @@ def seed_overdue(db: Path, n: int, *, first: int = 0) -> list[str]:
     for i in range(first, first + n):
         c = dataclasses.replace(make_comment(i, author=f"w{i}"), created_at=now - timedelta(hours=2))
         store.save_page("seed", [c], None, now=now)
-        store.save_tags([make_tags(c, priority="high")], now=now)
+        # A complaint: never approved by rule, so it waits for a person and escalates.
+        store.save_tags([make_tags(c, priority="high", intent="complaint", sentiment="negative")], now=now)
         ids.append(c.id)
     store.close()
     return ids
@@ -273,6 +293,7 @@ def test_sigterm_during_a_slack_delivery_finishes_it_exits_0_and_a_restart_carri
     later = seed_overdue(tmp_path / "heard.db", 2, first=10)
     slack.delay = 0.0
     proc = heard_run(cfg, slack)
+    wait_started(proc, tmp_path / "heard.db")
     assert wait_for(lambda: len(slack.messages) >= 2, 40)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=15)
@@ -284,7 +305,8 @@ def test_sigterm_during_a_slack_delivery_finishes_it_exits_0_and_a_restart_carri
     assert set(approvals.values()) == {1} and len(approvals) == 5
 
 
-def test_sigterm_with_the_replay_platform_loses_nothing_and_restarts(tmp_path: Path, slack: FakeSlack) -> None:
+def test_sigterm_with_the_replay_platform_loses_nothing_and_restarts(tmp_path: Path,
+                                                                     slack: FakeSlack) -> None:
     pytest.importorskip("listener.nlp")
     now = datetime.now(UTC)
     texts = ["love the new espresso blend, thank you!", "my order never arrived, where is it??",
@@ -307,6 +329,7 @@ def test_sigterm_with_the_replay_platform_loses_nothing_and_restarts(tmp_path: P
         finally:
             store.close()
 
+    wait_started(proc, store_path)
     assert wait_for(settled, 60)
     proc.send_signal(signal.SIGTERM)
     _, err2 = proc.communicate(timeout=15)
@@ -317,6 +340,7 @@ def test_sigterm_with_the_replay_platform_loses_nothing_and_restarts(tmp_path: P
     assert len(outbox) == store.state_counts().get("posted", 0) > 0
     sent = Counter((r["comment_id"], r["step"]) for r in store.notices_sent())
     assert set(sent.values()) == {1}
-    shown = Counter(s for s in slack.texts() if s.startswith(("Approve: heard approve", "No suggested reply")))
+    hints = ("Approve: heard approve", "No suggested reply")
+    shown = Counter(s for s in slack.texts() if s.startswith(hints))
     assert sum(shown.values()) == len(sent)
     store.close()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+
 from listener.store import Store
 from responders import lifecycle
 from responders.alerts import AlertChange
@@ -21,7 +22,6 @@ from responders.slack import (
     build_digest,
     escape_mrkdwn,
 )
-
 from tests.conftest import NOW, make_comment, make_tags
 from tests.fakes.slack import TOKEN, FakeSlack
 
@@ -113,7 +113,8 @@ def test_a_flood_is_split_into_digests_within_slacks_limits_each_item_once(store
         assert len(message["blocks"]) <= MAX_BLOCKS
         assert len(message["blocks"][0]["text"]["text"]) <= 150
     assert "+110 more" in " ".join(slack.texts())
-    shown = Counter(s.split("heard approve ")[1] for s in slack.texts() if s.startswith("Approve: heard approve"))
+    hint = "Approve: heard approve "
+    shown = Counter(s.removeprefix(hint) for s in slack.texts() if s.startswith(hint))
     assert shown == Counter(ids)
 
 
