@@ -102,14 +102,29 @@ def _poller(app: App, client: Platform, source: str, backfill: timedelta | None)
 
 
 def _work(app: App) -> None:
+    """Tag, suggest, sync the queue file and post; a stage that fails never holds back the next one."""
     now = utcnow()
-    tagged = app.tag(now=now)
-    decided = app.decide(now=now)
-    synced = app.sync_queue(now=now)
-    posted = app.post(now=now)
-    log.info("work tagged=%d suggested=%d approved=%d pending=%d posted=%d reconciled=%d failed=%d", tagged,
-             decided.suggested, synced.approved + decided.auto_approved, synced.pending, posted.posted,
-             posted.reconciled, posted.failed)
+    stages: list[tuple[str, Callable[..., Any]]] = [
+        ("tag", app.tag), ("decide", app.decide), ("queue", app.sync_queue), ("post", app.post)]
+    done: dict[str, Any] = {}
+    failed: list[str] = []
+    for name, stage in stages:
+        try:
+            done[name] = stage(now=now)
+        except HeardError as exc:  # e.g. a malformed queue file must not stop approved replies going out
+            failed.append(f"{name}: {exc}")
+            log.error("work stage=%s error=%s", name, exc)
+        except Exception as exc:  # a bug in one stage must not stop the others
+            failed.append(f"{name}: {type(exc).__name__}: {exc}")
+            log.exception("work stage=%s crashed error=%s", name, type(exc).__name__)
+    decided, synced, posted = done.get("decide"), done.get("queue"), done.get("post")
+    log.info("work tagged=%s suggested=%s approved=%s pending=%s posted=%s reconciled=%s failed=%s",
+             done.get("tag", "-"), decided.suggested if decided else "-",
+             synced.approved + (decided.auto_approved if decided else 0) if synced else "-",
+             synced.pending if synced else "-", posted.posted if posted else "-",
+             posted.reconciled if posted else "-", posted.failed if posted else "-")
+    if failed:
+        raise HeardError("; ".join(failed))
 
 
 def _escalate(app: App, notifier: Notifier) -> None:

@@ -98,10 +98,11 @@ def _posting_pauses(store: Store, *, now: datetime) -> dict[str, str]:
         until = parse_time(pause.get("until"))
         if until is None:
             continue
-        # The pause expiring proves nothing; a reply posted since it began proves the account works.
-        if until <= now and store.posted_since(platform, until - REFUSED_PAUSE):
-            continue
         event = store.last_event("alert", "platform", platform)
+        began = parse_time(event["at"]) if event else until - REFUSED_PAUSE
+        # The pause expiring proves nothing; a reply posted since it began proves the account works.
+        if until <= now and store.posted_since(platform, began):
+            continue
         credits = bool(event and '"CreditsExhausted"' in (event.get("detail") or ""))
         kind = "credits" if credits else "auth"
         what = "the account's API credits are spent" if credits else "the platform refused our credentials"
