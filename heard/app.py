@@ -162,7 +162,7 @@ class App:
     def escalate(self, notifier: Notifier, *, now: datetime) -> list[Overdue]:
         """Deliver notices for comments waiting past the SLA."""
         return escalate(self.store, notifier, self.settings.sla_for, now=now,
-                        quiet=self.settings.quiet_hours)
+                        quiet=self.settings.quiet_hours, timezone=self.settings.slack_timezone)
 
     def heartbeat(self, job: str, *, now: datetime, error: str | None = None) -> None:
         """Record that a job ran, for `heard status`."""

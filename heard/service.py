@@ -1,68 +1,102 @@
-"""Run heard as a service: APScheduler jobs for each source, the work pipeline and escalation."""
+"""Run heard as a service: APScheduler jobs for each source, the work pipeline, escalation and alerts."""
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
 from datetime import timedelta
 from types import FrameType
+from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from heard.app import App, utcnow
 from heard.logs import setup_logging
 from heard.settings import Settings
 from listener.errors import HeardError
 from listener.platforms import Platform
+from listener.poll import source_key
+from responders import alerts
+from responders.alerts import Announcer, LogAnnouncer
 from responders.escalate import Notifier, TerminalNotifier
+from responders.slack import SlackNotifier
 
 log = logging.getLogger("heard.service")
+HEARTBEAT_SECONDS = 15
 
 
 def run_service(settings: Settings, *, backfill: timedelta | None = None,
                 notifier: Notifier | None = None) -> int:
     """Run until SIGTERM or SIGINT, finishing the job in flight; return the exit code."""
-    secrets = [v for ps in settings.platforms.values() for v in ps.secrets.values()]
-    setup_logging(logging.getLevelName(logging.getLogger().level), [*secrets, *settings.slack.values()])
-    app = App(settings)
-    notifier = notifier or _default_notifier(settings)
-    # One worker: jobs share one SQLite connection, and a platform request is bounded by its timeout.
-    scheduler = BlockingScheduler(executors={"default": ThreadPoolExecutor(1)},
-                                  job_defaults={"coalesce": True, "max_instances": 1,
-                                                "misfire_grace_time": settings.poll_seconds})
-    for client in {id(c): c for c in app.clients.values()}.values():
-        for source in client.sources():
-            scheduler.add_job(_guard(app, f"poll:{client.name}:{source}", _poller(app, client, source, backfill)),
-                              "interval", seconds=settings.poll_seconds, jitter=settings.poll_seconds // 10,
-                              id=f"poll:{client.name}:{source}", replace_existing=True, next_run_time=utcnow())
-    scheduler.add_job(_guard(app, "work", lambda: _work(app)), "interval", seconds=settings.work_seconds,
-                      id="work", replace_existing=True, next_run_time=utcnow() + timedelta(seconds=1))
-    scheduler.add_job(_guard(app, "escalate", lambda: app.escalate(notifier, now=utcnow())), "interval",
-                      seconds=settings.escalate_seconds, id="escalate", replace_existing=True,
-                      next_run_time=utcnow() + timedelta(seconds=2))
-    scheduler.add_job(_guard(app, "own-posts", lambda: app.fetch_own_posts(now=utcnow()).check()), "interval",
-                      seconds=settings.own_posts_seconds, id="own-posts", replace_existing=True,
-                      next_run_time=utcnow() + timedelta(seconds=3))
     stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        if stopping.is_set():
-            return
+        if not stopping.is_set():
+            log.info("stopping signal=%s (finishing the job in flight)", signal.Signals(signum).name)
         stopping.set()
-        log.info("stopping signal=%s (finishing the job in flight)", signal.Signals(signum).name)
-        # shutdown() waits for the running job; do it off the signal handler so the loop can exit.
-        threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True).start()
 
+    # Installed first, so a signal that arrives while we start up is a clean stop too.
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("started sources=%d database=%s", len(scheduler.get_jobs()) - 3, settings.database)
+    secrets = [v for ps in settings.platforms.values() for v in ps.secrets.values()]
+    setup_logging(logging.getLevelName(logging.getLogger().level), [*secrets, *settings.slack.values()])
+    app = App(settings)
+    notifier = notifier or default_notifier(settings)
+    announcer = notifier if hasattr(notifier, "announce") else LogAnnouncer()
+    scheduler = build_scheduler(app, notifier, announcer, backfill=backfill)  # type: ignore[arg-type]
+    started = utcnow()
+    _beat(app, started, state="running")
+    log.info("started pid=%d jobs=%s database=%s notifier=%s", os.getpid(),
+             ",".join(j.id for j in scheduler.get_jobs()), settings.database, notifier.channel)
     scheduler.start()
+    # The main thread only waits: a short timeout keeps it responsive to signals on every platform.
+    while not stopping.wait(0.2):
+        pass
+    scheduler.shutdown(wait=True)  # lets the job in flight finish; nothing new starts
+    _beat(app, started, state="stopped")
     app.store.close()
     log.info("stopped")
     return 0
+
+
+def build_scheduler(app: App, notifier: Notifier, announcer: Announcer, *,
+                    backfill: timedelta | None = None) -> BackgroundScheduler:
+    """Build the scheduler with every job added under a fixed id."""
+    settings = app.settings
+    # One worker: jobs share one SQLite connection, and a platform request is bounded by its timeout.
+    scheduler = BackgroundScheduler(executors={"default": ThreadPoolExecutor(1)},
+                                    job_defaults={"coalesce": True, "max_instances": 1,
+                                                  "misfire_grace_time": settings.poll_seconds})
+    now = utcnow()
+    sources = []
+    for client in {id(c): c for c in app.clients.values()}.values():
+        for source in client.sources():
+            key = source_key(client, source)
+            sources.append(key)
+            _add(scheduler, app, f"poll:{key}", _poller(app, client, source, backfill), settings.poll_seconds,
+                 first=now)
+    _add(scheduler, app, "work", lambda: _work(app), settings.work_seconds, first=now + timedelta(seconds=1))
+    _add(scheduler, app, "escalate", lambda: _escalate(app, notifier), settings.escalate_seconds,
+         first=now + timedelta(seconds=2))
+    _add(scheduler, app, "alerts", lambda: _alerts(app, announcer, sources), settings.escalate_seconds,
+         first=now + timedelta(seconds=3))
+    _add(scheduler, app, "own-posts", lambda: app.fetch_own_posts(now=utcnow()).check(), settings.own_posts_seconds,
+         first=now + timedelta(seconds=4))
+    started = now
+    _add(scheduler, app, "heartbeat", lambda: _beat(app, started, state="running"), HEARTBEAT_SECONDS,
+         first=now + timedelta(seconds=HEARTBEAT_SECONDS))
+    return scheduler
+
+
+def _add(scheduler: BackgroundScheduler, app: App, job: str, fn: Callable[[], object], seconds: int, *,
+         first: Any) -> None:
+    # Jitter spreads sources that share an interval, so they do not all hit the network at once.
+    scheduler.add_job(_guard(app, job, fn), "interval", seconds=seconds, jitter=max(0, seconds // 10),
+                      id=job, name=job, replace_existing=True, next_run_time=first)
 
 
 def _poller(app: App, client: Platform, source: str, backfill: timedelta | None) -> Callable[[], object]:
@@ -70,14 +104,49 @@ def _poller(app: App, client: Platform, source: str, backfill: timedelta | None)
 
 
 def _work(app: App) -> None:
+    """Tag, suggest, sync the queue file and post; a stage that fails never holds back the next one."""
     now = utcnow()
-    tagged = app.tag(now=now)
-    decided = app.decide(now=now)
-    synced = app.sync_queue(now=now)
-    posted = app.post(now=now)
-    log.info("work tagged=%d suggested=%d approved=%d pending=%d posted=%d reconciled=%d", tagged,
-             decided.suggested, synced.approved + decided.auto_approved, synced.pending, posted.posted,
-             posted.reconciled)
+    stages: list[tuple[str, Callable[..., Any]]] = [
+        ("tag", app.tag), ("decide", app.decide), ("queue", app.sync_queue), ("post", app.post)]
+    done: dict[str, Any] = {}
+    failed: list[str] = []
+    for name, stage in stages:
+        try:
+            done[name] = stage(now=now)
+        except HeardError as exc:  # e.g. a malformed queue file must not stop approved replies going out
+            failed.append(f"{name}: {exc}")
+            log.error("work stage=%s error=%s", name, exc)
+        except Exception as exc:  # a bug in one stage must not stop the others
+            failed.append(f"{name}: {type(exc).__name__}: {exc}")
+            log.exception("work stage=%s crashed error=%s", name, type(exc).__name__)
+    decided, synced, posted = done.get("decide"), done.get("queue"), done.get("post")
+    log.info("work tagged=%s suggested=%s approved=%s pending=%s posted=%s reconciled=%s failed=%s",
+             done.get("tag", "-"), decided.suggested if decided else "-",
+             synced.approved + (decided.auto_approved if decided else 0) if synced else "-",
+             synced.pending if synced else "-", posted.posted if posted else "-",
+             posted.reconciled if posted else "-", posted.failed if posted else "-")
+    if failed:
+        raise HeardError("; ".join(failed))
+
+
+def _escalate(app: App, notifier: Notifier) -> None:
+    sent = app.escalate(notifier, now=utcnow())
+    if sent:
+        log.info("escalate notices=%d channel=%s ids=%s", len(sent), notifier.channel,
+                 ",".join(f"{o.comment_id}@{o.step}" for o in sent))
+
+
+def _alerts(app: App, announcer: Announcer, sources: list[str]) -> None:
+    s = app.settings
+    changes = alerts.check(app.store, announcer, now=utcnow(), poll_seconds=s.poll_seconds, sources=sources,
+                           quiet=s.quiet_hours, timezone=s.slack_timezone)
+    for change in changes:
+        log.info("alert key=%s recovered=%s channel=%s", change.key, change.recovered, announcer.channel)
+
+
+def _beat(app: App, started: Any, *, state: str) -> None:
+    app.store.set_meta("service", {"pid": os.getpid(), "state": state, "started_at": started.isoformat(
+        timespec="seconds"), "at": utcnow().isoformat(timespec="seconds")})
 
 
 def _guard(app: App, job: str, fn: Callable[[], object]) -> Callable[[], None]:
@@ -91,7 +160,7 @@ def _guard(app: App, job: str, fn: Callable[[], object]) -> Callable[[], None]:
             app.heartbeat(job, now=utcnow(), error=str(exc))
             return
         except Exception as exc:  # a bug in one job must not stop the others
-            log.exception("job=%s crashed error=%s", job, exc)
+            log.exception("job=%s crashed error=%s", job, type(exc).__name__)
             app.heartbeat(job, now=utcnow(), error=f"{type(exc).__name__}: {exc}")
             return
         app.heartbeat(job, now=utcnow())
@@ -99,5 +168,10 @@ def _guard(app: App, job: str, fn: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-def _default_notifier(settings: Settings) -> Notifier:
-    return TerminalNotifier(lambda line: log.warning("escalation %s", line))
+def default_notifier(settings: Settings) -> Notifier:
+    """Slack when it is configured, else log lines."""
+    secrets = [v for ps in settings.platforms.values() for v in ps.secrets.values()]
+    slack = SlackNotifier.from_secrets(settings.slack, queue_file=str(settings.queue_file),
+                                       max_items=settings.slack_max_items,
+                                       secrets=secrets)
+    return slack or TerminalNotifier(lambda line: log.warning("escalation %s", line))

@@ -53,6 +53,9 @@ class Settings:
     platforms: Mapping[str, PlatformSettings]
     slack: Mapping[str, str] = field(repr=False)
     own_posts_seconds: int = 6 * 3600
+    # [slack] options: the quiet hours' timezone and how many items one digest message shows.
+    slack_timezone: str = "UTC"
+    slack_max_items: int = 20
 
     def sla_for(self, platform: str, priority: str) -> int:
         """Minutes allowed before a comment of this priority on this platform is overdue."""
@@ -105,6 +108,8 @@ def build_settings(document: Mapping[str, Any], env: Mapping[str, str], *, confi
                                                     "SLACK_CHANNEL", "SLACK_BASE_URL") if env.get(k)}),
         # Metrics move slowly, and each refresh spends requests (and YouTube quota) on every platform.
         own_posts_seconds=src.get("schedule.own_posts_seconds", int, 6 * 3600, minimum=600),
+        slack_timezone=_timezone(src),
+        slack_max_items=src.get("slack.max_items", int, 20, minimum=1),
     )
 
 
@@ -178,6 +183,17 @@ def _quiet_hours(src: _Source) -> tuple[int, int] | None:
             and all(isinstance(v, int) and 0 <= v <= 23 for v in value)):
         src.fail("slack.quiet_hours", "expected [start_hour, end_hour] with hours 0-23")
     return (value[0], value[1])
+
+
+def _timezone(src: _Source) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = src.get("slack.timezone", str, "UTC")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        src.fail("slack.timezone", f"expected an IANA timezone such as 'Europe/Berlin', got {name!r}")
+    return name
 
 
 def _platforms(src: _Source, env: Mapping[str, str]) -> dict[str, PlatformSettings]:

@@ -1,21 +1,40 @@
-"""Collect and render `heard status`: the acknowledgement ledger, sources' health and the heartbeat."""
+"""Collect and render `heard status`: the ledger, sources' health, alerts and the service heartbeat."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from heard.app import App
-from listener.store import parse_time
-from responders.escalate import overdue, waited
+from listener.store import iso, parse_time
+from responders.escalate import due_at, waited
+
+# How many waiting items `heard status` lists with their due times.
+SHOWN_WAITING = 10
+
+
+def ledger(app: App, *, now: datetime) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Count open, overdue and acknowledged comments, and list the open ones with their due times."""
+    store = app.store
+    items = []
+    for row in store.awaiting():
+        created = datetime.fromisoformat(row["created_at"])
+        due = due_at(created, timedelta(minutes=app.settings.sla_for(row["platform"], row["priority"])))
+        items.append({"id": row["id"], "platform": row["platform"], "author": row["author_handle"],
+                      "priority": row["priority"], "url": row["url"], "state": row["state"] or "undecided",
+                      "created_at": row["created_at"], "due_at": iso(due),
+                      "overdue": due <= now, "waited": waited(created, now)})
+    counts = store.ledger_counts()
+    counts["overdue"] = sum(1 for i in items if i["overdue"])
+    items.sort(key=lambda i: i["due_at"])
+    return counts, items
 
 
 def collect(app: App, *, now: datetime) -> dict[str, Any]:
     """Gather the status figures into one plain dict."""
     store = app.store
-    waiting = store.awaiting()
-    late = overdue(store, app.settings.sla_for, now=now)
-    oldest = waiting[0] if waiting else None
+    counts, items = ledger(app, now=now)
+    oldest = min(items, key=lambda i: i["created_at"]) if items else None
     sources = []
     for row in store.cursors():
         last = parse_time(row.get("last_success"))
@@ -26,18 +45,28 @@ def collect(app: App, *, now: datetime) -> dict[str, Any]:
     return {
         "now": now.isoformat(timespec="seconds"),
         "comments": store.count_comments(),
-        "ledger": {**store.ledger_counts(), "overdue": len(late)},
-        "oldest_waiting": oldest and {
-            "id": oldest["id"], "author": oldest["author_handle"], "url": oldest["url"],
-            "waited": waited(datetime.fromisoformat(oldest["created_at"]), now)},
+        "ledger": counts,
+        "oldest_waiting": oldest,
+        "waiting": items[:SHOWN_WAITING],
         "replies": store.state_counts(),
         "sources": sources,
+        "service": _service(store.meta("service"), now=now),
         "heartbeat": store.meta("heartbeat", {}),
         "platforms": {name: (store.meta(f"platform_state:{name}") or {}).get("summary")
                       for name, ps in app.settings.platforms.items()
                       if ps.enabled and store.meta(f"platform_state:{name}")},
-        "alerts": store.meta("alerts", {}),
+        "alerts": {a["key"]: {"message": a["message"], "since": a["since"],
+                              "announced": bool(a["announced_at"])} for a in store.alerts()},
     }
+
+
+def _service(beat: dict[str, Any] | None, *, now: datetime) -> dict[str, Any] | None:
+    if not beat:
+        return None
+    at = parse_time(beat.get("at"))
+    # The service beats every 15 s; a minute without a beat while "running" means it died.
+    alive = beat.get("state") == "running" and at is not None and (now - at) < timedelta(minutes=1)
+    return {**beat, "alive": alive}
 
 
 def render(report: dict[str, Any]) -> str:
@@ -50,8 +79,12 @@ def render(report: dict[str, Any]) -> str:
     ]
     oldest = report["oldest_waiting"]
     if oldest:
-        lines.append(f"oldest waiting: {oldest['id']} by {oldest['author']}, {oldest['waited']} ago "
-                     f"{oldest['url']}")
+        lines.append(f"oldest waiting: {oldest['id']} by {oldest['author']}, {oldest['waited']} ago, "
+                     f"due {oldest['due_at']} {oldest['url']}")
+    for item in report["waiting"]:
+        mark = "OVERDUE" if item["overdue"] else "due"
+        lines.append(f"  {mark} {item['due_at']}  [{item['priority']}] {item['id']} by {item['author']} "
+                     f"({item['state']}, waited {item['waited']})")
     if report["replies"]:
         lines.append("replies: " + ", ".join(f"{k} {v}" for k, v in sorted(report["replies"].items())))
     for src in report["sources"]:
@@ -61,8 +94,15 @@ def render(report: dict[str, Any]) -> str:
                      + (f"; last error: {src['last_error']}" if src["last_error"] else ""))
     for name, summary in sorted(report.get("platforms", {}).items()):
         lines.append(f"platform {name}: {summary}")
+    service = report["service"]
+    if service:
+        state = "running" if service["alive"] else f"NOT RUNNING (last state {service['state']})"
+        lines.append(f"service: {state}, pid {service['pid']}, last heartbeat {service['at']}")
     for job, beat in sorted(report["heartbeat"].items()):
-        lines.append(f"job {job}: last ran {beat['at']}" + (f" (error: {beat['error']})" if beat["error"] else ""))
+        error = f" (error: {beat['error']})" if beat["error"] else ""
+        lines.append(f"job {job}: last ran {beat['at']}{error}")
     for key, alert in sorted(report["alerts"].items()):
-        lines.append(f"ALERT {key}: {alert.get('message', '')} since {alert.get('since', '')}")
+        lines.append(f"ALERT {key}: {alert['message']} (since {alert['since']})")
+    if not report["alerts"]:
+        lines.append("alerts: none")
     return "\n".join(lines)

@@ -467,7 +467,7 @@ class Store:
 
     def cursors(self) -> list[dict[str, Any]]:
         """Every source's cursor row."""
-        return list(self.db["cursors"].rows(order_by="source"))
+        return list(self.db["cursors"].rows_where(order_by="source"))
 
     def source_failed(self, source: str, error: str, *, now: datetime,
                       paused_until: datetime | None = None) -> None:
@@ -556,6 +556,87 @@ class Store:
             [iso(start) if start else "", iso(end)],
         )
 
+
+
+    # -- operational alerts (added for the service) ---------------------------------------
+
+    def sync_alerts(self, current: dict[str, str], *, now: datetime) -> None:
+        """Raise the alerts in ``current`` (key -> message) that are new; clear active ones not in it.
+
+        Alerts live in meta ``alerts`` (key -> since, message, announced_at, cleared_at,
+        recovery_announced_at); a fully recovered and announced alert is forgotten.
+        """
+        with self.db.atomic():
+            rows = self.meta("alerts", {})
+            for key, message in current.items():
+                row = rows.get(key)
+                if row is None:
+                    rows[key] = {"message": message, "since": iso(now), "announced_at": None,
+                                 "cleared_at": None, "recovery_announced_at": None}
+                    self._event(now, None, "alert_raised", None, None, {"key": key, "message": message})
+                else:
+                    # Back before its recovery was announced: the first announcement still stands.
+                    row.update(message=message, cleared_at=None)
+            for key, row in list(rows.items()):
+                if key in current or row["cleared_at"]:
+                    continue
+                self._event(now, None, "alert_cleared", None, None, {"key": key})
+                if row["announced_at"]:
+                    row["cleared_at"] = iso(now)
+                else:  # it came and went between announcements: nothing to take back
+                    del rows[key]
+            self.set_meta("alerts", rows)
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Active alerts (raised and not cleared), oldest first, each with its ``key``."""
+        rows = self.meta("alerts", {})
+        return sorted(({"key": k, **r} for k, r in rows.items() if not r["cleared_at"]),
+                      key=lambda r: (r["since"], r["key"]))
+
+    def unannounced_alerts(self) -> list[dict[str, Any]]:
+        """Alerts whose raising or recovery has not been announced yet."""
+        rows = self.meta("alerts", {})
+        return sorted(({"key": k, **r} for k, r in rows.items()
+                       if not r["announced_at"] or (r["cleared_at"] and not r["recovery_announced_at"])),
+                      key=lambda r: (r["since"], r["key"]))
+
+    def alerts_announced(self, keys: Iterable[tuple[str, bool]], *, now: datetime) -> None:
+        """Record that these (key, recovered) announcements were delivered; forget recovered ones."""
+        with self.db.atomic():
+            rows = self.meta("alerts", {})
+            for key, recovered in keys:
+                if key not in rows:
+                    continue
+                if recovered:
+                    del rows[key]
+                else:
+                    rows[key]["announced_at"] = iso(now)
+            self.set_meta("alerts", rows)
+
+    def meta_prefixed(self, prefix: str) -> dict[str, Any]:
+        """Every meta value whose key starts with ``prefix``."""
+        rows = self.db.execute("SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?",
+                               [len(prefix), prefix]).fetchall()
+        return {k: json.loads(v) for k, v in rows}
+
+    def last_event(self, kind: str, field: str, value: str) -> dict[str, Any] | None:
+        """Return the newest event of ``kind`` whose detail has ``field`` equal to ``value``."""
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM events WHERE kind = ? AND json_extract(detail, '$.' || ?) = ?"
+            " ORDER BY id DESC LIMIT 1", [kind, field, value])
+        return rows[0] if rows else None
+
+    def stuck_replies(self, *, before: datetime, now: datetime) -> list[dict[str, Any]]:
+        """Approved or posting replies untouched since ``before`` and not waiting for a retry time."""
+        return self.db.execute_returning_dicts(
+            "SELECT r.comment_id, r.state, r.updated_at, r.error, c.platform FROM replies r"
+            " JOIN comments c ON c.id = r.comment_id WHERE r.state IN ('approved','posting')"
+            " AND r.updated_at < ? AND (r.retry_at IS NULL OR r.retry_at <= ?) ORDER BY r.updated_at",
+            [iso(before), iso(now)])
+
+    def notices_sent(self) -> list[dict[str, Any]]:
+        """Every delivered escalation notice, in the order sent."""
+        return list(self.db["notices"].rows_where(order_by="sent_at, comment_id, step"))
 
 _OWN_POST_COLUMNS = ("id", "platform", "post_id", "url", "created_at", "followers_at_post", "likes", "reposts",
                      "replies", "quotes", "views", "fetched_at")

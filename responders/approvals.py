@@ -70,7 +70,8 @@ def _validate(store: Store, decisions: Sequence[Decision], path: Path) -> None:
         if reply is None:
             raise QueueFileError(str(path), d.line, f"unknown id {d.id!r}: no such queue item")
         state = ReplyState(reply["state"])
-        if state in PENDING_FOR_PEOPLE or _already_done(d, state, reply):
+        # "pending" on an item decided elsewhere (`heard approve`, a rule) is just a stale line.
+        if state in PENDING_FOR_PEOPLE or d.action == "pending" or _already_done(d, state, reply):
             continue
         raise QueueFileError(str(path), d.line, f"{d.id} is not pending (it is {state.value}); "
                                                 f"remove it from the file")

@@ -5,13 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from listener.store import Store
 
 # Steps: 1 at the due time, 2 at twice the SLA, 3 at four times, then one more each day.
 REMINDER_MULTIPLES = (1, 2, 4)
+# A flood of overdue items goes out as several digests, but never more than this many per pass:
+# the rest wait for the next pass rather than trip Slack's one-message-a-second limit.
+MAX_DIGESTS_PER_PASS = 10
 
 
 @dataclass(frozen=True)
@@ -36,13 +40,16 @@ class Notifier(Protocol):
 
     channel: str
 
-    def deliver(self, items: Sequence[Overdue], *, now: datetime) -> None:
-        """Deliver the digest or raise; only delivered notices are remembered."""
+    def deliver(self, items: Sequence[Overdue], *, now: datetime) -> Sequence[Overdue] | None:
+        """Deliver a digest or raise; return the items shown in full (None: all of them).
+
+        Only the items returned are remembered as notified; the rest go out in the next digest.
+        """
         ...
 
 
 def step_reached(created: datetime, sla: timedelta, now: datetime) -> int:
-    """The escalation step a comment has reached (0 while it is not yet due)."""
+    """Return the escalation step a comment has reached (0 while it is not yet due)."""
     waited = now - created
     if waited < sla:
         return 0
@@ -67,30 +74,51 @@ def overdue(store: Store, sla_minutes: Callable[[str, str], int], *, now: dateti
     return out
 
 
-def in_quiet_hours(now: datetime, quiet: tuple[int, int] | None) -> bool:
-    """Whether ``now`` falls in the [start, end) hour window (which may wrap past midnight)."""
-    if not quiet:
+def in_quiet_hours(now: datetime, quiet: tuple[int, int] | None, timezone: str = "UTC") -> bool:
+    """Whether ``now`` falls in the [start, end) hour window of ``timezone`` (it may wrap past midnight)."""
+    if not quiet or quiet[0] == quiet[1]:
         return False
     start, end = quiet
-    hour = now.hour
+    hour = _aware(now).astimezone(ZoneInfo(timezone)).hour
     return start <= hour < end if start <= end else hour >= start or hour < end
 
 
 def escalate(store: Store, notifier: Notifier, sla_minutes: Callable[[str, str], int], *, now: datetime,
-             quiet: tuple[int, int] | None = None) -> list[Overdue]:
-    """Deliver one digest of the notices not yet sent at their current step; return what was sent."""
-    if in_quiet_hours(now, quiet):
+             quiet: tuple[int, int] | None = None, timezone: str = "UTC") -> list[Overdue]:
+    """Deliver the notices not yet sent at their current step; return what was delivered.
+
+    Each digest's notices are recorded as soon as it is delivered, so a failure part-way through
+    a pass loses nothing and repeats nothing: it raises, and the next pass sends the rest.
+    """
+    if in_quiet_hours(now, quiet, timezone):
         return []
-    due = [o for o in overdue(store, sla_minutes, now=now) if not store.notice_sent(o.comment_id, o.step)]
-    if not due:
-        return []
-    notifier.deliver(due, now=now)
-    store.record_notices([(o.comment_id, o.step) for o in due], notifier.channel, now=now)
-    return due
+    pending = [o for o in overdue(store, sla_minutes, now=now) if not store.notice_sent(o.comment_id, o.step)]
+    sent: list[Overdue] = []
+    for _ in range(MAX_DIGESTS_PER_PASS):
+        if not pending:
+            break
+        shown = notifier.deliver(pending, now=now)
+        shown = list(pending) if shown is None else list(shown)
+        if not shown:  # the notifier could show nothing: stop rather than spin
+            break
+        store.record_notices([(o.comment_id, o.step) for o in shown], notifier.channel, now=now)
+        sent += shown
+        done = {o.comment_id for o in shown}
+        pending = [o for o in pending if o.comment_id not in done]
+    return sent
+
+
+def due_at(created: datetime, sla: timedelta) -> datetime:
+    """When a comment becomes overdue."""
+    return _aware(created) + sla
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def waited(since: datetime, now: datetime) -> str:
-    """A short human duration: 45m, 3h 10m, 2d 4h."""
+    """Format a short human duration: 45m, 3h 10m, 2d 4h."""
     minutes = int((now - since).total_seconds() // 60)
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
@@ -108,7 +136,7 @@ class TerminalNotifier:
         self.write = write
 
     def deliver(self, items: Sequence[Overdue], *, now: datetime) -> None:
-        """Print one line per waiting comment, grouped by platform."""
+        """Print one line per waiting comment, grouped by platform (all of them: returns None)."""
         self.write(f"{len(items)} comment{'s' * (len(items) != 1)} waiting past the SLA:")
         for platform in sorted({o.platform for o in items}):
             self.write(f"  {platform}:")

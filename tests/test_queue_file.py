@@ -87,7 +87,7 @@ def test_invalid_file_names_the_line_and_changes_nothing(store: Store, tmp_path:
     elif line == "unknown-id":
         q.write_text(q.read_text().replace(ids[0], "x:999999"))
     else:
-        lifecycle.transition(store, ids[0], ReplyState.REJECTED, now=NOW)
+        lifecycle.transition(store, ids[2], ReplyState.REJECTED, now=NOW)  # the item the file approves
     before_file = q.read_bytes()
     before_db = [store.reply(i) for i in ids]
     with pytest.raises(QueueFileError) as err:
@@ -220,3 +220,13 @@ def test_no_queue_file_crashes_or_posts_anything_not_approved(tmp_path_factory, 
         if store.reply(cid)["state"] == "approved":
             assert cid in approved_in_file
     store.close()
+
+
+def test_an_item_decided_on_the_command_line_leaves_a_stale_line_that_is_ignored(store, tmp_path) -> None:
+    ids = seed(store)
+    q = tmp_path / "queue.yaml"
+    approvals.sync(store, q, now=NOW)
+    lifecycle.transition(store, ids[0], ReplyState.APPROVED, now=NOW, decided_by="person")
+    result = approvals.sync(store, q, now=NOW)
+    assert result.pending == 2
+    assert ids[0] not in q.read_text()

@@ -1,0 +1,171 @@
+"""Escalation over simulated hours: one notice per item per step, on schedule, held in quiet hours."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from listener.store import Store
+from responders import lifecycle
+from responders.escalate import Overdue, TerminalNotifier, escalate, in_quiet_hours, overdue, step_reached
+from responders.lifecycle import ReplyState
+from tests.conftest import NOW, make_comment, make_tags
+
+SLA = {"high": 60, "normal": 240, "low": 1440}
+
+
+def sla_for(platform: str, priority: str) -> int:
+    return SLA[priority] // (2 if platform == "reddit" else 1)
+
+
+class Recorder:
+    """A notifier that remembers every (id, step, when) it was given."""
+
+    channel = "test"
+
+    def __init__(self, show: int | None = None, fail: int = 0) -> None:
+        self.sent: list[tuple[str, int, datetime]] = []
+        self.digests = 0
+        self.show, self.fail = show, fail
+
+    def deliver(self, items: Sequence[Overdue], *, now: datetime) -> Sequence[Overdue] | None:
+        if self.fail:
+            self.fail -= 1
+            raise RuntimeError("slack is down")
+        shown = list(items[: self.show]) if self.show else list(items)
+        self.digests += 1
+        self.sent += [(o.comment_id, o.step, now) for o in shown]
+        return shown
+
+
+def seed(store: Store, n: int, *, priority: str, platform: str = "x", minutes_ago: int = 0,
+         state: ReplyState | None = ReplyState.SUGGESTED) -> list[str]:
+    ids = []
+    for i in range(n):
+        c = make_comment(hash((platform, priority, i)) % 10**6, platform=platform, author=f"a{i}",
+                         minutes_ago=minutes_ago)
+        store.save_page("s", [c], None, now=NOW)
+        store.save_tags([make_tags(c, priority=priority)], now=NOW)
+        if state:
+            lifecycle.create(store, c.id, state, now=NOW, text=f"Thanks a{i}!")
+        ids.append(c.id)
+    return ids
+
+
+def run_hours(store: Store, notifier: Recorder, start: datetime, hours: float, *, every: int = 5,
+              quiet: tuple[int, int] | None = None, timezone: str = "UTC",
+              on_tick=None) -> None:
+    now = start
+    while now <= start + timedelta(hours=hours):
+        if on_tick:
+            on_tick(now)
+        escalate(store, notifier, sla_for, now=now, quiet=quiet, timezone=timezone)
+        now += timedelta(minutes=every)
+
+
+def test_reminders_follow_one_two_four_then_daily_and_each_step_is_sent_once(store: Store) -> None:
+    high = seed(store, 3, priority="high", minutes_ago=60)  # created NOW-1h, SLA 1h: due NOW
+    normal = seed(store, 2, priority="normal", platform="reddit", minutes_ago=60)  # SLA 2h on reddit
+    rec = Recorder()
+    run_hours(store, rec, NOW - timedelta(minutes=30), 24 * 3 + 12)
+    counts = Counter((cid, step) for cid, step, _ in rec.sent)
+    assert counts and set(counts.values()) == {1}
+    created = NOW - timedelta(hours=1)
+    for cid, sla in [*((c, timedelta(hours=1)) for c in high), *((c, timedelta(hours=2)) for c in normal)]:
+        times = {step: at for c, step, at in rec.sent if c == cid}
+        assert sorted(times) == list(range(1, len(times) + 1))
+        expected = {1: sla, 2: 2 * sla, 3: 4 * sla}
+        expected.update({3 + d: 4 * sla + timedelta(days=d) for d in range(1, 4)})
+        for step, at in times.items():
+            due = created + expected[step]
+            assert due <= at < due + timedelta(minutes=5), (cid, step, at)
+        assert max(times) == 3 + int((NOW + timedelta(hours=84) - created - 4 * sla) / timedelta(days=1))
+
+
+def test_acknowledged_items_stop(store: Store) -> None:
+    posted, dismissed, waiting = seed(store, 3, priority="high", minutes_ago=60)
+    rec = Recorder()
+
+    def people_act(now: datetime) -> None:
+        if now == NOW + timedelta(minutes=90):
+            lifecycle.transition(store, posted, ReplyState.APPROVED, now=now)
+            lifecycle.transition(store, posted, ReplyState.POSTING, now=now)
+            lifecycle.transition(store, posted, ReplyState.POSTED, now=now, posted_at=now)
+            lifecycle.transition(store, dismissed, ReplyState.DISMISSED, now=now, reason="handled by phone")
+
+    run_hours(store, rec, NOW, 48, on_tick=people_act)
+    last = {cid: max(at for c, _, at in rec.sent if c == cid) for cid in (posted, dismissed, waiting)}
+    assert last[posted] < NOW + timedelta(minutes=90) and last[dismissed] < NOW + timedelta(minutes=90)
+    assert last[waiting] > NOW + timedelta(hours=24)
+    assert {s for c, s, _ in rec.sent if c == posted} == {1, 2}  # due NOW, 2x at NOW+1h, acted at +90m
+    assert store.ledger_counts() == {"open": 1, "acknowledged": 2}
+
+
+def test_quiet_hours_hold_notices_in_the_configured_timezone_and_release_them(store: Store) -> None:
+    # Berlin is UTC+1 in winter: 22:00-07:00 Berlin is 21:00-06:00 UTC.
+    start = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
+    created = datetime(2026, 11, 30, 18, 30, tzinfo=UTC)
+    ids = seed(store, 2, priority="high", minutes_ago=int((NOW - created).total_seconds() // 60))
+    rec = Recorder()
+    # Created 18:30 UTC, due 19:30 UTC (sent before the window), 2x at 20:30, 4x at 22:30 UTC (held).
+    run_hours(store, rec, start, 12, quiet=(22, 7), timezone="Europe/Berlin")
+    for cid in ids:
+        times = {step: at for c, step, at in rec.sent if c == cid}
+        assert times[1] == start and times[2] == datetime(2026, 11, 30, 20, 30, tzinfo=UTC)
+        # The 4x reminder fell in the window: it went out when the window ended, 06:00 UTC.
+        assert times[3] == datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+    assert not [at for _, _, at in rec.sent if in_quiet_hours(at, (22, 7), "Europe/Berlin")]
+
+
+def test_a_failed_delivery_records_nothing_and_the_next_pass_sends_it(store: Store) -> None:
+    ids = seed(store, 2, priority="high", minutes_ago=70)
+    rec = Recorder(fail=1)
+    with pytest.raises(RuntimeError):
+        escalate(store, rec, sla_for, now=NOW)
+    assert not any(store.notice_sent(c, 1) for c in ids)
+    sent = escalate(store, rec, sla_for, now=NOW + timedelta(minutes=5))
+    assert sorted(o.comment_id for o in sent) == sorted(ids)
+    assert escalate(store, rec, sla_for, now=NOW + timedelta(minutes=10)) == []
+
+
+def test_a_notifier_showing_part_of_a_digest_gets_the_rest_in_the_next_one(store: Store) -> None:
+    ids = seed(store, 7, priority="high", minutes_ago=70)
+    rec = Recorder(show=3)
+    sent = escalate(store, rec, sla_for, now=NOW)
+    assert rec.digests == 3 and sorted(o.comment_id for o in sent) == sorted(ids)
+    assert Counter(c for c, _, _ in rec.sent) == Counter(ids)
+
+
+def test_items_without_a_reply_record_escalate_too_and_most_urgent_come_first(store: Store) -> None:
+    low = seed(store, 1, priority="low", minutes_ago=3000, state=None)
+    high = seed(store, 1, priority="high", minutes_ago=61)
+    assert [o.comment_id for o in overdue(store, sla_for, now=NOW)] == [*high, *low]
+
+
+def test_terminal_notifier_prints_each_item() -> None:
+    lines: list[str] = []
+    item = Overdue("x:1", "x", "jane", "where is my order?", "https://e.invalid/1", "high", "question",
+                   NOW - timedelta(hours=2), NOW - timedelta(hours=1), 2, "")
+    assert TerminalNotifier(lines.append).deliver([item], now=NOW) is None
+    assert "reminder 1" in lines[-1] and "2h 0m" in lines[-1]
+
+
+@pytest.mark.parametrize(("hour", "quiet", "inside"), [
+    (23, (22, 7), True), (6, (22, 7), True), (7, (22, 7), False), (12, (9, 17), True), (17, (9, 17), False),
+    (3, (5, 5), False),
+])
+def test_quiet_hours_window(hour: int, quiet: tuple[int, int], inside: bool) -> None:
+    assert in_quiet_hours(datetime(2026, 6, 1, hour, 30, tzinfo=UTC), quiet) is inside
+
+
+@given(st.integers(1, 5000), st.integers(0, 60 * 24 * 30), st.integers(0, 60 * 24 * 30))
+def test_steps_never_go_backwards(sla_minutes: int, a: int, b: int) -> None:
+    sla = timedelta(minutes=sla_minutes)
+    early, late = sorted((a, b))
+    assert step_reached(NOW, sla, NOW + timedelta(minutes=early)) <= step_reached(
+        NOW, sla, NOW + timedelta(minutes=late))
