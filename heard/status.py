@@ -80,29 +80,37 @@ def render(report: dict[str, Any]) -> str:
     oldest = report["oldest_waiting"]
     if oldest:
         lines.append(f"oldest waiting: {oldest['id']} by {oldest['author']}, {oldest['waited']} ago, "
-                     f"due {oldest['due_at']} {oldest['url']}")
+                     f"due {_t(oldest['due_at'])} {oldest['url']}")
     for item in report["waiting"]:
         mark = "OVERDUE" if item["overdue"] else "due"
-        lines.append(f"  {mark} {item['due_at']}  [{item['priority']}] {item['id']} by {item['author']} "
+        lines.append(f"  {mark} {_t(item['due_at'])}  [{item['priority']}] {item['id']} by {item['author']} "
                      f"({item['state']}, waited {item['waited']})")
     if report["replies"]:
         lines.append("replies: " + ", ".join(f"{k} {v}" for k, v in sorted(report["replies"].items())))
     for src in report["sources"]:
-        state = "paused until " + src["paused_until"] if src["paused_until"] else (
+        state = "paused until " + _t(src["paused_until"]) if src["paused_until"] else (
             "SILENT" if src["silent"] else "ok")
-        lines.append(f"source {src['source']}: {state}; last success {src['last_success'] or 'never'}"
+        lines.append(f"source {src['source']}: {state}; last success {_t(src['last_success'] or 'never')}"
                      + (f"; last error: {src['last_error']}" if src["last_error"] else ""))
     for name, summary in sorted(report.get("platforms", {}).items()):
         lines.append(f"platform {name}: {summary}")
     service = report["service"]
     if service:
         state = "running" if service["alive"] else f"NOT RUNNING (last state {service['state']})"
-        lines.append(f"service: {state}, pid {service['pid']}, last heartbeat {service['at']}")
+        lines.append(f"service: {state}, pid {service['pid']}, last heartbeat {_t(service['at'])}")
     for job, beat in sorted(report["heartbeat"].items()):
         error = f" (error: {beat['error']})" if beat["error"] else ""
-        lines.append(f"job {job}: last ran {beat['at']}{error}")
+        lines.append(f"job {job}: last ran {_t(beat['at'])}{error}")
     for key, alert in sorted(report["alerts"].items()):
-        lines.append(f"ALERT {key}: {alert['message']} (since {alert['since']})")
+        lines.append(f"ALERT {key}: {alert['message']} (since {_t(alert['since'])})")
     if not report["alerts"]:
         lines.append("alerts: none")
     return "\n".join(lines)
+
+
+def _t(stored: str | None) -> str:
+    """A stored time as a person reads it: 2026-11-30 14:05 UTC."""
+    if not stored or stored == "never":
+        return stored or "never"
+    moment = parse_time(stored)
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else stored
