@@ -10,7 +10,10 @@ from datetime import datetime
 from listener.store import Store
 from responders import lifecycle, policy
 from responders.lifecycle import ReplyState
-from responders.suggest import Library, suggest
+from responders.suggest import Library, Recent, suggest
+
+# How many of our latest replies on an account a new suggestion must not repeat (a busy day's worth).
+RECENT_REPLIES = 2000
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ def decide_pending(store: Store, library: Library, *, auto: Mapping[str, tuple[s
     """Give every tagged comment without a reply record its first decision (idempotent)."""
     suggested = needs_human = auto_approved = 0
     skipped: Counter[str] = Counter()
+    recent: dict[str, Recent] = {}
     for comment, tags in store.undecided():
         if policy.is_stop_request(comment):
             store.set_opted_out(comment.platform, comment.author.id, now=now, why="replied 'stop'")
@@ -38,9 +42,10 @@ def decide_pending(store: Store, library: Library, *, auto: Mapping[str, tuple[s
                              decided_by="policy")
             skipped[verdict.reason] += 1
             continue
-        recent = store.recent_reply_texts(comment.platform)
+        if comment.platform not in recent:
+            recent[comment.platform] = Recent(store.recent_reply_texts(comment.platform, RECENT_REPLIES))
         mine = [r["text"] for r in store.recent_replies_to(comment.platform, comment.author.id, 1)]
-        s = suggest(comment, tags, library, recent_texts=recent, last_to_author=mine)
+        s = suggest(comment, tags, library, recent=recent[comment.platform], last_to_author=mine)
         lifecycle.create(store, comment.id, ReplyState.SUGGESTED, now=now, text=s.text,
                          suggested_text=s.text, alternatives=list(s.alternatives), template=s.template,
                          reason=s.note, decided_by="heard")

@@ -32,6 +32,13 @@ class Template:
     sentiment: str
     platform: str
     variants: tuple[str, ...]
+    openers: tuple[str, ...] = ("",)
+    closers: tuple[str, ...] = ("",)
+
+    def wordings(self) -> list[str]:
+        """Every opener + variant + closer combination: many more ways to say the same thing."""
+        return [" ".join(p for p in (o, v, c) if p) for v in self.variants for o in self.openers
+                for c in self.closers]
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,7 @@ class Answer:
     """A known answer to a frequent question, found by keywords that must all appear."""
 
     keywords: tuple[str, ...]
-    text: str
+    texts: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -80,24 +87,35 @@ def parse_library(doc: Mapping[str, Any], where: str) -> Library:
     templates = []
     for i, entry in enumerate(doc.get("template", [])):
         place = f"{where}: template #{i + 1}"
-        variants = entry.get("variants")
-        if not isinstance(variants, list) or not variants or not all(isinstance(v, str) for v in variants):
-            raise ConfigError(f"{place}: 'variants' must be a non-empty list of strings")
-        for text in variants:
-            _check_fields(text, place)
+        variants = _strings(entry, "variants", place, required=True)
+        openers = _strings(entry, "openers", place) or ("",)
+        closers = _strings(entry, "closers", place) or ("",)
         templates.append(Template(str(entry.get("intent", "any")), str(entry.get("sentiment", "any")),
-                                  str(entry.get("platform", "any")), tuple(variants)))
+                                  str(entry.get("platform", "any")), variants, openers, closers))
     answers = []
     for i, entry in enumerate(doc.get("answer", [])):
         place = f"{where}: answer #{i + 1}"
-        keywords, text = entry.get("keywords"), entry.get("text")
-        if not isinstance(keywords, list) or not keywords or not isinstance(text, str):
-            raise ConfigError(f"{place}: needs 'keywords' (a list) and 'text' (a string)")
-        _check_fields(text, place)
-        answers.append(Answer(tuple(str(k).lower() for k in keywords), text))
+        keywords = entry.get("keywords")
+        texts = (entry["text"],) if isinstance(entry.get("text"), str) else _strings(entry, "variants", place)
+        if not isinstance(keywords, list) or not keywords or not texts:
+            raise ConfigError(f"{place}: needs 'keywords' (a list) and 'text' (or 'variants', a list)")
+        for text in texts:
+            _check_fields(text, place)
+        answers.append(Answer(tuple(str(k).lower() for k in keywords), texts))
     settings = doc.get("settings", {})
     return Library(tuple(templates), tuple(answers), tuple(settings.get("products", [])),
                    str(settings.get("signature", "")))
+
+
+def _strings(entry: Mapping[str, Any], key: str, place: str, *, required: bool = False) -> tuple[str, ...]:
+    value = entry.get(key)
+    if value is None and not required:
+        return ()
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{place}: '{key}' must be a non-empty list of strings")
+    for text in value:
+        _check_fields(text, place)
+    return tuple(value)
 
 
 def _check_fields(text: str, place: str) -> None:
@@ -107,35 +125,53 @@ def _check_fields(text: str, place: str) -> None:
                               f"use one of {', '.join(sorted(FIELDS))}")
 
 
+class Recent:
+    """Our latest replies on one account, as word sets, for the near-duplicate check."""
+
+    def __init__(self, texts: Sequence[str] = ()) -> None:
+        self._words = [words(t) for t in texts]
+
+    def add(self, text: str) -> None:
+        """Count a reply just suggested, so the next suggestion avoids it too."""
+        self._words.append(words(text))
+
+    def near(self, text: str) -> bool:
+        """Whether ``text`` shares more than NEAR_DUPLICATE of its words with a recent reply."""
+        mine = words(text)
+        return bool(mine) and any(len(mine & w) / len(mine | w) > NEAR_DUPLICATE for w in self._words if w)
+
+
 def suggest(comment: Comment, tags: Tags, library: Library, *,
-            recent_texts: Sequence[str] = (), last_to_author: Sequence[str] = ()) -> Suggestion:
+            recent: Recent | None = None, last_to_author: Sequence[str] = ()) -> Suggestion:
     """Pick a reply for a comment that may be answered.
 
     Questions get a known answer or are handed to a person with the question quoted; everything
-    else gets a template variant, skipping wordings this person just got and near-duplicates of
-    our recent replies on the platform.
+    else gets a template wording. Wordings this person just got and near-duplicates of our recent
+    replies on the platform are skipped; when every wording is too close, a person writes this one.
     """
+    recent = recent or Recent()
     values = _values(comment, library)
     if tags.intent == "question" or tags.is_question:
         answers = [a for a in library.answers if _matches(a, comment.text)]
         if not answers:
             return Suggestion("", template="needs-human", needs_human=True, context=values,
                               note=f"needs a human answer: \u201c{values['question']}\u201d")
-        texts = [_fit(render(a.text, values), comment.platform) for a in answers]
-        return Suggestion(texts[0], tuple(texts[1:]), f"answer:{'+'.join(answers[0].keywords)}",
-                          context=values)
-    template = _pick_template(library, tags, comment.platform)
-    if template is None:
-        return Suggestion("", template="needs-human", needs_human=True, context=values,
-                          note=f"no template for {tags.intent}/{tags.sentiment}")
-    texts = [_fit(render(v, values), comment.platform) for v in template.variants]
-    order = _rotate(texts, comment.id)
-    fresh = [t for t in order if t not in last_to_author and not near_duplicate(t, recent_texts)]
-    chosen = fresh or [t for t in order if t not in last_to_author] or order
-    key = f"{template.intent}/{template.sentiment}/{template.platform}"
-    note = "" if fresh else "every variant is close to a recent reply: consider editing"
-    return Suggestion(chosen[0], tuple(t for t in order if t != chosen[0])[:3], key, note=note,
-                      context=values)
+        texts = [_fit(render(t, values), comment.platform) for a in answers for t in a.texts]
+        key = f"answer:{'+'.join(answers[0].keywords)}"
+    else:
+        template = _pick_template(library, tags, comment.platform)
+        if template is None:
+            return Suggestion("", template="needs-human", needs_human=True, context=values,
+                              note=f"no template for {tags.intent}/{tags.sentiment}")
+        texts = _rotate([_fit(render(w, values), comment.platform) for w in template.wordings()], comment.id)
+        key = f"{template.intent}/{template.sentiment}/{template.platform}"
+    chosen = next((t for t in texts if t not in last_to_author and not recent.near(t)), None)
+    others = tuple(dict.fromkeys(t for t in texts if t != chosen))[:3]
+    if chosen is None:
+        return Suggestion("", others, key, needs_human=True, context=values,
+                          note="every wording is close to a recent reply: write this one (drafts below)")
+    recent.add(chosen)
+    return Suggestion(chosen, others, key, context=values)
 
 
 def render(template: str, values: Mapping[str, str]) -> str:

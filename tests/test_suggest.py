@@ -6,6 +6,7 @@ import pytest
 
 from listener.errors import ConfigError
 from responders.suggest import (
+    Recent,
     load_library,
     near_duplicate,
     overlap,
@@ -73,8 +74,24 @@ def test_question_with_known_answer_and_without() -> None:
 def test_near_duplicates_are_avoided_when_possible() -> None:
     recent = ["Thanks Jane!"]
     c = make_comment(1)
-    s = suggest(c, make_tags(c), LIB, recent_texts=recent)
+    s = suggest(c, make_tags(c), LIB, recent=Recent(recent))
     assert not near_duplicate(s.text, recent)
+
+
+def test_when_every_wording_is_too_close_a_person_writes_it() -> None:
+    text = "Thank you so much for the very kind words and the support {name}"
+    lib = parse_library({"template": [{"intent": "praise", "variants": [text]}]}, "t")
+    recent = Recent()
+    first = suggest(make_comment(1), make_tags(make_comment(1)), lib, recent=recent)
+    second = suggest(make_comment(2, author="jo"), make_tags(make_comment(2)), lib, recent=recent)
+    assert first.text and not first.needs_human
+    assert second.needs_human and second.text == "" and second.alternatives
+
+
+def test_openers_and_closers_multiply_the_wordings() -> None:
+    lib = parse_library({"template": [{"intent": "praise", "variants": ["a {name}", "b {name}"],
+                                       "openers": ["Oh!", "Hey,"], "closers": ["x", "y", "z"]}]}, "t")
+    assert len(lib.templates[0].wordings()) == 12
     assert overlap("a b c d", "a b c d") == 1.0
 
 
