@@ -46,8 +46,8 @@ def run_service(settings: Settings, *, backfill: timedelta | None = None,
     setup_logging(logging.getLevelName(logging.getLogger().level), [*secrets, *settings.slack.values()])
     app = App(settings)
     notifier = notifier or default_notifier(settings)
-    announcer = notifier if hasattr(notifier, "announce") else LogAnnouncer()
-    scheduler = build_scheduler(app, notifier, announcer, backfill=backfill)  # type: ignore[arg-type]
+    announcer = notifier if isinstance(notifier, Announcer) else LogAnnouncer()
+    scheduler = build_scheduler(app, notifier, announcer, backfill=backfill)
     started = utcnow()
     _beat(app, started, state="running")
     log.info("started pid=%d jobs=%s database=%s notifier=%s", os.getpid(),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from listener.errors import AuthFailed, BadPayload, PlatformError, RateLimited
 from listener.platforms import Platform
@@ -72,8 +74,11 @@ def poll_once(platform: Platform, source: str, store: Store, *, now: datetime,
                       more=page.more)
 
 
-def _normalise_all(platform: Platform, items, store: Store, *, now: datetime) -> tuple[list[Comment], int]:
-    comments, skipped = [], 0
+def _normalise_all(
+    platform: Platform, items: Iterable[Mapping[str, Any]], store: Store, *, now: datetime
+) -> tuple[list[Comment], int]:
+    comments: list[Comment] = []
+    skipped = 0
     for raw in items:
         try:
             comments.append(platform.normalise(raw))

@@ -24,7 +24,7 @@ migrations = Migrations("heard")
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
     """Create the first schema."""
-    db["comments"].create(
+    db.table("comments").create(
         {
             "id": str, "platform": str, "native_id": str, "account": str, "source": str,
             "author_id": str, "author_handle": str, "author_name": str, "author_is_bot": int,
@@ -34,9 +34,9 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["comments"].create_index(["created_at"])
-    db["comments"].create_index(["platform", "author_id"])
-    db["authors"].create(
+    db.table("comments").create_index(["created_at"])
+    db.table("comments").create_index(["platform", "author_id"])
+    db.table("authors").create(
         {
             "id": str, "platform": str, "native_id": str, "handle": str, "name": str,
             "is_bot": int, "bio": str, "first_seen": str, "last_seen": str, "comments": int,
@@ -44,7 +44,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["tags"].create(
+    db.table("tags").create(
         {
             "comment_id": str, "sentiment": str, "sentiment_score": float, "is_question": int,
             "question_score": float, "intent": str, "intent_score": float, "spam_score": float,
@@ -54,7 +54,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="comment_id",
         foreign_keys=[("comment_id", "comments", "id")],
     )
-    db["replies"].create(
+    db.table("replies").create(
         {
             "comment_id": str, "state": str, "text": str, "suggested_text": str,
             "alternatives": str, "template": str, "reason": str, "idempotency_key": str,
@@ -65,23 +65,23 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="comment_id",
         foreign_keys=[("comment_id", "comments", "id")],
     )
-    db["replies"].create_index(["state"])
-    db["events"].create(
+    db.table("replies").create_index(["state"])
+    db.table("events").create(
         {"id": int, "at": str, "comment_id": str, "kind": str, "from_state": str,
          "to_state": str, "detail": str},
         pk="id",
     )
-    db["events"].create_index(["comment_id"])
-    db["cursors"].create(
+    db.table("events").create_index(["comment_id"])
+    db.table("cursors").create(
         {"source": str, "cursor": str, "updated_at": str, "last_success": str,
          "last_error": str, "errors": int, "paused_until": str},
         pk="source",
     )
-    db["notices"].create(
+    db.table("notices").create(
         {"comment_id": str, "step": int, "sent_at": str, "channel": str},
         pk=("comment_id", "step"),
     )
-    db["meta"].create({"key": str, "value": str}, pk="key")
+    db.table("meta").create({"key": str, "value": str}, pk="key")
     # The audit trail is append-only: the database itself refuses edits and deletes.
     db.execute(
         "CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
@@ -96,7 +96,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 @migrations()
 def m002_own_posts(db: sqlite_utils.Database) -> None:
     """Add own_posts: the user's own posts with their public metrics, for audience health."""
-    db["own_posts"].create(
+    db.table("own_posts").create(
         {
             "id": str, "platform": str, "post_id": str, "url": str, "created_at": str,
             "followers_at_post": int, "likes": int, "reposts": int, "replies": int, "quotes": int,
@@ -104,7 +104,7 @@ def m002_own_posts(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["own_posts"].create_index(["created_at"])
+    db.table("own_posts").create_index(["created_at"])
 
 
 def iso(moment: datetime) -> str:
@@ -154,13 +154,13 @@ class Store:
             known = self._existing_ids(ids)
             new = [c for c in comments if c.id not in known]
             unique = list({c.id: c for c in new}.values())
-            self.db["comments"].insert_all(
+            self.db.table("comments").insert_all(
                 (_comment_row(c, now) for c in unique), pk="id", ignore=True
             )
             for c in unique:
                 self._touch_author(c.platform, c.author, c.created_at)
             detail = json.dumps({"source": source})
-            self.db["events"].insert_all(
+            self.db.table("events").insert_all(
                 {"at": iso(now), "comment_id": c.id, "kind": "stored", "from_state": None,
                  "to_state": None, "detail": detail} for c in unique
             )
@@ -168,7 +168,7 @@ class Store:
                                    "last_success": iso(now), "errors": 0, "last_error": None}
             if cursor is not None:
                 row["cursor"] = cursor
-            self.db["cursors"].upsert(row, pk="source")
+            self.db.table("cursors").upsert(row, pk="source")
             return [c.id for c in unique]
 
     def _existing_ids(self, ids: Sequence[str]) -> set[str]:
@@ -198,7 +198,7 @@ class Store:
 
     def comment(self, comment_id: str) -> Comment | None:
         """Load one stored comment, or None."""
-        rows = list(self.db["comments"].rows_where("id = ?", [comment_id]))
+        rows = list(self.db.table("comments").rows_where("id = ?", [comment_id]))
         return _row_comment(rows[0]) if rows else None
 
     def comments(self, ids: Iterable[str]) -> dict[str, Comment]:
@@ -208,17 +208,17 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self.db["comments"].rows_where(f"id IN ({marks})", chunk):
+            for row in self.db.table("comments").rows_where(f"id IN ({marks})", chunk):
                 out[row["id"]] = _row_comment(row)
         return out
 
     def count_comments(self) -> int:
         """How many comments are stored."""
-        return self.db["comments"].count
+        return self.db.table("comments").count
 
     def author(self, platform: str, author_id: str) -> dict[str, Any] | None:
         """The stored author row (counts, first/last seen, opt-out), or None."""
-        rows = list(self.db["authors"].rows_where("id = ?", [f"{platform}:{author_id}"]))
+        rows = list(self.db.table("authors").rows_where("id = ?", [f"{platform}:{author_id}"]))
         return rows[0] if rows else None
 
     def set_opted_out(self, platform: str, author_id: str, *, now: datetime, why: str) -> None:
@@ -244,7 +244,7 @@ class Store:
         """Store tags (replacing older ones for the same comment); return how many."""
         rows = [_tags_row(t, now) for t in tags]
         with self.db.atomic():
-            self.db["tags"].upsert_all(rows, pk="comment_id")
+            self.db.table("tags").upsert_all(rows, pk="comment_id")
         return len(rows)
 
     def tag_counts(self, column: str) -> dict[str, int]:
@@ -256,7 +256,7 @@ class Store:
 
     def tags(self, comment_id: str) -> Tags | None:
         """The tags of one comment, or None."""
-        rows = list(self.db["tags"].rows_where("comment_id = ?", [comment_id]))
+        rows = list(self.db.table("tags").rows_where("comment_id = ?", [comment_id]))
         return _row_tags(rows[0]) if rows else None
 
     # -- replies ---------------------------------------------------------------
@@ -277,7 +277,7 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = list(ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
-            out += [_row_tags(r) for r in self.db["tags"].rows_where(f"comment_id IN ({marks})", chunk)]
+            out += [_row_tags(r) for r in self.db.table("tags").rows_where(f"comment_id IN ({marks})", chunk)]
         return out
 
     def create_reply(self, comment_id: str, state: str, *, now: datetime, **fields: Any) -> bool:
@@ -307,7 +307,7 @@ class Store:
                 [*sets.values(), comment_id, *expected],
             )
             if cursor.rowcount:
-                self._event(now, comment_id, "transition", before and before["state"], state,
+                self._event(now, comment_id, "transition", before["state"] if before else None, state,
                             _event_detail(fields))
             return bool(cursor.rowcount)
 
@@ -323,7 +323,7 @@ class Store:
 
     def reply(self, comment_id: str) -> dict[str, Any] | None:
         """The reply record of a comment, with JSON columns decoded, or None."""
-        rows = list(self.db["replies"].rows_where("comment_id = ?", [comment_id]))
+        rows = list(self.db.table("replies").rows_where("comment_id = ?", [comment_id]))
         return _decode_reply(rows[0]) if rows else None
 
     def replies(self, states: Sequence[str], limit: int | None = None) -> list[dict[str, Any]]:
@@ -448,7 +448,7 @@ class Store:
     def record_notices(self, keys: Iterable[tuple[str, int]], channel: str, *, now: datetime) -> None:
         """Remember that these (comment, step) notices were delivered."""
         with self.db.atomic():
-            self.db["notices"].insert_all(
+            self.db.table("notices").insert_all(
                 ({"comment_id": c, "step": s, "sent_at": iso(now), "channel": channel}
                  for c, s in keys), pk=("comment_id", "step"), ignore=True,
             )
@@ -457,7 +457,7 @@ class Store:
 
     def cursor(self, source: str) -> dict[str, Any] | None:
         """The cursor row of a source, or None before its first successful poll."""
-        rows = list(self.db["cursors"].rows_where("source = ?", [source]))
+        rows = list(self.db.table("cursors").rows_where("source = ?", [source]))
         return rows[0] if rows else None
 
     def reset_cursor(self, source: str) -> None:
@@ -467,7 +467,7 @@ class Store:
 
     def cursors(self) -> list[dict[str, Any]]:
         """Every source's cursor row."""
-        return list(self.db["cursors"].rows_where(order_by="source"))
+        return list(self.db.table("cursors").rows_where(order_by="source"))
 
     def source_failed(self, source: str, error: str, *, now: datetime,
                       paused_until: datetime | None = None) -> None:
@@ -483,11 +483,11 @@ class Store:
 
     def set_meta(self, key: str, value: Any) -> None:
         """Store a small JSON value (heartbeat, pauses) under a key."""
-        self.db["meta"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
+        self.db.table("meta").upsert({"key": key, "value": json.dumps(value)}, pk="key")
 
     def meta(self, key: str, default: Any = None) -> Any:
         """Read a value stored with set_meta."""
-        rows = list(self.db["meta"].rows_where("key = ?", [key]))
+        rows = list(self.db.table("meta").rows_where("key = ?", [key]))
         return json.loads(rows[0]["value"]) if rows else default
 
     # -- events ------------------------------------------------------------------------
@@ -501,11 +501,11 @@ class Store:
     def events(self, comment_id: str | None = None) -> list[dict[str, Any]]:
         """The audit trail, oldest first (optionally for one comment)."""
         where, params = ("comment_id = ?", [comment_id]) if comment_id else (None, None)
-        return list(self.db["events"].rows_where(where, params, order_by="id"))
+        return list(self.db.table("events").rows_where(where, params, order_by="id"))
 
     def _event(self, now: datetime, comment_id: str | None, kind: str, before: str | None,
                after: str | None, detail: dict[str, Any]) -> None:
-        self.db["events"].insert({
+        self.db.table("events").insert({
             "at": iso(now), "comment_id": comment_id, "kind": kind, "from_state": before,
             "to_state": after, "detail": json.dumps(detail, default=str, sort_keys=True),
         })
@@ -636,7 +636,7 @@ class Store:
 
     def notices_sent(self) -> list[dict[str, Any]]:
         """Every delivered escalation notice, in the order sent."""
-        return list(self.db["notices"].rows_where(order_by="sent_at, comment_id, step"))
+        return list(self.db.table("notices").rows_where(order_by="sent_at, comment_id, step"))
 
 _OWN_POST_COLUMNS = ("id", "platform", "post_id", "url", "created_at", "followers_at_post", "likes", "reposts",
                      "replies", "quotes", "views", "fetched_at")

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from listener.store import Store, iso, parse_time
 from responders.escalate import in_quiet_hours
@@ -33,6 +33,7 @@ class AlertChange:
     since: datetime
 
 
+@runtime_checkable
 class Announcer(Protocol):
     """Somewhere to announce alerts: Slack, the log."""
 
@@ -99,7 +100,7 @@ def _posting_pauses(store: Store, *, now: datetime) -> dict[str, str]:
         if until is None:
             continue
         event = store.last_event("alert", "platform", platform)
-        began = parse_time(event["at"]) if event else until - REFUSED_PAUSE
+        began = (parse_time(event["at"]) if event else None) or until - REFUSED_PAUSE
         # The pause expiring proves nothing; a reply posted since it began proves the account works.
         if until <= now and store.posted_since(platform, began):
             continue

@@ -168,7 +168,8 @@ def _waiting(reply: dict[str, Any], now: datetime) -> bool:
 
 def _paused(store: Store, platform: str, now: datetime) -> bool:
     pause = store.meta(f"pause:post:{platform}")
-    return bool(pause and parse_time(pause["until"]) > now)
+    until = parse_time(pause["until"]) if pause else None
+    return until is not None and until > now
 
 
 def _backoff(reply: dict[str, Any], now: datetime) -> datetime:

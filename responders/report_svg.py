@@ -108,7 +108,7 @@ def stacked_bars(
     slot = plot_w / max(len(labels), 1)
     body = []
     for i, label in enumerate(labels):
-        base = TOP + plot_h
+        base: float = TOP + plot_h
         for name, color, values in series:
             h = plot_h * values[i] / top
             base -= h

@@ -17,8 +17,9 @@ from responders.report_figures import AGE_BUCKETS, fmt_duration, fmt_pct
 def render_terminal(figures: dict[str, Any]) -> str:
     """Render the whole report as text (with colour when stdout is a terminal)."""
     width = min(shutil.get_terminal_size((100, 24)).columns, 120)
+    out = io.StringIO()
     console = Console(
-        file=io.StringIO(),
+        file=out,
         width=width,
         force_terminal=sys.stdout.isatty(),
         color_system="auto" if sys.stdout.isatty() else None,
@@ -35,7 +36,7 @@ def render_terminal(figures: dict[str, Any]) -> str:
     ):
         console.print(part)
         console.print()
-    return console.file.getvalue().rstrip()  # type: ignore[attr-defined]
+    return out.getvalue().rstrip()
 
 
 def _table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str = "") -> Table:

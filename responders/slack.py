@@ -247,7 +247,7 @@ class SlackNotifier:
         if self._webhook is not None:
             resp = self._webhook.send(text=text, blocks=blocks, unfurl_links=False, unfurl_media=False)
             return resp.status_code, resp.headers, None if resp.body == "ok" else trim(resp.body, 80)
-        assert self._web is not None
+        assert self._web is not None and self.channel_id is not None  # the constructor needs both for a bot
         try:
             self._web.chat_postMessage(channel=self.channel_id, text=text, blocks=blocks, unfurl_links=False,
                                        unfurl_media=False)

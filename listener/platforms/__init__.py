@@ -19,8 +19,15 @@ from listener.records import Account, Comment, OwnPost, Page
 class Platform(Protocol):
     """A connected platform client: the only thing that talks to a platform's API."""
 
-    name: str
-    account: Account
+    @property
+    def name(self) -> str:
+        """The platform's registry name (``x``, ``reddit``...)."""
+        ...
+
+    @property
+    def account(self) -> Account:
+        """Who we are on the platform (a client may ask the platform on first use)."""
+        ...
 
     def sources(self) -> Sequence[str]:
         """Names of the sources this client polls (e.g. ``mentions``, ``search:acme``)."""

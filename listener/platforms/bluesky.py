@@ -178,7 +178,7 @@ class Walk:
         """The cursor string stored in the database."""
         return json.dumps({k: v for k, v in asdict(self).items() if v not in (None, ())}, sort_keys=True)
 
-    def step(self, items: Sequence[Mapping[str, Any]], token: str | None) -> tuple[list[Mapping[str, Any]], Walk]:
+    def step(self, items: Sequence[dict[str, Any]], token: str | None) -> tuple[list[dict[str, Any]], Walk]:
         """Keep the items above the bound; return them and the walk after this page."""
         bound = parse_iso(self.bound, "bluesky cursor")
         fresh, reached = [], False

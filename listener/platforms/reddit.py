@@ -147,7 +147,7 @@ class Walk:
             state = json.loads(text or "")
             top = tuple(state["top"]) if state.get("top") else None
             return cls(state["anchor"], float(state["utc"]), bool(state["recover"]),
-                       state.get("after"), top)  # type: ignore[arg-type]
+                       state.get("after"), top)
         except (ValueError, KeyError, TypeError):
             if text:
                 log.warning("unreadable reddit cursor %r; starting at %s", text, since)
@@ -162,7 +162,9 @@ class Walk:
             params["after"] = self.after
         return params
 
-    def step(self, children: Sequence[Mapping[str, Any]], more: bool, limit: int) -> tuple[list, Walk, bool]:
+    def step(
+        self, children: Sequence[dict[str, Any]], more: bool, limit: int
+    ) -> tuple[list[dict[str, Any]], Walk, bool]:
         """Given one listing page, return the comments newer than the walk, the next walk, and more."""
         if not self.recover:
             if not children:
@@ -173,7 +175,7 @@ class Walk:
         top = self.top
         if self.after is None and children:
             top = (children[0]["data"]["name"], _utc(children[0]["data"]))
-        fresh = []
+        fresh: list[dict[str, Any]] = []
         for child in children:
             if child["data"]["name"] == self.anchor or _utc(child["data"]) < self.utc:
                 return fresh, self._settle(top), False
@@ -199,7 +201,7 @@ def _listing(payload: Any, where: str) -> tuple[list[dict[str, Any]], dict[str, 
     """Check a Listing's shape; return its children and its data."""
     data = payload.get("data") if isinstance(payload, dict) and payload.get("kind") == "Listing" else None
     children = data.get("children") if isinstance(data, dict) else None
-    if not isinstance(children, list) or not all(
+    if not isinstance(data, dict) or not isinstance(children, list) or not all(
         isinstance(c, dict) and isinstance(c.get("data"), dict) and c["data"].get("name") for c in children
     ):
         raise BadPayload(f"{where}: expected a Listing of things, got {str(payload)[:120]!r}")
