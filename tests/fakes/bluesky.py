@@ -158,7 +158,7 @@ class FakeBluesky:
             used, reset = self._window if now < self._window[1] else (0, now + WINDOW)
             failure = self._failures.popleft() if self._failures and route else None
             if failure == "429":
-                used, reset = self.limit, int(now) + 1
+                used, reset = self.limit, int(now) + 2  # 1-2 s ahead: long enough for a loaded CI machine
             self._window = (used + 1, reset)
         headers = {"ratelimit-limit": str(self.limit), "ratelimit-remaining": str(max(0, self.limit - used - 1)),
                    "ratelimit-reset": str(int(reset)), "ratelimit-policy": f"{self.limit};w={WINDOW}"}

@@ -118,7 +118,7 @@ class FakeX:
                 used, reset = 0, now + self.window
             failure = self._failures.popleft() if self._failures else None
             if failure == "429":
-                used, reset = self.limits[endpoint], int(now) + 1
+                used, reset = self.limits[endpoint], int(now) + 2  # 1-2 s ahead, even on a loaded machine
             self._windows[endpoint] = (used + 1, reset)
         headers = {"x-rate-limit-limit": str(self.limits[endpoint]),
                    "x-rate-limit-remaining": str(max(0, self.limits[endpoint] - used - 1)),
