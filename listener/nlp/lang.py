@@ -47,7 +47,7 @@ def detect_lang(text: str) -> tuple[str, float]:
     letters = sum(c.isalpha() for c in text)
     if letters == 0:
         return "und", 0.0
-    for code, pattern in _SCRIPTS:
+    for code, pattern in () if text.isascii() else _SCRIPTS:
         hits = len(pattern.findall(text))
         if hits / letters > 0.3:
             return code, min(1.0, hits / letters)
