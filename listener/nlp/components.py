@@ -20,6 +20,7 @@ WEIGHTS = Path(__file__).resolve().parent / "weights"
 AUTHOR_KEY = "heard_author"  # doc.user_data[AUTHOR_KEY] = (handle, bio, is_bot), set by tag()
 TEXT_KEY = "heard_text"  # doc.user_data[TEXT_KEY] = the comment's raw text, set by tag()
 _ANALYSIS_KEY = "heard_analysis"
+ENGLISH = frozenset({"en", "und"})  # what our models were trained on ("und": too short to tell)
 EXTENSIONS = {
     "heard_sentiment": "neutral",
     "heard_sentiment_score": 0.0,
@@ -107,6 +108,8 @@ class QuestionScorer(_Batched):
         proba = self.model.proba(*question_inputs(items))[:, 1]
         for doc, (raw, _, words), p in zip(docs, items, proba, strict=True):
             p = combine(float(p), rule_score(words, raw))
+            if doc._.heard_lang not in ENGLISH:
+                p = 0.9 if "?" in raw else min(p, 0.5)  # the model knows English; elsewhere trust the "?"
             doc._.heard_question_score = round(float(p), 4)
             doc._.heard_is_question = bool(p >= self.threshold)
 
@@ -154,6 +157,8 @@ def intent_component(doc: Doc) -> Doc:
     declare_extensions()
     x = doc._
     text = raw_text(doc)
+    if x.heard_lang not in ENGLISH:
+        x.heard_sentiment, x.heard_sentiment_score = "neutral", 0.5  # an English model guessing at German
     x.heard_sentiment, x.heard_sentiment_score = surface_sentiment(text, x.heard_sentiment, x.heard_sentiment_score)
     x.heard_intent, x.heard_intent_score = intent_of(
         text, x.heard_sentiment, x.heard_sentiment_score, x.heard_is_question, x.heard_question_score

@@ -26,7 +26,8 @@ SUBJECT = _words(
 # Words that open a clause without carrying its mood: greetings, discourse markers, handles.
 SKIP = _words(
     "@user <url> http rt hey hi hello ok okay so well but and also btw oh um uh lol yeah yes no sir "
-    "madam guys then now anyway seriously honestly just quick question q : , - ..."
+    "madam guys then now anyway seriously honestly just quick question q : , - ... wait actually sorry "
+    "hmm ah ahh plus also"
 )
 BREAKS = frozenset([".", "!", "?", "...", "..", ";"])
 SEEK = (
@@ -117,6 +118,7 @@ SUGGEST = (
 MODAL_YOU = frozenset(["can", "could", "would", "will"])
 MODAL = frozenset(["can", "could", "would", "will", "may", "shall", "might"])
 REQUEST_MODAL = frozenset(["can", "could", "will"])
+ADDRESSED = _words("you u ya the there it your")  # after "@brand does/is…", these mean we are being asked
 PRONOUN = _words("i you u we they he she it there this that the my your our")
 ASK_VERBS = _words("tell confirm explain clarify let advise recommend suggest say")
 ASKERS = frozenset(["you", "u", "i", "we", "ya"])
@@ -202,6 +204,7 @@ def rule_score(words: Sequence[str], text: str) -> float | None:
     asked = [c for c, q in opens if q and c]
     low = " ".join(words)
     seek = any(s in low for s in STRONG_SEEK) or any(" ".join(c[:2]) == "any chance" for c, _ in opens)
+    seek = seek or "¿" in text and "?" in text  # Spanish marks a question at both ends
     if seek or any(genuine(c) for c in asked):
         return 0.95  # "anyone know where…", "wondering if…", or a wh-/yes-no question that ends in "?"
     if asked and all(directive(c) for c in asked):
@@ -217,8 +220,8 @@ def rule_score(words: Sequence[str], text: str) -> float | None:
 def _clause_starts(opens: list[tuple[list[str], bool]], words: Sequence[str]) -> list[list[str]]:
     """The clauses whose opening can carry a question; a leading handle followed by a verb is the subject."""
     out = [c for c, _ in opens]
-    if out and words and words[0] == "@user" and out[0][1:2] not in (["you"], ["u"]):
-        out = out[1:]  # "@bob has this…": the handle is the subject, unless the clause addresses "you"
+    if out and words and words[0] == "@user" and not (out[0][1:2] and out[0][1] in ADDRESSED):
+        out = out[1:]  # "@bob is a writer": the handle is the subject, unless "is the…"/"do you…" follows
     return out
 
 

@@ -46,10 +46,10 @@ def intent_of(text: str, sentiment: str, sent_score: float, is_question: bool, q
     negative = sentiment == "negative"
     if cues >= 2 or negative and (cues or sent_score >= 0.75 and not is_question):
         return "complaint", round(min(1.0, 0.5 + 0.15 * cues + 0.3 * negative), 4)
+    if REQUEST.search(body):
+        return "request", 0.8  # "please DM me the tracking number, the email never came": ask, then fix
     if cues and sentiment != "positive" and not is_question:
         return "complaint", 0.55
-    if REQUEST.search(body):
-        return "request", 0.8
     if is_question:
         return "question", round(q_score, 4)
     if sentiment == "positive":
