@@ -34,11 +34,17 @@ EXTENSIONS = {
 }
 
 
+_DECLARED: list[bool] = []
+
+
 def declare_extensions() -> None:
-    """Declare our Doc extensions once; later calls are no-ops."""
+    """Declare our Doc extensions once; later calls are no-ops (stateless components call this per doc)."""
+    if _DECLARED:
+        return
     for name, default in EXTENSIONS.items():
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
+    _DECLARED.append(True)
 
 
 def analysis(doc: Doc) -> Analysed:
