@@ -212,9 +212,22 @@ def rule_score(words: Sequence[str], text: str) -> float | None:
     if asked and all(len(c) <= 2 for c in asked) and ("?!" in text or "!?" in text):
         return 0.2  # "really?!": an interjection, not something to answer
     # Without a "?", only a clear inversion opening a clause counts; "@bob has this…" has a subject already.
-    if not asked and any(_typed_without_mark(c) for c in _clause_starts(opens, words)):
+    if not asked and any(_typed_without_mark(c) for c in _clause_starts(_sentences(words), words)):
         return 0.9  # a question typed with a full stop or nothing: "what are the appliances."
     return None
+
+
+def _sentences(words: Sequence[str]) -> list[tuple[list[str], bool]]:
+    """Split tokens into sentences (not clauses: a comma does not start one), each without its opening fillers."""
+    out, cur = [], []
+    for w in [*words, "."]:
+        if w in BREAKS:
+            if cur:
+                out.append((_opening(cur), w == "?"))
+            cur = []
+        else:
+            cur.append(w)
+    return out
 
 
 def _clause_starts(opens: list[tuple[list[str], bool]], words: Sequence[str]) -> list[list[str]]:
