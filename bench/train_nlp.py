@@ -81,7 +81,7 @@ def macro_recall(y: np.ndarray, pred: np.ndarray, classes: np.ndarray) -> float:
 
 def best_offsets(z: np.ndarray, y: np.ndarray, classes: np.ndarray) -> tuple[np.ndarray, float]:
     """Class-score offsets (first class fixed at 0) that maximise macro recall on out-of-fold scores."""
-    grid = np.arange(-1.0, 1.01, 0.05)
+    grid = np.arange(-2.0, 1.01, 0.05)
     best, best_r = np.zeros(len(classes)), -1.0
     for a, b in itertools.product(grid, grid):
         off = np.array([0.0, a, b])

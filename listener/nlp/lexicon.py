@@ -66,6 +66,7 @@ def lex_vector(raw: str, norm: str, tokens: Sequence[str]) -> list[float]:
     letters = len(_LETTER.findall(raw))
     caps = len(_UPPER.findall(raw)) / letters if letters >= 6 else 0.0
     n = max(len(tokens), 1)
+    faced = "xd" in norm or any(c in norm for c in ":;=(<")  # every emoticon we count has one of these
     return [
         total / math.sqrt(total * total + 15),
         pos / (pos + neg + n),
@@ -78,8 +79,8 @@ def lex_vector(raw: str, norm: str, tokens: Sequence[str]) -> list[float]:
         "?" in norm,
         caps,
         bool(_ELONGATED.search(raw)),
-        min(len(EMOTICON.findall(norm)), 3) / 3,
-        min(len(_SAD_EMOTICON.findall(norm)), 3) / 3,
+        min(len(EMOTICON.findall(norm)), 3) / 3 if faced else 0.0,
+        min(len(_SAD_EMOTICON.findall(norm)), 3) / 3 if faced else 0.0,
         min(n, 50) / 50,
     ]
 

@@ -36,17 +36,22 @@ def _squash(x: float) -> float:
 
 def spam_score(text: str) -> float:
     """Return how much the text looks like spam, in [0, 1]."""
-    urls = URL.findall(text)
-    rest = HANDLE.sub("", URL.sub("", text))
-    words = len(rest.split())
+    # Most comments have no link, handle, tag or "$": test for the character before running a regex.
+    linked = "http" in text or "www." in text
+    urls = URL.findall(text) if linked else []
+    rest = URL.sub("", text) if linked else text
+    handles = len(HANDLE.findall(text)) if "@" in text else 0
+    words = len(HANDLE.sub("", rest).split()) if handles else len(rest.split())
     ev = 0.0
     if urls and words <= 2:
         ev += 4.0  # a link with (almost) nothing to say
     elif urls:
         ev += 1.0 + max(0, len(urls) - 1)
     low = text.lower()  # the patterns are lower case: IGNORECASE makes every alternation slower
-    ev += 2.5 * len(PROMO.findall(low)) + 1.5 * (len(PITCH.findall(low)) + len(TICKER.findall(text)))
-    ev += 0.6 * max(0, len(HASHTAG.findall(text)) - 2) + 0.5 * max(0, len(HANDLE.findall(text)) - 3)
+    tickers = len(TICKER.findall(text)) if "$" in text else 0
+    ev += 2.5 * len(PROMO.findall(low)) + 1.5 * (len(PITCH.findall(low)) + tickers)
+    tags = len(HASHTAG.findall(text)) if "#" in text else 0
+    ev += 0.6 * max(0, tags - 2) + 0.5 * max(0, handles - 3)
     ev += 1.5 * bool(REPEAT.search(text))
     ev += 1.0 * (text.count("$") + text.count("💰") + text.count("🚀") >= 2)
     return round(_squash(ev), 4)
