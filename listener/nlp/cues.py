@@ -219,7 +219,8 @@ def rule_score(words: Sequence[str], text: str) -> float | None:
 
 def _sentences(words: Sequence[str]) -> list[tuple[list[str], bool]]:
     """Split tokens into sentences (not clauses: a comma does not start one), each without its opening fillers."""
-    out, cur = [], []
+    out: list[tuple[list[str], bool]] = []
+    cur: list[str] = []
     for w in [*words, "."]:
         if w in BREAKS:
             if cur:

@@ -122,7 +122,8 @@ def hash_batch(
     parts = [_normed(keys, rows, n)]
     if texts is not None:
         parts.append(_normed(*_char_keys(texts), n))  # each block has unit norm, as two TF-IDF blocks would
-    return Sparse(*(np.concatenate([p[i] for p in parts]) for i in range(3)), n)
+    rows, cols, vals = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    return Sparse(rows, cols, vals, n)
 
 
 def _normed(keys: np.ndarray, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
