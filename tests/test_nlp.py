@@ -138,3 +138,101 @@ def test_pipeline_loads_without_network() -> None:
         env={"PYTHONPATH": str(REPO), "PATH": ""},
     )
     assert out.stdout.strip() == "True"
+
+
+# Behaviours seen on the demo recording (config/demo/recording.jsonl), as a community manager would triage them.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@driftwoodcoffee THREE WEEKS. NO BEANS. NO REPLY TO MY EMAILS. I PAID FOR THE CLUB AND GOT NOTHING. "
+        "WHAT IS GOING ON",
+        "@driftwoodcoffee still nothing on my order... anyone there",
+        "@driftwoodcoffee ordered on the 14th, tracking hasn't moved since the 19th. kinda needed those beans "
+        "for thanksgiving lol",
+    ],
+)
+def test_customer_complaints_need_a_reply(nlp: Language, text: str) -> None:
+    t = one(nlp, comment(text))
+    assert (t.intent, t.needs_reply, t.priority) == ("complaint", True, "high")
+
+
+def test_shouted_complaint_is_negative(nlp: Language) -> None:
+    t = one(
+        nlp,
+        comment(
+            "@driftwoodcoffee THREE WEEKS. NO BEANS. NO REPLY TO MY EMAILS. I PAID FOR THE CLUB "
+            "AND GOT NOTHING. WHAT IS GOING ON"
+        ),
+    )
+    assert t.sentiment == "negative"
+
+
+def test_wrong_item_with_a_swap_request_needs_a_reply(nlp: Language) -> None:
+    text = "@driftwoodcoffee got a bag of the decaf instead of the Ethiopia I ordered 🙃 order DW-20874. can we swap it"
+    t = one(nlp, comment(text))
+    assert t.intent in ("complaint", "request")
+    assert t.needs_reply
+
+
+def test_mixed_praise_and_complaint_is_a_negative_complaint(nlp: Language) -> None:
+    text = (
+        "Wrong order again. Asked for whole bean, got pre-ground espresso. Second time this fall. "
+        "Love the coffee but come on"
+    )
+    t = one(nlp, comment(text, source="reply"))
+    assert (t.intent, t.sentiment, t.needs_reply) == ("complaint", "negative", True)
+
+
+def test_can_you_confirm_is_a_question(nlp: Language) -> None:
+    t = one(nlp, comment("u/driftwood_coffee can you confirm if the burrs are the same on the 2025 and 2026 model"))
+    assert t.intent in ("question", "request")
+    assert t.needs_reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DM me for promo!! I run 40+ coffee pages with 2M followers 📈 cheap rates, fast results",
+        "@driftwoodcoffee Love your page!! 😍 We can help you reach 10k+ REAL coffee lovers. DM for promo 📈🔥",
+        "🚀 Driftwood $BEAN token presale is LIVE, 10x guaranteed 🚀🚀 claim at https://bean-drop.claims",
+        "@driftwoodcoffee 🚀🚀 $BEAN AIRDROP LIVE!! first 500 wallets get 1000 tokens FREE, claim now 👉 https://t.co/x",
+        "@driftwoodcoffee https://t.co/cxaP50Aqg6",
+    ],
+)
+def test_promo_and_crypto_spam_needs_no_reply(nlp: Language, text: str) -> None:
+    t = one(nlp, comment(text, source="reply"))
+    assert t.spam_score >= 0.6
+    assert not t.needs_reply
+
+
+def test_excitement_is_not_a_complaint(nlp: Language) -> None:
+    t = one(nlp, comment("@driftwoodcoffee YESSS. setting an alarm ⏰", source="reply"))
+    assert t.intent != "complaint"
+    assert t.sentiment == "positive"
+
+
+def test_bare_stop_is_left_to_the_policy_layer(nlp: Language) -> None:
+    t = one(nlp, comment("@driftwoodcoffee stop", source="reply"))
+    assert (t.intent, t.sentiment, t.needs_reply) == ("other", "neutral", False)
+
+
+def test_praise_aimed_at_us_gets_a_low_priority_thank_you(nlp: Language) -> None:
+    text = "the Driftwood Club box came today and the Colombia Huila is unreal 😍 thank you @driftwoodcoffee"
+    t = one(nlp, comment(text))
+    assert (t.intent, t.sentiment, t.needs_reply, t.priority) == ("praise", "positive", True, "low")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does the free month apply if i already had a sub that i cancelled in the summer",
+        "oh nice, thanks! is the collar sold separately for the old one",
+        "u/driftwood_coffee any chance the Guji comes back before xmas",
+    ],
+)
+def test_questions_without_question_marks(nlp: Language, text: str) -> None:
+    t = one(nlp, comment(text, source="reply"))
+    assert t.is_question
+    assert t.intent == "question"

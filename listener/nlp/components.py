@@ -9,16 +9,18 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from listener.nlp.cues import rule_score
-from listener.nlp.features import norm_tokens
-from listener.nlp.inputs import question_inputs, sentiment_inputs
+from listener.nlp.cues import combine, rule_score
+from listener.nlp.inputs import Analysed, analyse, question_inputs, sentiment_inputs
 from listener.nlp.lang import detect_lang
 from listener.nlp.linear import LinearModel
 from listener.nlp.signals import bot_score, spam_score
-from listener.nlp.triage import intent_of
+from listener.nlp.triage import intent_of, revised_sentiment, surface_sentiment
 
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 AUTHOR_KEY = "heard_author"  # doc.user_data[AUTHOR_KEY] = (handle, bio, is_bot), set by tag()
+TEXT_KEY = "heard_text"  # doc.user_data[TEXT_KEY] = the comment's raw text, set by tag()
+_ANALYSIS_KEY = "heard_analysis"
+ENGLISH = frozenset({"en", "und"})  # what our models were trained on ("und": too short to tell)
 EXTENSIONS = {
     "heard_sentiment": "neutral",
     "heard_sentiment_score": 0.0,
@@ -32,11 +34,34 @@ EXTENSIONS = {
 }
 
 
+_DECLARED: list[bool] = []
+
+
 def declare_extensions() -> None:
-    """Declare our Doc extensions once; later calls are no-ops."""
+    """Declare our Doc extensions once; later calls are no-ops (stateless components call this per doc)."""
+    if _DECLARED:
+        return
     for name, default in EXTENSIONS.items():
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
+    _DECLARED.append(True)
+
+
+def analysis(doc: Doc) -> Analysed:
+    """Return (raw, normalised, tokens) for a doc, computed once and cached on it.
+
+    `doc.text` rebuilds the string from its tokens on every access, so the raw text travels in user_data.
+    """
+    found = doc.user_data.get(_ANALYSIS_KEY)
+    if found is None:
+        text = doc.user_data.get(TEXT_KEY)
+        found = doc.user_data[_ANALYSIS_KEY] = analyse(doc.text if text is None else text)
+    return found
+
+
+def raw_text(doc: Doc) -> str:
+    """The comment's raw text."""
+    return analysis(doc)[0]
 
 
 class _Batched:
@@ -68,7 +93,7 @@ class SentimentScorer(_Batched):
 
     def annotate(self, docs: list[Doc]) -> None:
         """Set heard_sentiment and heard_sentiment_score."""
-        proba = self.model.proba(*sentiment_inputs(docs))
+        proba = self.model.proba(*sentiment_inputs([analysis(d) for d in docs]))
         for doc, p in zip(docs, proba, strict=True):
             j = int(p.argmax())
             doc._.heard_sentiment, doc._.heard_sentiment_score = self.model.classes[j], round(float(p[j]), 4)
@@ -85,11 +110,12 @@ class QuestionScorer(_Batched):
 
     def annotate(self, docs: list[Doc]) -> None:
         """Set heard_is_question and heard_question_score."""
-        proba = self.model.proba(*question_inputs(docs))[:, 1]
-        for doc, p in zip(docs, proba, strict=True):
-            rule = rule_score(norm_tokens(doc), doc.text)
-            if rule is not None:
-                p = min(p, rule) if rule < 0.5 else max(p, rule)
+        items = [analysis(d) for d in docs]
+        proba = self.model.proba(*question_inputs(items))[:, 1]
+        for doc, (raw, _, words), p in zip(docs, items, proba, strict=True):
+            p = combine(float(p), rule_score(words, raw))
+            if doc._.heard_lang not in ENGLISH:
+                p = 0.9 if "?" in raw else min(p, 0.5)  # the model knows English; elsewhere trust the "?"
             doc._.heard_question_score = round(float(p), 4)
             doc._.heard_is_question = bool(p >= self.threshold)
 
@@ -100,7 +126,7 @@ def make_sentiment(nlp: Language, name: str, weights: str) -> SentimentScorer:
     return SentimentScorer(weights)
 
 
-@Language.factory("heard_question", default_config={"weights": "", "threshold": 0.5})
+@Language.factory("heard_question", default_config={"weights": "", "threshold": 0.85})
 def make_question(nlp: Language, name: str, weights: str, threshold: float) -> QuestionScorer:
     """Create the question component."""
     return QuestionScorer(weights, threshold)
@@ -110,7 +136,7 @@ def make_question(nlp: Language, name: str, weights: str, threshold: float) -> Q
 def lang_component(doc: Doc) -> Doc:
     """Set heard_lang."""
     declare_extensions()
-    doc._.heard_lang = detect_lang(doc.text)[0]
+    doc._.heard_lang = detect_lang(raw_text(doc))[0]
     return doc
 
 
@@ -118,7 +144,7 @@ def lang_component(doc: Doc) -> Doc:
 def spam_component(doc: Doc) -> Doc:
     """Set heard_spam_score."""
     declare_extensions()
-    doc._.heard_spam_score = spam_score(doc.text)
+    doc._.heard_spam_score = spam_score(raw_text(doc))
     return doc
 
 
@@ -127,7 +153,7 @@ def bot_component(doc: Doc) -> Doc:
     """Set heard_bot_score; the author comes from doc.user_data when tag() knows it."""
     declare_extensions()
     handle, bio, is_bot = doc.user_data.get(AUTHOR_KEY, ("", "", False))
-    doc._.heard_bot_score = bot_score(handle, bio, is_bot, doc.text)
+    doc._.heard_bot_score = bot_score(handle, bio, is_bot, raw_text(doc))
     return doc
 
 
@@ -136,7 +162,14 @@ def intent_component(doc: Doc) -> Doc:
     """Set heard_intent and heard_intent_score from sentiment, question and cue words."""
     declare_extensions()
     x = doc._
+    text = raw_text(doc)
+    if x.heard_lang not in ENGLISH:
+        x.heard_sentiment, x.heard_sentiment_score = "neutral", 0.5  # an English model guessing at German
+    x.heard_sentiment, x.heard_sentiment_score = surface_sentiment(text, x.heard_sentiment, x.heard_sentiment_score)
     x.heard_intent, x.heard_intent_score = intent_of(
-        doc.text, x.heard_sentiment, x.heard_sentiment_score, x.heard_is_question, x.heard_question_score
+        text, x.heard_sentiment, x.heard_sentiment_score, x.heard_is_question, x.heard_question_score
+    )
+    x.heard_sentiment, x.heard_sentiment_score = revised_sentiment(
+        x.heard_intent, x.heard_sentiment, x.heard_sentiment_score
     )
     return doc

@@ -12,20 +12,22 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-WH = frozenset(["what", "why", "how", "where", "when", "who", "whom", "whose", "which", "wat", "wut", "y"])
+WH = _words("what why how where when who whom whose which wat wut y what's whats where's how's who's when's why's")
 AUX = _words(
     "do does did is are was were am can could would will should shall may might must have has "
-    "had dont doesnt didnt isnt arent wasnt cant couldnt wouldnt wont shouldnt havent hasnt r"
+    "had dont doesnt didnt isnt arent wasnt cant couldnt wouldnt wont shouldnt havent hasnt r "
+    "don't doesn't didn't isn't aren't wasn't weren't can't couldn't wouldn't won't shouldn't haven't hasn't"
 )
 SUBJECT = _words(
     "i you u ya he she it we they there this that these those the a an my your ur his her our "
     "their its anyone anybody someone somebody everyone everybody anything something people "
-    "y'all yall n't not any some he's it's you're"
+    "y'all yall n't not any some he's it's you're ya"
 )
 # Words that open a clause without carrying its mood: greetings, discourse markers, handles.
 SKIP = _words(
-    "@user <url> rt hey hi hello ok okay so well but and also btw oh um uh lol yeah yes no sir "
-    "madam guys then now anyway seriously honestly just quick question q : , - ..."
+    "@user <url> http rt hey hi hello ok okay so well but and also btw oh um uh lol yeah yes no sir "
+    "madam guys then now anyway seriously honestly just quick question q : , - ... wait actually sorry "
+    "hmm ah ahh plus also"
 )
 BREAKS = frozenset([".", "!", "?", "...", "..", ";"])
 SEEK = (
@@ -68,6 +70,35 @@ SEEK = (
     "curious how",
     "curious what",
 )
+# The asks that mean "please answer me" even without a question mark; the rest of SEEK only hints.
+STRONG_SEEK = (
+    "anyone know",
+    "anybody know",
+    "does anyone",
+    "does anybody",
+    "anyone have",
+    "anyone tried",
+    "wondering if",
+    "wondering whether",
+    "i wonder if",
+    "i wonder whether",
+    "any idea",
+    "any ideas",
+    "any advice",
+    "any tips",
+    "any recommendations",
+    "can someone",
+    "can anyone",
+    "could someone",
+    "could anyone",
+    "how do i",
+    "how can i",
+    "is there a way",
+    "is there any way",
+    "let me know if",
+    "do you know",
+    "curious if",
+)
 SUGGEST = (
     "how about",
     "what about",
@@ -86,23 +117,26 @@ SUGGEST = (
 )
 MODAL_YOU = frozenset(["can", "could", "would", "will"])
 MODAL = frozenset(["can", "could", "would", "will", "may", "shall", "might"])
+REQUEST_MODAL = frozenset(["can", "could", "will"])
+ADDRESSED = _words("you u ya the there it your")  # after "@brand does/is…", these mean we are being asked
+PRONOUN = _words("i you u we they he she it there this that the my your our")
+ASK_VERBS = _words("tell confirm explain clarify let advise recommend suggest say")
 ASKERS = frozenset(["you", "u", "i", "we", "ya"])
 TAGS = frozenset(["right", "ok", "okay", "eh", "huh", "yeah", "really", "seriously", "sure"])
 OFFER = (
     "how about",
-    "what about",
-    "why not",
     "why don't",
     "would you like",
     "would you mind",
     "do you mind",
-    "don't you think",
+    "shall we",
+    "let's",
+    "wanna",
+    "would you please",
     "you know what",
     "guess what",
     "who cares",
     "who knows",
-    "wanna",
-    "shall we",
 )
 N_CUES = 16
 
@@ -146,36 +180,77 @@ def _aux_inverted(c: Sequence[str]) -> bool:
 
 
 def directive(c: Sequence[str]) -> bool:
-    """Spot a clause that asks for action or agreement rather than information.
+    """Spot a clause that asks for action rather than information: a request, an offer or a suggestion.
 
-    "can you send", "may I come in", "how about Friday", "right?", "really?!": both our labelled sources
-    (DailyDialog directives, TweetAct requests) count these as requests, not questions.
+    "can you send", "could I get", "would you like", "how about Friday", "shall we", "…, please?": both our
+    labelled sources (DailyDialog directives, TweetAct requests) count these as requests, not questions.
     """
-    if not c:
+    if len(c) > 1 and c[0] in REQUEST_MODAL and c[1] in ("you", "u", "ya"):
+        return not (len(c) > 2 and c[2] in ASK_VERBS)  # "can you tell me why…" still seeks information
+    if len(c) > 1 and c[0] == "could" and c[1] == "i":
         return True
     text = " ".join(c)
-    if len(c) > 1 and c[0] in MODAL and c[1] in ASKERS:
-        return True
-    if len(c) <= 2 and c[0] not in WH and (c[0] not in AUX or c[0] in TAGS):
-        return True  # tags and interjections
-    return any(text.startswith(o) for o in OFFER)
+    return "please" in c or "pls" in c or any(text.startswith(o) for o in OFFER)
 
 
 def genuine(c: Sequence[str]) -> bool:
     """Spot a clause with question syntax that seeks information."""
-    return not directive(c) and (_wh_inverted(c) or _aux_inverted(c) or (bool(c) and c[0] in WH))
+    return bool(c) and not directive(c) and (_wh_inverted(c) or _aux_inverted(c) or c[0] in WH)
 
 
 def rule_score(words: Sequence[str], text: str) -> float | None:
     """Return a rule's firm opinion in [0, 1] on "is this a question?", or None to defer to the model."""
     opens = [(_opening(c), q) for c, q in clauses(words)]
     asked = [c for c, q in opens if q and c]
-    seek = any(s in " ".join(words) for s in SEEK)
-    if asked and all(directive(c) for c in asked) and not seek and not any(genuine(c) for c, _ in opens):
-        return 0.2  # every question mark sits on a request, offer, tag or interjection
-    if not asked and seek:
-        return 0.7  # "anyone know where…", "wondering if…": a question typed without its question mark
+    low = " ".join(words)
+    seek = any(s in low for s in STRONG_SEEK) or any(" ".join(c[:2]) == "any chance" for c, _ in opens)
+    seek = seek or "¿" in text and "?" in text  # Spanish marks a question at both ends
+    if seek or any(genuine(c) for c in asked):
+        return 0.95  # "anyone know where…", "wondering if…", or a wh-/yes-no question that ends in "?"
+    if asked and all(directive(c) for c in asked):
+        return 0.2  # every question mark sits on a request, offer or suggestion
+    if asked and all(len(c) <= 2 for c in asked) and ("?!" in text or "!?" in text):
+        return 0.2  # "really?!": an interjection, not something to answer
+    # Without a "?", only a clear inversion opening a clause counts; "@bob has this…" has a subject already.
+    if not asked and any(_typed_without_mark(c) for c in _clause_starts(_sentences(words), words)):
+        return 0.9  # a question typed with a full stop or nothing: "what are the appliances."
     return None
+
+
+def _sentences(words: Sequence[str]) -> list[tuple[list[str], bool]]:
+    """Split tokens into sentences (not clauses: a comma does not start one), each without its opening fillers."""
+    out: list[tuple[list[str], bool]] = []
+    cur: list[str] = []
+    for w in [*words, "."]:
+        if w in BREAKS:
+            if cur:
+                out.append((_opening(cur), w == "?"))
+            cur = []
+        else:
+            cur.append(w)
+    return out
+
+
+def _clause_starts(opens: list[tuple[list[str], bool]], words: Sequence[str]) -> list[list[str]]:
+    """The clauses whose opening can carry a question; a leading handle followed by a verb is the subject."""
+    out = [c for c, _ in opens]
+    if out and words and words[0] == "@user" and not (out[0][1:2] and out[0][1] in ADDRESSED):
+        out = out[1:]  # "@bob is a writer": the handle is the subject, unless "is the…"/"do you…" follows
+    return out
+
+
+def _typed_without_mark(c: Sequence[str]) -> bool:
+    """A clear inversion ("is the collar sold…", "what are the…") that is not a request."""
+    if len(c) < 3 or directive(c):
+        return False
+    return c[0] in AUX and c[0] != "may" and c[1] in PRONOUN or c[0] in WH and c[1] in AUX
+
+
+def combine(p: float, rule: float | None) -> float:
+    """Let a firm rule override the model: a low rule caps the probability, a high one floors it."""
+    if rule is None:
+        return p
+    return min(p, rule) if rule < 0.5 else max(p, rule)
 
 
 def _unquoted(text: str) -> str:

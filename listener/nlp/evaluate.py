@@ -27,10 +27,7 @@ def read_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
 def as_comments(texts: Sequence[str]) -> list[Comment]:
     """Wrap bare texts as mentions from an ordinary person."""
     who = Author(id="eval", handle="someone")
-    return [
-        Comment("eval", str(i), "us", "mention", who, t, "", _EPOCH, mentions_us=True)
-        for i, t in enumerate(texts)
-    ]
+    return [Comment("eval", str(i), "us", "mention", who, t, "", _EPOCH, mentions_us=True) for i, t in enumerate(texts)]
 
 
 def macro_recall(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float]:
@@ -82,9 +79,7 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def evaluate_files(
-    sentiment: str | os.PathLike[str] | None, questions: Sequence[str | os.PathLike[str]] = ()
-) -> dict:
+def evaluate_files(sentiment: str | os.PathLike[str] | None, questions: Sequence[str | os.PathLike[str]] = ()) -> dict:
     """Evaluate the shipped pipeline on `{"text","label"}` and `{"text","is_question"}` JSONL files."""
     from listener.nlp.pipeline import MODEL_VERSION, build_nlp, tag
 

@@ -1,21 +1,30 @@
-"""Turn tokenised comments into hashed sparse features, identically at training and at run time."""
+"""Normalise and tokenise comment text, then hash it into sparse features, identically at training and run time."""
 
 from __future__ import annotations
 
+import html
+import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from spacy.tokens import Doc
 
-N_BUCKETS = 1 << 18
+N_BUCKETS = 1 << 20
+_BITS = 20
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads a 64-bit key into its top bits
-_SHIFT = np.uint64(64 - 18)
+_SHIFT = np.uint64(64 - _BITS)
 _PRIME = np.uint64(257)
-CHAR_NS = (3, 4, 5)
-# Seeds keep word, bigram and char-gram keys apart so that they rarely share a bucket.
-_SEED_WORD, _SEED_BIGRAM, _SEED_LEAD = 0x1F, 0x2B, 0x3D
+CHAR_NS = (2, 3, 4, 5)
+# Seeds keep word, bigram, lead and char-gram keys apart so that they rarely share a bucket.
+_SEED_WORD, _SEED_BIGRAM, _SEED_LEAD = np.uint64(0x1F), np.uint64(0x2B), np.uint64(0x3D)
+
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_HANDLE = re.compile(r"(?<![\w/])(?:@\w+|/?u/\w+)")
+_REPEAT = re.compile(r"(.)\1{2,}")  # "soooo" -> "soo": elongation keeps one mark, not the exact length
+_TOKEN = re.compile(r"@user\b|#?\w+(?:['’`]\w+)*|[^\w\s]", re.UNICODE)
+_CRC: dict[str, int] = {}
 
 
 @dataclass(frozen=True)
@@ -28,77 +37,102 @@ class Sparse:
     n_rows: int
 
 
-def norm_token(text: str, like_url: bool) -> str:
-    """Map one token to the form we hash: lower case, links and handles collapsed."""
-    if like_url or text.startswith(("http://", "https://", "www.")):
-        return "<url>"
-    if len(text) > 1 and text[0] == "@":
-        return "@user"
-    if text.isdigit():
-        return "<num>"
-    return text.lower()
+def normalise(text: str) -> str:
+    """Lower-case text with links, handles, literal escapes and elongations collapsed."""
+    if "\\u" in text:
+        text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "http" in text or "www." in text:
+        text = _URL.sub("http", text)
+    if "@" in text or "u/" in text:
+        text = _HANDLE.sub("@user", text)
+    return _REPEAT.sub(r"\1\1", text.lower().replace("’", "'").replace("`", "'"))
 
 
-def norm_tokens(doc: Doc) -> list[str]:
-    """Return the normalised tokens of a doc, whitespace tokens dropped; cached on the doc."""
-    # Walking a Doc builds a Token per item; several components need these words, so do it once.
-    words = doc.user_data.get("heard_words")
-    if words is None:
-        words = doc.user_data["heard_words"] = [norm_token(t.text, t.like_url) for t in doc if not t.is_space]
-    return words
+def tokenize(norm: str) -> list[str]:
+    """Split normalised text into words, hashtags and single punctuation or emoji characters."""
+    return _TOKEN.findall(norm)
 
 
-def _bucket(keys: np.ndarray) -> np.ndarray:
-    """Spread 64-bit keys into N_BUCKETS buckets."""
-    return ((keys * _MIX) >> _SHIFT).astype(np.int64)
+def _crc(words: Sequence[str]) -> np.ndarray:
+    """Stable 32-bit hashes of words (crc32, memoised: Python's own hash changes per process)."""
+    cache = _CRC
+    out = []
+    for w in words:
+        h = cache.get(w)
+        if h is None:
+            h = cache[w] = zlib.crc32(w.encode())
+            if len(cache) > 200_000:
+                cache.clear()
+        out.append(h)
+    return np.array(out, dtype=np.uint64)
 
 
-def _word_keys(words: Sequence[str], lead: bool) -> np.ndarray:
-    """Hash unigrams, bigrams and (optionally) the opening word of the text."""
-    if not words:
-        return np.zeros(0, dtype=np.uint64)
-    uni = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
-    parts = [
-        uni * np.uint64(_SEED_WORD) + np.uint64(1),
-        uni[:-1] * _PRIME * _PRIME + uni[1:] + np.uint64(_SEED_BIGRAM),
-    ]
+def _word_keys(token_lists: Sequence[Sequence[str]], lead: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Hash unigrams, bigrams and (optionally) the opening word of every row of a batch."""
+    lens = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    flat = [w for t in token_lists for w in t]
+    uni = _crc(flat)
+    row = np.repeat(np.arange(len(token_lists)), lens)
+    same = row[1:] == row[:-1] if len(row) else np.zeros(0, dtype=bool)
+    big = (uni[:-1] * _PRIME * _PRIME + uni[1:] + _SEED_BIGRAM)[same]
+    keys = [uni * _SEED_WORD + np.uint64(1), big]
+    rows = [row, row[1:][same]]
     if lead:
-        parts.append(uni[:1] * np.uint64(7919) + np.uint64(_SEED_LEAD))
-    return np.concatenate(parts)
+        starts = np.cumsum(lens) - lens
+        has = lens > 0
+        keys.append(uni[starts[has]] * np.uint64(7919) + _SEED_LEAD)
+        rows.append(np.arange(len(token_lists))[has])
+    return np.concatenate(keys), np.concatenate(rows)
 
 
-def _char_keys(text: str) -> np.ndarray:
-    """Hash the character n-grams (bytes of the UTF-8 text, padded with spaces)."""
-    b = np.frombuffer((" " + text + " ").encode(), dtype=np.uint8).astype(np.uint64)
-    parts = []
+def _char_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Hash the byte n-grams of every text of a batch in one pass; n-grams never cross two texts."""
+    blobs = [(" " + t + " ").encode() for t in texts]
+    lens = np.fromiter((len(b) + 1 for b in blobs), dtype=np.int64, count=len(blobs))
+    b = np.frombuffer(b"\0".join(blobs) + b"\0", dtype=np.uint8)
+    row = np.repeat(np.arange(len(blobs)), lens)
+    zero = b == 0
+    b = b.astype(np.uint64)
+    keys, rows = [], []
     for n in CHAR_NS:
         if len(b) < n:
             continue
-        h = np.zeros(len(b) - n + 1, dtype=np.uint64)
+        m = len(b) - n + 1
+        h = np.zeros(m, dtype=np.uint64)
+        bad = np.zeros(m, dtype=bool)
         for k in range(n):
-            h = h * _PRIME + b[k : len(b) - n + 1 + k]
-        parts.append(h * np.uint64(11) + np.uint64(n))
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+            h = h * _PRIME + b[k : m + k]
+            bad |= zero[k : m + k]
+        keep = ~bad
+        keys.append((h * np.uint64(11) + np.uint64(n))[keep])
+        rows.append(row[:m][keep])
+    if not keys:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(keys), np.concatenate(rows)
 
 
-def hash_batch(token_lists: Sequence[Sequence[str]], *, chars: bool, lead: bool = False) -> Sparse:
-    """Hash a batch of token lists into L2-normalised, log-scaled term counts."""
-    keys, row_ids = [], []
-    for i, words in enumerate(token_lists):
-        k = _word_keys(words, lead)
-        if chars:
-            k = np.concatenate([k, _char_keys(" ".join(words))])
-        keys.append(k)
-        row_ids.append(np.full(len(k), i, dtype=np.int64))
+def hash_batch(
+    token_lists: Sequence[Sequence[str]], texts: Sequence[str] | None = None, *, lead: bool = False
+) -> Sparse:
+    """Hash a batch into L2-normalised, log-scaled counts: word 1-2-grams, plus byte 2-5-grams of `texts`."""
     n = len(token_lists)
-    if not keys or sum(len(k) for k in keys) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return Sparse(empty, empty, np.zeros(0, dtype=np.float32), n)
-    cols = _bucket(np.concatenate(keys))
-    flat = np.concatenate(row_ids) * N_BUCKETS + cols
-    uniq, counts = np.unique(flat, return_counts=True)
+    keys, rows = _word_keys(token_lists, lead)
+    parts = [_normed(keys, rows, n)]
+    if texts is not None:
+        parts.append(_normed(*_char_keys(texts), n))  # each block has unit norm, as two TF-IDF blocks would
+    rows, cols, vals = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    return Sparse(rows, cols, vals, n)
+
+
+def _normed(keys: np.ndarray, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bucket keys and return (rows, cols, values) with log-scaled counts, L2-normalised per row."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    cols = ((keys * _MIX) >> _SHIFT).astype(np.int64)
+    uniq, counts = np.unique(rows.astype(np.int64) * N_BUCKETS + cols, return_counts=True)
     rows, cols = uniq // N_BUCKETS, uniq % N_BUCKETS
     vals = 1.0 + np.log(counts)
     norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=n))
-    vals = vals / norms[rows]
-    return Sparse(rows, cols, vals.astype(np.float32), n)
+    return rows, cols, (vals / norms[rows]).astype(np.float32)

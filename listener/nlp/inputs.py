@@ -1,26 +1,31 @@
-"""Build each model's inputs from docs; training and the pipeline both call these, so they never drift."""
+"""Build each model's inputs from raw texts; training and the pipeline both call these, so they never drift."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
-from spacy.tokens import Doc
 
 from listener.nlp.cues import N_CUES, cue_vector
-from listener.nlp.features import Sparse, hash_batch, norm_tokens
-from listener.nlp.lexicon import N_LEX, lex_vector
+from listener.nlp.features import Sparse, hash_batch, normalise, tokenize
+from listener.nlp.lexicon import lex_matrix
+
+Analysed = tuple[str, str, list[str]]  # (raw text, normalised text, tokens)
 
 
-def sentiment_inputs(docs: Sequence[Doc]) -> tuple[Sparse, np.ndarray]:
-    """Word and character n-grams plus VADER scores for the sentiment model."""
-    words = [norm_tokens(d) for d in docs]
-    dense = np.array([lex_vector(d.text) for d in docs], dtype=np.float32).reshape(len(docs), N_LEX)
-    return hash_batch(words, chars=True), dense
+def analyse(text: str) -> Analysed:
+    """Normalise and tokenise one text once, for every model that needs it."""
+    norm = normalise(text)
+    return text, norm, tokenize(norm)
 
 
-def question_inputs(docs: Sequence[Doc]) -> tuple[Sparse, np.ndarray]:
-    """Word n-grams, the opening word and linguistic cues for the question model."""
-    words = [norm_tokens(d) for d in docs]
-    dense = np.array([cue_vector(w, d.text) for w, d in zip(words, docs, strict=True)], dtype=np.float32)
-    return hash_batch(words, chars=False, lead=True), dense.reshape(len(docs), N_CUES)
+def sentiment_inputs(items: Sequence[Analysed]) -> tuple[Sparse, np.ndarray]:
+    """Word 1-2-grams, byte 2-5-grams and lexicon features for the sentiment model."""
+    sparse = hash_batch([t for _, _, t in items], [n for _, n, _ in items])
+    return sparse, lex_matrix(items)
+
+
+def question_inputs(items: Sequence[Analysed]) -> tuple[Sparse, np.ndarray]:
+    """Word 1-2-grams, the opening word and linguistic cues for the question model."""
+    dense = np.array([cue_vector(t, raw) for raw, _, t in items], dtype=np.float32)
+    return hash_batch([t for _, _, t in items], lead=True), dense.reshape(len(items), N_CUES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_LETTER = re.compile(r"[^\W\d_]")
 # Short, frequent words that are distinctive for each language; shared words are left out.
 _STOP = {
     "en": "the and is are you your to of it this that for with was have not what my me i we they just so "
@@ -44,10 +45,10 @@ _SCRIPTS = (
 
 def detect_lang(text: str) -> tuple[str, float]:
     """Return (ISO 639-1 code or "und", confidence in [0, 1])."""
-    letters = sum(c.isalpha() for c in text)
+    letters = len(_LETTER.findall(text))
     if letters == 0:
         return "und", 0.0
-    for code, pattern in _SCRIPTS:
+    for code, pattern in () if text.isascii() else _SCRIPTS:
         hits = len(pattern.findall(text))
         if hits / letters > 0.3:
             return code, min(1.0, hits / letters)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from listener.nlp import components
 from listener.nlp.triage import needs_reply, priority_of
@@ -28,9 +29,28 @@ def _weights_hash() -> str:
 MODEL_VERSION = f"heard-nlp-1.0+{_weights_hash()}"
 
 
+class WhitespaceTokenizer:
+    """Split on whitespace and keep the exact text: our components read the raw comment, not spaCy tokens.
+
+    spaCy's rule-based tokenizer cost more than all our models together, and nothing here used its output.
+    """
+
+    def __init__(self, vocab: Vocab) -> None:
+        """Keep the vocab that Docs are made with."""
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        """Make a Doc whose user_data carries the raw text."""
+        words = text.split()
+        doc = Doc(self.vocab, words=words or None, spaces=[True] * len(words) if words else None)
+        doc.user_data[components.TEXT_KEY] = text
+        return doc
+
+
 def build_nlp() -> Language:
     """Return a blank English pipeline with our components; nothing is downloaded."""
     nlp = spacy.blank("en")
+    nlp.tokenizer = WhitespaceTokenizer(nlp.vocab)
     for name in PIPES:
         nlp.add_pipe(name)
     return nlp

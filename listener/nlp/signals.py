@@ -15,12 +15,18 @@ PROMO = re.compile(
     r"promo ?code|follow ?(?:for|4) ?follow|f4f|follow back|check (?:out )?my (?:profile|bio|page)|"
     r"click (?:the )?link|link in (?:my )?bio|earn \$?\d+|make money|work from home|investment|forex|"
     r"whatsapp|telegram|onlyfans|cashapp|limited offer|100% free|winner|claim your)\b",
-    re.IGNORECASE,
 )
+# Selling reach, followers or tokens: each match is strong evidence on its own.
+PITCH = re.compile(
+    r"(\b\d+(?:\.\d+)?[km]\+? (?:followers|real|active|engaged|targeted)|\b\d+\+ (?:\w+ )?pages\b"
+    r"|\bcheap rates?\b|\bfast results?\b|\bhelp you (?:reach|grow|gain)\b|\bgrow your (?:page|account|brand)\b"
+    r"|\b(?:dm|message) (?:us |me )?(?:for|4) (?:promo|promotion|shoutout|collab|paid)\b|\bpromo(?:tion)? rates?\b"
+    r"|\bpresale\b|\btokens?\b|\bwallets\b|\b\d+x\b|\bguaranteed (?:returns?|profits?|income|gains?)\b"
+    r"|\bclaim (?:now|at|here|it)\b|\bairdrops?\b)",
+)
+TICKER = re.compile(r"\$[A-Z]{2,}\b")
 BOT_HANDLE = re.compile(r"(bot|_bot|automated|feed|news_?alert|\d{6,})$|^(bot|auto)", re.IGNORECASE)
-BOT_BIO = re.compile(
-    r"\b(i am a bot|i'm a bot|bot account|automated|auto-?posts?|beep boop|not monitored)\b", re.I
-)
+BOT_BIO = re.compile(r"\b(i am a bot|i'm a bot|bot account|automated|auto-?posts?|beep boop|not monitored)\b", re.I)
 
 
 def _squash(x: float) -> float:
@@ -30,16 +36,22 @@ def _squash(x: float) -> float:
 
 def spam_score(text: str) -> float:
     """Return how much the text looks like spam, in [0, 1]."""
-    urls = URL.findall(text)
-    rest = HANDLE.sub("", URL.sub("", text))
-    words = len(rest.split())
+    # Most comments have no link, handle, tag or "$": test for the character before running a regex.
+    linked = "http" in text or "www." in text
+    urls = URL.findall(text) if linked else []
+    rest = URL.sub("", text) if linked else text
+    handles = len(HANDLE.findall(text)) if "@" in text else 0
+    words = len(HANDLE.sub("", rest).split()) if handles else len(rest.split())
     ev = 0.0
     if urls and words <= 2:
         ev += 4.0  # a link with (almost) nothing to say
     elif urls:
         ev += 1.0 + max(0, len(urls) - 1)
-    ev += 2.5 * len(PROMO.findall(text))
-    ev += 0.6 * max(0, len(HASHTAG.findall(text)) - 2) + 0.5 * max(0, len(HANDLE.findall(text)) - 3)
+    low = text.lower()  # the patterns are lower case: IGNORECASE makes every alternation slower
+    tickers = len(TICKER.findall(text)) if "$" in text else 0
+    ev += 2.5 * len(PROMO.findall(low)) + 1.5 * (len(PITCH.findall(low)) + tickers)
+    tags = len(HASHTAG.findall(text)) if "#" in text else 0
+    ev += 0.6 * max(0, tags - 2) + 0.5 * max(0, handles - 3)
     ev += 1.5 * bool(REPEAT.search(text))
     ev += 1.0 * (text.count("$") + text.count("💰") + text.count("🚀") >= 2)
     return round(_squash(ev), 4)
@@ -50,5 +62,5 @@ def bot_score(handle: str, bio: str, is_bot: bool, text: str) -> float:
     if is_bot:
         return 1.0
     ev = 3.0 * bool(BOT_HANDLE.search(handle or "")) + 3.5 * bool(BOT_BIO.search(bio or ""))
-    ev += 1.0 * bool(PROMO.search(bio or "")) + 0.5 * bool(URL.match(text.strip()))
+    ev += 1.0 * bool(PROMO.search((bio or "").lower())) + 0.5 * bool(URL.match(text.strip()))
     return round(_squash(ev), 4)

@@ -8,39 +8,70 @@ from listener.records import Comment
 
 REQUEST = re.compile(
     r"\b(please|pls|plz|kindly|dm me|message me|email me|call me|contact me|send me"
-    r"|can you (?:send|help|fix|check|tell|add|make|give|share)|could you|would you mind|let me know"
-    r"|help me|i need|i want my|refund|cancel my|unsubscribe|remove me|add me)\b",
-    re.IGNORECASE,
+    r"|can (?:you|u) (?:send|help|fix|check|add|make|give|share|restock|bring|swap|replace|refund|ship|update)"
+    r"|can (?:we|i) (?:swap|exchange|return|get|have|change)|could you|would you mind|let me know"
+    r"|help me|i need|i want my|refund|cancel my|unsubscribe|remove me|add me|bring (?:it )?back)\b",
 )
+# Each match is one piece of evidence that something went wrong for the customer.
 PROBLEM = re.compile(
     r"\b(broken|broke|bug|bugs|buggy|crash\w*|error|errors|issue|issues|problem|problems|not working"
-    r"|doesn'?t work|don'?t work|won'?t|can'?t|couldn'?t|stopped|fail\w*|refund|charged|overcharged"
-    r"|scam|rip ?off|waiting|still (?:no|not|waiting)|late|delay\w*|cancel\w*|worst|terrible|awful"
-    r"|horrible|useless|disappointed|disappointing|unacceptable|ridiculous|annoying|frustrat\w*"
-    r"|never again|down again|slow|lost|missing|wrong|hate)\b",
-    re.IGNORECASE,
+    r"|doesn'?t work|don'?t work|stopped|fail\w*|refund|charged|overcharged|cracked|damaged|stale"
+    r"|scam|rip ?off|waiting|still (?:no|not|nothing|waiting|haven'?t|hasn'?t)|late|delay\w*"
+    r"|worst|terrible|awful|horrible|useless|disappointed|disappointing|unacceptable|ridiculous|annoying"
+    r"|frustrat\w*|never again|down again|lost|missing|wrong|hate|got nothing|no (?:reply|response|answer|update)"
+    r"|nobody (?:answers|replies|responds)|what is going on|what'?s going on|anyone there|hello\?+"
+    r"|(?:hasn'?t|has not|haven'?t|never) (?:moved|arrived|shipped|come|came|showed|updated)"
+    r"|instead of|second time|third time|again|come on|paid for)\b",
 )
+# A bare opt-out: the policy layer handles it; it is neither a complaint nor something to answer.
+OPT_OUT = re.compile(r"^\W*(?:stop|unsubscribe|unfollow|leave me alone|go away|opt out)\W*$")
+# Excitement that the sentiment model can read as shouting: "YESSS", "yay", "can't wait".
+EXCITED = re.compile(r"\b(?:yes{2,}|ye+a+h+|yay+|woo+h?o*|let'?s go+|can'?t wait|finally)\b")
+_ADDRESS = re.compile(r"(?<![\w/])(?:@\w+|/?u/\w+)")
 AIMED_SOURCES = frozenset({"mention", "reply", "comment"})
-SPAM_CUTOFF = 0.7
+SPAM_CUTOFF = 0.6
 BOT_CUTOFF = 0.8
 
 
-def intent_of(
-    text: str, sentiment: str, sent_score: float, is_question: bool, q_score: float
-) -> tuple[str, float]:
-    """Return (intent, confidence): complaint > request > question > praise > other."""
-    problem = bool(PROBLEM.search(text))
-    if sentiment == "negative" and (problem or sent_score >= 0.75):
-        return "complaint", round(min(1.0, sent_score + 0.15 * problem), 4)
-    if problem and sentiment != "positive" and not is_question:
+def intent_of(text: str, sentiment: str, sent_score: float, is_question: bool, q_score: float) -> tuple[str, float]:
+    """Return (intent, confidence): complaint > request > question > praise > other.
+
+    Two or more problem cues ("wrong order again… come on") make a complaint whatever the sentiment model
+    says; a single cue needs negative sentiment, and a question with one cue stays a question.
+    """
+    body = _ADDRESS.sub("", text).strip().lower()  # patterns are lower case; IGNORECASE is slower
+    if OPT_OUT.match(body) or not body:
+        return "other", 0.9
+    cues = len(PROBLEM.findall(body))
+    negative = sentiment == "negative"
+    if cues >= 2 or negative and (cues or sent_score >= 0.75 and not is_question):
+        return "complaint", round(min(1.0, 0.5 + 0.15 * cues + 0.3 * negative), 4)
+    if REQUEST.search(body):
+        return "request", 0.8  # "please DM me the tracking number, the email never came": ask, then fix
+    if cues and sentiment != "positive" and not is_question:
         return "complaint", 0.55
-    if REQUEST.search(text):
-        return "request", 0.8
     if is_question:
         return "question", round(q_score, 4)
     if sentiment == "positive":
         return "praise", round(sent_score, 4)
     return "other", round(1.0 - max(q_score, sent_score if sentiment != "neutral" else 0.0) / 2, 4)
+
+
+def surface_sentiment(text: str, sentiment: str, score: float) -> tuple[str, float]:
+    """Correct the model where the surface is unambiguous: excitement is not negative, an opt-out is flat."""
+    low = text.lower()
+    if sentiment == "negative" and EXCITED.search(low) and not PROBLEM.search(low):
+        return "positive", 0.6  # "YESSS. setting an alarm ⏰": shouting and an alarm emoji, but glad
+    if OPT_OUT.match(_ADDRESS.sub("", low).strip()):
+        return "neutral", 0.6
+    return sentiment, score
+
+
+def revised_sentiment(intent: str, sentiment: str, score: float) -> tuple[str, float]:
+    """A complaint is not positive: "love the coffee but come on" is what needs handling."""
+    if intent == "complaint" and sentiment == "positive":
+        return "negative", 0.6
+    return sentiment, score
 
 
 def needs_reply(comment: Comment, intent: str, spam: float, bot: float) -> bool:
