@@ -194,9 +194,7 @@ def reply_text(rng: random.Random, name: str) -> str:
     return text.format(name=name, product=rng.choice(PRODUCTS))
 
 
-def generate(
-    path: Path, *, comments: int = 50_000, days: int = 90, seed: int = 7, now: datetime = NOW
-) -> Store:
+def generate(path: Path, *, comments: int = 50_000, days: int = 90, seed: int = 7, now: datetime = NOW) -> Store:
     """Write a history into a new database at ``path`` and return the open store."""
     rng = random.Random(seed)
     store = Store(path)
@@ -275,9 +273,7 @@ def _reply(
         return
     human = t.intent == "question" and rng.random() < 0.3
     suggested = "" if human else _fresh_reply(rng, c, recent[c.platform])
-    lifecycle.create(
-        store, c.id, S.SUGGESTED, now=at, text=suggested, suggested_text=suggested, decided_by="heard"
-    )
+    lifecycle.create(store, c.id, S.SUGGESTED, now=at, text=suggested, suggested_text=suggested, decided_by="heard")
     delay = timedelta(hours=min(rng.lognormvariate(math.log(1.6), 1.1), 24 * 8))
     decided = c.created_at + delay
     if decided > now:
@@ -358,10 +354,7 @@ def main() -> None:
         sys.exit(f"{args.out} exists: choose a new path")
     started = time.perf_counter()
     generate(args.out, comments=args.comments, days=args.days, seed=args.seed).close()
-    print(
-        f"wrote {args.comments} comments over {args.days} days to {args.out} "
-        f"in {time.perf_counter() - started:.1f}s"
-    )
+    print(f"wrote {args.comments} comments over {args.days} days to {args.out} in {time.perf_counter() - started:.1f}s")
 
 
 if __name__ == "__main__":

@@ -55,8 +55,13 @@ def bench_burst(name: str, count: int, workdir: Path) -> dict[str, float]:
         polls, stored = drain(platform, source, store)
         elapsed = time.perf_counter() - started
         requests = harness.requests() - sent
-        return {"comments": stored, "seconds": elapsed, "per_second": stored / elapsed,
-                "polls": polls, "requests_per_comment": requests / max(stored, 1)}
+        return {
+            "comments": stored,
+            "seconds": elapsed,
+            "per_second": stored / elapsed,
+            "polls": polls,
+            "requests_per_comment": requests / max(stored, 1),
+        }
     finally:
         harness.stop()
 
@@ -87,13 +92,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.harness:
             burst = bench_burst(name, args.count, Path(tmp))
-            print(f"{name} burst:   {burst['comments']:.0f} comments in {burst['seconds']:.2f}s = "
-                  f"{burst['per_second']:.0f} comments/s, {burst['polls']:.0f} polls, "
-                  f"{burst['requests_per_comment']:.4f} requests per new comment")
+            print(
+                f"{name} burst:   {burst['comments']:.0f} comments in {burst['seconds']:.2f}s = "
+                f"{burst['per_second']:.0f} comments/s, {burst['polls']:.0f} polls, "
+                f"{burst['requests_per_comment']:.4f} requests per new comment"
+            )
             trickle = bench_trickle(name, ticks=200, per_tick=5, workdir=Path(tmp))
-            print(f"{name} trickle: {trickle['comments']:.0f} comments, "
-                  f"{trickle['requests_per_comment']:.3f} requests per new comment "
-                  f"(5 per tick, every fourth tick idle)")
+            print(
+                f"{name} trickle: {trickle['comments']:.0f} comments, "
+                f"{trickle['requests_per_comment']:.3f} requests per new comment "
+                f"(5 per tick, every fourth tick idle)"
+            )
     return 0
 
 

@@ -37,12 +37,13 @@ def bench(name: str, folder: Path, runs: int) -> None:
     for _ in range(runs):
         store = Store(path)  # a fresh connection each run: no warm caches from the last one
         started = time.perf_counter()
-        run_report(store, since=None, now=NOW, html=OUTPUT / f"report-{name}.html", as_json=True,
-                   say=lambda _: None)
+        run_report(store, since=None, now=NOW, html=OUTPUT / f"report-{name}.html", as_json=True, say=lambda _: None)
         timings.append(time.perf_counter() - started)
         store.close()
-    print(f"{name:>5}: {comments:>6} comments over {days} days (generated {generated}); report with HTML "
-          f"median {statistics.median(timings):.2f}s, worst {max(timings):.2f}s over {runs} runs")
+    print(
+        f"{name:>5}: {comments:>6} comments over {days} days (generated {generated}); report with HTML "
+        f"median {statistics.median(timings):.2f}s, worst {max(timings):.2f}s over {runs} runs"
+    )
 
 
 def main() -> None:

@@ -87,8 +87,9 @@ class App:
             if export:
                 self.store.set_meta(f"platform_state:{client.name}", export())
 
-    def poll(self, *, now: datetime, backfill: timedelta | None = None,
-             only: set[str] | None = None) -> list[PollResult]:
+    def poll(
+        self, *, now: datetime, backfill: timedelta | None = None, only: set[str] | None = None
+    ) -> list[PollResult]:
         """Poll every source of every connected platform once; one failure never stops the rest."""
         unknown = (only or set()) - set(self.clients)
         if unknown:
@@ -101,13 +102,20 @@ class App:
                 results.append(self.poll_source(client, source, now=now, backfill=backfill))
         return results
 
-    def poll_source(self, client: Platform, source: str, *, now: datetime,
-                    backfill: timedelta | None = None) -> PollResult:
+    def poll_source(
+        self, client: Platform, source: str, *, now: datetime, backfill: timedelta | None = None
+    ) -> PollResult:
         """Poll one source once, logging the outcome."""
         result = poll_once(client, source, self.store, now=now, backfill=backfill)
         self.save_states()
-        log.info("poll source=%s fetched=%d stored=%d skipped=%d error=%s", result.source,
-                 result.fetched, result.stored, result.skipped, result.error or "-")
+        log.info(
+            "poll source=%s fetched=%d stored=%d skipped=%d error=%s",
+            result.source,
+            result.fetched,
+            result.stored,
+            result.skipped,
+            result.error or "-",
+        )
         return result
 
     def fetch_own_posts(self, *, now: datetime, only: set[str] | None = None) -> OwnPostsResult:
@@ -144,8 +152,7 @@ class App:
 
     def decide(self, *, now: datetime) -> DecideResult:
         """Suggest replies (or record why not) for every newly tagged comment."""
-        return decide_pending(self.store, self.library, auto=self.settings.auto,
-                              dry_run=self.settings.dry_run, now=now)
+        return decide_pending(self.store, self.library, auto=self.settings.auto, dry_run=self.settings.dry_run, now=now)
 
     def sync_queue(self, *, now: datetime) -> approvals.SyncResult:
         """Apply the person's decisions from the queue file and rewrite it."""
@@ -153,16 +160,27 @@ class App:
 
     def post(self, *, now: datetime) -> PostResult:
         """Post approved replies exactly once."""
-        result = post_approved(self.store, self.clients, now=now, hourly_caps=self.settings.post_rate,
-                               cooldown=timedelta(minutes=self.settings.cooldown_minutes),
-                               dry_run=self.settings.dry_run)
+        result = post_approved(
+            self.store,
+            self.clients,
+            now=now,
+            hourly_caps=self.settings.post_rate,
+            cooldown=timedelta(minutes=self.settings.cooldown_minutes),
+            dry_run=self.settings.dry_run,
+        )
         self.save_states()
         return result
 
     def escalate(self, notifier: Notifier, *, now: datetime) -> list[Overdue]:
         """Deliver notices for comments waiting past the SLA."""
-        return escalate(self.store, notifier, self.settings.sla_for, now=now,
-                        quiet=self.settings.quiet_hours, timezone=self.settings.slack_timezone)
+        return escalate(
+            self.store,
+            notifier,
+            self.settings.sla_for,
+            now=now,
+            quiet=self.settings.quiet_hours,
+            timezone=self.settings.slack_timezone,
+        )
 
     def heartbeat(self, job: str, *, now: datetime, error: str | None = None) -> None:
         """Record that a job ran, for `heard status`."""
@@ -178,8 +196,10 @@ def connect_enabled(settings: Settings) -> dict[str, Platform]:
         if not ps.enabled:
             continue
         if ps.missing:
-            raise ConfigError(f"platform {name} is enabled but these variables are not set: "
-                              f"{', '.join(ps.missing)} (put them in .env)")
+            raise ConfigError(
+                f"platform {name} is enabled but these variables are not set: "
+                f"{', '.join(ps.missing)} (put them in .env)"
+            )
         try:
             client = spec(name).connect(ps.options, ps.secrets)
         except HeardError:

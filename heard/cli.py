@@ -53,17 +53,27 @@ class Ctx:
 
 @click.group()
 @click.version_option(__version__, prog_name="heard")
-@click.option("--config", type=click.Path(path_type=Path), envvar="HEARD_CONFIG",
-              help="heard.toml to read [default: config/heard.toml].")
-@click.option("--db", "database", type=click.Path(path_type=Path), envvar="HEARD_DATABASE",
-              help="SQLite database [default: heard.database in heard.toml].")
-@click.option("--env-file", type=click.Path(path_type=Path), envvar="HEARD_ENV_FILE",
-              help="File of secrets [default: .env].")
-@click.option("--log-level", default="WARNING", envvar="HEARD_LOG_LEVEL", show_default=True,
-              help="DEBUG, INFO, WARNING or ERROR.")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    envvar="HEARD_CONFIG",
+    help="heard.toml to read [default: config/heard.toml].",
+)
+@click.option(
+    "--db",
+    "database",
+    type=click.Path(path_type=Path),
+    envvar="HEARD_DATABASE",
+    help="SQLite database [default: heard.database in heard.toml].",
+)
+@click.option(
+    "--env-file", type=click.Path(path_type=Path), envvar="HEARD_ENV_FILE", help="File of secrets [default: .env]."
+)
+@click.option(
+    "--log-level", default="WARNING", envvar="HEARD_LOG_LEVEL", show_default=True, help="DEBUG, INFO, WARNING or ERROR."
+)
 @click.pass_context
-def cli(ctx: click.Context, config: Path | None, database: Path | None, env_file: Path | None,
-        log_level: str) -> None:
+def cli(ctx: click.Context, config: Path | None, database: Path | None, env_file: Path | None, log_level: str) -> None:
     """heard: hear every mention and comment, and answer each one like a person."""
     from heard.logs import setup_logging
 
@@ -72,8 +82,14 @@ def cli(ctx: click.Context, config: Path | None, database: Path | None, env_file
 
 
 @cli.command()
-@click.option("--dir", "folder", type=click.Path(path_type=Path), default=Path("demo"), show_default=True,
-              help="Folder for the demo's database, queue file and outbox.")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path),
+    default=Path("demo"),
+    show_default=True,
+    help="Folder for the demo's database, queue file and outbox.",
+)
 @click.pass_obj
 def demo(obj: Ctx, folder: Path) -> None:
     """Replay the bundled recording through every stage, approving a few replies as a person would."""
@@ -82,14 +98,20 @@ def demo(obj: Ctx, folder: Path) -> None:
     with _errors():
         app = App(demo_settings(obj.settings(), folder))
         run_demo(app, now=utcnow(), say=click.echo)
-    click.echo(f"\nOpen {app.settings.queue_file} to approve, edit or reject the rest, then run:\n"
-               f"  heard --db {app.settings.database} post")
+    click.echo(
+        f"\nOpen {app.settings.queue_file} to approve, edit or reject the rest, then run:\n"
+        f"  heard --db {app.settings.database} post"
+    )
 
 
 @cli.command()
 @click.argument("recording", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--db", "database", type=click.Path(path_type=Path),
-              help="Database to replay into [default: a new one in a temporary folder].")
+@click.option(
+    "--db",
+    "database",
+    type=click.Path(path_type=Path),
+    help="Database to replay into [default: a new one in a temporary folder].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per comment.")
 @click.pass_obj
 def replay(obj: Ctx, recording: Path, database: Path | None, as_json: bool) -> None:
@@ -114,30 +136,42 @@ def replay(obj: Ctx, recording: Path, database: Path | None, as_json: bool) -> N
         return
     for row in rows:
         reply = f" -> {row['reply']!r}" if row["reply"] else ""
-        click.echo(f"{row['id']:<32} {row['tags']['intent']:<9} {row['tags']['sentiment']:<8} "
-                   f"{row['decision']:<10} {row['reason'] or ''}{reply}")
-    click.echo(f"\n{new} new, {known} already known; database {settings.database}; "
-               f"queue {settings.queue_file}", err=True)
+        click.echo(
+            f"{row['id']:<32} {row['tags']['intent']:<9} {row['tags']['sentiment']:<8} "
+            f"{row['decision']:<10} {row['reason'] or ''}{reply}"
+        )
+    click.echo(
+        f"\n{new} new, {known} already known; database {settings.database}; queue {settings.queue_file}", err=True
+    )
 
 
 @cli.command()
 @click.argument("platforms", nargs=-1)
-@click.option("--backfill", type=float, metavar="HOURS",
-              help="On a source's first poll, also fetch the past HOURS (default: start from now).")
+@click.option(
+    "--backfill",
+    type=float,
+    metavar="HOURS",
+    help="On a source's first poll, also fetch the past HOURS (default: start from now).",
+)
 @click.pass_obj
 def poll(obj: Ctx, platforms: tuple[str, ...], backfill: float | None) -> None:
     """Poll every enabled source (or only PLATFORMS) once, refresh own posts, tag, suggest, update the queue file."""
     app = obj.app()
     now = utcnow()
     with _errors():
-        results = app.poll(now=now, backfill=timedelta(hours=backfill) if backfill else None,
-                           only=set(platforms) or None)
+        results = app.poll(
+            now=now, backfill=timedelta(hours=backfill) if backfill else None, only=set(platforms) or None
+        )
         for r in results:
-            click.echo(f"{r.source}: fetched {r.fetched}, stored {r.stored}"
-                       + (f", error: {r.error}" if r.error else ""))
+            click.echo(
+                f"{r.source}: fetched {r.fetched}, stored {r.stored}" + (f", error: {r.error}" if r.error else "")
+            )
         own = app.fetch_own_posts(now=now, only=set(platforms) or None)
-        click.echo("own posts: " + (", ".join(f"{k} {v}" for k, v in sorted(own.stored.items())) or "none")
-                   + "".join(f", {k} error: {v}" for k, v in sorted(own.errors.items())))
+        click.echo(
+            "own posts: "
+            + (", ".join(f"{k} {v}" for k, v in sorted(own.stored.items())) or "none")
+            + "".join(f", {k} error: {v}" for k, v in sorted(own.errors.items()))
+        )
         app.tag(now=now)
         app.decide(now=now)
         synced = app.sync_queue(now=now)
@@ -175,10 +209,13 @@ def post(obj: Ctx) -> None:
     with _errors():
         synced = app.sync_queue(now=now)
         result = app.post(now=now)
-    click.echo(f"queue: {synced.approved} approved, {synced.rejected} rejected, {synced.dismissed} dismissed,"
-               f" {synced.edited} edited; {synced.pending} still waiting")
-    click.echo(f"posted {result.posted}, reconciled {result.reconciled}, failed {result.failed}, "
-               f"waiting {result.waiting}")
+    click.echo(
+        f"queue: {synced.approved} approved, {synced.rejected} rejected, {synced.dismissed} dismissed,"
+        f" {synced.edited} edited; {synced.pending} still waiting"
+    )
+    click.echo(
+        f"posted {result.posted}, reconciled {result.reconciled}, failed {result.failed}, waiting {result.waiting}"
+    )
     for reason, count in result.reasons.items():
         click.echo(f"  {count} waiting: {reason}")
 
@@ -258,10 +295,17 @@ def run(obj: Ctx, backfill: float | None) -> None:
 
 
 @cli.command(name="eval")
-@click.option("--sentiment", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help='JSONL of {"text", "label"} (negative/neutral/positive).')
-@click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
-              help='JSONL of {"text", "is_question"}; may be given more than once.')
+@click.option(
+    "--sentiment",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='JSONL of {"text", "label"} (negative/neutral/positive).',
+)
+@click.option(
+    "--questions",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    multiple=True,
+    help='JSONL of {"text", "is_question"}; may be given more than once.',
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object.")
 def eval_(sentiment: Path | None, questions: tuple[Path, ...], as_json: bool) -> None:
     """Measure the shipped NLP pipeline on your own labelled files."""
@@ -278,10 +322,18 @@ def eval_(sentiment: Path | None, questions: tuple[Path, ...], as_json: bool) ->
 
 
 @cli.command()
-@click.option("--since", metavar="SPAN", default="30d", show_default=True,
-              help="How far back to look: 12h, 30d or 8w, or 'all' for the whole history.")
-@click.option("--html", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write a self-contained HTML page with charts to this file.")
+@click.option(
+    "--since",
+    metavar="SPAN",
+    default="30d",
+    show_default=True,
+    help="How far back to look: 12h, 30d or 8w, or 'all' for the whole history.",
+)
+@click.option(
+    "--html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a self-contained HTML page with charts to this file.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as one JSON object.")
 @click.pass_obj
 def report(obj: Ctx, since: str, html: Path | None, as_json: bool) -> None:

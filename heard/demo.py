@@ -25,14 +25,24 @@ DEMO_APPROVALS = 4
 def demo_settings(settings: Settings, folder: Path, recording: Path | None = None) -> Settings:
     """Settings for a demo run: a database, queue and outbox in ``folder``, and only the replay platform."""
     outbox = folder / "outbox.jsonl"
-    replay = PlatformSettings("replay", True, MappingProxyType(
-        {"recording": str(recording or settings.recording), "outbox": str(outbox)}), MappingProxyType({}))
+    replay = PlatformSettings(
+        "replay",
+        True,
+        MappingProxyType({"recording": str(recording or settings.recording), "outbox": str(outbox)}),
+        MappingProxyType({}),
+    )
     platforms = {name: dataclasses.replace(ps, enabled=False) for name, ps in settings.platforms.items()}
     platforms["replay"] = replay
     replies = DEMO_REPLIES if recording is None and DEMO_REPLIES.exists() else settings.replies_path
-    return dataclasses.replace(settings, database=folder / "heard.db", queue_file=folder / "queue.yaml",
-                               outbox=outbox, platforms=MappingProxyType(platforms), dry_run=False,
-                               replies_path=replies)
+    return dataclasses.replace(
+        settings,
+        database=folder / "heard.db",
+        queue_file=folder / "queue.yaml",
+        outbox=outbox,
+        platforms=MappingProxyType(platforms),
+        dry_run=False,
+        replies_path=replies,
+    )
 
 
 def ingest(app: App, *, now: datetime) -> tuple[int, int]:
@@ -77,8 +87,10 @@ def run_demo(app: App, *, now: datetime, say: Callable[[str], None]) -> dict[str
     new, known = ingest(app, now=now)
     say(f"1. listen   stored {new} new comments" + (f", {known} already known" if known else ""))
     own = app.fetch_own_posts(now=now)
-    say("           our own posts with their metrics, for the report's audience health: "
-        + (", ".join(f"{k} {v}" for k, v in sorted(own.stored.items())) or "none in the recording"))
+    say(
+        "           our own posts with their metrics, for the report's audience health: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(own.stored.items())) or "none in the recording")
+    )
     tagged = app.tag(now=now)
     say(f"2. tag      tagged {tagged} comments" + (" (nothing new)" if not tagged else ""))
     if tagged:
@@ -86,8 +98,10 @@ def run_demo(app: App, *, now: datetime, say: Callable[[str], None]) -> dict[str
             counts = app.store.tag_counts(column)
             say(f"           {column}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     decided = app.decide(now=now)
-    say(f"3. suggest  {decided.suggested} replies suggested ({decided.needs_human} need a human answer), "
-        f"{decided.auto_approved} approved by rule")
+    say(
+        f"3. suggest  {decided.suggested} replies suggested ({decided.needs_human} need a human answer), "
+        f"{decided.auto_approved} approved by rule"
+    )
     for reason, count in sorted(Counter(decided.skipped).items(), key=lambda kv: -kv[1]):
         say(f"           skipped {count}: {reason}")
     synced = app.sync_queue(now=now)
@@ -95,19 +109,28 @@ def run_demo(app: App, *, now: datetime, say: Callable[[str], None]) -> dict[str
     approved: list[str] = []
     if new:
         approved = approve_like_a_person(s.queue_file, DEMO_APPROVALS)
-        say(f"5. approve  (as a person would) approved {len(approved)} items in the queue file, "
-            f"editing the first reply")
+        say(
+            f"5. approve  (as a person would) approved {len(approved)} items in the queue file, editing the first reply"
+        )
         synced = app.sync_queue(now=now)
     else:
         say("5. approve  nothing new to approve")
     posted = app.post(now=now)
     outbox = read_outbox(s.outbox)
-    say(f"6. post     posted {posted.posted} replies ({posted.reconciled} reconciled); "
-        f"outbox holds {len(outbox)}")
+    say(f"6. post     posted {posted.posted} replies ({posted.reconciled} reconciled); outbox holds {len(outbox)}")
     say("7. escalate")
     sent = app.escalate(TerminalNotifier(lambda line: say("           " + line)), now=now)
     if not sent:
         say("           no new notices (each overdue comment is announced once per step)")
-    return {"new": new, "known": known, "tagged": tagged, "suggested": decided.suggested,
-            "approved": len(approved), "posted": posted.posted, "outbox": len(outbox),
-            "pending": synced.pending, "notices": len(sent), "own_posts": sum(own.stored.values())}
+    return {
+        "new": new,
+        "known": known,
+        "tagged": tagged,
+        "suggested": decided.suggested,
+        "approved": len(approved),
+        "posted": posted.posted,
+        "outbox": len(outbox),
+        "pending": synced.pending,
+        "notices": len(sent),
+        "own_posts": sum(own.stored.values()),
+    }

@@ -33,9 +33,12 @@ def diagnose(settings: Settings) -> tuple[list[str], bool]:
             lines.append(f"{name}: ok: {who}")
     slack = settings.slack
     if slack.get("SLACK_WEBHOOK_URL") or slack.get("SLACK_BOT_TOKEN"):
-        lines.append("slack: configured" + ("" if slack.get("SLACK_WEBHOOK_URL") or slack.get("SLACK_CHANNEL")
-                                            else " but SLACK_CHANNEL is missing"))
+        lines.append(
+            "slack: configured"
+            + ("" if slack.get("SLACK_WEBHOOK_URL") or slack.get("SLACK_CHANNEL") else " but SLACK_CHANNEL is missing")
+        )
     else:
-        lines.append("slack: not configured (set SLACK_WEBHOOK_URL, or SLACK_BOT_TOKEN and SLACK_CHANNEL); "
-                     "digests go to the log")
+        lines.append(
+            "slack: not configured (set SLACK_WEBHOOK_URL, or SLACK_BOT_TOKEN and SLACK_CHANNEL); digests go to the log"
+        )
     return lines, broken

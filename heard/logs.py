@@ -26,8 +26,7 @@ class RedactSecrets(logging.Filter):
 def setup_logging(level: str, secrets: Iterable[str]) -> None:
     """Log ``time level logger event key=value ...`` lines to stderr."""
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s",
-                                           "%Y-%m-%dT%H:%M:%S%z"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%S%z"))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -29,8 +29,7 @@ log = logging.getLogger("heard.service")
 HEARTBEAT_SECONDS = 15
 
 
-def run_service(settings: Settings, *, backfill: timedelta | None = None,
-                notifier: Notifier | None = None) -> int:
+def run_service(settings: Settings, *, backfill: timedelta | None = None, notifier: Notifier | None = None) -> int:
     """Run until SIGTERM or SIGINT, finishing the job in flight; return the exit code."""
     stopping = threading.Event()
 
@@ -50,8 +49,13 @@ def run_service(settings: Settings, *, backfill: timedelta | None = None,
     scheduler = build_scheduler(app, notifier, announcer, backfill=backfill)
     started = utcnow()
     _beat(app, started, state="running")
-    log.info("started pid=%d jobs=%s database=%s notifier=%s", os.getpid(),
-             ",".join(j.id for j in scheduler.get_jobs()), settings.database, notifier.channel)
+    log.info(
+        "started pid=%d jobs=%s database=%s notifier=%s",
+        os.getpid(),
+        ",".join(j.id for j in scheduler.get_jobs()),
+        settings.database,
+        notifier.channel,
+    )
     scheduler.start()
     # The main thread only waits: a short timeout keeps it responsive to signals on every platform.
     while not stopping.wait(0.2):
@@ -63,40 +67,76 @@ def run_service(settings: Settings, *, backfill: timedelta | None = None,
     return 0
 
 
-def build_scheduler(app: App, notifier: Notifier, announcer: Announcer, *,
-                    backfill: timedelta | None = None) -> BackgroundScheduler:
+def build_scheduler(
+    app: App, notifier: Notifier, announcer: Announcer, *, backfill: timedelta | None = None
+) -> BackgroundScheduler:
     """Build the scheduler with every job added under a fixed id."""
     settings = app.settings
     # One worker: jobs share one SQLite connection, and a platform request is bounded by its timeout.
-    scheduler = BackgroundScheduler(executors={"default": ThreadPoolExecutor(1)},
-                                    job_defaults={"coalesce": True, "max_instances": 1,
-                                                  "misfire_grace_time": settings.poll_seconds})
+    scheduler = BackgroundScheduler(
+        executors={"default": ThreadPoolExecutor(1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": settings.poll_seconds},
+    )
     now = utcnow()
     sources = []
     for client in {id(c): c for c in app.clients.values()}.values():
         for source in client.sources():
             key = source_key(client, source)
             sources.append(key)
-            _add(scheduler, app, f"poll:{key}", _poller(app, client, source, backfill), settings.poll_seconds,
-                 first=now)
+            _add(
+                scheduler, app, f"poll:{key}", _poller(app, client, source, backfill), settings.poll_seconds, first=now
+            )
     _add(scheduler, app, "work", lambda: _work(app), settings.work_seconds, first=now + timedelta(seconds=1))
-    _add(scheduler, app, "escalate", lambda: _escalate(app, notifier), settings.escalate_seconds,
-         first=now + timedelta(seconds=2))
-    _add(scheduler, app, "alerts", lambda: _alerts(app, announcer, sources), settings.escalate_seconds,
-         first=now + timedelta(seconds=3))
-    _add(scheduler, app, "own-posts", lambda: app.fetch_own_posts(now=utcnow()).check(), settings.own_posts_seconds,
-         first=now + timedelta(seconds=4))
+    _add(
+        scheduler,
+        app,
+        "escalate",
+        lambda: _escalate(app, notifier),
+        settings.escalate_seconds,
+        first=now + timedelta(seconds=2),
+    )
+    _add(
+        scheduler,
+        app,
+        "alerts",
+        lambda: _alerts(app, announcer, sources),
+        settings.escalate_seconds,
+        first=now + timedelta(seconds=3),
+    )
+    _add(
+        scheduler,
+        app,
+        "own-posts",
+        lambda: app.fetch_own_posts(now=utcnow()).check(),
+        settings.own_posts_seconds,
+        first=now + timedelta(seconds=4),
+    )
     started = now
-    _add(scheduler, app, "heartbeat", lambda: _beat(app, started, state="running"), HEARTBEAT_SECONDS,
-         first=now + timedelta(seconds=HEARTBEAT_SECONDS))
+    _add(
+        scheduler,
+        app,
+        "heartbeat",
+        lambda: _beat(app, started, state="running"),
+        HEARTBEAT_SECONDS,
+        first=now + timedelta(seconds=HEARTBEAT_SECONDS),
+    )
     return scheduler
 
 
-def _add(scheduler: BackgroundScheduler, app: App, job: str, fn: Callable[[], object], seconds: int, *,
-         first: Any) -> None:
+def _add(
+    scheduler: BackgroundScheduler, app: App, job: str, fn: Callable[[], object], seconds: int, *, first: Any
+) -> None:
     # Jitter spreads sources that share an interval, so they do not all hit the network at once.
-    scheduler.add_job(_guard(app, job, fn), "interval", seconds=seconds, jitter=max(0, seconds // 10),
-                      id=job, name=job, replace_existing=True, next_run_time=first)
+    scheduler.add_job(
+        _guard(app, job, fn),
+        "interval",
+        seconds=seconds,
+        jitter=max(0, seconds // 10),
+        id=job,
+        name=job,
+        replace_existing=True,
+        next_run_time=first,
+    )
 
 
 def _poller(app: App, client: Platform, source: str, backfill: timedelta | None) -> Callable[[], object]:
@@ -107,7 +147,11 @@ def _work(app: App) -> None:
     """Tag, suggest, sync the queue file and post; a stage that fails never holds back the next one."""
     now = utcnow()
     stages: list[tuple[str, Callable[..., Any]]] = [
-        ("tag", app.tag), ("decide", app.decide), ("queue", app.sync_queue), ("post", app.post)]
+        ("tag", app.tag),
+        ("decide", app.decide),
+        ("queue", app.sync_queue),
+        ("post", app.post),
+    ]
     done: dict[str, Any] = {}
     failed: list[str] = []
     for name, stage in stages:
@@ -120,11 +164,16 @@ def _work(app: App) -> None:
             failed.append(f"{name}: {type(exc).__name__}: {exc}")
             log.exception("work stage=%s crashed error=%s", name, type(exc).__name__)
     decided, synced, posted = done.get("decide"), done.get("queue"), done.get("post")
-    log.info("work tagged=%s suggested=%s approved=%s pending=%s posted=%s reconciled=%s failed=%s",
-             done.get("tag", "-"), decided.suggested if decided else "-",
-             synced.approved + (decided.auto_approved if decided else 0) if synced else "-",
-             synced.pending if synced else "-", posted.posted if posted else "-",
-             posted.reconciled if posted else "-", posted.failed if posted else "-")
+    log.info(
+        "work tagged=%s suggested=%s approved=%s pending=%s posted=%s reconciled=%s failed=%s",
+        done.get("tag", "-"),
+        decided.suggested if decided else "-",
+        synced.approved + (decided.auto_approved if decided else 0) if synced else "-",
+        synced.pending if synced else "-",
+        posted.posted if posted else "-",
+        posted.reconciled if posted else "-",
+        posted.failed if posted else "-",
+    )
     if failed:
         raise HeardError("; ".join(failed))
 
@@ -132,21 +181,39 @@ def _work(app: App) -> None:
 def _escalate(app: App, notifier: Notifier) -> None:
     sent = app.escalate(notifier, now=utcnow())
     if sent:
-        log.info("escalate notices=%d channel=%s ids=%s", len(sent), notifier.channel,
-                 ",".join(f"{o.comment_id}@{o.step}" for o in sent))
+        log.info(
+            "escalate notices=%d channel=%s ids=%s",
+            len(sent),
+            notifier.channel,
+            ",".join(f"{o.comment_id}@{o.step}" for o in sent),
+        )
 
 
 def _alerts(app: App, announcer: Announcer, sources: list[str]) -> None:
     s = app.settings
-    changes = alerts.check(app.store, announcer, now=utcnow(), poll_seconds=s.poll_seconds, sources=sources,
-                           quiet=s.quiet_hours, timezone=s.slack_timezone)
+    changes = alerts.check(
+        app.store,
+        announcer,
+        now=utcnow(),
+        poll_seconds=s.poll_seconds,
+        sources=sources,
+        quiet=s.quiet_hours,
+        timezone=s.slack_timezone,
+    )
     for change in changes:
         log.info("alert key=%s recovered=%s channel=%s", change.key, change.recovered, announcer.channel)
 
 
 def _beat(app: App, started: Any, *, state: str) -> None:
-    app.store.set_meta("service", {"pid": os.getpid(), "state": state, "started_at": started.isoformat(
-        timespec="seconds"), "at": utcnow().isoformat(timespec="seconds")})
+    app.store.set_meta(
+        "service",
+        {
+            "pid": os.getpid(),
+            "state": state,
+            "started_at": started.isoformat(timespec="seconds"),
+            "at": utcnow().isoformat(timespec="seconds"),
+        },
+    )
 
 
 def _guard(app: App, job: str, fn: Callable[[], object]) -> Callable[[], None]:
@@ -171,7 +238,7 @@ def _guard(app: App, job: str, fn: Callable[[], object]) -> Callable[[], None]:
 def default_notifier(settings: Settings) -> Notifier:
     """Slack when it is configured, else log lines."""
     secrets = [v for ps in settings.platforms.values() for v in ps.secrets.values()]
-    slack = SlackNotifier.from_secrets(settings.slack, queue_file=str(settings.queue_file),
-                                       max_items=settings.slack_max_items,
-                                       secrets=secrets)
+    slack = SlackNotifier.from_secrets(
+        settings.slack, queue_file=str(settings.queue_file), max_items=settings.slack_max_items, secrets=secrets
+    )
     return slack or TerminalNotifier(lambda line: log.warning("escalation %s", line))

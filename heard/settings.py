@@ -63,8 +63,9 @@ class Settings:
         return int(table.get(priority, self.sla_minutes["default"][priority]))
 
 
-def load_settings(config_path: Path | None = None, *, env_file: Path | None = None,
-                  overrides: Mapping[str, Any] | None = None) -> Settings:
+def load_settings(
+    config_path: Path | None = None, *, env_file: Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
     """Read heard.toml, .env and the process environment, then build the settings."""
     path = Path(config_path or os.environ.get("HEARD_CONFIG") or DEFAULT_CONFIG)
     try:
@@ -79,12 +80,14 @@ def load_settings(config_path: Path | None = None, *, env_file: Path | None = No
     return build_settings(document, env, config_path=path, overrides=overrides or {})
 
 
-def build_settings(document: Mapping[str, Any], env: Mapping[str, str], *, config_path: Path,
-                   overrides: Mapping[str, Any]) -> Settings:
+def build_settings(
+    document: Mapping[str, Any], env: Mapping[str, str], *, config_path: Path, overrides: Mapping[str, Any]
+) -> Settings:
     """Build Settings from a parsed heard.toml and an environment mapping (pure)."""
     src = _Source(document, config_path)
-    base = Path(overrides.get("database") or env.get("HEARD_DATABASE")
-                or src.get("heard.database", str, "var/heard.db"))
+    base = Path(
+        overrides.get("database") or env.get("HEARD_DATABASE") or src.get("heard.database", str, "var/heard.db")
+    )
     queue = overrides.get("queue_file") or src.get("heard.queue_file", str, "")
     dry_run = overrides.get("dry_run")
     return Settings(
@@ -104,8 +107,13 @@ def build_settings(document: Mapping[str, Any], env: Mapping[str, str], *, confi
         post_rate=MappingProxyType(_post_rates(src)),
         quiet_hours=_quiet_hours(src),
         platforms=MappingProxyType(_platforms(src, env)),
-        slack=MappingProxyType({k: env[k] for k in ("SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN",
-                                                    "SLACK_CHANNEL", "SLACK_BASE_URL") if env.get(k)}),
+        slack=MappingProxyType(
+            {
+                k: env[k]
+                for k in ("SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN", "SLACK_CHANNEL", "SLACK_BASE_URL")
+                if env.get(k)
+            }
+        ),
         # Metrics move slowly, and each refresh spends requests (and YouTube quota) on every platform.
         own_posts_seconds=src.get("schedule.own_posts_seconds", int, 6 * 3600, minimum=600),
         slack_timezone=_timezone(src),
@@ -155,8 +163,7 @@ def _sla(src: _Source) -> Mapping[str, Mapping[str, int]]:
         for p in value:
             if p not in PRIORITIES:
                 src.fail(f"sla.{key}.{p}", f"expected one of {', '.join(PRIORITIES)}")
-        out[key] = MappingProxyType(
-            {p: src.get(f"sla.{key}.{p}", int, base[p], minimum=1) for p in PRIORITIES})
+        out[key] = MappingProxyType({p: src.get(f"sla.{key}.{p}", int, base[p], minimum=1) for p in PRIORITIES})
     return MappingProxyType(out)
 
 
@@ -171,16 +178,17 @@ def _auto(src: _Source) -> Mapping[str, tuple[str, ...]]:
 
 
 def _post_rates(src: _Source) -> dict[str, int]:
-    return {name: src.get(f"platforms.{name}.max_replies_per_hour", int, spec.default_post_rate,
-                          minimum=1) for name, spec in registry().items()}
+    return {
+        name: src.get(f"platforms.{name}.max_replies_per_hour", int, spec.default_post_rate, minimum=1)
+        for name, spec in registry().items()
+    }
 
 
 def _quiet_hours(src: _Source) -> tuple[int, int] | None:
     value = src.raw("slack.quiet_hours")
     if value is None:
         return None
-    if not (isinstance(value, list) and len(value) == 2
-            and all(isinstance(v, int) and 0 <= v <= 23 for v in value)):
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and 0 <= v <= 23 for v in value)):
         src.fail("slack.quiet_hours", "expected [start_hour, end_hour] with hours 0-23")
     return (value[0], value[1])
 
@@ -208,10 +216,11 @@ def _platforms(src: _Source, env: Mapping[str, str]) -> dict[str, PlatformSettin
         enabled = src.get(f"platforms.{name}.enabled", bool, False)
         unknown = set(options) - set(spec.options) - {"enabled", "max_replies_per_hour"}
         if unknown:
-            src.fail(f"platforms.{name}.{sorted(unknown)[0]}",
-                     f"unknown option; expected one of {', '.join(sorted(spec.options))}")
+            src.fail(
+                f"platforms.{name}.{sorted(unknown)[0]}",
+                f"unknown option; expected one of {', '.join(sorted(spec.options))}",
+            )
         secrets = {k: env[k] for k in spec.secrets if env.get(k)}
         missing = tuple(k for k in spec.secrets if not env.get(k))
-        out[name] = PlatformSettings(name, enabled, MappingProxyType(dict(options)),
-                                     MappingProxyType(secrets), missing)
+        out[name] = PlatformSettings(name, enabled, MappingProxyType(dict(options)), MappingProxyType(secrets), missing)
     return out

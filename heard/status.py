@@ -20,10 +20,20 @@ def ledger(app: App, *, now: datetime) -> tuple[dict[str, int], list[dict[str, A
     for row in store.awaiting():
         created = datetime.fromisoformat(row["created_at"])
         due = due_at(created, timedelta(minutes=app.settings.sla_for(row["platform"], row["priority"])))
-        items.append({"id": row["id"], "platform": row["platform"], "author": row["author_handle"],
-                      "priority": row["priority"], "url": row["url"], "state": row["state"] or "undecided",
-                      "created_at": row["created_at"], "due_at": iso(due),
-                      "overdue": due <= now, "waited": waited(created, now)})
+        items.append(
+            {
+                "id": row["id"],
+                "platform": row["platform"],
+                "author": row["author_handle"],
+                "priority": row["priority"],
+                "url": row["url"],
+                "state": row["state"] or "undecided",
+                "created_at": row["created_at"],
+                "due_at": iso(due),
+                "overdue": due <= now,
+                "waited": waited(created, now),
+            }
+        )
     counts = store.ledger_counts()
     counts["overdue"] = sum(1 for i in items if i["overdue"])
     items.sort(key=lambda i: i["due_at"])
@@ -39,9 +49,16 @@ def collect(app: App, *, now: datetime) -> dict[str, Any]:
     for row in store.cursors():
         last = parse_time(row.get("last_success"))
         silent = last is None or (now - last).total_seconds() > 3 * app.settings.poll_seconds
-        sources.append({"source": row["source"], "last_success": row.get("last_success"),
-                        "errors": row.get("errors") or 0, "last_error": row.get("last_error"),
-                        "paused_until": row.get("paused_until"), "silent": silent})
+        sources.append(
+            {
+                "source": row["source"],
+                "last_success": row.get("last_success"),
+                "errors": row.get("errors") or 0,
+                "last_error": row.get("last_error"),
+                "paused_until": row.get("paused_until"),
+                "silent": silent,
+            }
+        )
     return {
         "now": now.isoformat(timespec="seconds"),
         "comments": store.count_comments(),
@@ -52,11 +69,15 @@ def collect(app: App, *, now: datetime) -> dict[str, Any]:
         "sources": sources,
         "service": _service(store.meta("service"), now=now),
         "heartbeat": store.meta("heartbeat", {}),
-        "platforms": {name: (store.meta(f"platform_state:{name}") or {}).get("summary")
-                      for name, ps in app.settings.platforms.items()
-                      if ps.enabled and store.meta(f"platform_state:{name}")},
-        "alerts": {a["key"]: {"message": a["message"], "since": a["since"],
-                              "announced": bool(a["announced_at"])} for a in store.alerts()},
+        "platforms": {
+            name: (store.meta(f"platform_state:{name}") or {}).get("summary")
+            for name, ps in app.settings.platforms.items()
+            if ps.enabled and store.meta(f"platform_state:{name}")
+        },
+        "alerts": {
+            a["key"]: {"message": a["message"], "since": a["since"], "announced": bool(a["announced_at"])}
+            for a in store.alerts()
+        },
     }
 
 
@@ -74,24 +95,30 @@ def render(report: dict[str, Any]) -> str:
     ledger = report["ledger"]
     lines = [
         f"comments stored: {report['comments']}",
-        f"needing a reply: {ledger['open']} open ({ledger['overdue']} overdue), "
-        f"{ledger['acknowledged']} acknowledged",
+        f"needing a reply: {ledger['open']} open ({ledger['overdue']} overdue), {ledger['acknowledged']} acknowledged",
     ]
     oldest = report["oldest_waiting"]
     if oldest:
-        lines.append(f"oldest waiting: {oldest['id']} by {oldest['author']}, {oldest['waited']} ago, "
-                     f"due {_t(oldest['due_at'])} {oldest['url']}")
+        lines.append(
+            f"oldest waiting: {oldest['id']} by {oldest['author']}, {oldest['waited']} ago, "
+            f"due {_t(oldest['due_at'])} {oldest['url']}"
+        )
     for item in report["waiting"]:
         mark = "OVERDUE" if item["overdue"] else "due"
-        lines.append(f"  {mark} {_t(item['due_at'])}  [{item['priority']}] {item['id']} by {item['author']} "
-                     f"({item['state']}, waited {item['waited']})")
+        lines.append(
+            f"  {mark} {_t(item['due_at'])}  [{item['priority']}] {item['id']} by {item['author']} "
+            f"({item['state']}, waited {item['waited']})"
+        )
     if report["replies"]:
         lines.append("replies: " + ", ".join(f"{k} {v}" for k, v in sorted(report["replies"].items())))
     for src in report["sources"]:
-        state = "paused until " + _t(src["paused_until"]) if src["paused_until"] else (
-            "SILENT" if src["silent"] else "ok")
-        lines.append(f"source {src['source']}: {state}; last success {_t(src['last_success'] or 'never')}"
-                     + (f"; last error: {src['last_error']}" if src["last_error"] else ""))
+        state = (
+            "paused until " + _t(src["paused_until"]) if src["paused_until"] else ("SILENT" if src["silent"] else "ok")
+        )
+        lines.append(
+            f"source {src['source']}: {state}; last success {_t(src['last_success'] or 'never')}"
+            + (f"; last error: {src['last_error']}" if src["last_error"] else "")
+        )
     for name, summary in sorted(report.get("platforms", {}).items()):
         lines.append(f"platform {name}: {summary}")
     service = report["service"]

@@ -37,8 +37,9 @@ def source_key(platform: Platform, source: str) -> str:
     return f"{platform.name}:{source}"
 
 
-def poll_once(platform: Platform, source: str, store: Store, *, now: datetime,
-              backfill: timedelta | None = None) -> PollResult:
+def poll_once(
+    platform: Platform, source: str, store: Store, *, now: datetime, backfill: timedelta | None = None
+) -> PollResult:
     """Make one bounded request to a source and store what it returns.
 
     The cursor moves in the same transaction that stores the comments it covers, so a crash
@@ -54,8 +55,7 @@ def poll_once(platform: Platform, source: str, store: Store, *, now: datetime,
         page = platform.fetch(source, state.get("cursor"), since=since)
         comments, skipped = _normalise_all(platform, page.items, store, now=now)
     except RateLimited as exc:
-        store.source_failed(key, f"rate limited until {iso(exc.retry_at)}", now=now,
-                            paused_until=exc.retry_at)
+        store.source_failed(key, f"rate limited until {iso(exc.retry_at)}", now=now, paused_until=exc.retry_at)
         return PollResult(key, error=str(exc), paused_until=exc.retry_at)
     except AuthFailed as exc:
         until = now + AUTH_PAUSE
@@ -70,8 +70,7 @@ def poll_once(platform: Platform, source: str, store: Store, *, now: datetime,
     except PlatformError as exc:
         # Stored is what matters; the acknowledgement is repeated next time the items come back.
         log.warning("after_store failed source=%s error=%s", key, exc)
-    return PollResult(key, fetched=len(page.items), stored=len(new_ids), skipped=skipped,
-                      more=page.more)
+    return PollResult(key, fetched=len(page.items), stored=len(new_ids), skipped=skipped, more=page.more)
 
 
 def _normalise_all(

@@ -26,11 +26,26 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     """Create the first schema."""
     db.table("comments").create(
         {
-            "id": str, "platform": str, "native_id": str, "account": str, "source": str,
-            "author_id": str, "author_handle": str, "author_name": str, "author_is_bot": int,
-            "author_bio": str, "text": str, "url": str, "created_at": str, "fetched_at": str,
-            "parent_id": str, "conversation_id": str, "lang": str, "mentions_us": int,
-            "is_own": int, "raw": str,
+            "id": str,
+            "platform": str,
+            "native_id": str,
+            "account": str,
+            "source": str,
+            "author_id": str,
+            "author_handle": str,
+            "author_name": str,
+            "author_is_bot": int,
+            "author_bio": str,
+            "text": str,
+            "url": str,
+            "created_at": str,
+            "fetched_at": str,
+            "parent_id": str,
+            "conversation_id": str,
+            "lang": str,
+            "mentions_us": int,
+            "is_own": int,
+            "raw": str,
         },
         pk="id",
     )
@@ -38,43 +53,80 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db.table("comments").create_index(["platform", "author_id"])
     db.table("authors").create(
         {
-            "id": str, "platform": str, "native_id": str, "handle": str, "name": str,
-            "is_bot": int, "bio": str, "first_seen": str, "last_seen": str, "comments": int,
+            "id": str,
+            "platform": str,
+            "native_id": str,
+            "handle": str,
+            "name": str,
+            "is_bot": int,
+            "bio": str,
+            "first_seen": str,
+            "last_seen": str,
+            "comments": int,
             "opted_out": int,
         },
         pk="id",
     )
     db.table("tags").create(
         {
-            "comment_id": str, "sentiment": str, "sentiment_score": float, "is_question": int,
-            "question_score": float, "intent": str, "intent_score": float, "spam_score": float,
-            "bot_score": float, "needs_reply": int, "priority": str, "lang": str,
-            "model_version": str, "tagged_at": str,
+            "comment_id": str,
+            "sentiment": str,
+            "sentiment_score": float,
+            "is_question": int,
+            "question_score": float,
+            "intent": str,
+            "intent_score": float,
+            "spam_score": float,
+            "bot_score": float,
+            "needs_reply": int,
+            "priority": str,
+            "lang": str,
+            "model_version": str,
+            "tagged_at": str,
         },
         pk="comment_id",
         foreign_keys=[("comment_id", "comments", "id")],
     )
     db.table("replies").create(
         {
-            "comment_id": str, "state": str, "text": str, "suggested_text": str,
-            "alternatives": str, "template": str, "reason": str, "idempotency_key": str,
-            "remote_id": str, "attempts": int, "error": str, "retry_at": str, "decided_by": str,
+            "comment_id": str,
+            "state": str,
+            "text": str,
+            "suggested_text": str,
+            "alternatives": str,
+            "template": str,
+            "reason": str,
+            "idempotency_key": str,
+            "remote_id": str,
+            "attempts": int,
+            "error": str,
+            "retry_at": str,
+            "decided_by": str,
             "edit_ratio": float,
-            "created_at": str, "updated_at": str, "posted_at": str, "acknowledged_at": str,
+            "created_at": str,
+            "updated_at": str,
+            "posted_at": str,
+            "acknowledged_at": str,
         },
         pk="comment_id",
         foreign_keys=[("comment_id", "comments", "id")],
     )
     db.table("replies").create_index(["state"])
     db.table("events").create(
-        {"id": int, "at": str, "comment_id": str, "kind": str, "from_state": str,
-         "to_state": str, "detail": str},
+        {"id": int, "at": str, "comment_id": str, "kind": str, "from_state": str, "to_state": str, "detail": str},
         pk="id",
     )
     db.table("events").create_index(["comment_id"])
     db.table("cursors").create(
-        {"source": str, "cursor": str, "updated_at": str, "last_success": str,
-         "last_error": str, "errors": int, "paused_until": str},
+        {
+            "source": str,
+            "cursor": str,
+            "updated_at": str,
+            "last_success": str,
+            "last_error": str,
+            "errors": int,
+            "paused_until": str,
+        },
         pk="source",
     )
     db.table("notices").create(
@@ -98,9 +150,18 @@ def m002_own_posts(db: sqlite_utils.Database) -> None:
     """Add own_posts: the user's own posts with their public metrics, for audience health."""
     db.table("own_posts").create(
         {
-            "id": str, "platform": str, "post_id": str, "url": str, "created_at": str,
-            "followers_at_post": int, "likes": int, "reposts": int, "replies": int, "quotes": int,
-            "views": int, "fetched_at": str,
+            "id": str,
+            "platform": str,
+            "post_id": str,
+            "url": str,
+            "created_at": str,
+            "followers_at_post": int,
+            "likes": int,
+            "reposts": int,
+            "replies": int,
+            "quotes": int,
+            "views": int,
+            "fetched_at": str,
         },
         pk="id",
     )
@@ -145,27 +206,35 @@ class Store:
 
     # -- comments and authors -------------------------------------------------
 
-    def save_page(
-        self, source: str, comments: Sequence[Comment], cursor: str | None, *, now: datetime
-    ) -> list[str]:
+    def save_page(self, source: str, comments: Sequence[Comment], cursor: str | None, *, now: datetime) -> list[str]:
         """Store new comments and advance the source's cursor in one transaction; return new ids."""
         with self.db.atomic():
             ids = [c.id for c in comments]
             known = self._existing_ids(ids)
             new = [c for c in comments if c.id not in known]
             unique = list({c.id: c for c in new}.values())
-            self.db.table("comments").insert_all(
-                (_comment_row(c, now) for c in unique), pk="id", ignore=True
-            )
+            self.db.table("comments").insert_all((_comment_row(c, now) for c in unique), pk="id", ignore=True)
             for c in unique:
                 self._touch_author(c.platform, c.author, c.created_at)
             detail = json.dumps({"source": source})
             self.db.table("events").insert_all(
-                {"at": iso(now), "comment_id": c.id, "kind": "stored", "from_state": None,
-                 "to_state": None, "detail": detail} for c in unique
+                {
+                    "at": iso(now),
+                    "comment_id": c.id,
+                    "kind": "stored",
+                    "from_state": None,
+                    "to_state": None,
+                    "detail": detail,
+                }
+                for c in unique
             )
-            row: dict[str, Any] = {"source": source, "updated_at": iso(now),
-                                   "last_success": iso(now), "errors": 0, "last_error": None}
+            row: dict[str, Any] = {
+                "source": source,
+                "updated_at": iso(now),
+                "last_success": iso(now),
+                "errors": 0,
+                "last_error": None,
+            }
             if cursor is not None:
                 row["cursor"] = cursor
             self.db.table("cursors").upsert(row, pk="source")
@@ -176,9 +245,7 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0] for r in self.db.execute(f"SELECT id FROM comments WHERE id IN ({marks})", chunk)
-            )
+            found.update(r[0] for r in self.db.execute(f"SELECT id FROM comments WHERE id IN ({marks})", chunk))
         return found
 
     def _touch_author(self, platform: str, author: Author, seen: datetime) -> None:
@@ -192,8 +259,18 @@ class Store:
             " first_seen=min(first_seen, excluded.first_seen),"
             " last_seen=max(last_seen, excluded.last_seen), comments=comments+1,"
             " opted_out=max(opted_out, excluded.opted_out)",
-            [key, platform, author.id, author.handle, author.name, int(author.is_bot),
-             author.bio, iso(seen), iso(seen), opted_out],
+            [
+                key,
+                platform,
+                author.id,
+                author.handle,
+                author.name,
+                int(author.is_bot),
+                author.bio,
+                iso(seen),
+                iso(seen),
+                opted_out,
+            ],
         )
 
     def comment(self, comment_id: str) -> Comment | None:
@@ -224,11 +301,8 @@ class Store:
     def set_opted_out(self, platform: str, author_id: str, *, now: datetime, why: str) -> None:
         """Record that an author asked us not to answer them."""
         with self.db.atomic():
-            self.db.execute(
-                "UPDATE authors SET opted_out = 1 WHERE id = ?", [f"{platform}:{author_id}"]
-            )
-            self._event(now, None, "opted_out", None, None, {"author": f"{platform}:{author_id}",
-                                                              "why": why})
+            self.db.execute("UPDATE authors SET opted_out = 1 WHERE id = ?", [f"{platform}:{author_id}"])
+            self._event(now, None, "opted_out", None, None, {"author": f"{platform}:{author_id}", "why": why})
 
     # -- tags -----------------------------------------------------------------
 
@@ -236,7 +310,8 @@ class Store:
         """Comments that have no tags yet, oldest first."""
         rows = self.db.execute_returning_dicts(
             "SELECT c.* FROM comments c LEFT JOIN tags t ON t.comment_id = c.id"
-            " WHERE t.comment_id IS NULL ORDER BY c.created_at LIMIT ?", [limit]
+            " WHERE t.comment_id IS NULL ORDER BY c.created_at LIMIT ?",
+            [limit],
         )
         return [_row_comment(r) for r in rows]
 
@@ -263,11 +338,15 @@ class Store:
 
     def undecided(self, limit: int = 1000) -> list[tuple[Comment, Tags]]:
         """Tagged comments with no reply record yet, oldest first."""
-        ids = [r[0] for r in self.db.execute(
-            "SELECT c.id FROM comments c JOIN tags t ON t.comment_id = c.id"
-            " LEFT JOIN replies r ON r.comment_id = c.id WHERE r.comment_id IS NULL"
-            " ORDER BY c.created_at LIMIT ?", [limit]
-        ).fetchall()]
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT c.id FROM comments c JOIN tags t ON t.comment_id = c.id"
+                " LEFT JOIN replies r ON r.comment_id = c.id WHERE r.comment_id IS NULL"
+                " ORDER BY c.created_at LIMIT ?",
+                [limit],
+            ).fetchall()
+        ]
         comments = self.comments(ids)
         tags = {t.comment_id: t for t in self._tags_for(ids)}
         return [(comments[i], tags[i]) for i in ids]
@@ -282,8 +361,14 @@ class Store:
 
     def create_reply(self, comment_id: str, state: str, *, now: datetime, **fields: Any) -> bool:
         """Create the one reply record of a comment; False if it already has one."""
-        row = {"comment_id": comment_id, "state": state, "attempts": 0,
-               "created_at": iso(now), "updated_at": iso(now), **_encode(fields)}
+        row = {
+            "comment_id": comment_id,
+            "state": state,
+            "attempts": 0,
+            "created_at": iso(now),
+            "updated_at": iso(now),
+            **_encode(fields),
+        }
         with self.db.atomic():
             cursor = self.db.execute(
                 f"INSERT OR IGNORE INTO replies ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
@@ -293,22 +378,20 @@ class Store:
                 self._event(now, comment_id, "transition", None, state, _event_detail(fields))
             return bool(cursor.rowcount)
 
-    def move_reply(
-        self, comment_id: str, expected: Sequence[str], state: str, *, now: datetime, **fields: Any
-    ) -> bool:
+    def move_reply(self, comment_id: str, expected: Sequence[str], state: str, *, now: datetime, **fields: Any) -> bool:
         """Move a reply to ``state`` only if it is in one of ``expected`` (compare-and-set)."""
         sets = {"state": state, "updated_at": iso(now), **_encode(fields)}
         marks = ",".join("?" * len(expected))
         with self.db.atomic():
             before = self.reply(comment_id)
             cursor = self.db.execute(
-                f"UPDATE replies SET {', '.join(f'{k} = ?' for k in sets)}"
-                f" WHERE comment_id = ? AND state IN ({marks})",
+                f"UPDATE replies SET {', '.join(f'{k} = ?' for k in sets)} WHERE comment_id = ? AND state IN ({marks})",
                 [*sets.values(), comment_id, *expected],
             )
             if cursor.rowcount:
-                self._event(now, comment_id, "transition", before["state"] if before else None, state,
-                            _event_detail(fields))
+                self._event(
+                    now, comment_id, "transition", before["state"] if before else None, state, _event_detail(fields)
+                )
             return bool(cursor.rowcount)
 
     def update_reply(self, comment_id: str, *, now: datetime, **fields: Any) -> None:
@@ -329,8 +412,10 @@ class Store:
     def replies(self, states: Sequence[str], limit: int | None = None) -> list[dict[str, Any]]:
         """Reply records in any of ``states``, oldest comment first."""
         marks = ",".join("?" * len(states))
-        sql = (f"SELECT r.* FROM replies r JOIN comments c ON c.id = r.comment_id"
-               f" WHERE r.state IN ({marks}) ORDER BY c.created_at")
+        sql = (
+            f"SELECT r.* FROM replies r JOIN comments c ON c.id = r.comment_id"
+            f" WHERE r.state IN ({marks}) ORDER BY c.created_at"
+        )
         params: list[Any] = list(states)
         if limit is not None:
             sql += " LIMIT ?"
@@ -352,7 +437,8 @@ class Store:
             " JOIN tags t ON t.comment_id = c.id"
             " LEFT JOIN comments p ON p.id = c.parent_id"
             " LEFT JOIN authors a ON a.id = c.platform || ':' || c.author_id"
-            f" WHERE r.state IN ({marks}) ORDER BY c.created_at", list(states)
+            f" WHERE r.state IN ({marks}) ORDER BY c.created_at",
+            list(states),
         )
         return [_decode_reply(r) for r in rows]
 
@@ -365,20 +451,40 @@ class Store:
             " FROM comments c LEFT JOIN tags t ON t.comment_id = c.id"
             " LEFT JOIN replies r ON r.comment_id = c.id ORDER BY c.created_at, c.id"
         )
-        tag_keys = ("sentiment", "sentiment_score", "is_question", "intent", "spam_score", "bot_score",
-                    "needs_reply", "priority", "lang", "model_version")
-        return [{
-            "id": r["id"], "platform": r["platform"], "source": r["source"], "author": r["author_handle"],
-            "text": r["text"], "tags": {k: r[k] for k in tag_keys}, "decision": r["state"] or "undecided",
-            "reason": r["reason"], "reply": r["reply"] or "",
-        } for r in rows]
+        tag_keys = (
+            "sentiment",
+            "sentiment_score",
+            "is_question",
+            "intent",
+            "spam_score",
+            "bot_score",
+            "needs_reply",
+            "priority",
+            "lang",
+            "model_version",
+        )
+        return [
+            {
+                "id": r["id"],
+                "platform": r["platform"],
+                "source": r["source"],
+                "author": r["author_handle"],
+                "text": r["text"],
+                "tags": {k: r[k] for k in tag_keys},
+                "decision": r["state"] or "undecided",
+                "reason": r["reason"],
+                "reply": r["reply"] or "",
+            }
+            for r in rows
+        ]
 
     def recent_replies_to(self, platform: str, author_id: str, limit: int = 5) -> list[dict[str, Any]]:
         """Our latest replies (any state with text) to one author, newest first."""
         rows = self.db.execute_returning_dicts(
             "SELECT r.* FROM replies r JOIN comments c ON c.id = r.comment_id"
             " WHERE c.platform = ? AND c.author_id = ? AND r.text IS NOT NULL AND r.text != ''"
-            " ORDER BY r.updated_at DESC LIMIT ?", [platform, author_id, limit]
+            " ORDER BY r.updated_at DESC LIMIT ?",
+            [platform, author_id, limit],
         )
         return [_decode_reply(r) for r in rows]
 
@@ -436,21 +542,21 @@ class Store:
 
     def state_counts(self) -> dict[str, int]:
         """How many reply records are in each state."""
-        return {k: int(v) for k, v in self.db.execute(
-            "SELECT state, count(*) FROM replies GROUP BY state").fetchall()}
+        return {k: int(v) for k, v in self.db.execute("SELECT state, count(*) FROM replies GROUP BY state").fetchall()}
 
     def notice_sent(self, comment_id: str, step: int) -> bool:
         """Whether the escalation notice for this step was already delivered."""
-        return bool(self.db.execute(
-            "SELECT 1 FROM notices WHERE comment_id = ? AND step = ?", [comment_id, step]
-        ).fetchone())
+        return bool(
+            self.db.execute("SELECT 1 FROM notices WHERE comment_id = ? AND step = ?", [comment_id, step]).fetchone()
+        )
 
     def record_notices(self, keys: Iterable[tuple[str, int]], channel: str, *, now: datetime) -> None:
         """Remember that these (comment, step) notices were delivered."""
         with self.db.atomic():
             self.db.table("notices").insert_all(
-                ({"comment_id": c, "step": s, "sent_at": iso(now), "channel": channel}
-                 for c, s in keys), pk=("comment_id", "step"), ignore=True,
+                ({"comment_id": c, "step": s, "sent_at": iso(now), "channel": channel} for c, s in keys),
+                pk=("comment_id", "step"),
+                ignore=True,
             )
 
     # -- cursors and health --------------------------------------------------------
@@ -469,8 +575,7 @@ class Store:
         """Every source's cursor row."""
         return list(self.db.table("cursors").rows_where(order_by="source"))
 
-    def source_failed(self, source: str, error: str, *, now: datetime,
-                      paused_until: datetime | None = None) -> None:
+    def source_failed(self, source: str, error: str, *, now: datetime, paused_until: datetime | None = None) -> None:
         """Record a failed poll (and a pause, if the platform asked for one)."""
         with self.db.atomic():
             self.db.execute(
@@ -492,8 +597,7 @@ class Store:
 
     # -- events ------------------------------------------------------------------------
 
-    def log_event(self, kind: str, *, now: datetime, comment_id: str | None = None,
-                  **detail: Any) -> None:
+    def log_event(self, kind: str, *, now: datetime, comment_id: str | None = None, **detail: Any) -> None:
         """Append one event to the audit trail."""
         with self.db.atomic():
             self._event(now, comment_id, kind, None, None, detail)
@@ -503,13 +607,25 @@ class Store:
         where, params = ("comment_id = ?", [comment_id]) if comment_id else (None, None)
         return list(self.db.table("events").rows_where(where, params, order_by="id"))
 
-    def _event(self, now: datetime, comment_id: str | None, kind: str, before: str | None,
-               after: str | None, detail: dict[str, Any]) -> None:
-        self.db.table("events").insert({
-            "at": iso(now), "comment_id": comment_id, "kind": kind, "from_state": before,
-            "to_state": after, "detail": json.dumps(detail, default=str, sort_keys=True),
-        })
-
+    def _event(
+        self,
+        now: datetime,
+        comment_id: str | None,
+        kind: str,
+        before: str | None,
+        after: str | None,
+        detail: dict[str, Any],
+    ) -> None:
+        self.db.table("events").insert(
+            {
+                "at": iso(now),
+                "comment_id": comment_id,
+                "kind": kind,
+                "from_state": before,
+                "to_state": after,
+                "detail": json.dumps(detail, default=str, sort_keys=True),
+            }
+        )
 
     # -- report --------------------------------------------------------------------------
 
@@ -556,8 +672,6 @@ class Store:
             [iso(start) if start else "", iso(end)],
         )
 
-
-
     # -- operational alerts (added for the service) ---------------------------------------
 
     def sync_alerts(self, current: dict[str, str], *, now: datetime) -> None:
@@ -571,8 +685,13 @@ class Store:
             for key, message in current.items():
                 row = rows.get(key)
                 if row is None:
-                    rows[key] = {"message": message, "since": iso(now), "announced_at": None,
-                                 "cleared_at": None, "recovery_announced_at": None}
+                    rows[key] = {
+                        "message": message,
+                        "since": iso(now),
+                        "announced_at": None,
+                        "cleared_at": None,
+                        "recovery_announced_at": None,
+                    }
                     self._event(now, None, "alert_raised", None, None, {"key": key, "message": message})
                 else:
                     # Back before its recovery was announced: the first announcement still stands.
@@ -590,15 +709,21 @@ class Store:
     def alerts(self) -> list[dict[str, Any]]:
         """Active alerts (raised and not cleared), oldest first, each with its ``key``."""
         rows = self.meta("alerts", {})
-        return sorted(({"key": k, **r} for k, r in rows.items() if not r["cleared_at"]),
-                      key=lambda r: (r["since"], r["key"]))
+        return sorted(
+            ({"key": k, **r} for k, r in rows.items() if not r["cleared_at"]), key=lambda r: (r["since"], r["key"])
+        )
 
     def unannounced_alerts(self) -> list[dict[str, Any]]:
         """Alerts whose raising or recovery has not been announced yet."""
         rows = self.meta("alerts", {})
-        return sorted(({"key": k, **r} for k, r in rows.items()
-                       if not r["announced_at"] or (r["cleared_at"] and not r["recovery_announced_at"])),
-                      key=lambda r: (r["since"], r["key"]))
+        return sorted(
+            (
+                {"key": k, **r}
+                for k, r in rows.items()
+                if not r["announced_at"] or (r["cleared_at"] and not r["recovery_announced_at"])
+            ),
+            key=lambda r: (r["since"], r["key"]),
+        )
 
     def alerts_announced(self, keys: Iterable[tuple[str, bool]], *, now: datetime) -> None:
         """Record that these (key, recovered) announcements were delivered; forget recovered ones."""
@@ -615,15 +740,17 @@ class Store:
 
     def meta_prefixed(self, prefix: str) -> dict[str, Any]:
         """Every meta value whose key starts with ``prefix``."""
-        rows = self.db.execute("SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?",
-                               [len(prefix), prefix]).fetchall()
+        rows = self.db.execute(
+            "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?", [len(prefix), prefix]
+        ).fetchall()
         return {k: json.loads(v) for k, v in rows}
 
     def last_event(self, kind: str, field: str, value: str) -> dict[str, Any] | None:
         """Return the newest event of ``kind`` whose detail has ``field`` equal to ``value``."""
         rows = self.db.execute_returning_dicts(
-            "SELECT * FROM events WHERE kind = ? AND json_extract(detail, '$.' || ?) = ?"
-            " ORDER BY id DESC LIMIT 1", [kind, field, value])
+            "SELECT * FROM events WHERE kind = ? AND json_extract(detail, '$.' || ?) = ? ORDER BY id DESC LIMIT 1",
+            [kind, field, value],
+        )
         return rows[0] if rows else None
 
     def stuck_replies(self, *, before: datetime, now: datetime) -> list[dict[str, Any]]:
@@ -632,14 +759,28 @@ class Store:
             "SELECT r.comment_id, r.state, r.updated_at, r.error, c.platform FROM replies r"
             " JOIN comments c ON c.id = r.comment_id WHERE r.state IN ('approved','posting')"
             " AND r.updated_at < ? AND (r.retry_at IS NULL OR r.retry_at <= ?) ORDER BY r.updated_at",
-            [iso(before), iso(now)])
+            [iso(before), iso(now)],
+        )
 
     def notices_sent(self) -> list[dict[str, Any]]:
         """Every delivered escalation notice, in the order sent."""
         return list(self.db.table("notices").rows_where(order_by="sent_at, comment_id, step"))
 
-_OWN_POST_COLUMNS = ("id", "platform", "post_id", "url", "created_at", "followers_at_post", "likes", "reposts",
-                     "replies", "quotes", "views", "fetched_at")
+
+_OWN_POST_COLUMNS = (
+    "id",
+    "platform",
+    "post_id",
+    "url",
+    "created_at",
+    "followers_at_post",
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "views",
+    "fetched_at",
+)
 
 
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:
@@ -655,8 +796,11 @@ def _encode(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _event_detail(fields: dict[str, Any]) -> dict[str, Any]:
     # Reply texts are in the replies table; the trail records which fields changed, and why.
-    return {k: (v if k in ("reason", "error", "decided_by", "remote_id", "attempts") else "…")
-            for k, v in _encode(fields).items() if v is not None}
+    return {
+        k: (v if k in ("reason", "error", "decided_by", "remote_id", "attempts") else "…")
+        for k, v in _encode(fields).items()
+        if v is not None
+    }
 
 
 def _decode_reply(row: dict[str, Any]) -> dict[str, Any]:
@@ -667,43 +811,86 @@ def _decode_reply(row: dict[str, Any]) -> dict[str, Any]:
 
 def _comment_row(c: Comment, now: datetime) -> dict[str, Any]:
     return {
-        "id": c.id, "platform": c.platform, "native_id": c.native_id, "account": c.account,
-        "source": c.source, "author_id": c.author.id, "author_handle": c.author.handle,
-        "author_name": c.author.name, "author_is_bot": int(c.author.is_bot),
-        "author_bio": c.author.bio, "text": c.text, "url": c.url, "created_at": iso(c.created_at),
-        "fetched_at": iso(now), "parent_id": c.parent_id, "conversation_id": c.conversation_id,
-        "lang": c.lang, "mentions_us": int(c.mentions_us), "is_own": int(c.is_own),
+        "id": c.id,
+        "platform": c.platform,
+        "native_id": c.native_id,
+        "account": c.account,
+        "source": c.source,
+        "author_id": c.author.id,
+        "author_handle": c.author.handle,
+        "author_name": c.author.name,
+        "author_is_bot": int(c.author.is_bot),
+        "author_bio": c.author.bio,
+        "text": c.text,
+        "url": c.url,
+        "created_at": iso(c.created_at),
+        "fetched_at": iso(now),
+        "parent_id": c.parent_id,
+        "conversation_id": c.conversation_id,
+        "lang": c.lang,
+        "mentions_us": int(c.mentions_us),
+        "is_own": int(c.is_own),
         "raw": json.dumps(c.raw, sort_keys=True),
     }
 
 
 def _row_comment(r: dict[str, Any]) -> Comment:
     return Comment(
-        platform=r["platform"], native_id=r["native_id"], account=r["account"], source=r["source"],
-        author=Author(id=r["author_id"], handle=r["author_handle"], name=r["author_name"] or "",
-                      is_bot=bool(r["author_is_bot"]), bio=r["author_bio"] or ""),
-        text=r["text"], url=r["url"], created_at=datetime.fromisoformat(r["created_at"]),
-        parent_id=r["parent_id"], conversation_id=r["conversation_id"], lang=r["lang"],
-        mentions_us=bool(r["mentions_us"]), is_own=bool(r["is_own"]),
+        platform=r["platform"],
+        native_id=r["native_id"],
+        account=r["account"],
+        source=r["source"],
+        author=Author(
+            id=r["author_id"],
+            handle=r["author_handle"],
+            name=r["author_name"] or "",
+            is_bot=bool(r["author_is_bot"]),
+            bio=r["author_bio"] or "",
+        ),
+        text=r["text"],
+        url=r["url"],
+        created_at=datetime.fromisoformat(r["created_at"]),
+        parent_id=r["parent_id"],
+        conversation_id=r["conversation_id"],
+        lang=r["lang"],
+        mentions_us=bool(r["mentions_us"]),
+        is_own=bool(r["is_own"]),
         raw=json.loads(r["raw"]) if r.get("raw") else {},
     )
 
 
 def _tags_row(t: Tags, now: datetime) -> dict[str, Any]:
     return {
-        "comment_id": t.comment_id, "sentiment": t.sentiment, "sentiment_score": t.sentiment_score,
-        "is_question": int(t.is_question), "question_score": t.question_score, "intent": t.intent,
-        "intent_score": t.intent_score, "spam_score": t.spam_score, "bot_score": t.bot_score,
-        "needs_reply": int(t.needs_reply), "priority": t.priority, "lang": t.lang,
-        "model_version": t.model_version, "tagged_at": iso(now),
+        "comment_id": t.comment_id,
+        "sentiment": t.sentiment,
+        "sentiment_score": t.sentiment_score,
+        "is_question": int(t.is_question),
+        "question_score": t.question_score,
+        "intent": t.intent,
+        "intent_score": t.intent_score,
+        "spam_score": t.spam_score,
+        "bot_score": t.bot_score,
+        "needs_reply": int(t.needs_reply),
+        "priority": t.priority,
+        "lang": t.lang,
+        "model_version": t.model_version,
+        "tagged_at": iso(now),
     }
 
 
 def _row_tags(r: dict[str, Any]) -> Tags:
     return Tags(
-        comment_id=r["comment_id"], sentiment=r["sentiment"],
-        sentiment_score=r["sentiment_score"], is_question=bool(r["is_question"]),
-        question_score=r["question_score"], intent=r["intent"], intent_score=r["intent_score"],
-        spam_score=r["spam_score"], bot_score=r["bot_score"], needs_reply=bool(r["needs_reply"]),
-        priority=r["priority"], lang=r["lang"], model_version=r["model_version"],
+        comment_id=r["comment_id"],
+        sentiment=r["sentiment"],
+        sentiment_score=r["sentiment_score"],
+        is_question=bool(r["is_question"]),
+        question_score=r["question_score"],
+        intent=r["intent"],
+        intent_score=r["intent_score"],
+        spam_score=r["spam_score"],
+        bot_score=r["bot_score"],
+        needs_reply=bool(r["needs_reply"]),
+        priority=r["priority"],
+        lang=r["lang"],
+        model_version=r["model_version"],
     )

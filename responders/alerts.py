@@ -58,8 +58,14 @@ class LogAnnouncer:
             self.write(f"{'recovered' if change.recovered else 'ALERT'} key={change.key} {change.message}")
 
 
-def conditions(store: Store, *, now: datetime, poll_seconds: int, sources: Collection[str] | None = None,
-               stuck_after: timedelta = STUCK_AFTER) -> dict[str, str]:
+def conditions(
+    store: Store,
+    *,
+    now: datetime,
+    poll_seconds: int,
+    sources: Collection[str] | None = None,
+    stuck_after: timedelta = STUCK_AFTER,
+) -> dict[str, str]:
     """Every problem true right now, as alert key -> message."""
     found: dict[str, str] = {}
     for row in store.cursors():
@@ -67,8 +73,7 @@ def conditions(store: Store, *, now: datetime, poll_seconds: int, sources: Colle
             found.update(_source_problems(row, now=now, poll_seconds=poll_seconds))
     paused = _posting_pauses(store, now=now)
     found.update(paused)
-    found.update(_stuck(store, now=now, stuck_after=stuck_after,
-                        paused={k.split(":", 2)[2] for k in paused}))
+    found.update(_stuck(store, now=now, stuck_after=stuck_after, paused={k.split(":", 2)[2] for k in paused}))
     return found
 
 
@@ -77,18 +82,24 @@ def _source_problems(row: dict[str, Any], *, now: datetime, poll_seconds: int) -
     failing = bool(row.get("errors"))
     if failing and error.startswith(AUTH_ERROR):
         until = row.get("paused_until") or "?"
-        return {f"source:auth:{source}": f"{source}: the platform refused our credentials; polling is paused "
-                                         f"until {until}. Renew the keys in .env, then run `heard doctor`."}
+        return {
+            f"source:auth:{source}": f"{source}: the platform refused our credentials; polling is paused "
+            f"until {until}. Renew the keys in .env, then run `heard doctor`."
+        }
     if failing and error.startswith(CREDITS_ERROR):
-        return {f"source:credits:{source}": f"{source}: the account's API credits are spent; polling fails "
-                                            "until they are topped up."}
+        return {
+            f"source:credits:{source}": f"{source}: the account's API credits are spent; polling fails "
+            "until they are topped up."
+        }
     last = parse_time(row.get("last_success"))
     limit = timedelta(seconds=SILENT_INTERVALS * poll_seconds)
     silent = (now - last > limit) if last else int(row.get("errors") or 0) >= SILENT_INTERVALS
     if silent:
         since = row.get("last_success") or "start"
-        return {f"source:silent:{source}": f"{source}: no successful poll since {since}"
-                                           + (f" (last error: {error})" if error else "")}
+        return {
+            f"source:silent:{source}": f"{source}: no successful poll since {since}"
+            + (f" (last error: {error})" if error else "")
+        }
     return {}
 
 
@@ -107,8 +118,9 @@ def _posting_pauses(store: Store, *, now: datetime) -> dict[str, str]:
         credits = bool(event and '"CreditsExhausted"' in (event.get("detail") or ""))
         kind = "credits" if credits else "auth"
         what = "the account's API credits are spent" if credits else "the platform refused our credentials"
-        found[f"post:{kind}:{platform}"] = (f"posting to {platform} is paused: {what} "
-                                            f"({pause.get('why', '')}). Approved replies wait.")
+        found[f"post:{kind}:{platform}"] = (
+            f"posting to {platform} is paused: {what} ({pause.get('why', '')}). Approved replies wait."
+        )
     return found
 
 
@@ -118,30 +130,50 @@ def _stuck(store: Store, *, now: datetime, stuck_after: timedelta, paused: set[s
         return {}
     oldest = rows[0]
     noun = "reply" if len(rows) == 1 else "replies"
-    return {"poster:stuck": f"{len(rows)} approved {noun} not posted for over "
-                            f"{int(stuck_after.total_seconds() // 60)} min (oldest {oldest['comment_id']}, "
-                            f"{oldest['state']} since {oldest['updated_at']}"
-                            + (f", last error: {oldest['error']}" if oldest["error"] else "") + ")"}
+    return {
+        "poster:stuck": f"{len(rows)} approved {noun} not posted for over "
+        f"{int(stuck_after.total_seconds() // 60)} min (oldest {oldest['comment_id']}, "
+        f"{oldest['state']} since {oldest['updated_at']}"
+        + (f", last error: {oldest['error']}" if oldest["error"] else "")
+        + ")"
+    }
 
 
-def check(store: Store, announcer: Announcer, *, now: datetime, poll_seconds: int,
-          sources: Collection[str] | None = None, stuck_after: timedelta = STUCK_AFTER,
-          quiet: tuple[int, int] | None = None, timezone: str = "UTC") -> list[AlertChange]:
+def check(
+    store: Store,
+    announcer: Announcer,
+    *,
+    now: datetime,
+    poll_seconds: int,
+    sources: Collection[str] | None = None,
+    stuck_after: timedelta = STUCK_AFTER,
+    quiet: tuple[int, int] | None = None,
+    timezone: str = "UTC",
+) -> list[AlertChange]:
     """Record the alerts true now, then announce what is new or recovered; return what was announced.
 
     An announcement that fails raises and is repeated on the next check; one delivered is never repeated.
     """
-    store.sync_alerts(conditions(store, now=now, poll_seconds=poll_seconds, sources=sources,
-                                 stuck_after=stuck_after), now=now)
+    store.sync_alerts(
+        conditions(store, now=now, poll_seconds=poll_seconds, sources=sources, stuck_after=stuck_after), now=now
+    )
     if in_quiet_hours(now, quiet, timezone):
         return []
-    changes = [AlertChange(r["key"], r["message"], bool(r["cleared_at"]), parse_time(r["since"]) or now)
-               for r in store.unannounced_alerts()]
+    changes = [
+        AlertChange(r["key"], r["message"], bool(r["cleared_at"]), parse_time(r["since"]) or now)
+        for r in store.unannounced_alerts()
+    ]
     if not changes:
         return []
     announcer.announce(changes, now=now)
     store.alerts_announced([(c.key, c.recovered) for c in changes], now=now)
     for change in changes:
-        store.log_event("alert_announced", now=now, key=change.key, recovered=change.recovered,
-                        channel=announcer.channel, since=iso(change.since))
+        store.log_event(
+            "alert_announced",
+            now=now,
+            key=change.key,
+            recovered=change.recovered,
+            channel=announcer.channel,
+            since=iso(change.since),
+        )
     return changes

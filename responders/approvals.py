@@ -14,8 +14,7 @@ from responders import lifecycle, queue_file
 from responders.lifecycle import PENDING_FOR_PEOPLE, ReplyState
 from responders.queue_file import Decision
 
-_ACTION_STATE = {"approve": ReplyState.APPROVED, "reject": ReplyState.REJECTED,
-                 "dismiss": ReplyState.DISMISSED}
+_ACTION_STATE = {"approve": ReplyState.APPROVED, "reject": ReplyState.REJECTED, "dismiss": ReplyState.DISMISSED}
 _PRIORITY = {"high": 0, "normal": 1, "low": 2}
 # A file that keeps changing under us is retried this many times before giving up for this pass.
 MAX_ATTEMPTS = 5
@@ -51,10 +50,10 @@ def sync(store: Store, path: Path, *, now: datetime) -> SyncResult:
             text = queue_file.render(items)
             # An unchanged view is not rewritten, so an editor with the file open sees no churn.
             if text.encode() == _current(path) or queue_file.write_if_unchanged(path, text, snapshot.digest):
-                return SyncResult(totals.approved, totals.rejected, totals.dismissed, totals.edited,
-                                  len(items), True)
-    return SyncResult(totals.approved, totals.rejected, totals.dismissed, totals.edited,
-                      len(pending_items(store)), False)
+                return SyncResult(totals.approved, totals.rejected, totals.dismissed, totals.edited, len(items), True)
+    return SyncResult(
+        totals.approved, totals.rejected, totals.dismissed, totals.edited, len(pending_items(store)), False
+    )
 
 
 def _current(path: Path) -> bytes | None:
@@ -73,8 +72,7 @@ def _validate(store: Store, decisions: Sequence[Decision], path: Path) -> None:
         # "pending" on an item decided elsewhere (`heard approve`, a rule) is just a stale line.
         if state in PENDING_FOR_PEOPLE or d.action == "pending" or _already_done(d, state, reply):
             continue
-        raise QueueFileError(str(path), d.line, f"{d.id} is not pending (it is {state.value}); "
-                                                f"remove it from the file")
+        raise QueueFileError(str(path), d.line, f"{d.id} is not pending (it is {state.value}); remove it from the file")
 
 
 def _already_done(d: Decision, state: ReplyState, reply: dict[str, Any]) -> bool:
@@ -83,8 +81,9 @@ def _already_done(d: Decision, state: ReplyState, reply: dict[str, Any]) -> bool
         return False
     target = _ACTION_STATE[d.action]
     if target is ReplyState.APPROVED:
-        return state in (ReplyState.APPROVED, ReplyState.POSTING, ReplyState.POSTED) and \
-            d.reply == (reply["text"] or "")
+        return state in (ReplyState.APPROVED, ReplyState.POSTING, ReplyState.POSTED) and d.reply == (
+            reply["text"] or ""
+        )
     return state is target
 
 
@@ -116,8 +115,7 @@ def _apply(store: Store, decisions: Sequence[Decision], *, now: datetime) -> Syn
 
 
 def _add(a: SyncResult, b: SyncResult) -> SyncResult:
-    return SyncResult(a.approved + b.approved, a.rejected + b.rejected, a.dismissed + b.dismissed,
-                      a.edited + b.edited)
+    return SyncResult(a.approved + b.approved, a.rejected + b.rejected, a.dismissed + b.dismissed, a.edited + b.edited)
 
 
 def pending_items(store: Store) -> list[dict[str, Any]]:
@@ -132,18 +130,32 @@ def _item(r: dict[str, Any]) -> dict[str, Any]:
     history = "first time" if earlier == 0 else f"{earlier} earlier comment{'s' * (earlier > 1)}"
     if r["author_replied"]:
         history += f", {r['author_replied']} answered by us"
-    author = f"{r['author_handle']} ({r['author_name']})" if r["author_name"] and \
-        r["author_name"] != r["author_handle"] else r["author_handle"]
-    tags = (f"{r['intent']} ({r['intent_score']:.2f}) · {r['sentiment']} ({r['sentiment_score']:.2f})"
-            f" · priority {r['priority']}" + (" · question" if r["is_question"] else ""))
+    author = (
+        f"{r['author_handle']} ({r['author_name']})"
+        if r["author_name"] and r["author_name"] != r["author_handle"]
+        else r["author_handle"]
+    )
+    tags = (
+        f"{r['intent']} ({r['intent_score']:.2f}) · {r['sentiment']} ({r['sentiment_score']:.2f})"
+        f" · priority {r['priority']}" + (" · question" if r["is_question"] else "")
+    )
     note = r["reason"] or ""
     if r["state"] == "failed":
         note = f"posting failed: {r['error']}. Approve again to retry."
     return {
-        "id": r["comment_id"], "action": "pending", "platform": r["platform"], "author": author,
-        "history": history, "when": _when(r["created_at"]), "link": r["url"],
-        "in_reply_to": r["parent_text"], "comment": r["text"], "tags": tags,
-        "note": note, "reply": r["reply_text"] or "", "alternatives": r["alternatives"],
+        "id": r["comment_id"],
+        "action": "pending",
+        "platform": r["platform"],
+        "author": author,
+        "history": history,
+        "when": _when(r["created_at"]),
+        "link": r["url"],
+        "in_reply_to": r["parent_text"],
+        "comment": r["text"],
+        "tags": tags,
+        "note": note,
+        "reply": r["reply_text"] or "",
+        "alternatives": r["alternatives"],
     }
 
 

@@ -26,8 +26,9 @@ class DecideResult:
     skipped: Mapping[str, int] = field(default_factory=dict)
 
 
-def decide_pending(store: Store, library: Library, *, auto: Mapping[str, tuple[str, ...]],
-                   dry_run: bool, now: datetime) -> DecideResult:
+def decide_pending(
+    store: Store, library: Library, *, auto: Mapping[str, tuple[str, ...]], dry_run: bool, now: datetime
+) -> DecideResult:
     """Give every tagged comment without a reply record its first decision (idempotent)."""
     suggested = needs_human = auto_approved = 0
     skipped: Counter[str] = Counter()
@@ -38,17 +39,27 @@ def decide_pending(store: Store, library: Library, *, auto: Mapping[str, tuple[s
         author = store.author(comment.platform, comment.author.id)
         verdict = policy.may_suggest(comment, tags, author=author)
         if not verdict.ok:
-            lifecycle.create(store, comment.id, ReplyState.DISMISSED, now=now, reason=verdict.reason,
-                             decided_by="policy")
+            lifecycle.create(
+                store, comment.id, ReplyState.DISMISSED, now=now, reason=verdict.reason, decided_by="policy"
+            )
             skipped[verdict.reason] += 1
             continue
         if comment.platform not in recent:
             recent[comment.platform] = Recent(store.recent_reply_texts(comment.platform, RECENT_REPLIES))
         mine = [r["text"] for r in store.recent_replies_to(comment.platform, comment.author.id, 1)]
         s = suggest(comment, tags, library, recent=recent[comment.platform], last_to_author=mine)
-        lifecycle.create(store, comment.id, ReplyState.SUGGESTED, now=now, text=s.text,
-                         suggested_text=s.text, alternatives=list(s.alternatives), template=s.template,
-                         reason=s.note, decided_by="heard")
+        lifecycle.create(
+            store,
+            comment.id,
+            ReplyState.SUGGESTED,
+            now=now,
+            text=s.text,
+            suggested_text=s.text,
+            alternatives=list(s.alternatives),
+            template=s.template,
+            reason=s.note,
+            decided_by="heard",
+        )
         suggested += 1
         needs_human += s.needs_human
         if s.needs_human:

@@ -67,9 +67,21 @@ def overdue(store: Store, sla_minutes: Callable[[str, str], int], *, now: dateti
         sla = timedelta(minutes=sla_minutes(row["platform"], row["priority"]))
         step = step_reached(created, sla, now)
         if step:
-            out.append(Overdue(row["id"], row["platform"], row["author_handle"], row["text"], row["url"],
-                               row["priority"], row["intent"], created, created + sla, step,
-                               row["reply_text"] or ""))
+            out.append(
+                Overdue(
+                    row["id"],
+                    row["platform"],
+                    row["author_handle"],
+                    row["text"],
+                    row["url"],
+                    row["priority"],
+                    row["intent"],
+                    created,
+                    created + sla,
+                    step,
+                    row["reply_text"] or "",
+                )
+            )
     out.sort(key=lambda o: ({"high": 0, "normal": 1}.get(o.priority, 2), o.created_at))
     return out
 
@@ -83,8 +95,15 @@ def in_quiet_hours(now: datetime, quiet: tuple[int, int] | None, timezone: str =
     return start <= hour < end if start <= end else hour >= start or hour < end
 
 
-def escalate(store: Store, notifier: Notifier, sla_minutes: Callable[[str, str], int], *, now: datetime,
-             quiet: tuple[int, int] | None = None, timezone: str = "UTC") -> list[Overdue]:
+def escalate(
+    store: Store,
+    notifier: Notifier,
+    sla_minutes: Callable[[str, str], int],
+    *,
+    now: datetime,
+    quiet: tuple[int, int] | None = None,
+    timezone: str = "UTC",
+) -> list[Overdue]:
     """Deliver the notices not yet sent at their current step; return what was delivered.
 
     Each digest's notices are recorded as soon as it is delivered, so a failure part-way through
@@ -144,5 +163,7 @@ class TerminalNotifier:
                 text = " ".join(o.text.split())
                 text = text if len(text) <= 80 else text[:79] + "\u2026"
                 step = "first notice" if o.step == 1 else f"reminder {o.step - 1}"
-                self.write(f"    [{o.priority}] {o.author} waited {waited(o.created_at, now)} ({step}): "
-                           f"\u201c{text}\u201d {o.url}")
+                self.write(
+                    f"    [{o.priority}] {o.author} waited {waited(o.created_at, now)} ({step}): "
+                    f"\u201c{text}\u201d {o.url}"
+                )

@@ -62,8 +62,7 @@ def may_suggest(comment: Comment, tags: Tags, *, author: Mapping[str, Any] | Non
     return YES
 
 
-def may_auto_post(comment: Comment, tags: Tags, *, auto: Mapping[str, tuple[str, ...]],
-                  dry_run: bool) -> Verdict:
+def may_auto_post(comment: Comment, tags: Tags, *, auto: Mapping[str, tuple[str, ...]], dry_run: bool) -> Verdict:
     """Whether a suggested reply may be approved by rule instead of by a person."""
     if dry_run:
         return Verdict(False, "dry run")
@@ -79,9 +78,17 @@ def may_auto_post(comment: Comment, tags: Tags, *, auto: Mapping[str, tuple[str,
     return YES
 
 
-def may_post(comment: Comment, *, author: Mapping[str, Any] | None, auto: bool, now: datetime,
-             last_reply_to_author: datetime | None, cooldown: timedelta,
-             posted_last_hour: int, hourly_cap: int) -> Verdict:
+def may_post(
+    comment: Comment,
+    *,
+    author: Mapping[str, Any] | None,
+    auto: bool,
+    now: datetime,
+    last_reply_to_author: datetime | None,
+    cooldown: timedelta,
+    posted_last_hour: int,
+    hourly_cap: int,
+) -> Verdict:
     """Whether an approved reply may go out now; a "wait" verdict carries ``retry_at``."""
     if comment.is_own:
         return Verdict(False, "our own comment")

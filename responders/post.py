@@ -61,15 +61,23 @@ def poster_lock(store: Store) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def post_approved(store: Store, clients: Mapping[str, Platform], *, now: datetime,
-                  hourly_caps: Mapping[str, int], cooldown: timedelta, dry_run: bool = False) -> PostResult:
+def post_approved(
+    store: Store,
+    clients: Mapping[str, Platform],
+    *,
+    now: datetime,
+    hourly_caps: Mapping[str, int],
+    cooldown: timedelta,
+    dry_run: bool = False,
+) -> PostResult:
     """Reconcile crashed posts, then post every approved reply that may go out now."""
     with poster_lock(store):
         reconciled = _reconcile(store, clients, now=now)
         counts: Counter[str] = Counter()
         for reply in store.replies([S.APPROVED.value]):
-            outcome = _post_one(store, clients, reply, now=now, hourly_caps=hourly_caps,
-                                cooldown=cooldown, dry_run=dry_run)
+            outcome = _post_one(
+                store, clients, reply, now=now, hourly_caps=hourly_caps, cooldown=cooldown, dry_run=dry_run
+            )
             counts[outcome] += 1
     reasons = {k: v for k, v in counts.items() if k not in ("posted", "failed")}
     return PostResult(counts["posted"], reconciled, sum(reasons.values()), counts["failed"], reasons)
@@ -85,20 +93,28 @@ def _reconcile(store: Store, clients: Mapping[str, Platform], *, now: datetime) 
         try:
             remote = client.find_reply(comment)
         except PlatformError as exc:
-            store.update_reply(comment.id, now=now, error=f"reconcile: {exc}",
-                               retry_at=_backoff(reply, now))
+            store.update_reply(comment.id, now=now, error=f"reconcile: {exc}", retry_at=_backoff(reply, now))
             continue
         if remote:
             _mark_posted(store, comment.id, reply, remote, now=now, how="reconciled")
             found += 1
         else:
-            lifecycle.transition(store, comment.id, S.APPROVED, now=now,
-                                 reason="not found at the platform after a crash: will post")
+            lifecycle.transition(
+                store, comment.id, S.APPROVED, now=now, reason="not found at the platform after a crash: will post"
+            )
     return found
 
 
-def _post_one(store: Store, clients: Mapping[str, Platform], reply: dict[str, Any], *, now: datetime,
-              hourly_caps: Mapping[str, int], cooldown: timedelta, dry_run: bool) -> str:
+def _post_one(
+    store: Store,
+    clients: Mapping[str, Platform],
+    reply: dict[str, Any],
+    *,
+    now: datetime,
+    hourly_caps: Mapping[str, int],
+    cooldown: timedelta,
+    dry_run: bool,
+) -> str:
     comment = store.comment(reply["comment_id"])
     assert comment is not None
     client = clients.get(comment.platform)
@@ -107,10 +123,13 @@ def _post_one(store: Store, clients: Mapping[str, Platform], reply: dict[str, An
     if _waiting(reply, now) or _paused(store, comment.platform, now):
         return "waiting to retry"
     verdict = policy.may_post(
-        comment, author=store.author(comment.platform, comment.author.id),
-        auto=reply["decided_by"] == "rule", now=now,
+        comment,
+        author=store.author(comment.platform, comment.author.id),
+        auto=reply["decided_by"] == "rule",
+        now=now,
         last_reply_to_author=store.last_reply_to_author(comment.platform, comment.author.id),
-        cooldown=cooldown, posted_last_hour=store.posted_since(comment.platform, now - timedelta(hours=1)),
+        cooldown=cooldown,
+        posted_last_hour=store.posted_since(comment.platform, now - timedelta(hours=1)),
         hourly_cap=hourly_caps.get(client.name, 30),
     )
     if not verdict.ok:
@@ -127,8 +146,15 @@ def _post_one(store: Store, clients: Mapping[str, Platform], reply: dict[str, An
 def _send(store: Store, client: Platform, comment: Comment, reply: dict[str, Any], *, now: datetime) -> str:
     key = hashlib.sha256(f"{comment.id}\n{reply['text']}".encode()).hexdigest()[:16]
     # Committed before the call: after a crash this row says "ask the platform before retrying".
-    lifecycle.transition(store, comment.id, S.POSTING, now=now, idempotency_key=key,
-                         attempts=int(reply["attempts"] or 0) + 1, retry_at=None)
+    lifecycle.transition(
+        store,
+        comment.id,
+        S.POSTING,
+        now=now,
+        idempotency_key=key,
+        attempts=int(reply["attempts"] or 0) + 1,
+        retry_at=None,
+    )
     try:
         remote = client.reply(comment, reply["text"])
     except (RateLimited, AuthFailed, CreditsExhausted) as exc:
@@ -136,29 +162,44 @@ def _send(store: Store, client: Platform, comment: Comment, reply: dict[str, Any
         until = exc.retry_at if isinstance(exc, RateLimited) else now + REFUSED_PAUSE
         if not isinstance(exc, RateLimited):
             store.set_meta(f"pause:post:{comment.platform}", {"until": iso(until), "why": str(exc)})
-            store.log_event("alert", now=now, comment_id=comment.id, platform=comment.platform,
-                            error_type=type(exc).__name__, error=str(exc))
-        lifecycle.transition(store, comment.id, S.APPROVED, now=now, error=f"{type(exc).__name__}: {exc}",
-                             retry_at=until)
+            store.log_event(
+                "alert",
+                now=now,
+                comment_id=comment.id,
+                platform=comment.platform,
+                error_type=type(exc).__name__,
+                error=str(exc),
+            )
+        lifecycle.transition(
+            store, comment.id, S.APPROVED, now=now, error=f"{type(exc).__name__}: {exc}", retry_at=until
+        )
         return "platform refused: will retry"
     except PermanentFailure as exc:
         lifecycle.transition(store, comment.id, S.FAILED, now=now, error=f"cannot reply: {exc}")
         return "failed"
     except PlatformError as exc:
         # Ambiguous (timeout, 5xx): the reply may exist. Stay in posting; reconcile before retrying.
-        store.update_reply(comment.id, now=now, error=f"{type(exc).__name__}: {exc}",
-                           retry_at=_backoff(reply, now))
+        store.update_reply(comment.id, now=now, error=f"{type(exc).__name__}: {exc}", retry_at=_backoff(reply, now))
         return "uncertain: will reconcile"
     _mark_posted(store, comment.id, reply, remote, now=now, how="posted")
     return "posted"
 
 
-def _mark_posted(store: Store, comment_id: str, reply: dict[str, Any], remote: str, *, now: datetime,
-                 how: str) -> None:
+def _mark_posted(store: Store, comment_id: str, reply: dict[str, Any], remote: str, *, now: datetime, how: str) -> None:
     suggested, final = reply["suggested_text"] or "", reply["text"] or ""
     edit = 1.0 - difflib.SequenceMatcher(None, suggested, final).ratio() if suggested else 1.0
-    lifecycle.transition(store, comment_id, S.POSTED, now=now, remote_id=str(remote), posted_at=now,
-                         acknowledged_at=now, edit_ratio=round(edit, 4), error=None, reason=how)
+    lifecycle.transition(
+        store,
+        comment_id,
+        S.POSTED,
+        now=now,
+        remote_id=str(remote),
+        posted_at=now,
+        acknowledged_at=now,
+        edit_ratio=round(edit, 4),
+        error=None,
+        reason=how,
+    )
 
 
 def _waiting(reply: dict[str, Any], now: datetime) -> bool:
@@ -174,5 +215,5 @@ def _paused(store: Store, platform: str, now: datetime) -> bool:
 
 def _backoff(reply: dict[str, Any], now: datetime) -> datetime:
     attempts = int(reply.get("attempts") or 0)
-    seconds = min(30 * 2 ** attempts, 3600) * (0.8 + 0.4 * random.random())
+    seconds = min(30 * 2**attempts, 3600) * (0.8 + 0.4 * random.random())
     return now + timedelta(seconds=seconds)

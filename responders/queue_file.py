@@ -117,12 +117,12 @@ def _decisions(doc: Any, where: str) -> Iterator[Decision]:
         seen[item_id] = line
         action = _text(item, "action", where, required=True).strip().lower()
         if action not in ACTIONS:
-            raise QueueFileError(where, _key_line(item, "action"),
-                                 f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}")
+            raise QueueFileError(
+                where, _key_line(item, "action"), f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}"
+            )
         reply = _text(item, "reply", where)
         if action == "approve" and not reply.strip():
-            raise QueueFileError(where, _key_line(item, "reply") or line,
-                                 f"{item_id}: approve needs a reply text")
+            raise QueueFileError(where, _key_line(item, "reply") or line, f"{item_id}: approve needs a reply text")
         yield Decision(item_id, action, reply.strip(), _text(item, "reason", where).strip(), line)
 
 
@@ -155,8 +155,11 @@ def render(items: Sequence[dict[str, Any]]) -> str:
         for key, value in item.items():
             if value in (None, "", [], ()):
                 continue
-            if isinstance(value, str) and ("\n" in value or len(value) > 70) and key in (
-                    "comment", "reply", "in_reply_to", "note"):
+            if (
+                isinstance(value, str)
+                and ("\n" in value or len(value) > 70)
+                and key in ("comment", "reply", "in_reply_to", "note")
+            ):
                 value = LiteralScalarString(value)
             elif isinstance(value, list | tuple):
                 value = [LiteralScalarString(v) if "\n" in v else v for v in value]

@@ -81,9 +81,7 @@ def build_report(
     figures["questions"] = report_text.cluster_questions(
         [r for r in heard_rows if r["intent"] == "question" or r["is_question"]]
     )
-    figures["complaints"] = report_text.complaint_topics(
-        [r for r in heard_rows if r["intent"] == "complaint"]
-    )
+    figures["complaints"] = report_text.complaint_topics([r for r in heard_rows if r["intent"] == "complaint"])
     step("people")
     figures["people"] = report_figures.people(rows, start=start, now=now)
     step("audience health")

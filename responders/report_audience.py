@@ -97,9 +97,7 @@ def _by_platform(rated: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def _weekly(rated: Sequence[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     weeks: dict[int, list[float]] = defaultdict(list)
     for p in rated:
-        weeks[week_of(datetime.fromisoformat(p["created_at"]), now)].append(
-            engagements(p) / p["followers_at_post"]
-        )
+        weeks[week_of(datetime.fromisoformat(p["created_at"]), now)].append(engagements(p) / p["followers_at_post"])
     return [
         {
             "week_start": (now - timedelta(days=7 * (back + 1))).date().isoformat(),

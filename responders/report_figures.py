@@ -145,9 +145,7 @@ def sentiment_over_time(rows: Sequence[Row], *, now: datetime) -> dict[str, Any]
     for r in tagged:
         moment = when(r["created_at"])
         label = (
-            moment.date()
-            if period == "day"
-            else (now - timedelta(days=7 * (week_of(moment, now) + 1))).date()
+            moment.date() if period == "day" else (now - timedelta(days=7 * (week_of(moment, now) + 1))).date()
         ).isoformat()
         buckets[label][r["sentiment"]] += 1
     series = [
@@ -213,20 +211,12 @@ def _interactions(comments: list[Row], score: float) -> dict[str, Any]:
     }
 
 
-def _first_timers(
-    groups: Iterable[list[Row]], start: datetime | None, now: datetime, limit: int
-) -> dict[str, Any]:
+def _first_timers(groups: Iterable[list[Row]], start: datetime | None, now: datetime, limit: int) -> dict[str, Any]:
     found = []
     for comments in groups:
         first = comments[0]
-        is_new = first["first_seen"] == first["created_at"] and (
-            start is None or when(first["created_at"]) >= start
-        )
-        if (
-            is_new
-            and any(needs_reply(r) for r in comments)
-            and not any(r["state"] == "posted" for r in comments)
-        ):
+        is_new = first["first_seen"] == first["created_at"] and (start is None or when(first["created_at"]) >= start)
+        if is_new and any(needs_reply(r) for r in comments) and not any(r["state"] == "posted" for r in comments):
             found.append(first)
     found.sort(key=lambda r: r["created_at"], reverse=True)
     return {

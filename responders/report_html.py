@@ -41,8 +41,7 @@ def render_html(f: dict[str, Any]) -> str:
     """Render the whole page."""
     window = f"{(f['window']['start'] or '')[:10]} to {f['window']['end'][:10]}"
     body = [
-        f"<h1>heard report</h1><p class='sub'>{escape(window)} \u00b7 "
-        f"generated {escape(f['generated_at'])}</p>",
+        f"<h1>heard report</h1><p class='sub'>{escape(window)} \u00b7 generated {escape(f['generated_at'])}</p>",
         _kpis(f),
         _responsiveness(f["responsiveness"]),
         _sentiment(f["sentiment"]),
@@ -80,9 +79,7 @@ def _kpis(f: dict[str, Any]) -> str:
 def _chart(draw: Callable[..., str], title: str, *args: Any, wide: bool = False, **kwargs: Any) -> str:
     # The SVG carries its title for screen readers; the caption shows it to everyone else.
     chart = draw(title, *args, width=WIDE if wide else svg.W, **kwargs)
-    return (
-        f"<figure class='chartbox{' wide' * wide}'><figcaption>{escape(title)}</figcaption>{chart}</figure>"
-    )
+    return f"<figure class='chartbox{' wide' * wide}'><figcaption>{escape(title)}</figcaption>{chart}</figure>"
 
 
 def _section(title: str, *parts: str) -> str:
@@ -136,19 +133,13 @@ def _responsiveness(r: dict[str, Any]) -> str:
             svg.line_chart,
             "Median time to first reply (hours), week by week",
             weeks,
-            [
-                None if w["median_reply_seconds"] is None else w["median_reply_seconds"] / 3600
-                for w in r["weekly"]
-            ],
+            [None if w["median_reply_seconds"] is None else w["median_reply_seconds"] / 3600 for w in r["weekly"]],
             fmt=lambda v: f"{v:.1f}h",
         ),
         _chart(
             svg.hbars,
             "Response rate by platform",
-            [
-                (k, g["response_rate"] or 0.0, fmt_pct(g["response_rate"], 1))
-                for k, g in r["by_platform"].items()
-            ],
+            [(k, g["response_rate"] or 0.0, fmt_pct(g["response_rate"], 1)) for k, g in r["by_platform"].items()],
         ),
     ]
     headers = ("", "Needing", "Acknowledged", "Rate", "Median", "90th pct", "Waiting")
@@ -220,9 +211,7 @@ def _complaints(topics: list[dict[str, Any]]) -> str:
         )
         for t in topics
     ]
-    return _section(
-        "Most frequent complaint topics", _table(("Topic", "Complaints", "Examples", "Link"), rows, (1,))
-    )
+    return _section("Most frequent complaint topics", _table(("Topic", "Complaints", "Examples", "Link"), rows, (1,)))
 
 
 def _people(p: dict[str, Any]) -> str:

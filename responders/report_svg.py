@@ -47,8 +47,7 @@ def _frame(
         if i % step == 0:
             x = LEFT + slot * (i + 0.5)
             parts.append(
-                f'<text class="tick" x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="middle">'
-                f"{escape(label)}</text>"
+                f'<text class="tick" x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="middle">{escape(label)}</text>'
             )
     x = LEFT
     for name, color in legend:
@@ -149,9 +148,7 @@ def line_chart(
     if reference:
         lo, hi, name = reference
         y_hi, y_lo = TOP + plot_h - plot_h * hi / top, TOP + plot_h - plot_h * lo / top
-        body.append(
-            f'<rect class="ref" x="{LEFT}" y="{y_hi:.1f}" width="{plot_w}" height="{y_lo - y_hi:.1f}"/>'
-        )
+        body.append(f'<rect class="ref" x="{LEFT}" y="{y_hi:.1f}" width="{plot_w}" height="{y_lo - y_hi:.1f}"/>')
         legend += [(title.split(" (")[0], color), (name, "#c9e7c9")]
     points = [(i, b) for i, b in enumerate(band) if b]
     if points:
@@ -165,9 +162,7 @@ def line_chart(
             runs[-1].append(xy(i, v))
     for run in filter(None, runs):
         body.append(f'<path class="line" d="M{" L".join(run)}" stroke="{color}"/>')
-        body += [
-            f'<circle cx="{p.split(",")[0]}" cy="{p.split(",")[1]}" r="2.5" fill="{color}"/>' for p in run
-        ]
+        body += [f'<circle cx="{p.split(",")[0]}" cy="{p.split(",")[1]}" r="2.5" fill="{color}"/>' for p in run]
     return _frame(width, title, top, fmt, labels, body, legend)
 
 

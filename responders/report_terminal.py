@@ -57,8 +57,7 @@ def _summary(f: dict[str, Any]) -> Table:
         ("Response rate", f"{fmt_pct(r['response_rate'], 1)} ({r['acknowledged']} acknowledged)"),
         (
             "Time to first reply",
-            f"median {fmt_duration(r['median_reply_seconds'])}, "
-            f"90% within {fmt_duration(r['p90_reply_seconds'])}",
+            f"median {fmt_duration(r['median_reply_seconds'])}, 90% within {fmt_duration(r['p90_reply_seconds'])}",
         ),
         ("Waiting now", r["waiting"]),
     ]
@@ -111,10 +110,7 @@ def _responsiveness(r: dict[str, Any]) -> list[Table]:
 
 def _sentiment(s: dict[str, Any]) -> Table:
     totals = s["totals"]
-    rows = [
-        (p["period"], p["negative"], p["neutral"], p["positive"], f"{p['net']:+.2f}")
-        for p in s["series"][-14:]
-    ]
+    rows = [(p["period"], p["negative"], p["neutral"], p["positive"], f"{p['net']:+.2f}") for p in s["series"][-14:]]
     return _table(
         f"Sentiment per {s['period']} (latest 14)",
         ("From", "Negative", "Neutral", "Positive", "Net"),
@@ -130,9 +126,7 @@ def _questions(clusters: list[dict[str, Any]]) -> Table:
 
 
 def _complaints(topics: list[dict[str, Any]]) -> Table:
-    rows = [
-        (t["phrase"], t["count"], _clip(t["examples"][0]["text"]), t["examples"][0]["url"]) for t in topics
-    ]
+    rows = [(t["phrase"], t["count"], _clip(t["examples"][0]["text"]), t["examples"][0]["url"]) for t in topics]
     return _table("Most frequent complaint topics", ("Topic", "Complaints", "Example", "Link"), rows)
 
 

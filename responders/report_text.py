@@ -105,9 +105,7 @@ def cluster_questions(
             best = len(clusters) - 1
         clusters[best].members.append(item["id"])
     ranked = sorted(clusters, key=lambda c: -len(c.members))[:limit]
-    return [
-        {"count": len(c.members), "words": sorted(c.leader), "example": _example(c.example)} for c in ranked
-    ]
+    return [{"count": len(c.members), "words": sorted(c.leader), "example": _example(c.example)} for c in ranked]
 
 
 def _example(item: dict[str, Any]) -> dict[str, str]:
@@ -231,9 +229,7 @@ def _window_pairs(
         index.add(i, prefixes[i])
 
 
-def complaint_topics(
-    items: Sequence[dict[str, Any]], *, limit: int = 10, examples: int = 3
-) -> list[dict[str, Any]]:
+def complaint_topics(items: Sequence[dict[str, Any]], *, limit: int = 10, examples: int = 3) -> list[dict[str, Any]]:
     """Count the noun-phrase-like spans complaints mention most, each with example comments."""
     counts: Counter[str] = Counter()
     seen: dict[str, list[dict[str, str]]] = defaultdict(list)

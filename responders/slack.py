@@ -86,21 +86,31 @@ class Digest:
     shown: list[Overdue]
 
 
-def build_digest(items: Sequence[Overdue], *, now: datetime, queue_file: str = "the queue file",
-                 max_items: int = 20) -> Digest:
+def build_digest(
+    items: Sequence[Overdue], *, now: datetime, queue_file: str = "the queue file", max_items: int = 20
+) -> Digest:
     """Build one digest of the most urgent items, grouped by priority and platform, within Slack's limits."""
-    batch = sorted(items[:max_items], key=lambda o: (PRIORITY_ORDER.get(o.priority, 3), o.platform,
-                                                    o.created_at))
-    blocks: list[dict[str, Any]] = [{}, {"type": "context", "elements": [plain(
-        f"Oldest waited {waited(min(o.created_at for o in items), now)}. Approve a suggestion with "
-        f"\u201cheard approve ID\u201d, or mark it approve in {queue_file}.")]}]
+    batch = sorted(items[:max_items], key=lambda o: (PRIORITY_ORDER.get(o.priority, 3), o.platform, o.created_at))
+    blocks: list[dict[str, Any]] = [
+        {},
+        {
+            "type": "context",
+            "elements": [
+                plain(
+                    f"Oldest waited {waited(min(o.created_at for o in items), now)}. Approve a suggestion with "
+                    f"\u201cheard approve ID\u201d, or mark it approve in {queue_file}."
+                )
+            ],
+        },
+    ]
     shown: list[Overdue] = []
     group: tuple[str, str] | None = None
     for o in batch:
         part = _item_blocks(o, now=now, index=len(shown))
         if (o.priority, o.platform) != group:
-            part.insert(0, _group_block(o, sum(1 for b in batch if (b.priority, b.platform) ==
-                                               (o.priority, o.platform))))
+            part.insert(
+                0, _group_block(o, sum(1 for b in batch if (b.priority, b.platform) == (o.priority, o.platform)))
+            )
         if len(blocks) + len(part) > MAX_BLOCKS - 1:  # keep one block for "+N more"
             break
         blocks += part
@@ -108,8 +118,14 @@ def build_digest(items: Sequence[Overdue], *, now: datetime, queue_file: str = "
         group = (o.priority, o.platform)
     rest = len(items) - len(shown)
     if rest:
-        blocks.append({"type": "context", "elements": [plain(
-            f"+{rest} more waiting past the SLA: they follow in the next digest (or see heard status).")]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    plain(f"+{rest} more waiting past the SLA: they follow in the next digest (or see heard status).")
+                ],
+            }
+        )
     blocks[0] = {"type": "header", "text": plain(_headline(len(items), len(shown)), HEADER_CHARS)}
     return Digest(_fallback(shown, len(items)), blocks, shown)
 
@@ -121,22 +137,34 @@ def _headline(total: int, shown: int) -> str:
 
 
 def _group_block(o: Overdue, count: int) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": (
-        f"*{escape_mrkdwn(o.platform)}* \u00b7 {escape_mrkdwn(o.priority)} priority \u00b7 {count} waiting")}}
+    return {
+        "type": "section",
+        "text": {
+            "type": "mrkdwn",
+            "text": (
+                f"*{escape_mrkdwn(o.platform)}* \u00b7 {escape_mrkdwn(o.priority)} priority \u00b7 {count} waiting"
+            ),
+        },
+    }
 
 
 def _item_blocks(o: Overdue, *, now: datetime, index: int) -> list[dict[str, Any]]:
     step = "first notice" if o.step == 1 else f"reminder {o.step - 1}"
-    head = (f"{o.author or 'someone'} \u00b7 waited {waited(o.created_at, now)} \u00b7 {step} \u00b7 "
-            f"due {o.due_at:%Y-%m-%d %H:%M} UTC \u00b7 {o.intent or 'other'}")
-    section: dict[str, Any] = {"type": "section", "text": plain(
-        f"{trim(head, 200)}\n\u201c{trim(o.text, COMMENT_CHARS)}\u201d")}
+    head = (
+        f"{o.author or 'someone'} \u00b7 waited {waited(o.created_at, now)} \u00b7 {step} \u00b7 "
+        f"due {o.due_at:%Y-%m-%d %H:%M} UTC \u00b7 {o.intent or 'other'}"
+    )
+    section: dict[str, Any] = {
+        "type": "section",
+        "text": plain(f"{trim(head, 200)}\n\u201c{trim(o.text, COMMENT_CHARS)}\u201d"),
+    }
     if o.url.startswith(("https://", "http://")) and len(o.url) <= 3000:
-        section["accessory"] = {"type": "button", "text": plain("Open"), "url": o.url,
-                                "action_id": f"open-{index}"}
+        section["accessory"] = {"type": "button", "text": plain("Open"), "url": o.url, "action_id": f"open-{index}"}
     if o.suggested_reply:
-        hint = [plain(f"Suggested reply: \u201c{trim(o.suggested_reply, REPLY_CHARS)}\u201d"),
-                plain(f"Approve: heard approve {o.comment_id}")]
+        hint = [
+            plain(f"Suggested reply: \u201c{trim(o.suggested_reply, REPLY_CHARS)}\u201d"),
+            plain(f"Approve: heard approve {o.comment_id}"),
+        ]
     else:
         hint = [plain(f"No suggested reply: answer on {o.platform}, then heard dismiss {o.comment_id}")]
     return [section, {"type": "context", "elements": hint}]
@@ -152,7 +180,7 @@ def _fallback(shown: Sequence[Overdue], total: int) -> str:
 def build_alert_message(changes: Sequence[AlertChange]) -> tuple[str, list[dict[str, Any]]]:
     """Build the text and blocks announcing operational alerts raised or recovered."""
     raised = sum(1 for c in changes if not c.recovered)
-    head = (f"heard: {raised} problem{'s' * (raised != 1)}" if raised else "heard: recovered")
+    head = f"heard: {raised} problem{'s' * (raised != 1)}" if raised else "heard: recovered"
     if raised and len(changes) > raised:
         head += f", {len(changes) - raised} recovered"
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(head, HEADER_CHARS)}]
@@ -170,8 +198,14 @@ def build_alert_message(changes: Sequence[AlertChange]) -> tuple[str, list[dict[
 class ShortRateLimitRetry(RateLimitErrorRetryHandler):
     """Honour Slack's 429 Retry-After by waiting, but only when the wait is short."""
 
-    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
-                   error: Exception | None = None) -> bool:
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
         if response is None or response.status_code != 429:
             return False
         return _retry_after(response.headers) <= MAX_RETRY_WAIT
@@ -182,14 +216,24 @@ class SlackNotifier:
 
     channel = "slack"
 
-    def __init__(self, *, webhook_url: str | None = None, token: str | None = None,
-                 channel_id: str | None = None, base_url: str | None = None,
-                 queue_file: str = "the queue file", max_items: int = 20, secrets: Iterable[str] = (),
-                 timeout: int = 10, retries: int = 2) -> None:
+    def __init__(
+        self,
+        *,
+        webhook_url: str | None = None,
+        token: str | None = None,
+        channel_id: str | None = None,
+        base_url: str | None = None,
+        queue_file: str = "the queue file",
+        max_items: int = 20,
+        secrets: Iterable[str] = (),
+        timeout: int = 10,
+        retries: int = 2,
+    ) -> None:
         handlers: list[RetryHandler] = [ShortRateLimitRetry(max_retry_count=retries)]
         if webhook_url:
-            self._webhook: WebhookClient | None = WebhookClient(url=webhook_url, timeout=timeout,
-                                                                retry_handlers=handlers)
+            self._webhook: WebhookClient | None = WebhookClient(
+                url=webhook_url, timeout=timeout, retry_handlers=handlers
+            )
             self._web: WebClient | None = None
         elif token and channel_id:
             self._webhook = None
@@ -200,8 +244,7 @@ class SlackNotifier:
             raise ConfigError("Slack needs SLACK_WEBHOOK_URL, or SLACK_BOT_TOKEN and SLACK_CHANNEL")
         self.channel_id = channel_id
         self.queue_file, self.max_items = queue_file, max_items
-        self._secrets = sorted({s for s in [webhook_url, token, *secrets] if s and len(s) >= 4}, key=len,
-                               reverse=True)
+        self._secrets = sorted({s for s in [webhook_url, token, *secrets] if s and len(s) >= 4}, key=len, reverse=True)
         self.not_before: datetime | None = None
 
     @classmethod
@@ -210,8 +253,13 @@ class SlackNotifier:
         get = variables.get
         if not (get("SLACK_WEBHOOK_URL") or get("SLACK_BOT_TOKEN")):
             return None
-        return cls(webhook_url=get("SLACK_WEBHOOK_URL"), token=get("SLACK_BOT_TOKEN"),
-                   channel_id=get("SLACK_CHANNEL"), base_url=get("SLACK_BASE_URL"), **options)
+        return cls(
+            webhook_url=get("SLACK_WEBHOOK_URL"),
+            token=get("SLACK_BOT_TOKEN"),
+            channel_id=get("SLACK_CHANNEL"),
+            base_url=get("SLACK_BASE_URL"),
+            **options,
+        )
 
     def deliver(self, items: Sequence[Overdue], *, now: datetime) -> list[Overdue]:
         """Send one digest; return the items it showed in full (the rest go in the next one)."""
@@ -226,8 +274,7 @@ class SlackNotifier:
 
     def _send(self, text: str, blocks: list[dict[str, Any]], *, now: datetime) -> None:
         if self.not_before and now < self.not_before:
-            raise SlackRateLimited(f"Slack rate limit: waiting until {self.not_before:%H:%M:%S}",
-                                   self.not_before)
+            raise SlackRateLimited(f"Slack rate limit: waiting until {self.not_before:%H:%M:%S}", self.not_before)
         text, blocks = self._scrub(text, blocks)
         try:
             status, headers, error = self._post(text, blocks)
@@ -237,8 +284,7 @@ class SlackNotifier:
             raise SlackError(f"Slack delivery failed: {type(exc).__name__}") from None
         if status == 429:
             self.not_before = now + timedelta(seconds=max(1, _retry_after(headers)))
-            raise SlackRateLimited(f"Slack rate limit: retry after {self.not_before:%H:%M:%S}",
-                                   self.not_before)
+            raise SlackRateLimited(f"Slack rate limit: retry after {self.not_before:%H:%M:%S}", self.not_before)
         if status != 200 or error:
             raise SlackError(f"Slack refused the message: HTTP {status} {error or ''}".strip())
         self.not_before = None
@@ -249,8 +295,9 @@ class SlackNotifier:
             return resp.status_code, resp.headers, None if resp.body == "ok" else trim(resp.body, 80)
         assert self._web is not None and self.channel_id is not None  # the constructor needs both for a bot
         try:
-            self._web.chat_postMessage(channel=self.channel_id, text=text, blocks=blocks, unfurl_links=False,
-                                       unfurl_media=False)
+            self._web.chat_postMessage(
+                channel=self.channel_id, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+            )
         except SlackApiError as exc:
             response = exc.response
             return response.status_code, response.headers, str(response.get("error") or "not ok")

@@ -37,8 +37,7 @@ class Template:
 
     def wordings(self) -> list[str]:
         """Every opener + variant + closer combination: many more ways to say the same thing."""
-        return [" ".join(p for p in (o, v, c) if p) for v in self.variants for o in self.openers
-                for c in self.closers]
+        return [" ".join(p for p in (o, v, c) if p) for v in self.variants for o in self.openers for c in self.closers]
 
 
 @dataclass(frozen=True)
@@ -90,8 +89,16 @@ def parse_library(doc: Mapping[str, Any], where: str) -> Library:
         variants = _strings(entry, "variants", place, required=True)
         openers = _strings(entry, "openers", place) or ("",)
         closers = _strings(entry, "closers", place) or ("",)
-        templates.append(Template(str(entry.get("intent", "any")), str(entry.get("sentiment", "any")),
-                                  str(entry.get("platform", "any")), variants, openers, closers))
+        templates.append(
+            Template(
+                str(entry.get("intent", "any")),
+                str(entry.get("sentiment", "any")),
+                str(entry.get("platform", "any")),
+                variants,
+                openers,
+                closers,
+            )
+        )
     answers = []
     for i, entry in enumerate(doc.get("answer", [])):
         place = f"{where}: answer #{i + 1}"
@@ -103,8 +110,9 @@ def parse_library(doc: Mapping[str, Any], where: str) -> Library:
             _check_fields(text, place)
         answers.append(Answer(tuple(str(k).lower() for k in keywords), texts))
     settings = doc.get("settings", {})
-    return Library(tuple(templates), tuple(answers), tuple(settings.get("products", [])),
-                   str(settings.get("signature", "")))
+    return Library(
+        tuple(templates), tuple(answers), tuple(settings.get("products", [])), str(settings.get("signature", ""))
+    )
 
 
 def _strings(entry: Mapping[str, Any], key: str, place: str, *, required: bool = False) -> tuple[str, ...]:
@@ -121,8 +129,7 @@ def _strings(entry: Mapping[str, Any], key: str, place: str, *, required: bool =
 def _check_fields(text: str, place: str) -> None:
     for name in _FIELD.findall(text):
         if name not in FIELDS:
-            raise ConfigError(f"{place}: unknown field {{{name}}} in {text!r}; "
-                              f"use one of {', '.join(sorted(FIELDS))}")
+            raise ConfigError(f"{place}: unknown field {{{name}}} in {text!r}; use one of {', '.join(sorted(FIELDS))}")
 
 
 class Recent:
@@ -141,8 +148,9 @@ class Recent:
         return bool(mine) and any(len(mine & w) / len(mine | w) > NEAR_DUPLICATE for w in self._words if w)
 
 
-def suggest(comment: Comment, tags: Tags, library: Library, *,
-            recent: Recent | None = None, last_to_author: Sequence[str] = ()) -> Suggestion:
+def suggest(
+    comment: Comment, tags: Tags, library: Library, *, recent: Recent | None = None, last_to_author: Sequence[str] = ()
+) -> Suggestion:
     """Pick a reply for a comment that may be answered.
 
     Questions get a known answer or are handed to a person with the question quoted; everything
@@ -154,22 +162,38 @@ def suggest(comment: Comment, tags: Tags, library: Library, *,
     if tags.intent == "question" or tags.is_question:
         answers = [a for a in library.answers if _matches(a, comment.text)]
         if not answers:
-            return Suggestion("", template="needs-human", needs_human=True, context=values,
-                              note=f"needs a human answer: \u201c{values['question']}\u201d")
+            return Suggestion(
+                "",
+                template="needs-human",
+                needs_human=True,
+                context=values,
+                note=f"needs a human answer: \u201c{values['question']}\u201d",
+            )
         texts = [_fit(render(t, values), comment.platform) for a in answers for t in a.texts]
         key = f"answer:{'+'.join(answers[0].keywords)}"
     else:
         template = _pick_template(library, tags, comment.platform)
         if template is None:
-            return Suggestion("", template="needs-human", needs_human=True, context=values,
-                              note=f"no template for {tags.intent}/{tags.sentiment}")
+            return Suggestion(
+                "",
+                template="needs-human",
+                needs_human=True,
+                context=values,
+                note=f"no template for {tags.intent}/{tags.sentiment}",
+            )
         texts = _rotate([_fit(render(w, values), comment.platform) for w in template.wordings()], comment.id)
         key = f"{template.intent}/{template.sentiment}/{template.platform}"
     chosen = next((t for t in texts if t not in last_to_author and not recent.near(t)), None)
     others = tuple(dict.fromkeys(t for t in texts if t != chosen))[:3]
     if chosen is None:
-        return Suggestion("", others, key, needs_human=True, context=values,
-                          note="every wording is close to a recent reply: write this one (drafts below)")
+        return Suggestion(
+            "",
+            others,
+            key,
+            needs_human=True,
+            context=values,
+            note="every wording is close to a recent reply: write this one (drafts below)",
+        )
     recent.add(chosen)
     return Suggestion(chosen, others, key, context=values)
 
@@ -244,8 +268,11 @@ def _matches(answer: Answer, text: str) -> bool:
 
 def _pick_template(library: Library, tags: Tags, platform: str) -> Template | None:
     def score(t: Template) -> int:
-        if t.intent not in (tags.intent, "any") or t.sentiment not in (tags.sentiment, "any") or \
-                t.platform not in (platform, "any"):
+        if (
+            t.intent not in (tags.intent, "any")
+            or t.sentiment not in (tags.sentiment, "any")
+            or t.platform not in (platform, "any")
+        ):
             return -1
         return (t.intent != "any") * 4 + (t.sentiment != "any") * 2 + (t.platform != "any")
 

@@ -32,22 +32,59 @@ def store(tmp_path: Path) -> Store:
     s.close()
 
 
-def make_comment(n: int = 1, *, platform: str = "x", text: str = "love the new grinder!",
-                 author: str = "jane", source: str = "mention", is_own: bool = False,
-                 is_bot: bool = False, bio: str = "", minutes_ago: int = 60, parent: str | None = None) -> Comment:
+def make_comment(
+    n: int = 1,
+    *,
+    platform: str = "x",
+    text: str = "love the new grinder!",
+    author: str = "jane",
+    source: str = "mention",
+    is_own: bool = False,
+    is_bot: bool = False,
+    bio: str = "",
+    minutes_ago: int = 60,
+    parent: str | None = None,
+) -> Comment:
     return Comment(
-        platform=platform, native_id=str(1000 + n), account="acme", source=source,
+        platform=platform,
+        native_id=str(1000 + n),
+        account="acme",
+        source=source,
         author=Author(id=f"u-{author}", handle=author, name=author.title(), is_bot=is_bot, bio=bio),
-        text=text, url=f"https://example.invalid/{platform}/{n}",
-        created_at=NOW - timedelta(minutes=minutes_ago), parent_id=parent, mentions_us=source != "keyword",
-        is_own=is_own, raw={"n": n},
+        text=text,
+        url=f"https://example.invalid/{platform}/{n}",
+        created_at=NOW - timedelta(minutes=minutes_ago),
+        parent_id=parent,
+        mentions_us=source != "keyword",
+        is_own=is_own,
+        raw={"n": n},
     )
 
 
-def make_tags(comment: Comment, *, intent: str = "praise", sentiment: str = "positive",
-              needs_reply: bool = True, priority: str = "low", spam: float = 0.0, bot: float = 0.0,
-              is_question: bool = False, score: float = 0.9) -> Tags:
-    return Tags(comment_id=comment.id, sentiment=sentiment, sentiment_score=score, is_question=is_question,
-                question_score=0.9 if is_question else 0.1, intent=intent, intent_score=score,
-                spam_score=spam, bot_score=bot, needs_reply=needs_reply, priority=priority, lang="en",
-                model_version="test")
+def make_tags(
+    comment: Comment,
+    *,
+    intent: str = "praise",
+    sentiment: str = "positive",
+    needs_reply: bool = True,
+    priority: str = "low",
+    spam: float = 0.0,
+    bot: float = 0.0,
+    is_question: bool = False,
+    score: float = 0.9,
+) -> Tags:
+    return Tags(
+        comment_id=comment.id,
+        sentiment=sentiment,
+        sentiment_score=score,
+        is_question=is_question,
+        question_score=0.9 if is_question else 0.1,
+        intent=intent,
+        intent_score=score,
+        spam_score=spam,
+        bot_score=bot,
+        needs_reply=needs_reply,
+        priority=priority,
+        lang="en",
+        model_version="test",
+    )

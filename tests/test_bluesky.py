@@ -24,12 +24,25 @@ WHEN = "2024-05-01T12:00:00.000Z"
 
 def note(**fields):
     """A notification by alice, with whatever fields the case needs."""
-    record = {"$type": "app.bsky.feed.post", "text": "@heard.bsky.social hi", "createdAt": WHEN, "langs": ["pt"],
-              **fields.pop("record", {})}
-    author = {"did": "did:plc:alice", "handle": "alice.bsky.social", "displayName": "Alice",
-              **fields.pop("author", {})}
-    return {"uri": "at://did:plc:alice/app.bsky.feed.post/3kabc", "cid": "bafyreialice", "author": author,
-            "reason": "mention", "record": record, "isRead": False, "indexedAt": WHEN, "labels": [], **fields}
+    record = {
+        "$type": "app.bsky.feed.post",
+        "text": "@heard.bsky.social hi",
+        "createdAt": WHEN,
+        "langs": ["pt"],
+        **fields.pop("record", {}),
+    }
+    author = {"did": "did:plc:alice", "handle": "alice.bsky.social", "displayName": "Alice", **fields.pop("author", {})}
+    return {
+        "uri": "at://did:plc:alice/app.bsky.feed.post/3kabc",
+        "cid": "bafyreialice",
+        "author": author,
+        "reason": "mention",
+        "record": record,
+        "isRead": False,
+        "indexedAt": WHEN,
+        "labels": [],
+        **fields,
+    }
 
 
 def now():
@@ -37,6 +50,7 @@ def now():
 
 
 # -- normalise: pure ---------------------------------------------------------------------------
+
 
 def test_mention_normalises_with_url_lang_and_cid_kept():
     c = normalise(note(), US)
@@ -49,11 +63,16 @@ def test_mention_normalises_with_url_lang_and_cid_kept():
 
 
 def test_reply_has_parent_and_root_conversation():
-    reply = {"root": {"uri": "at://r/app.bsky.feed.post/1", "cid": "c1"},
-             "parent": {"uri": "at://p/app.bsky.feed.post/2", "cid": "c2"}}
+    reply = {
+        "root": {"uri": "at://r/app.bsky.feed.post/1", "cid": "c1"},
+        "parent": {"uri": "at://p/app.bsky.feed.post/2", "cid": "c2"},
+    }
     c = normalise(note(reason="reply", record={"reply": reply}), US)
-    assert (c.source, c.parent_id, c.conversation_id) == ("reply", "bluesky:at://p/app.bsky.feed.post/2",
-                                                          "at://r/app.bsky.feed.post/1")
+    assert (c.source, c.parent_id, c.conversation_id) == (
+        "reply",
+        "bluesky:at://p/app.bsky.feed.post/2",
+        "at://r/app.bsky.feed.post/1",
+    )
 
 
 def test_quote_is_a_mention_and_own_post_is_own():
@@ -68,10 +87,14 @@ def test_bots_from_labels_and_handles():
     assert not normalise(note(), US).author.is_bot
 
 
-@pytest.mark.parametrize("broken", [
-    {"record": None}, {"$type": "app.bsky.feed.defs#blockedPost", "blocked": True},
-    {"$type": "app.bsky.feed.defs#notFoundPost", "notFound": True},
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"record": None},
+        {"$type": "app.bsky.feed.defs#blockedPost", "blocked": True},
+        {"$type": "app.bsky.feed.defs#notFoundPost", "notFound": True},
+    ],
+)
 def test_deleted_or_blocked_is_bad_payload(broken):
     raw = note()
     raw.update(broken)
@@ -90,17 +113,25 @@ def test_empty_text_needs_an_embed():
 
 def test_recorded_post_record_with_unknown_fields_normalises():
     rec = json.loads((DATA / "extended_post_record.json").read_text())
-    raw = {"uri": rec["uri"], "cid": rec["cid"], "record": rec["value"], "reason": "mention",
-           "author": {"did": "did:plc:kvwvcn5iqfooopmyzvb4qzba", "handle": "test.marshal.dev"},
-           "indexedAt": "2023-07-21T01:33:51.481Z"}
+    raw = {
+        "uri": rec["uri"],
+        "cid": rec["cid"],
+        "record": rec["value"],
+        "reason": "mention",
+        "author": {"did": "did:plc:kvwvcn5iqfooopmyzvb4qzba", "handle": "test.marshal.dev"},
+        "indexedAt": "2023-07-21T01:33:51.481Z",
+    }
     c = normalise(raw, US)
     assert c.text == "regress test" and c.created_at.tzinfo is not None
 
 
 def test_walk_keeps_above_the_bound_and_remembers_ties():
     walk = Walk.load(None, datetime(2024, 5, 1, 12, tzinfo=UTC))
-    page = [{"uri": "b", "indexedAt": "2024-05-01T12:00:02Z"}, {"uri": "a", "indexedAt": "2024-05-01T12:00:02Z"},
-            {"uri": "z", "indexedAt": "2024-05-01T11:00:00Z"}]
+    page = [
+        {"uri": "b", "indexedAt": "2024-05-01T12:00:02Z"},
+        {"uri": "a", "indexedAt": "2024-05-01T12:00:02Z"},
+        {"uri": "z", "indexedAt": "2024-05-01T11:00:00Z"},
+    ]
     fresh, after = walk.step(page, "next")
     assert [i["uri"] for i in fresh] == ["b", "a"] and after.token is None and set(after.seen) == {"a", "b"}
     fresh, again = after.step(page, None)
@@ -108,6 +139,7 @@ def test_walk_keeps_above_the_bound_and_remembers_ties():
 
 
 # -- the client against the fake -------------------------------------------------------------
+
 
 @pytest.fixture
 def harness():
@@ -241,15 +273,14 @@ def test_reply_threads_with_root_and_parent_and_mention_facet(harness, tmp_path)
     uri = c.reply(comment, text)
     record = harness.fake.posted[-1]["record"]
     ours_root = harness.fake.posts[reply]["record"]["reply"]["root"]
-    assert record["reply"]["parent"] == {"uri": reply, "cid": comment.raw["cid"],
-                                         "$type": "com.atproto.repo.strongRef"}
+    assert record["reply"]["parent"] == {"uri": reply, "cid": comment.raw["cid"], "$type": "com.atproto.repo.strongRef"}
     assert {k: record["reply"]["root"][k] for k in ("uri", "cid")} == ours_root  # the thread's root, not alice
     mention = next(f for f in record["facets"] if f["features"][0]["$type"].endswith("#mention"))
     raw = text.encode()
     start, end = mention["index"]["byteStart"], mention["index"]["byteEnd"]
     assert raw[start:end] == b"@alice.bsky.social" and mention["features"][0]["did"] == harness.fan
     link = next(f for f in record["facets"] if f["features"][0]["$type"].endswith("#link"))
-    assert raw[link["index"]["byteStart"]:link["index"]["byteEnd"]] == b"https://heard.example/help"
+    assert raw[link["index"]["byteStart"] : link["index"]["byteEnd"]] == b"https://heard.example/help"
     assert uri == harness.fake.posted[-1]["uri"]
 
 
@@ -304,9 +335,16 @@ def test_429_pauses_until_reset_and_the_client_refuses_meanwhile(harness, tmp_pa
     assert poll_once(c, "notifications", store, now=now()).error is None
 
 
-@pytest.mark.parametrize("kind, error", [
-    ("500", Transient), ("timeout", Transient), ("401", AuthFailed), ("garbage", BadPayload), ("402", PlatformError),
-])
+@pytest.mark.parametrize(
+    "kind, error",
+    [
+        ("500", Transient),
+        ("timeout", Transient),
+        ("401", AuthFailed),
+        ("garbage", BadPayload),
+        ("402", PlatformError),
+    ],
+)
 def test_failures_are_translated_and_leave_the_cursor(harness, tmp_path, kind, error):
     store, c = Store(tmp_path / "db"), client(harness)
     poll_once(c, "notifications", store, now=now())

@@ -23,8 +23,9 @@ def test_doctor_with_no_credentials_lists_what_each_platform_needs(tmp_path) -> 
 
     env = tmp_path / ".env"
     env.write_text("")
-    result = CliRunner().invoke(cli, ["--config", str(ROOT / "config" / "heard.toml"), "--env-file", str(env),
-                                      "doctor"])
+    result = CliRunner().invoke(
+        cli, ["--config", str(ROOT / "config" / "heard.toml"), "--env-file", str(env), "doctor"]
+    )
     assert result.exit_code == 0, result.output
     assert "not enabled" in result.output
 

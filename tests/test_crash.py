@@ -24,12 +24,12 @@ def write_config(tmp: Path) -> Path:
     cfg = tmp / "heard.toml"
     cfg.write_text(f"""
 [heard]
-database = "{tmp / 'heard.db'}"
-replies = "{ROOT / 'config' / 'replies.toml'}"
+database = "{tmp / "heard.db"}"
+replies = "{ROOT / "config" / "replies.toml"}"
 [platforms.replay]
 enabled = true
 recording = "{recording}"
-outbox = "{tmp / 'outbox.jsonl'}"
+outbox = "{tmp / "outbox.jsonl"}"
 """)
     return cfg
 
@@ -49,8 +49,13 @@ def seed_approved(db: Path, n: int) -> list[str]:
 
 
 def heard(cfg: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "heard", "--config", str(cfg), *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ})
+    return subprocess.Popen(
+        [sys.executable, "-m", "heard", "--config", str(cfg), *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ},
+    )
 
 
 def outbox_lines(tmp: Path) -> int:

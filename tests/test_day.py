@@ -15,17 +15,39 @@ from responders.decide import decide_pending
 from responders.suggest import load_library, overlap
 from tests.conftest import NOW, ROOT
 
-PRAISE = ["love the {p} so much", "the {p} is honestly perfect", "best {p} I've ever had, thank you",
-          "just got my {p} and wow", "you folks nailed the {p}", "{p} arrived today, so happy"]
-COMPLAINT = ["my {p} arrived broken", "still waiting on my {p}, two weeks now", "the {p} stopped working",
-             "wrong {p} in my box again", "charged twice for the {p}, not happy"]
-QUESTION = ["do you ship the {p} to Canada?", "is the {p} back in stock", "how do I clean the {p}?",
-            "anyone know if the {p} works for pour over", "when does the {p} sale end?"]
-REQUEST = ["please send me the tracking number for my {p}", "can you restock the {p} please",
-           "DM me about the {p} order please"]
+PRAISE = [
+    "love the {p} so much",
+    "the {p} is honestly perfect",
+    "best {p} I've ever had, thank you",
+    "just got my {p} and wow",
+    "you folks nailed the {p}",
+    "{p} arrived today, so happy",
+]
+COMPLAINT = [
+    "my {p} arrived broken",
+    "still waiting on my {p}, two weeks now",
+    "the {p} stopped working",
+    "wrong {p} in my box again",
+    "charged twice for the {p}, not happy",
+]
+QUESTION = [
+    "do you ship the {p} to Canada?",
+    "is the {p} back in stock",
+    "how do I clean the {p}?",
+    "anyone know if the {p} works for pour over",
+    "when does the {p} sale end?",
+]
+REQUEST = [
+    "please send me the tracking number for my {p}",
+    "can you restock the {p} please",
+    "DM me about the {p} order please",
+]
 CHATTER = ["had a {p} this morning", "thinking about the {p}", "the {p} at the cafe today"]
-SPAM = ["DM for promo!! we grow coffee pages fast 📈", "🚀 $BEAN airdrop live claim now https://x.invalid/a",
-        "https://x.invalid/promo"]
+SPAM = [
+    "DM for promo!! we grow coffee pages fast 📈",
+    "🚀 $BEAN airdrop live claim now https://x.invalid/a",
+    "https://x.invalid/promo",
+]
 PRODUCTS = ["grinder", "Ethiopia beans", "club box", "cold brew", "espresso blend", "mug"]
 
 
@@ -34,18 +56,43 @@ def day(n: int = 1000, seed: int = 7) -> list[Comment]:
     people = [f"person{i:03d}" for i in range(380)]
     comments = []
     for i in range(n):
-        kind = rng.choices(["praise", "complaint", "question", "request", "chatter", "spam", "own", "bot",
-                            "nobot"], [30, 15, 20, 8, 12, 5, 4, 3, 3])[0]
-        pools = {"praise": PRAISE, "complaint": COMPLAINT, "question": QUESTION, "request": REQUEST,
-                 "chatter": CHATTER, "spam": SPAM, "own": PRAISE, "bot": SPAM, "nobot": QUESTION}
+        kind = rng.choices(
+            ["praise", "complaint", "question", "request", "chatter", "spam", "own", "bot", "nobot"],
+            [30, 15, 20, 8, 12, 5, 4, 3, 3],
+        )[0]
+        pools = {
+            "praise": PRAISE,
+            "complaint": COMPLAINT,
+            "question": QUESTION,
+            "request": REQUEST,
+            "chatter": CHATTER,
+            "spam": SPAM,
+            "own": PRAISE,
+            "bot": SPAM,
+            "nobot": QUESTION,
+        }
         text = "@acme " + rng.choice(pools[kind]).format(p=rng.choice(PRODUCTS))
         handle = {"own": "acme", "bot": f"dealsbot{i % 5}"}.get(kind, rng.choice(people))
-        comments.append(Comment(
-            platform=rng.choice(["x", "reddit"]), native_id=f"d{i}", account="acme", source="mention",
-            author=Author(id=f"u-{handle}", handle=handle, name=handle.title(), is_bot=kind == "bot",
-                          bio="#nobot please" if kind == "nobot" else ""),
-            text=text, url=f"https://example.invalid/{i}", created_at=NOW - timedelta(minutes=n - i),
-            mentions_us=True, is_own=kind == "own"))
+        comments.append(
+            Comment(
+                platform=rng.choice(["x", "reddit"]),
+                native_id=f"d{i}",
+                account="acme",
+                source="mention",
+                author=Author(
+                    id=f"u-{handle}",
+                    handle=handle,
+                    name=handle.title(),
+                    is_bot=kind == "bot",
+                    bio="#nobot please" if kind == "nobot" else "",
+                ),
+                text=text,
+                url=f"https://example.invalid/{i}",
+                created_at=NOW - timedelta(minutes=n - i),
+                mentions_us=True,
+                is_own=kind == "own",
+            )
+        )
     return comments
 
 

@@ -5,8 +5,13 @@ from responders.decide import decide_pending
 from responders.suggest import parse_library
 from tests.conftest import NOW, make_comment, make_tags
 
-LIB = parse_library({"template": [{"intent": "any", "variants": ["Thanks {name}!", "Cheers {name}!"]}],
-                     "answer": [{"keywords": ["open"], "text": "We open at 7, {name}."}]}, "t")
+LIB = parse_library(
+    {
+        "template": [{"intent": "any", "variants": ["Thanks {name}!", "Cheers {name}!"]}],
+        "answer": [{"keywords": ["open"], "text": "We open at 7, {name}."}],
+    },
+    "t",
+)
 EVERYTHING = ("question", "complaint", "praise", "request", "other")
 
 

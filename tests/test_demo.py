@@ -29,8 +29,14 @@ def workdir(tmp_path: Path) -> Path:
 
 
 def run_demo(workdir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "heard", "demo"], cwd=workdir, capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        [sys.executable, "-m", "heard", "demo"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
 def test_recording_covers_the_cases_a_demo_must_show() -> None:
@@ -61,11 +67,11 @@ def test_demo_runs_the_whole_loop_then_is_idempotent(workdir: Path) -> None:
             assert d["decision"] == "dismissed", d
     queue_text = (workdir / "demo" / "queue.yaml").read_text()
     queued = {line.split("id: ", 1)[1].strip() for line in queue_text.splitlines() if line.startswith("- id: ")}
-    own_or_bots = {d["id"] for d in decisions.values() if store.comment(d["id"]).is_own
-                   or store.comment(d["id"]).author.is_bot}
+    own_or_bots = {
+        d["id"] for d in decisions.values() if store.comment(d["id"]).is_own or store.comment(d["id"]).author.is_bot
+    }
     assert not queued & own_or_bots
-    with_text = [d for d in decisions.values() if d["decision"] in ("suggested", "approved", "posted")
-                 and d["reply"]]
+    with_text = [d for d in decisions.values() if d["decision"] in ("suggested", "approved", "posted") and d["reply"]]
     assert len(with_text) >= len(needing) * 0.6
     # The outbox holds exactly the approved replies, once each.
     outbox = read_outbox(workdir / "demo" / "outbox.jsonl")
@@ -101,9 +107,14 @@ def test_post_with_a_broken_queue_file_names_the_line_and_changes_nothing(workdi
     for name, text in cases.items():
         queue.write_text(text)
         before_db, before_out = db.read_bytes(), (workdir / "demo" / "outbox.jsonl").read_bytes()
-        result = subprocess.run([sys.executable, "-m", "heard", "--db", str(db), "post"], cwd=workdir,
-                                capture_output=True, text=True, timeout=120,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        result = subprocess.run(
+            [sys.executable, "-m", "heard", "--db", str(db), "post"],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         assert result.returncode != 0, name
         assert "queue.yaml:" in result.stderr and "Nothing was changed" in result.stderr, (name, result.stderr)
         line = int(result.stderr.split("queue.yaml:")[1].split(":")[0])

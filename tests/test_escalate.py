@@ -43,12 +43,20 @@ class Recorder:
         return shown
 
 
-def seed(store: Store, n: int, *, priority: str, platform: str = "x", minutes_ago: int = 0,
-         state: ReplyState | None = ReplyState.SUGGESTED) -> list[str]:
+def seed(
+    store: Store,
+    n: int,
+    *,
+    priority: str,
+    platform: str = "x",
+    minutes_ago: int = 0,
+    state: ReplyState | None = ReplyState.SUGGESTED,
+) -> list[str]:
     ids = []
     for i in range(n):
-        c = make_comment(hash((platform, priority, i)) % 10**6, platform=platform, author=f"a{i}",
-                         minutes_ago=minutes_ago)
+        c = make_comment(
+            hash((platform, priority, i)) % 10**6, platform=platform, author=f"a{i}", minutes_ago=minutes_ago
+        )
         store.save_page("s", [c], None, now=NOW)
         store.save_tags([make_tags(c, priority=priority)], now=NOW)
         if state:
@@ -57,9 +65,17 @@ def seed(store: Store, n: int, *, priority: str, platform: str = "x", minutes_ag
     return ids
 
 
-def run_hours(store: Store, notifier: Recorder, start: datetime, hours: float, *, every: int = 5,
-              quiet: tuple[int, int] | None = None, timezone: str = "UTC",
-              on_tick=None) -> None:
+def run_hours(
+    store: Store,
+    notifier: Recorder,
+    start: datetime,
+    hours: float,
+    *,
+    every: int = 5,
+    quiet: tuple[int, int] | None = None,
+    timezone: str = "UTC",
+    on_tick=None,
+) -> None:
     now = start
     while now <= start + timedelta(hours=hours):
         if on_tick:
@@ -149,16 +165,34 @@ def test_items_without_a_reply_record_escalate_too_and_most_urgent_come_first(st
 
 def test_terminal_notifier_prints_each_item() -> None:
     lines: list[str] = []
-    item = Overdue("x:1", "x", "jane", "where is my order?", "https://e.invalid/1", "high", "question",
-                   NOW - timedelta(hours=2), NOW - timedelta(hours=1), 2, "")
+    item = Overdue(
+        "x:1",
+        "x",
+        "jane",
+        "where is my order?",
+        "https://e.invalid/1",
+        "high",
+        "question",
+        NOW - timedelta(hours=2),
+        NOW - timedelta(hours=1),
+        2,
+        "",
+    )
     assert TerminalNotifier(lines.append).deliver([item], now=NOW) is None
     assert "reminder 1" in lines[-1] and "2h 0m" in lines[-1]
 
 
-@pytest.mark.parametrize(("hour", "quiet", "inside"), [
-    (23, (22, 7), True), (6, (22, 7), True), (7, (22, 7), False), (12, (9, 17), True), (17, (9, 17), False),
-    (3, (5, 5), False),
-])
+@pytest.mark.parametrize(
+    ("hour", "quiet", "inside"),
+    [
+        (23, (22, 7), True),
+        (6, (22, 7), True),
+        (7, (22, 7), False),
+        (12, (9, 17), True),
+        (17, (9, 17), False),
+        (3, (5, 5), False),
+    ],
+)
 def test_quiet_hours_window(hour: int, quiet: tuple[int, int], inside: bool) -> None:
     assert in_quiet_hours(datetime(2026, 6, 1, hour, 30, tzinfo=UTC), quiet) is inside
 
@@ -168,4 +202,5 @@ def test_steps_never_go_backwards(sla_minutes: int, a: int, b: int) -> None:
     sla = timedelta(minutes=sla_minutes)
     early, late = sorted((a, b))
     assert step_reached(NOW, sla, NOW + timedelta(minutes=early)) <= step_reached(
-        NOW, sla, NOW + timedelta(minutes=late))
+        NOW, sla, NOW + timedelta(minutes=late)
+    )

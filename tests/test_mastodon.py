@@ -19,25 +19,50 @@ from responders import policy
 from tests.fakes.mastodon import make_harness, old
 
 US = Account("mastodon", "117020565966271181", "mastodonpy_test")
-_ADMIN = {"id": "117020565693913441", "username": "admin", "acct": "admin", "display_name": "", "locked": False,
-          "bot": False, "group": False, "created_at": "2026-08-01T00:00:00.000Z", "note": "",
-          "url": "http://localhost:3000/@admin", "uri": "http://localhost:3000/ap/users/117020565693913441",
-          "fields": []}
+_ADMIN = {
+    "id": "117020565693913441",
+    "username": "admin",
+    "acct": "admin",
+    "display_name": "",
+    "locked": False,
+    "bot": False,
+    "group": False,
+    "created_at": "2026-08-01T00:00:00.000Z",
+    "note": "",
+    "url": "http://localhost:3000/@admin",
+    "uri": "http://localhost:3000/ap/users/117020565693913441",
+    "fields": [],
+}
 # Trimmed from Mastodon.py's recording test_notifications_mentions_only.yaml (MIT; see the recordings'
 # LICENSES.md): the first item of GET /api/v1/notifications?types[]=mention, as the server sent it.
 _RECORDED = {
-    "id": "21", "type": "mention", "created_at": "2026-08-01T13:51:43.458Z", "group_key": "ungrouped-21",
+    "id": "21",
+    "type": "mention",
+    "created_at": "2026-08-01T13:51:43.458Z",
+    "group_key": "ungrouped-21",
     "account": _ADMIN,
     "status": {
-        "id": "117020577157693549", "created_at": "2026-08-01T13:51:42.823Z", "in_reply_to_id": None,
-        "in_reply_to_account_id": None, "sensitive": False, "spoiler_text": "", "visibility": "public",
-        "language": "en", "uri": "http://localhost:3000/ap/users/117020565693913441/statuses/117020577157693549",
+        "id": "117020577157693549",
+        "created_at": "2026-08-01T13:51:42.823Z",
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "sensitive": False,
+        "spoiler_text": "",
+        "visibility": "public",
+        "language": "en",
+        "uri": "http://localhost:3000/ap/users/117020565693913441/statuses/117020577157693549",
         "url": "http://localhost:3000/@admin/117020577157693549",
         "content": '<p><span class="h-card" translate="no"><a href="http://localhost:3000/@mastodonpy_test" '
-                   'class="u-url mention">@<span>mastodonpy_test</span></a></span> hello!</p>',
+        'class="u-url mention">@<span>mastodonpy_test</span></a></span> hello!</p>',
         "account": _ADMIN,
-        "mentions": [{"id": "117020565966271181", "username": "mastodonpy_test",
-                      "url": "http://localhost:3000/@mastodonpy_test", "acct": "mastodonpy_test"}],
+        "mentions": [
+            {
+                "id": "117020565966271181",
+                "username": "mastodonpy_test",
+                "url": "http://localhost:3000/@mastodonpy_test",
+                "acct": "mastodonpy_test",
+            }
+        ],
         "tags": [],
     },
 }
@@ -54,6 +79,7 @@ def now() -> datetime:
 
 # -- normalise: pure ---------------------------------------------------------------------------
 
+
 def test_recorded_mention_normalises_to_readable_text():
     c = normalise(recorded_mention(), US)
     assert (c.id, c.source, c.mentions_us, c.is_own) == ("mastodon:117020577157693549", "mention", True, False)
@@ -68,8 +94,7 @@ def test_reply_to_us_is_a_reply_with_parent():
     raw = recorded_mention()
     raw["status"].update(in_reply_to_id="117020577157693000", in_reply_to_account_id=US.id)
     c = normalise(raw, US)
-    assert (c.source, c.parent_id, c.conversation_id) == ("reply", "mastodon:117020577157693000",
-                                                           "117020577157693000")
+    assert (c.source, c.parent_id, c.conversation_id) == ("reply", "mastodon:117020577157693000", "117020577157693000")
 
 
 def test_own_status_and_bot_flag():
@@ -83,15 +108,16 @@ def test_own_status_and_bot_flag():
 
 def test_nobot_in_an_html_bio_is_honoured_by_the_policy():
     raw = recorded_mention()
-    raw["status"]["account"]["note"] = ('<p>Cyclist. <a href="https://x/tags/nobot" class="mention hashtag">'
-                                        '#<span>nobot</span></a></p>')
+    raw["status"]["account"]["note"] = (
+        '<p>Cyclist. <a href="https://x/tags/nobot" class="mention hashtag">#<span>nobot</span></a></p>'
+    )
     c = normalise(raw, US)
     assert c.author.bio == "Cyclist. #nobot"
     assert policy.opted_out(c, None)
 
 
 def test_html_to_text_keeps_paragraphs_breaks_and_entities():
-    markup = "<p>Hi <span class=\"h-card\"><a href=\"u\">@<span>bob</span></a></span> &amp; co</p><p>line<br />two</p>"
+    markup = '<p>Hi <span class="h-card"><a href="u">@<span>bob</span></a></span> &amp; co</p><p>line<br />two</p>'
     assert html_to_text(markup) == "Hi @bob & co\nline\ntwo"
 
 
@@ -104,12 +130,12 @@ def test_a_notification_whose_status_is_gone_is_a_bad_payload():
 
 # -- configuration through the generic settings ------------------------------------------------
 
+
 def test_spec_and_generic_settings():
     mastodon = spec("mastodon")
     assert mastodon.secrets == ("MASTODON_ACCESS_TOKEN",)
     assert {"api_base_url", "bot_account"} <= set(mastodon.options)
-    doc = {"platforms": {"mastodon": {"enabled": True, "api_base_url": "https://mastodon.social",
-                                      "bot_account": True}}}
+    doc = {"platforms": {"mastodon": {"enabled": True, "api_base_url": "https://mastodon.social", "bot_account": True}}}
     settings = build_settings(doc, {"MASTODON_ACCESS_TOKEN": "t"}, config_path=Path("heard.toml"), overrides={})
     ps = settings.platforms["mastodon"]
     assert ps.enabled and not ps.missing and ps.options["api_base_url"] == "https://mastodon.social"
@@ -128,6 +154,7 @@ def test_connect_refuses_bad_configuration():
 
 
 # -- the client against the fake ---------------------------------------------------------------
+
 
 @pytest.fixture
 def harness():
@@ -178,9 +205,15 @@ def test_first_start_begins_now_and_backfill_walks_down_to_the_floor(harness, tm
     assert {r[0] for r in other.db.execute("SELECT native_id FROM comments")} == set(recent + fresh)
 
 
-@pytest.mark.parametrize("original, ours", [
-    ("public", "unlisted"), ("unlisted", "unlisted"), ("private", "private"), ("direct", "direct"),
-])
+@pytest.mark.parametrize(
+    "original, ours",
+    [
+        ("public", "unlisted"),
+        ("unlisted", "unlisted"),
+        ("private", "private"),
+        ("direct", "direct"),
+    ],
+)
 def test_reply_is_never_more_visible_than_the_original(harness, tmp_path, original, ours):
     store, c = Store(tmp_path / "db"), client(harness)
     poll_once(c, "mentions", store, now=now())
@@ -190,8 +223,11 @@ def test_reply_is_never_more_visible_than_the_original(harness, tmp_path, origin
     assert comment.author.handle == "bob@other.social"
     remote = c.reply(comment, "Thanks, Bob!")
     [posted] = harness.fake.posted
-    assert (posted["visibility"], posted["text"], posted["in_reply_to"]) == (ours, "@bob@other.social Thanks, Bob!",
-                                                                             native)
+    assert (posted["visibility"], posted["text"], posted["in_reply_to"]) == (
+        ours,
+        "@bob@other.social Thanks, Bob!",
+        native,
+    )
     assert client(harness).find_reply(comment) == remote
 
 

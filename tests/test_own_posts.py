@@ -76,8 +76,9 @@ def connect(h: Any) -> Platform:
 
 
 def settings_for(tmp_path: Path, document: dict[str, Any] | None = None) -> Any:
-    return build_settings(document or {}, {}, config_path=tmp_path / "heard.toml",
-                          overrides={"database": str(tmp_path / "heard.db")})
+    return build_settings(
+        document or {}, {}, config_path=tmp_path / "heard.toml", overrides={"database": str(tmp_path / "heard.db")}
+    )
 
 
 def test_every_platform_implements_own_posts() -> None:
@@ -153,24 +154,61 @@ def test_youtube_own_posts_cost_three_units_and_never_search() -> None:
 # -- replay ----------------------------------------------------------------------------------------
 
 RAW = {
-    "x": {"id": "1861000000000000001", "text": "New roast is out", "created_at": "2026-11-20T10:00:00.000Z",
-          "edit_history_tweet_ids": ["1861000000000000001"],
-          "public_metrics": {"retweet_count": 3, "reply_count": 5, "like_count": 40, "quote_count": 1,
-                             "bookmark_count": 2, "impression_count": 2500}},
-    "reddit": {"kind": "t3", "data": {"id": "1p9abcd", "name": "t3_1p9abcd", "title": "We roast on Mondays",
-                                      "author": "driftwood_coffee", "created_utc": 1795600000.0, "score": 21,
-                                      "num_comments": 7, "num_crossposts": 1,
-                                      "permalink": "/r/Coffee/comments/1p9abcd/we_roast_on_mondays/"}},
-    "mastodon": {"id": "113500000000000001", "created_at": "2026-11-21T09:00:00.000Z", "visibility": "public",
-                 "url": "https://fake.social/@heardbot/113500000000000001", "replies_count": 2,
-                 "reblogs_count": 4, "favourites_count": 11, "content": "<p>hello</p>"},
-    "bluesky": {"uri": "at://did:plc:abc/app.bsky.feed.post/3lxyz", "cid": "bafyrei",
-                "author": {"did": "did:plc:abc", "handle": "heard.bsky.social"},
-                "record": {"$type": "app.bsky.feed.post", "text": "hi", "createdAt": "2026-11-22T08:00:00.000Z"},
-                "replyCount": 1, "repostCount": 2, "likeCount": 9, "quoteCount": 3,
-                "indexedAt": "2026-11-22T08:00:01.000Z"},
-    "youtube": {"kind": "youtube#video", "id": "abcdefghijk", "snippet": {"publishedAt": "2026-11-23T07:00:00Z"},
-                "statistics": {"viewCount": "1200", "likeCount": "80", "favoriteCount": "0", "commentCount": "12"}},
+    "x": {
+        "id": "1861000000000000001",
+        "text": "New roast is out",
+        "created_at": "2026-11-20T10:00:00.000Z",
+        "edit_history_tweet_ids": ["1861000000000000001"],
+        "public_metrics": {
+            "retweet_count": 3,
+            "reply_count": 5,
+            "like_count": 40,
+            "quote_count": 1,
+            "bookmark_count": 2,
+            "impression_count": 2500,
+        },
+    },
+    "reddit": {
+        "kind": "t3",
+        "data": {
+            "id": "1p9abcd",
+            "name": "t3_1p9abcd",
+            "title": "We roast on Mondays",
+            "author": "driftwood_coffee",
+            "created_utc": 1795600000.0,
+            "score": 21,
+            "num_comments": 7,
+            "num_crossposts": 1,
+            "permalink": "/r/Coffee/comments/1p9abcd/we_roast_on_mondays/",
+        },
+    },
+    "mastodon": {
+        "id": "113500000000000001",
+        "created_at": "2026-11-21T09:00:00.000Z",
+        "visibility": "public",
+        "url": "https://fake.social/@heardbot/113500000000000001",
+        "replies_count": 2,
+        "reblogs_count": 4,
+        "favourites_count": 11,
+        "content": "<p>hello</p>",
+    },
+    "bluesky": {
+        "uri": "at://did:plc:abc/app.bsky.feed.post/3lxyz",
+        "cid": "bafyrei",
+        "author": {"did": "did:plc:abc", "handle": "heard.bsky.social"},
+        "record": {"$type": "app.bsky.feed.post", "text": "hi", "createdAt": "2026-11-22T08:00:00.000Z"},
+        "replyCount": 1,
+        "repostCount": 2,
+        "likeCount": 9,
+        "quoteCount": 3,
+        "indexedAt": "2026-11-22T08:00:01.000Z",
+    },
+    "youtube": {
+        "kind": "youtube#video",
+        "id": "abcdefghijk",
+        "snippet": {"publishedAt": "2026-11-23T07:00:00Z"},
+        "statistics": {"viewCount": "1200", "likeCount": "80", "favoriteCount": "0", "commentCount": "12"},
+    },
 }
 EXPECTED = {
     "x": (40, 3, 5, 1, 2500),
@@ -182,9 +220,15 @@ EXPECTED = {
 
 
 def write_recording(path: Path, platforms: tuple[str, ...] = tuple(RAW)) -> Path:
-    lines = [{"heard_recording": 1, "accounts": {"x": {"id": "1", "handle": "acme"}}},
-             {"platform": "x", "payload": {"data": {"id": "5", "text": "@acme hi", "author_id": "2",
-                                                    "created_at": "2026-11-20T11:00:00.000Z"}}}]
+    lines = [
+        {"heard_recording": 1, "accounts": {"x": {"id": "1", "handle": "acme"}}},
+        {
+            "platform": "x",
+            "payload": {
+                "data": {"id": "5", "text": "@acme hi", "author_id": "2", "created_at": "2026-11-20T11:00:00.000Z"}
+            },
+        },
+    ]
     lines += [{"platform": p, "own_post": RAW[p], "followers": 1000 + i} for i, p in enumerate(platforms)]
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
     return path
@@ -203,12 +247,15 @@ def test_replay_turns_own_post_lines_into_own_posts(tmp_path: Path) -> None:
     assert all(p.created_at.tzinfo is not None and p.url.startswith("https://") for p in posts)
 
 
-@pytest.mark.parametrize("line, message", [
-    ({"platform": "x", "own_post": RAW["x"]}, "followers"),
-    ({"platform": "x", "own_post": [], "followers": 3}, "followers"),
-    ({"platform": "x", "own_post": {"id": "9"}, "followers": 3}, "created_at"),
-    ({"platform": "nowhere", "own_post": {"id": "9"}, "followers": 3}, "unknown platform"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ({"platform": "x", "own_post": RAW["x"]}, "followers"),
+        ({"platform": "x", "own_post": [], "followers": 3}, "followers"),
+        ({"platform": "x", "own_post": {"id": "9"}, "followers": 3}, "created_at"),
+        ({"platform": "nowhere", "own_post": {"id": "9"}, "followers": 3}, "unknown platform"),
+    ],
+)
 def test_a_bad_own_post_line_names_its_line(tmp_path: Path, line: dict[str, Any], message: str) -> None:
     recording = tmp_path / "rec.jsonl"
     recording.write_text('{"heard_recording": 1, "accounts": {}}\n' + json.dumps(line) + "\n", encoding="utf-8")
@@ -277,8 +324,10 @@ def test_heard_poll_refreshes_own_posts_from_the_replay_platform(tmp_path: Path)
     recording = write_recording(tmp_path / "rec.jsonl", ("x", "reddit"))
     (tmp_path / "replies.toml").write_text((ROOT / "config" / "replies.toml").read_text(encoding="utf-8"))
     config = tmp_path / "heard.toml"
-    config.write_text(f'[platforms.replay]\nenabled = true\nrecording = "{recording}"\n'
-                      f'outbox = "{tmp_path / "outbox.jsonl"}"\n', encoding="utf-8")
+    config.write_text(
+        f'[platforms.replay]\nenabled = true\nrecording = "{recording}"\noutbox = "{tmp_path / "outbox.jsonl"}"\n',
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["--config", str(config), "--db", str(tmp_path / "heard.db"), "poll"])
     assert result.exit_code == 0, result.output
     assert "own posts: reddit 1, x 1" in result.output

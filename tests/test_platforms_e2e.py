@@ -35,8 +35,9 @@ from tests.conftest import ROOT, make_tags
 def _discover() -> list[str]:
     names = []
     for info in pkgutil.iter_modules(tests.fakes.__path__):
-        if not info.name.startswith("_") and hasattr(importlib.import_module(f"tests.fakes.{info.name}"),
-                                                     "make_harness"):
+        if not info.name.startswith("_") and hasattr(
+            importlib.import_module(f"tests.fakes.{info.name}"), "make_harness"
+        ):
             names.append(info.name)
     return sorted(names)
 
@@ -97,6 +98,7 @@ def stored(store: Store, platform: str) -> Counter[str]:
 
 # -- (a) polling across restarts ---------------------------------------------------------------
 
+
 def test_every_comment_is_stored_once_across_restarts(harness: Any, tmp_path: Path) -> None:
     db = tmp_path / "heard.db"
     store = Store(db)
@@ -127,6 +129,7 @@ def test_every_comment_is_stored_once_across_restarts(harness: Any, tmp_path: Pa
 
 
 # -- (b) a 429 pauses one source; the other platform keeps polling -----------------------------
+
 
 @pytest.mark.parametrize("name", FAKES)
 def test_429_pauses_its_source_while_another_platform_polls(name: str, tmp_path: Path) -> None:
@@ -162,6 +165,7 @@ def test_429_pauses_its_source_while_another_platform_polls(name: str, tmp_path:
 
 # -- (c) 500, timeout and garbage leave the cursor; the next poll recovers ---------------------
 
+
 @pytest.mark.parametrize("kind", ["500", "timeout", "garbage"])
 def test_failure_leaves_the_cursor_and_the_next_poll_recovers(harness: Any, tmp_path: Path, kind: str) -> None:
     store, client = Store(tmp_path / "heard.db"), connect(harness)
@@ -188,6 +192,7 @@ def test_failure_leaves_the_cursor_and_the_next_poll_recovers(harness: Any, tmp_
 
 # -- (d) replying exactly once through SIGKILL -------------------------------------------------
 
+
 def seed_approved(h: Any, db: Path, n: int) -> list[str]:
     """Poll ``n`` new comments from the fake into the store and approve a reply to each."""
     store, client = Store(db), connect(h)
@@ -209,20 +214,34 @@ def write_config(h: Any, tmp: Path) -> tuple[Path, dict[str, str]]:
     options, secrets = h.connect_args()
     lines = [f"{key} = {json.dumps(value)}" for key, value in options.items()]
     cfg = tmp / "heard.toml"
-    cfg.write_text("\n".join([
-        "[heard]", f"database = {json.dumps(str(tmp / 'heard.db'))}",
-        f"replies = {json.dumps(str(ROOT / 'config' / 'replies.toml'))}",
-        "[posting]", "cooldown_minutes = 0",
-        f"[platforms.{h.platform}]", "enabled = true", "max_replies_per_hour = 1000", *lines, "",
-    ]))
+    cfg.write_text(
+        "\n".join(
+            [
+                "[heard]",
+                f"database = {json.dumps(str(tmp / 'heard.db'))}",
+                f"replies = {json.dumps(str(ROOT / 'config' / 'replies.toml'))}",
+                "[posting]",
+                "cooldown_minutes = 0",
+                f"[platforms.{h.platform}]",
+                "enabled = true",
+                "max_replies_per_hour = 1000",
+                *lines,
+                "",
+            ]
+        )
+    )
     return cfg, secrets
 
 
 def heard_post(cfg: Path, secrets: dict[str, str], tmp: Path) -> subprocess.Popen:
-    env = {**os.environ, **secrets, "HOME": str(tmp), "PRAW_ALLOW_ENDPOINT_OVERRIDE": "1",
-           "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "heard", "--config", str(cfg), "--env-file", str(tmp / ".env"),
-                             "post"], cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    env = {**os.environ, **secrets, "HOME": str(tmp), "PRAW_ALLOW_ENDPOINT_OVERRIDE": "1", "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "heard", "--config", str(cfg), "--env-file", str(tmp / ".env"), "post"],
+        cwd=tmp,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
 
 
 def wait_for_replies(h: Any, count: int, proc: subprocess.Popen) -> None:

@@ -36,8 +36,7 @@ def test_auto_post_only_for_allowed_confident_non_negative() -> None:
     angry = make_comment(platform="reddit")
     assert not policy.may_auto_post(angry, make_tags(angry, sentiment="negative"), auto=auto, dry_run=False).ok
     question = make_comment(platform="reddit")
-    assert not policy.may_auto_post(question, make_tags(question, intent="question"), auto=auto,
-                                    dry_run=False).ok
+    assert not policy.may_auto_post(question, make_tags(question, intent="question"), auto=auto, dry_run=False).ok
     keyword = make_comment(platform="x", source="keyword")
     verdict = policy.may_auto_post(keyword, make_tags(keyword), auto=auto, dry_run=False)
     assert not verdict.ok and "x keyword" in verdict.reason
@@ -49,6 +48,5 @@ def test_posting_waits_for_cap_and_cool_down() -> None:
     assert policy.may_post(c, auto=True, last_reply_to_author=None, posted_last_hour=0, **args).ok
     capped = policy.may_post(c, auto=False, last_reply_to_author=None, posted_last_hour=5, **args)
     assert not capped.ok and capped.retry_at
-    cool = policy.may_post(c, auto=True, last_reply_to_author=NOW - timedelta(minutes=3), posted_last_hour=1,
-                           **args)
+    cool = policy.may_post(c, auto=True, last_reply_to_author=NOW - timedelta(minutes=3), posted_last_hour=1, **args)
     assert not cool.ok and cool.retry_at == NOW + timedelta(minutes=7)

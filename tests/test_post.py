@@ -40,8 +40,14 @@ def approve_all(store: Store, x, n: int, *, text: str = "Thanks!") -> tuple[obje
 
 
 def post(store: Store, client, *, now: datetime | None = None, dry_run: bool = False):
-    return post_approved(store, {"x": client}, now=now or datetime.now(UTC), hourly_caps={"x": 1000},
-                         cooldown=timedelta(minutes=10), dry_run=dry_run)
+    return post_approved(
+        store,
+        {"x": client},
+        now=now or datetime.now(UTC),
+        hourly_caps={"x": 1000},
+        cooldown=timedelta(minutes=10),
+        dry_run=dry_run,
+    )
 
 
 def test_posts_once_and_records_how_much_a_person_edited(store: Store, x) -> None:

@@ -21,8 +21,9 @@ def seed(store: Store, n: int = 3) -> list[str]:
         c = make_comment(i, author=f"p{i}", minutes_ago=100 - i)
         store.save_page("s", [c], None, now=NOW)
         store.save_tags([make_tags(c, priority="high" if i == 2 else "low")], now=NOW)
-        lifecycle.create(store, c.id, ReplyState.SUGGESTED, now=NOW, text=f"Thanks p{i}!",
-                         suggested_text=f"Thanks p{i}!")
+        lifecycle.create(
+            store, c.id, ReplyState.SUGGESTED, now=NOW, text=f"Thanks p{i}!", suggested_text=f"Thanks p{i}!"
+        )
         ids.append(c.id)
     return ids
 
@@ -69,12 +70,15 @@ def test_decisions_and_edits_are_stored_then_removed(store: Store, tmp_path: Pat
     assert [i["reply"] for i in load(q)["items"]] == ["draft kept"]
 
 
-@pytest.mark.parametrize("breakage, line", [
-    ("items:\n- id: x:1000\n  action: [approve\n", 3),
-    (None, "action"),
-    (None, "unknown-id"),
-    (None, "not-pending"),
-])
+@pytest.mark.parametrize(
+    "breakage, line",
+    [
+        ("items:\n- id: x:1000\n  action: [approve\n", 3),
+        (None, "action"),
+        (None, "unknown-id"),
+        (None, "not-pending"),
+    ],
+)
 def test_invalid_file_names_the_line_and_changes_nothing(store: Store, tmp_path: Path, breakage, line) -> None:
     ids = seed(store)
     q = tmp_path / "queue.yaml"
@@ -174,18 +178,28 @@ def test_concurrent_writer_thread_loses_no_edit(store: Store, tmp_path: Path) ->
     assert len([i for i in ids if store.reply(i)["state"] == "approved"]) == len(approved)
 
 
-item_strategy = st.fixed_dictionaries({
-    "id": st.one_of(st.sampled_from(["x:1000", "x:1001", "x:1002", "x:404"]), st.integers(), st.none(),
-                    st.text(max_size=5)),
-    "action": st.one_of(st.sampled_from(["pending", "approve", "reject", "dismiss", "APPROVE", "yes"]),
-                        st.integers(), st.none(), st.lists(st.text(max_size=3), max_size=2)),
-    "reply": st.one_of(st.text(max_size=40), st.none(), st.integers(), st.booleans()),
-})
+item_strategy = st.fixed_dictionaries(
+    {
+        "id": st.one_of(
+            st.sampled_from(["x:1000", "x:1001", "x:1002", "x:404"]), st.integers(), st.none(), st.text(max_size=5)
+        ),
+        "action": st.one_of(
+            st.sampled_from(["pending", "approve", "reject", "dismiss", "APPROVE", "yes"]),
+            st.integers(),
+            st.none(),
+            st.lists(st.text(max_size=3), max_size=2),
+        ),
+        "reply": st.one_of(st.text(max_size=40), st.none(), st.integers(), st.booleans()),
+    }
+)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(items=st.lists(item_strategy, max_size=8), cut=st.integers(min_value=0, max_value=400),
-       mode=st.sampled_from(["valid-yaml", "truncated", "garbage", "huge"]))
+@given(
+    items=st.lists(item_strategy, max_size=8),
+    cut=st.integers(min_value=0, max_value=400),
+    mode=st.sampled_from(["valid-yaml", "truncated", "garbage", "huge"]),
+)
 def test_no_queue_file_crashes_or_posts_anything_not_approved(tmp_path_factory, items, cut, mode) -> None:
     tmp = tmp_path_factory.mktemp("q")
     store = Store(tmp / "heard.db")
@@ -214,8 +228,9 @@ def test_no_queue_file_crashes_or_posts_anything_not_approved(tmp_path_factory, 
         store.close()
         return
     # Accepted: only ids the file approved with text may be approved now.
-    approved_in_file = {str(i["id"]) for i in items if isinstance(i.get("action"), str)
-                        and i["action"].strip().lower() == "approve"}
+    approved_in_file = {
+        str(i["id"]) for i in items if isinstance(i.get("action"), str) and i["action"].strip().lower() == "approve"
+    }
     for cid in before:
         if store.reply(cid)["state"] == "approved":
             assert cid in approved_in_file

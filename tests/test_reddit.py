@@ -57,10 +57,20 @@ def stored_ids(store: Store) -> list[str]:
 
 
 def thing(**data: object) -> dict:
-    base = {"id": "mynkj7r", "name": "t1_mynkj7r", "author": "Lil_SpazBot", "author_fullname": "t2_3ebyblla",
-            "body": "submission reply 61", "created_utc": 1750349759.0, "parent_id": "t3_1j7g9uj",
-            "subreddit": "Lil_SpazJoekp", "new": True, "was_comment": True, "dest": "heard_bot",
-            "context": "/r/Lil_SpazJoekp/comments/1j7g9uj/test_post_pls_ignore/mynkj7r/?context=3"}
+    base = {
+        "id": "mynkj7r",
+        "name": "t1_mynkj7r",
+        "author": "Lil_SpazBot",
+        "author_fullname": "t2_3ebyblla",
+        "body": "submission reply 61",
+        "created_utc": 1750349759.0,
+        "parent_id": "t3_1j7g9uj",
+        "subreddit": "Lil_SpazJoekp",
+        "new": True,
+        "was_comment": True,
+        "dest": "heard_bot",
+        "context": "/r/Lil_SpazJoekp/comments/1j7g9uj/test_post_pls_ignore/mynkj7r/?context=3",
+    }
     return {"kind": "t1", "data": {**base, **data}}
 
 
@@ -68,8 +78,9 @@ def thing(**data: object) -> dict:
 
 
 def test_normalise_username_mention_from_the_inbox() -> None:
-    raw = thing(type="username_mention", body="what do you think u/heard_bot?", author="alice",
-                subject="username mention")
+    raw = thing(
+        type="username_mention", body="what do you think u/heard_bot?", author="alice", subject="username mention"
+    )
     c = normalise(raw, US)
     assert (c.id, c.source, c.mentions_us, c.is_own) == ("reddit:t1_mynkj7r", "mention", True, False)
     assert c.author.handle == "alice" and c.author.id == "t2_3ebyblla" and not c.author.is_bot
@@ -86,8 +97,12 @@ def test_normalise_comment_reply_and_post_reply() -> None:
 
 
 def test_normalise_subreddit_keyword_hit_and_mention() -> None:
-    data = {"link_id": "t3_62gzev", "body": "acme keeps crashing", "context": None,
-            "permalink": "/r/kakapo/comments/62gzev/x/dgd9bcm/"}
+    data = {
+        "link_id": "t3_62gzev",
+        "body": "acme keeps crashing",
+        "context": None,
+        "permalink": "/r/kakapo/comments/62gzev/x/dgd9bcm/",
+    }
     hit = normalise(thing(**data), US)
     named = normalise(thing(**{**data, "body": "ask /u/Heard_Bot about it"}), US)
     assert (hit.source, hit.mentions_us, hit.conversation_id) == ("keyword", False, "t3_62gzev")
@@ -318,15 +333,19 @@ def test_a_spent_window_raises_before_calling(tmp_path: Path) -> None:
 # -- errors ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kind", "count", "error", "recorded"), [
-    ("500", 3, Transient, "Transient"),  # prawcore retries a 5xx twice itself (sleeping 0-2 s, then 2-4 s)
-    ("timeout", 3, Transient, "Transient"),
-    ("401", 1, AuthFailed, "credentials refused"),  # praw refreshes the token once; that is refused too
-    ("402", 1, AuthFailed, "credentials refused"),
-    ("garbage", 1, BadPayload, "BadPayload"),
-])
-def test_failures_are_translated_and_the_cursor_stays(fake: RedditFake, tmp_path: Path, kind: str,
-                                                       count: int, error: type, recorded: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "count", "error", "recorded"),
+    [
+        ("500", 3, Transient, "Transient"),  # prawcore retries a 5xx twice itself (sleeping 0-2 s, then 2-4 s)
+        ("timeout", 3, Transient, "Transient"),
+        ("401", 1, AuthFailed, "credentials refused"),  # praw refreshes the token once; that is refused too
+        ("402", 1, AuthFailed, "credentials refused"),
+        ("garbage", 1, BadPayload, "BadPayload"),
+    ],
+)
+def test_failures_are_translated_and_the_cursor_stays(
+    fake: RedditFake, tmp_path: Path, kind: str, count: int, error: type, recorded: str
+) -> None:
     store, client = Store(tmp_path / "h.db"), connect(fake, timeout=0.3)
     poll_once(client, "inbox", store, now=now())
     client.check()
@@ -411,8 +430,12 @@ def test_a_killed_poller_loses_nothing_and_stores_nothing_twice(fake: RedditFake
     added: list[str] = []
     for delay in (0.15, 0.3, 0.45):
         added += fake.add_incoming(1500)
-        child = subprocess.Popen([sys.executable, "-c", _CHILD, repr(options), repr(secrets), str(db)],
-                                 env=env, stdout=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, repr(options), repr(secrets), str(db)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert child.stdout is not None and child.stdout.readline().strip() == "ready"
         time.sleep(delay)
         os.kill(child.pid, signal.SIGKILL)

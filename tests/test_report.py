@@ -55,9 +55,7 @@ def test_responsiveness_matches_independent_sql(history: Store, since: timedelta
         d
         for (d,) in sql(
             history,
-            "SELECT (julianday(r.posted_at) - julianday(c.created_at)) * 86400"
-            + NEEDING
-            + " AND r.state = 'posted'",
+            "SELECT (julianday(r.posted_at) - julianday(c.created_at)) * 86400" + NEEDING + " AND r.state = 'posted'",
             window,
         )
     ]
@@ -120,9 +118,7 @@ def test_policy_dismissals_do_not_need_a_reply_and_person_dismissals_count(store
     lifecycle.create(store, posted, S.SUGGESTED, now=NOW, text="hi", suggested_text="hi")
     for state in (S.APPROVED, S.POSTING):
         lifecycle.transition(store, posted, state, now=NOW)
-    lifecycle.transition(
-        store, posted, S.POSTED, now=NOW, posted_at=NOW - timedelta(minutes=30), edit_ratio=0.0
-    )
+    lifecycle.transition(store, posted, S.POSTED, now=NOW, posted_at=NOW - timedelta(minutes=30), edit_ratio=0.0)
     _answered(store, 4, minutes_ago=30)
     r = build_report(store, since=None, now=NOW)["responsiveness"]
     assert (r["needing_reply"], r["acknowledged"], r["posted"]) == (3, 2, 1)
@@ -203,8 +199,7 @@ def test_near_duplicates_match_brute_force_with_overlap() -> None:
 
 def test_near_duplicates_are_fast_for_thousands_of_replies() -> None:
     replies = [
-        {"id": str(i), "platform": "x", "text": f"Thanks {i % 40}, glad you like the grinder!"}
-        for i in range(5000)
+        {"id": str(i), "platform": "x", "text": f"Thanks {i % 40}, glad you like the grinder!"} for i in range(5000)
     ]
     started = time.perf_counter()
     found = near_duplicate_replies(replies)
@@ -330,9 +325,7 @@ def test_html_is_self_contained(history: Store, tmp_path: Path) -> None:
 def test_fifty_thousand_comments_report_in_under_ten_seconds(tmp_path: Path) -> None:
     store = generate(tmp_path / "big.db", comments=50_000, days=90, now=NOW)
     started = time.perf_counter()
-    figures = run_report(
-        store, since=None, now=NOW, html=tmp_path / "r.html", as_json=True, say=lambda _: None
-    )
+    figures = run_report(store, since=None, now=NOW, html=tmp_path / "r.html", as_json=True, say=lambda _: None)
     elapsed = time.perf_counter() - started
     store.close()
     assert figures["comments"]["total"] == 50_000

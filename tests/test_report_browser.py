@@ -17,9 +17,7 @@ from responders.report import run_report
 from tests.conftest import NOW, ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"
-)
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
 FLAGS = [
     "--headless",
     "--no-sandbox",

@@ -67,8 +67,7 @@ def test_revoked_credentials_alert_instead_of_silence(store: Store) -> None:
     store.save_page("reddit:inbox", [], "c", now=NOW)
     for minute in (2, 4, 6, 8):
         t = NOW + timedelta(minutes=minute)
-        store.source_failed("reddit:inbox", "credentials refused: 401", now=t,
-                            paused_until=t + timedelta(hours=1))
+        store.source_failed("reddit:inbox", "credentials refused: 401", now=t, paused_until=t + timedelta(hours=1))
     assert check(store, ann, 9) == [("source:auth:reddit:inbox", False)]
     assert check(store, ann, 60) == []
     store.save_page("reddit:inbox", [], "c", now=NOW + timedelta(minutes=70))
@@ -93,8 +92,7 @@ def test_spent_credits_pause_posting_until_a_reply_goes_out(store: Store) -> Non
     ann = Announcements()
     first = approved_reply(store, 1)
     store.set_meta("pause:post:x", {"until": iso(NOW + timedelta(hours=1)), "why": "402 credits depleted"})
-    store.log_event("alert", now=NOW, comment_id=first, platform="x", error_type="CreditsExhausted",
-                    error="402")
+    store.log_event("alert", now=NOW, comment_id=first, platform="x", error_type="CreditsExhausted", error="402")
     assert check(store, ann, 1, sources=()) == [("post:credits:x", False)]
     # The pause expired, but nothing has proved the account works yet.
     assert check(store, ann, 90, sources=()) == []
@@ -145,8 +143,9 @@ def test_status_shows_ledger_due_times_alerts_and_heartbeat(tmp_path: Path) -> N
     from heard.settings import build_settings
     from heard.status import collect, render
 
-    settings = build_settings({"heard": {"database": str(tmp_path / "h.db")}}, {},
-                              config_path=ROOT / "config" / "heard.toml", overrides={})
+    settings = build_settings(
+        {"heard": {"database": str(tmp_path / "h.db")}}, {}, config_path=ROOT / "config" / "heard.toml", overrides={}
+    )
     app = App(settings, clients={})
     for n, (priority, minutes) in enumerate([("high", 90), ("normal", 30), ("low", 10)]):
         c = make_comment(n, author=f"a{n}", minutes_ago=minutes)
@@ -170,14 +169,24 @@ def test_status_shows_ledger_due_times_alerts_and_heartbeat(tmp_path: Path) -> N
 
 def x_payload(n: int, text: str, created: datetime) -> dict:
     tid = str(9_000_000 + n)
-    return {"platform": "x", "payload": {
-        "data": {"id": tid, "text": f"@acme {text}", "author_id": f"u{n}", "conversation_id": tid,
-                 "lang": "en",
-                 "created_at": created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-                 "entities": {"mentions": [{"start": 0, "end": 5, "username": "acme", "id": "1"}]},
-                 "edit_history_tweet_ids": [tid]},
-        "includes": {"users": [{"id": f"u{n}", "name": f"Person {n}", "username": f"person{n}",
-                                "description": "coffee fan"}]}}}
+    return {
+        "platform": "x",
+        "payload": {
+            "data": {
+                "id": tid,
+                "text": f"@acme {text}",
+                "author_id": f"u{n}",
+                "conversation_id": tid,
+                "lang": "en",
+                "created_at": created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "entities": {"mentions": [{"start": 0, "end": 5, "username": "acme", "id": "1"}]},
+                "edit_history_tweet_ids": [tid],
+            },
+            "includes": {
+                "users": [{"id": f"u{n}", "name": f"Person {n}", "username": f"person{n}", "description": "coffee fan"}]
+            },
+        },
+    }
 
 
 def write_config(tmp: Path, payloads: Sequence[dict] = ()) -> Path:
@@ -187,8 +196,8 @@ def write_config(tmp: Path, payloads: Sequence[dict] = ()) -> Path:
     cfg = tmp / "heard.toml"
     cfg.write_text(f"""
 [heard]
-database = "{tmp / 'heard.db'}"
-replies = "{ROOT / 'config' / 'replies.toml'}"
+database = "{tmp / "heard.db"}"
+replies = "{ROOT / "config" / "replies.toml"}"
 [schedule]
 poll_seconds = 10
 work_seconds = 1
@@ -204,15 +213,20 @@ x = ["praise"]
 [platforms.replay]
 enabled = true
 recording = "{recording}"
-outbox = "{tmp / 'outbox.jsonl'}"
+outbox = "{tmp / "outbox.jsonl"}"
 """)
     return cfg
 
 
 def heard_run(cfg: Path, slack: FakeSlack) -> subprocess.Popen:
     env = {**os.environ, "SLACK_WEBHOOK_URL": slack.webhook_url, "HEARD_LOG_LEVEL": "INFO"}
-    return subprocess.Popen([sys.executable, "-m", "heard", "--config", str(cfg), "run"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "heard", "--config", str(cfg), "run"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
 
 
 def wait_for(predicate, timeout: float) -> bool:
@@ -280,7 +294,8 @@ def notices(db: Path) -> list[tuple[str, int]]:
 
 
 def test_sigterm_during_a_slack_delivery_finishes_it_exits_0_and_a_restart_carries_on(
-        tmp_path: Path, slack: FakeSlack) -> None:
+    tmp_path: Path, slack: FakeSlack
+) -> None:
     cfg = write_config(tmp_path)
     first = seed_overdue(tmp_path / "heard.db", 3)
     slack.delay = 3.0
@@ -300,17 +315,21 @@ def test_sigterm_during_a_slack_delivery_finishes_it_exits_0_and_a_restart_carri
     assert proc.returncode == 0, err.decode()[-2000:]
     sent = Counter(notices(tmp_path / "heard.db"))
     assert {c for c, _ in sent} == set(first + later) and set(sent.values()) == {1}
-    approvals = Counter(s for s in slack.texts() if s.startswith("Approve: heard approve")
-                        or s.startswith("No suggested reply"))
+    approvals = Counter(
+        s for s in slack.texts() if s.startswith("Approve: heard approve") or s.startswith("No suggested reply")
+    )
     assert set(approvals.values()) == {1} and len(approvals) == 5
 
 
-def test_sigterm_with_the_replay_platform_loses_nothing_and_restarts(tmp_path: Path,
-                                                                     slack: FakeSlack) -> None:
+def test_sigterm_with_the_replay_platform_loses_nothing_and_restarts(tmp_path: Path, slack: FakeSlack) -> None:
     pytest.importorskip("listener.nlp")
     now = datetime.now(UTC)
-    texts = ["love the new espresso blend, thank you!", "my order never arrived, where is it??",
-             "do you ship to Canada?", "best coffee in town, seriously amazing"]
+    texts = [
+        "love the new espresso blend, thank you!",
+        "my order never arrived, where is it??",
+        "do you ship to Canada?",
+        "best coffee in town, seriously amazing",
+    ]
     payloads = [x_payload(i, texts[i % 4], now - timedelta(hours=2)) for i in range(40)]
     cfg = write_config(tmp_path, payloads)
     slack.delay = 3.0
@@ -324,8 +343,12 @@ def test_sigterm_with_the_replay_platform_loses_nothing_and_restarts(tmp_path: P
         store = Store(store_path)
         try:
             counts = store.state_counts()
-            return (store.count_comments() == 40 and not counts.get("approved") and not counts.get("posting")
-                    and len(store.notices_sent()) >= store.ledger_counts()["open"])
+            return (
+                store.count_comments() == 40
+                and not counts.get("approved")
+                and not counts.get("posting")
+                and len(store.notices_sent()) >= store.ledger_counts()["open"]
+            )
         finally:
             store.close()
 

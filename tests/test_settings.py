@@ -20,16 +20,19 @@ def test_shipped_config_loads() -> None:
     assert s.sla_for("x", "high") == 60
 
 
-@pytest.mark.parametrize("doc, key, expected", [
-    ({"schedule": {"poll_seconds": "soon"}}, "schedule.poll_seconds", "expected int"),
-    ({"schedule": {"poll_seconds": 1}}, "schedule.poll_seconds", "at least 10"),
-    ({"heard": {"dry_run": "yes"}}, "heard.dry_run", "expected bool"),
-    ({"sla": {"x": {"urgent": 5}}}, "sla.x.urgent", "one of high"),
-    ({"posting": {"auto": {"reddit": ["everything"]}}}, "posting.auto.reddit", "drawn from"),
-    ({"platforms": {"myspace": {}}}, "platforms.myspace", "unknown platform"),
-    ({"platforms": {"replay": {"colour": "red"}}}, "platforms.replay.colour", "unknown option"),
-    ({"slack": {"quiet_hours": [25, 3]}}, "slack.quiet_hours", "hours 0-23"),
-])
+@pytest.mark.parametrize(
+    "doc, key, expected",
+    [
+        ({"schedule": {"poll_seconds": "soon"}}, "schedule.poll_seconds", "expected int"),
+        ({"schedule": {"poll_seconds": 1}}, "schedule.poll_seconds", "at least 10"),
+        ({"heard": {"dry_run": "yes"}}, "heard.dry_run", "expected bool"),
+        ({"sla": {"x": {"urgent": 5}}}, "sla.x.urgent", "one of high"),
+        ({"posting": {"auto": {"reddit": ["everything"]}}}, "posting.auto.reddit", "drawn from"),
+        ({"platforms": {"myspace": {}}}, "platforms.myspace", "unknown platform"),
+        ({"platforms": {"replay": {"colour": "red"}}}, "platforms.replay.colour", "unknown option"),
+        ({"slack": {"quiet_hours": [25, 3]}}, "slack.quiet_hours", "hours 0-23"),
+    ],
+)
 def test_bad_values_name_the_key_the_file_and_the_expectation(doc, key, expected) -> None:
     with pytest.raises(ConfigError) as err:
         build(doc)

@@ -40,20 +40,27 @@ def notifier(request: pytest.FixtureRequest, slack: FakeSlack) -> SlackNotifier:
     if request.param == "webhook":
         return SlackNotifier(webhook_url=slack.webhook_url, queue_file="var/queue.yaml")
     # No trailing slash on purpose: the notifier adds the one slack_sdk's urljoin needs.
-    return SlackNotifier(token=TOKEN, channel_id="C0SUPPORT", base_url=slack.api_url.rstrip("/"),
-                         queue_file="var/queue.yaml")
+    return SlackNotifier(
+        token=TOKEN, channel_id="C0SUPPORT", base_url=slack.api_url.rstrip("/"), queue_file="var/queue.yaml"
+    )
 
 
 def sla(platform: str, priority: str) -> int:
     return {"high": 60, "normal": 240, "low": 1440}[priority]
 
 
-def seed(store: Store, n: int, *, text: str = "where is my order?", author: str = "jane",
-         priority: str = "high", platforms: tuple[str, ...] = ("x",)) -> list[str]:
+def seed(
+    store: Store,
+    n: int,
+    *,
+    text: str = "where is my order?",
+    author: str = "jane",
+    priority: str = "high",
+    platforms: tuple[str, ...] = ("x",),
+) -> list[str]:
     ids = []
     for i in range(n):
-        c = make_comment(i, platform=platforms[i % len(platforms)], text=text, author=f"{author}{i}",
-                         minutes_ago=90)
+        c = make_comment(i, platform=platforms[i % len(platforms)], text=text, author=f"{author}{i}", minutes_ago=90)
         store.save_page("s", [c], None, now=NOW)
         store.save_tags([make_tags(c, priority=priority)], now=NOW)
         lifecycle.create(store, c.id, ReplyState.SUGGESTED, now=NOW, text="Sorry about that! DM us?")
@@ -61,8 +68,9 @@ def seed(store: Store, n: int, *, text: str = "where is my order?", author: str 
     return ids
 
 
-def test_digest_reaches_slack_with_the_link_wait_and_approval_hint(store: Store, slack: FakeSlack,
-                                                                   notifier: SlackNotifier) -> None:
+def test_digest_reaches_slack_with_the_link_wait_and_approval_hint(
+    store: Store, slack: FakeSlack, notifier: SlackNotifier
+) -> None:
     (cid,) = seed(store, 1)
     sent = escalate(store, notifier, sla, now=NOW)
     assert [o.comment_id for o in sent] == [cid] and store.notice_sent(cid, 1)
@@ -70,14 +78,19 @@ def test_digest_reaches_slack_with_the_link_wait_and_approval_hint(store: Store,
     assert message["text"].startswith("1 comment waiting past the SLA")
     assert message["blocks"][0]["type"] == "header"
     buttons = [b["accessory"] for b in message["blocks"] if "accessory" in b]
-    assert buttons == [{"type": "button", "text": {"type": "plain_text", "text": "Open", "emoji": True},
-                        "url": "https://example.invalid/x/0", "action_id": "open-0"}]
+    assert buttons == [
+        {
+            "type": "button",
+            "text": {"type": "plain_text", "text": "Open", "emoji": True},
+            "url": "https://example.invalid/x/0",
+            "action_id": "open-0",
+        }
+    ]
     texts = " ".join(slack.texts())
     assert "waited 1h 30m" in texts and f"heard approve {cid}" in texts and "Sorry about that" in texts
 
 
-def test_hostile_comment_text_arrives_as_plain_text(store: Store, slack: FakeSlack,
-                                                    notifier: SlackNotifier) -> None:
+def test_hostile_comment_text_arrives_as_plain_text(store: Store, slack: FakeSlack, notifier: SlackNotifier) -> None:
     seed(store, 1, text=HOSTILE, author="<!channel>*boss*")
     escalate(store, notifier, sla, now=NOW)
     (message,) = slack.messages
@@ -86,8 +99,9 @@ def test_hostile_comment_text_arrives_as_plain_text(store: Store, slack: FakeSla
         assert not any(needle in s for s in everything), needle
     assert any("&lt;!channel&gt;" in s and "*bold*" in s for s in everything)
     # Wherever Slack reads mrkdwn (the fallback and mrkdwn fields), formatting is neutralised too.
-    mrkdwn = [message["text"]] + [b["text"]["text"] for b in message["blocks"]
-                                  if b.get("text", {}).get("type") == "mrkdwn"]
+    mrkdwn = [message["text"]] + [
+        b["text"]["text"] for b in message["blocks"] if b.get("text", {}).get("type") == "mrkdwn"
+    ]
     for text in mrkdwn:
         assert "*boss*" not in text and "<" not in text
     comment_blocks = [b for b in message["blocks"] if "accessory" in b]
@@ -101,11 +115,14 @@ def test_escape_mrkdwn_neutralises_every_control() -> None:
     assert "&amp; co" in out
 
 
-def test_a_flood_is_split_into_digests_within_slacks_limits_each_item_once(store: Store, slack: FakeSlack,
-                                                                            notifier: SlackNotifier) -> None:
+def test_a_flood_is_split_into_digests_within_slacks_limits_each_item_once(
+    store: Store, slack: FakeSlack, notifier: SlackNotifier
+) -> None:
     ids = seed(store, 130, platforms=("x", "reddit", "mastodon"), text="x" * 5000)
-    store.save_tags([make_tags(store.comment(i), priority=p) for i, p in zip(ids[:40], ["normal", "low"] * 20,
-                                                                             strict=True)], now=NOW)
+    store.save_tags(
+        [make_tags(store.comment(i), priority=p) for i, p in zip(ids[:40], ["normal", "low"] * 20, strict=True)],
+        now=NOW,
+    )
     sent = escalate(store, notifier, sla, now=NOW + timedelta(days=1))
     assert sorted(o.comment_id for o in sent) == sorted(ids)
     assert slack.rejected == [] and len(slack.messages) >= 7
@@ -118,8 +135,9 @@ def test_a_flood_is_split_into_digests_within_slacks_limits_each_item_once(store
     assert shown == Counter(ids)
 
 
-def test_429_then_success_is_delivered_once_after_retry_after(store: Store, slack: FakeSlack,
-                                                              notifier: SlackNotifier) -> None:
+def test_429_then_success_is_delivered_once_after_retry_after(
+    store: Store, slack: FakeSlack, notifier: SlackNotifier
+) -> None:
     ids = seed(store, 3)
     slack.fail_next(429)
     started = time.monotonic()
@@ -131,8 +149,9 @@ def test_429_then_success_is_delivered_once_after_retry_after(store: Store, slac
     assert len(slack.messages) == 1
 
 
-def test_429_beyond_the_retries_records_the_retry_time_and_loses_nothing(store: Store, slack: FakeSlack,
-                                                                         notifier: SlackNotifier) -> None:
+def test_429_beyond_the_retries_records_the_retry_time_and_loses_nothing(
+    store: Store, slack: FakeSlack, notifier: SlackNotifier
+) -> None:
     ids = seed(store, 2)
     slack.fail_next(429, 429, 429)
     with pytest.raises(SlackRateLimited) as caught:
@@ -147,8 +166,9 @@ def test_429_beyond_the_retries_records_the_retry_time_and_loses_nothing(store: 
     assert sorted(o.comment_id for o in sent) == sorted(ids) and len(slack.messages) == 1
 
 
-def test_500_records_nothing_and_the_next_pass_delivers(store: Store, slack: FakeSlack,
-                                                        notifier: SlackNotifier) -> None:
+def test_500_records_nothing_and_the_next_pass_delivers(
+    store: Store, slack: FakeSlack, notifier: SlackNotifier
+) -> None:
     ids = seed(store, 2)
     slack.fail_next(500)
     with pytest.raises(SlackError) as caught:
@@ -170,16 +190,19 @@ def test_unreachable_slack_raises_without_the_webhook_url(store: Store) -> None:
 
 def test_secrets_are_scrubbed_from_messages(slack: FakeSlack) -> None:
     notifier = SlackNotifier(webhook_url=slack.webhook_url, secrets=["sk-live-123456"])
-    notifier.announce([AlertChange("source:auth:x:mentions", "x refused key sk-live-123456 and "
-                                   + slack.webhook_url, False, NOW)], now=NOW)
+    notifier.announce(
+        [AlertChange("source:auth:x:mentions", "x refused key sk-live-123456 and " + slack.webhook_url, False, NOW)],
+        now=NOW,
+    )
     texts = " ".join(slack.texts())
     assert "sk-live-123456" not in texts and slack.webhook_url not in texts and "***" in texts
 
 
 def test_alert_message_shape(slack: FakeSlack) -> None:
     notifier = SlackNotifier(token=TOKEN, channel_id="C1", base_url=slack.api_url)
-    notifier.announce([AlertChange("a", "<!channel> x down", False, NOW),
-                       AlertChange("b", "reddit back", True, NOW)], now=NOW)
+    notifier.announce(
+        [AlertChange("a", "<!channel> x down", False, NOW), AlertChange("b", "reddit back", True, NOW)], now=NOW
+    )
     (message,) = slack.messages
     assert message["blocks"][0]["text"]["text"] == "heard: 1 problem, 1 recovered"
     assert not any("<!channel>" in s for s in slack.texts())
@@ -193,8 +216,22 @@ def test_not_configured_means_no_notifier() -> None:
 def test_build_digest_never_exceeds_the_block_limit_even_when_asked_for_more() -> None:
     from responders.escalate import Overdue
 
-    items = [Overdue(f"p{i}:{i}", f"p{i}", "a", "t", "https://e.invalid", ["high", "normal", "low"][i % 3],
-                     "question", NOW, NOW, 1, "r") for i in range(60)]
+    items = [
+        Overdue(
+            f"p{i}:{i}",
+            f"p{i}",
+            "a",
+            "t",
+            "https://e.invalid",
+            ["high", "normal", "low"][i % 3],
+            "question",
+            NOW,
+            NOW,
+            1,
+            "r",
+        )
+        for i in range(60)
+    ]
     digest = build_digest(items, now=NOW, max_items=60)
     assert len(digest.blocks) <= MAX_BLOCKS and 0 < len(digest.shown) < 60
     assert digest.blocks[-1]["elements"][0]["text"].startswith(f"+{60 - len(digest.shown)} more")

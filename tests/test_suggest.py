@@ -17,15 +17,20 @@ from responders.suggest import (
 )
 from tests.conftest import ROOT, make_comment, make_tags
 
-LIB = parse_library({
-    "settings": {"products": ["Tidewater grinder"]},
-    "template": [
-        {"intent": "praise", "variants": ["Thanks {name}!", "Cheers {name}, glad you like {topic}.",
-                                          "{name}, you made our day."]},
-        {"intent": "complaint", "variants": ["Sorry {name}, tell us more."]},
-    ],
-    "answer": [{"keywords": ["ship", "canada"], "text": "Yes {name}, we ship to Canada."}],
-}, "test")
+LIB = parse_library(
+    {
+        "settings": {"products": ["Tidewater grinder"]},
+        "template": [
+            {
+                "intent": "praise",
+                "variants": ["Thanks {name}!", "Cheers {name}, glad you like {topic}.", "{name}, you made our day."],
+            },
+            {"intent": "complaint", "variants": ["Sorry {name}, tell us more."]},
+        ],
+        "answer": [{"keywords": ["ship", "canada"], "text": "Yes {name}, we ship to Canada."}],
+    },
+    "test",
+)
 
 
 def test_shipped_templates_load() -> None:
@@ -89,8 +94,19 @@ def test_when_every_wording_is_too_close_a_person_writes_it() -> None:
 
 
 def test_openers_and_closers_multiply_the_wordings() -> None:
-    lib = parse_library({"template": [{"intent": "praise", "variants": ["a {name}", "b {name}"],
-                                       "openers": ["Oh!", "Hey,"], "closers": ["x", "y", "z"]}]}, "t")
+    lib = parse_library(
+        {
+            "template": [
+                {
+                    "intent": "praise",
+                    "variants": ["a {name}", "b {name}"],
+                    "openers": ["Oh!", "Hey,"],
+                    "closers": ["x", "y", "z"],
+                }
+            ]
+        },
+        "t",
+    )
     assert len(lib.templates[0].wordings()) == 12
     assert overlap("a b c d", "a b c d") == 1.0
 
@@ -120,5 +136,6 @@ def test_reddit_markdown_in_a_comment_is_escaped_in_the_reply() -> None:
     s = suggest(c, make_tags(c, intent="complaint", sentiment="negative"), lib)
     assert s.text == "Sorry about the burr\\_set, a\\_b."
     x = make_comment(platform="x", author="a_b", text="the burr_set is cracked")
-    assert suggest(x, make_tags(x, intent="complaint", sentiment="negative"), lib).text == \
-        "Sorry about the burr_set, a_b."
+    assert (
+        suggest(x, make_tags(x, intent="complaint", sentiment="negative"), lib).text == "Sorry about the burr_set, a_b."
+    )

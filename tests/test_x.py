@@ -31,13 +31,20 @@ WHEN = "2024-05-01T12:00:00.000Z"
 def tweet(**fields):
     """A single-tweet payload by alice (2001), with whatever fields the case needs."""
     handle, bio = fields.pop("_handle", "alice"), fields.pop("_bio", "")
-    data = {"id": "5", "text": "hello", "author_id": "2001", "created_at": WHEN,
-            "edit_history_tweet_ids": ["5"], **fields}
+    data = {
+        "id": "5",
+        "text": "hello",
+        "author_id": "2001",
+        "created_at": WHEN,
+        "edit_history_tweet_ids": ["5"],
+        **fields,
+    }
     users = [{"id": data["author_id"], "username": handle, "name": "Alice", "description": bio}]
     return {"data": data, "includes": {"users": users}}
 
 
 # -- normalise: pure ---------------------------------------------------------------------------
+
 
 def test_mention_is_a_mention():
     raw = tweet(text="@heardbot is it down?", entities={"mentions": [{"id": "1000", "username": "heardbot"}]})
@@ -48,8 +55,12 @@ def test_mention_is_a_mention():
 
 
 def test_reply_to_us_is_a_reply_with_parent():
-    raw = tweet(text="thanks", in_reply_to_user_id="1000", conversation_id="3",
-                referenced_tweets=[{"type": "replied_to", "id": "4"}])
+    raw = tweet(
+        text="thanks",
+        in_reply_to_user_id="1000",
+        conversation_id="3",
+        referenced_tweets=[{"type": "replied_to", "id": "4"}],
+    )
     c = normalise(raw, US)
     assert (c.source, c.parent_id, c.conversation_id, c.mentions_us) == ("reply", "x:4", "3", True)
 
@@ -62,8 +73,11 @@ def test_quote_of_us_is_a_mention():
 
 
 def test_quote_of_us_found_by_link():
-    raw = tweet(text="look https://t.co/x", referenced_tweets=[{"type": "quoted", "id": "4"}],
-                entities={"urls": [{"expanded_url": "https://twitter.com/HeardBot/status/4"}]})
+    raw = tweet(
+        text="look https://t.co/x",
+        referenced_tweets=[{"type": "quoted", "id": "4"}],
+        entities={"urls": [{"expanded_url": "https://twitter.com/HeardBot/status/4"}]},
+    )
     assert normalise(raw, US).source == "mention"
 
 
@@ -91,6 +105,7 @@ def test_missing_created_at_is_bad_payload():
 
 
 # -- the client against the fake -------------------------------------------------------------
+
 
 @pytest.fixture
 def harness():
@@ -215,10 +230,16 @@ def test_window_spent_is_refused_before_x_says_429(tmp_path):
         h.stop()
 
 
-@pytest.mark.parametrize("kind, error", [
-    ("500", Transient), ("timeout", Transient), ("401", AuthFailed), ("402", CreditsExhausted),
-    ("garbage", BadPayload),
-])
+@pytest.mark.parametrize(
+    "kind, error",
+    [
+        ("500", Transient),
+        ("timeout", Transient),
+        ("401", AuthFailed),
+        ("402", CreditsExhausted),
+        ("garbage", BadPayload),
+    ],
+)
 def test_failures_are_translated_and_leave_the_cursor(harness, tmp_path, kind, error):
     store, c = Store(tmp_path / "db"), client(harness)
     poll_once(c, "mentions", store, now=now())

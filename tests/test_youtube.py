@@ -20,9 +20,16 @@ US = Account("youtube", "UCus", "@heard")
 
 def comment(**snippet):
     """A comment resource by alice on video v1."""
-    base = {"videoId": "v1", "channelId": "UCus", "textDisplay": "nice &amp; clear", "textOriginal": "nice & clear",
-            "authorDisplayName": "@alice", "authorChannelId": {"value": "UCalice"},
-            "publishedAt": "2024-05-01T12:00:00Z", "updatedAt": "2024-05-01T12:00:00Z"}
+    base = {
+        "videoId": "v1",
+        "channelId": "UCus",
+        "textDisplay": "nice &amp; clear",
+        "textOriginal": "nice & clear",
+        "authorDisplayName": "@alice",
+        "authorChannelId": {"value": "UCalice"},
+        "publishedAt": "2024-05-01T12:00:00Z",
+        "updatedAt": "2024-05-01T12:00:00Z",
+    }
     return {"kind": "youtube#comment", "id": "Ugzabc", "snippet": {**base, **snippet}}
 
 
@@ -32,10 +39,16 @@ def now():
 
 # -- normalise and quota: pure -------------------------------------------------------------------
 
+
 def test_top_level_comment_normalises():
     c = normalise(comment(), US)
-    assert (c.id, c.source, c.text, c.mentions_us, c.is_own) == ("youtube:Ugzabc", "comment", "nice & clear",
-                                                                 True, False)
+    assert (c.id, c.source, c.text, c.mentions_us, c.is_own) == (
+        "youtube:Ugzabc",
+        "comment",
+        "nice & clear",
+        True,
+        False,
+    )
     assert c.url == "https://www.youtube.com/watch?v=v1&lc=Ugzabc"
     assert (c.author.id, c.author.handle, c.conversation_id, c.parent_id) == ("UCalice", "@alice", "Ugzabc", None)
     assert c.created_at == datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -76,6 +89,7 @@ def test_quota_rolls_over_at_pacific_midnight_and_keeps_a_reply_reserve():
 
 
 # -- the client against the fake -------------------------------------------------------------
+
 
 @pytest.fixture
 def harness():
@@ -239,9 +253,16 @@ def test_budget_refuses_before_the_quota_runs_out(tmp_path):
         h.stop()
 
 
-@pytest.mark.parametrize("kind, error", [
-    ("500", Transient), ("timeout", Transient), ("401", AuthFailed), ("garbage", BadPayload), ("429", RateLimited),
-])
+@pytest.mark.parametrize(
+    "kind, error",
+    [
+        ("500", Transient),
+        ("timeout", Transient),
+        ("401", AuthFailed),
+        ("garbage", BadPayload),
+        ("429", RateLimited),
+    ],
+)
 def test_failures_are_translated_and_leave_the_cursor(harness, tmp_path, kind, error):
     store, c = Store(tmp_path / "db"), client(harness)
     poll_once(c, "comments", store, now=now())

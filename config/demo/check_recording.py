@@ -32,8 +32,7 @@ def load(path: Path) -> tuple[dict[str, Account], list[Comment]]:
     if header.get("heard_recording") != 1:
         raise SystemExit(f"{path}:1: not a heard recording header")
     accounts = {
-        name: Account(platform=name, id=acc["id"], handle=acc["handle"])
-        for name, acc in header["accounts"].items()
+        name: Account(platform=name, id=acc["id"], handle=acc["handle"]) for name, acc in header["accounts"].items()
     }
     comments = []
     for number, line in enumerate(lines[1:], start=2):
@@ -44,13 +43,9 @@ def load(path: Path) -> tuple[dict[str, Account], list[Comment]]:
         if platform not in NORMALISERS or platform not in accounts:
             raise SystemExit(f"{path}:{number}: no normaliser or no header account for {platform!r}")
         try:
-            comments.append(
-                NORMALISERS[platform](record["payload"], accounts[platform])
-            )
+            comments.append(NORMALISERS[platform](record["payload"], accounts[platform]))
         except Exception as exc:
-            raise SystemExit(
-                f"{path}:{number}: {platform} payload does not normalise: {exc}"
-            ) from exc
+            raise SystemExit(f"{path}:{number}: {platform} payload does not normalise: {exc}") from exc
     return accounts, comments
 
 
@@ -64,9 +59,7 @@ def summary(comments: list[Comment]) -> str:
     per_platform = Counter(c.platform for c in comments)
     per_source = Counter((c.platform, c.source) for c in comments)
     authors = {(c.platform, c.author.id) for c in comments}
-    bots = sorted(
-        {f"{c.platform}:{c.author.handle}" for c in comments if c.author.is_bot}
-    )
+    bots = sorted({f"{c.platform}:{c.author.handle}" for c in comments if c.author.is_bot})
     by_author = Counter((c.platform, c.author.handle) for c in comments if not c.is_own)
     langs = Counter(c.lang for c in comments if c.lang)
     threads = Counter(c.conversation_id for c in comments)
@@ -74,20 +67,16 @@ def summary(comments: list[Comment]) -> str:
     last = max(c.created_at for c in comments)
     out = [
         f"comments: {len(comments)}  ({first:%Y-%m-%d %H:%M} .. {last:%Y-%m-%d %H:%M} UTC)",
-        "per platform: "
-        + ", ".join(f"{p}={n}" for p, n in sorted(per_platform.items())),
-        "per source:   "
-        + ", ".join(f"{p}/{s}={n}" for (p, s), n in sorted(per_source.items())),
+        "per platform: " + ", ".join(f"{p}={n}" for p, n in sorted(per_platform.items())),
+        "per source:   " + ", ".join(f"{p}/{s}={n}" for (p, s), n in sorted(per_source.items())),
         f"own comments: {sum(c.is_own for c in comments)}",
         f"mentions_us:  {sum(c.mentions_us for c in comments)}",
         f"with parent:  {sum(c.parent_id is not None for c in comments)}",
         f"bot authors:  {len(bots)} ({', '.join(bots)})",
         f"distinct authors: {len(authors)}",
-        "repeat authors: "
-        + ", ".join(f"{p}:{h}={n}" for (p, h), n in by_author.most_common() if n > 1),
+        "repeat authors: " + ", ".join(f"{p}:{h}={n}" for (p, h), n in by_author.most_common() if n > 1),
         "lang: " + ", ".join(f"{k}={n}" for k, n in sorted(langs.items())),
-        "conversations with 3+ items: "
-        + ", ".join(f"{k}={n}" for k, n in threads.most_common() if n > 2),
+        "conversations with 3+ items: " + ", ".join(f"{k}={n}" for k, n in threads.most_common() if n > 2),
     ]
     return "\n".join(out)
 

@@ -80,8 +80,11 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     parent, root = _ref_uri(reply, "parent"), _ref_uri(reply, "root")
     source = REASONS.get(str(raw.get("reason") or ""))
     mentioned = account.id in _mentioned_dids(record)
-    flagged = any(str(label.get("val", "")).lower() in ("bot", "automated")
-                  for label in author.get("labels") or [] if isinstance(label, dict))
+    flagged = any(
+        str(label.get("val", "")).lower() in ("bot", "automated")
+        for label in author.get("labels") or []
+        if isinstance(label, dict)
+    )
     langs = record.get("langs") or []
     created = record.get("createdAt") or raw.get("indexedAt")
     return Comment(
@@ -140,8 +143,13 @@ def _ref_uri(reply: Mapping[str, Any], key: str) -> str | None:
 
 
 def _mentioned_dids(record: Mapping[str, Any]) -> set[str]:
-    return {str(f.get("did")) for facet in record.get("facets") or [] if isinstance(facet, dict)
-            for f in facet.get("features") or [] if isinstance(f, dict) and f.get("did")}
+    return {
+        str(f.get("did"))
+        for facet in record.get("facets") or []
+        if isinstance(facet, dict)
+        for f in facet.get("features") or []
+        if isinstance(f, dict) and f.get("did")
+    }
 
 
 # -- the walk over newest-first notifications (pure) ------------------------------------------
@@ -169,8 +177,13 @@ class Walk:
             return cls(bound=since.astimezone(UTC).isoformat())
         try:
             state = json.loads(cursor)
-            return cls(bound=str(state["bound"]), seen=tuple(state.get("seen", ())), token=state.get("token"),
-                       newest=state.get("newest"), newest_uris=tuple(state.get("newest_uris", ())))
+            return cls(
+                bound=str(state["bound"]),
+                seen=tuple(state.get("seen", ())),
+                token=state.get("token"),
+                newest=state.get("newest"),
+                newest_uris=tuple(state.get("newest_uris", ())),
+            )
         except (ValueError, TypeError, KeyError) as exc:
             raise BadPayload(f"bluesky cursor {cursor!r} is not ours") from exc
 
@@ -218,9 +231,17 @@ class BlueskyClient:
 
     name = "bluesky"
 
-    def __init__(self, api: Client, handle: str, password: str, *, page_size: int = 50,
-                 mark_seen: bool = False, session_string: str | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        api: Client,
+        handle: str,
+        password: str,
+        *,
+        page_size: int = 50,
+        mark_seen: bool = False,
+        session_string: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.api, self.handle, self._password = api, handle.removeprefix("@"), password
         self.page_size, self.mark_seen, self.clock = page_size, mark_seen, clock
         self._session_string = session_string
@@ -250,7 +271,8 @@ class BlueskyClient:
             raise ConfigError(f"bluesky has no source {source!r}; expected 'notifications'")
         walk = Walk.load(cursor, since)
         params = models.AppBskyNotificationListNotifications.Params(
-            limit=self.page_size, cursor=walk.token, reasons=sorted(REASONS))
+            limit=self.page_size, cursor=walk.token, reasons=sorted(REASONS)
+        )
         body = self._call("app.bsky.notification.listNotifications", params)
         items = body.get("notifications")
         if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("uri") for i in items):
@@ -274,8 +296,11 @@ class BlueskyClient:
             return
         newest = max(str(i["indexedAt"]) for i in page.items)
         try:
-            self._call("app.bsky.notification.updateSeen",
-                       models.AppBskyNotificationUpdateSeen.Data(seen_at=newest), procedure=True)
+            self._call(
+                "app.bsky.notification.updateSeen",
+                models.AppBskyNotificationUpdateSeen.Data(seen_at=newest),
+                procedure=True,
+            )
         except PlatformError as exc:
             log.warning("bluesky updateSeen failed: %s", exc)
 
@@ -288,9 +313,12 @@ class BlueskyClient:
         root_ref = ((comment.raw.get("record") or {}).get("reply") or {}).get("root")
         root = _strong_ref(root_ref.get("uri"), root_ref.get("cid")) if isinstance(root_ref, dict) else parent
         record = models.AppBskyFeedPost.Record(
-            created_at=self.api.get_current_time_iso(), text=text,
+            created_at=self.api.get_current_time_iso(),
+            text=text,
             reply=models.AppBskyFeedPost.ReplyRef(root=root, parent=parent),
-            facets=self._facets(text, comment) or None, langs=[comment.lang] if comment.lang else None)
+            facets=self._facets(text, comment) or None,
+            langs=[comment.lang] if comment.lang else None,
+        )
         data = models.ComAtprotoRepoCreateRecord.Data(repo=self.account.id, collection=POST, record=record)
         body = self._call("com.atproto.repo.createRecord", data, procedure=True, writing=True)
         return str(require(body, "uri", "bluesky createRecord"))
@@ -302,10 +330,14 @@ class BlueskyClient:
         for found in facet_detection.detect_mentions(text):
             did = known.get(found.handle.lower())
             if did:
-                facets.append(models.AppBskyRichtextFacet.Main(
-                    features=[models.AppBskyRichtextFacet.Mention(did=did)],
-                    index=models.AppBskyRichtextFacet.ByteSlice(byte_start=found.byte_start,
-                                                                byte_end=found.byte_end)))
+                facets.append(
+                    models.AppBskyRichtextFacet.Main(
+                        features=[models.AppBskyRichtextFacet.Mention(did=did)],
+                        index=models.AppBskyRichtextFacet.ByteSlice(
+                            byte_start=found.byte_start, byte_end=found.byte_end
+                        ),
+                    )
+                )
         return sorted(facets, key=lambda f: f.index.byte_start)
 
     def find_reply(self, comment: Comment) -> str | None:
@@ -316,8 +348,10 @@ class BlueskyClient:
         """
         me, target = self.account.id, comment.native_id
         try:
-            thread = self._call("app.bsky.feed.getPostThread",
-                                models.AppBskyFeedGetPostThread.Params(uri=target, depth=1, parent_height=0))
+            thread = self._call(
+                "app.bsky.feed.getPostThread",
+                models.AppBskyFeedGetPostThread.Params(uri=target, depth=1, parent_height=0),
+            )
         except PermanentFailure:
             thread = {}  # the post is gone from the AppView; our repo may still hold a reply
         for node in (thread.get("thread") or {}).get("replies") or []:
@@ -336,8 +370,7 @@ class BlueskyClient:
         profile = self._call("app.bsky.actor.getProfile", models.AppBskyActorGetProfile.Params(actor=me))
         params = models.AppBskyFeedGetAuthorFeed.Params(actor=me, filter="posts_no_replies", limit=OWN_PAGE)
         feed = self._call("app.bsky.feed.getAuthorFeed", params).get("feed")
-        if not isinstance(feed, list) or not all(isinstance(i, dict) and isinstance(i.get("post"), dict)
-                                                 for i in feed):
+        if not isinstance(feed, list) or not all(isinstance(i, dict) and isinstance(i.get("post"), dict) for i in feed):
             raise BadPayload("bluesky getAuthorFeed: 'feed' is not a list of feed items")
         # The filter still lets our reposts of other people's posts through (with a ``reason``).
         ours = [i["post"] for i in feed if not i.get("reason") and (i["post"].get("author") or {}).get("did") == me]
@@ -346,8 +379,7 @@ class BlueskyClient:
 
     def check(self) -> str:
         """Fetch our own profile; return ``@handle (did)``."""
-        profile = self._call("app.bsky.actor.getProfile",
-                             models.AppBskyActorGetProfile.Params(actor=self.account.id))
+        profile = self._call("app.bsky.actor.getProfile", models.AppBskyActorGetProfile.Params(actor=self.account.id))
         return f"@{require(profile, 'handle', 'bluesky getProfile')} ({require(profile, 'did', 'bluesky getProfile')})"
 
     # -- the boundary: session, rate limits and error translation ---------------------------------
@@ -379,7 +411,8 @@ class BlueskyClient:
         try:
             with _translated("com.atproto.server.refreshSession", self.clock):
                 fresh = self.api.com.atproto.server.refresh_session(
-                    headers={"Authorization": f"Bearer {old.refresh_jwt}"}, ignore_session_check=True)
+                    headers={"Authorization": f"Bearer {old.refresh_jwt}"}, ignore_session_check=True
+                )
         except (AuthFailed, PermanentFailure, _ExpiredToken):
             self._login()
             return
@@ -425,8 +458,11 @@ class _ExpiredToken(Exception):
 
 def _answerable(item: Mapping[str, Any]) -> bool:
     record = item.get("record")
-    return (not _gone(item) and isinstance(record, dict)
-            and bool(str(record.get("text") or "").strip() or record.get("embed")))
+    return (
+        not _gone(item)
+        and isinstance(record, dict)
+        and bool(str(record.get("text") or "").strip() or record.get("embed"))
+    )
 
 
 def _parent_of(record: Any) -> str | None:
@@ -446,8 +482,9 @@ def _error_name(exc: RequestErrorBase) -> str:
 
 
 @contextmanager
-def _translated(nsid: str, clock: Callable[[], float], *, writing: bool = False,
-                windows: dict[str, _Window] | None = None) -> Iterator[None]:
+def _translated(
+    nsid: str, clock: Callable[[], float], *, writing: bool = False, windows: dict[str, _Window] | None = None
+) -> Iterator[None]:
     """Turn atproto's exceptions into heard's hierarchy."""
     try:
         yield
@@ -501,19 +538,26 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> BlueskyCl
         raise ConfigError(f"platforms.bluesky.page_size: expected 1 to 100, got {page_size}")
     # httpx's timeout, so a hung socket cannot hang the poll job.
     api = Client(base_url=str(options.get("base_url") or DEFAULT_BASE), request=Request(timeout=timeout))
-    return BlueskyClient(api, secrets["BLUESKY_HANDLE"], secrets["BLUESKY_APP_PASSWORD"], page_size=page_size,
-                         mark_seen=bool(options.get("mark_seen", False)))
+    return BlueskyClient(
+        api,
+        secrets["BLUESKY_HANDLE"],
+        secrets["BLUESKY_APP_PASSWORD"],
+        page_size=page_size,
+        mark_seen=bool(options.get("mark_seen", False)),
+    )
 
 
-register(PlatformSpec(
-    name="bluesky",
-    normalise=normalise,
-    connect=connect,
-    secrets=SECRETS,
-    options=OPTIONS,
-    help="Bluesky via atproto: mentions, replies and quotes from your notifications; replies threaded "
-         "with root/parent refs. Use an app password. See docs/bluesky.md.",
-    # Writes cost 3 points of 5,000 an hour; the limit that matters is not looking like a spam bot.
-    default_post_rate=30,
-    normalise_post=normalise_post,
-))
+register(
+    PlatformSpec(
+        name="bluesky",
+        normalise=normalise,
+        connect=connect,
+        secrets=SECRETS,
+        options=OPTIONS,
+        help="Bluesky via atproto: mentions, replies and quotes from your notifications; replies threaded "
+        "with root/parent refs. Use an app password. See docs/bluesky.md.",
+        # Writes cost 3 points of 5,000 an hour; the limit that matters is not looking like a spam bot.
+        default_post_rate=30,
+        normalise_post=normalise_post,
+    )
+)

@@ -92,8 +92,13 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         native_id=status_id,
         account=account.handle,
         source="reply" if replies_to_us else "mention",
-        author=Author(id=author_id, handle=handle, name=str(who.get("display_name") or ""),
-                      is_bot=looks_automated(handle.split("@")[0], bio, flagged=bool(who.get("bot"))), bio=bio),
+        author=Author(
+            id=author_id,
+            handle=handle,
+            name=str(who.get("display_name") or ""),
+            is_bot=looks_automated(handle.split("@")[0], bio, flagged=bool(who.get("bot"))),
+            bio=bio,
+        ),
         text=html_to_text(str(status.get("content") or "")),
         url=str(status.get("url") or status.get("uri") or ""),
         created_at=_time(require(status, "created_at", where), where),
@@ -155,8 +160,9 @@ class MastodonClient:
 
     name = "mastodon"
 
-    def __init__(self, api: Mastodon, *, bot_account: bool = False, page_size: int = 40,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, api: Mastodon, *, bot_account: bool = False, page_size: int = 40, clock: Callable[[], float] = time.time
+    ) -> None:
         self.api, self.bot_account, self.page_size, self.clock = api, bot_account, page_size, clock
         self._account: Account | None = None
         self._blocked_until = 0.0
@@ -166,8 +172,9 @@ class MastodonClient:
         """Who we are; asked of the instance once per process (verify_credentials)."""
         if self._account is None:
             me = self._call(self.api.account_verify_credentials)
-            self._account = Account("mastodon", str(require(me, "id", "mastodon me")),
-                                    str(require(me, "acct", "mastodon me")))
+            self._account = Account(
+                "mastodon", str(require(me, "id", "mastodon me")), str(require(me, "acct", "mastodon me"))
+            )
         return self._account
 
     def sources(self) -> Sequence[str]:
@@ -189,8 +196,7 @@ class MastodonClient:
         newest = min_id
         for item in items:
             newest = str(item["id"]) if _newer(str(item["id"]), newest) else newest
-        return Page(tuple(i for i in items if i.get("status")), _dump(min_id=newest),
-                    more=len(items) >= self.page_size)
+        return Page(tuple(i for i in items if i.get("status")), _dump(min_id=newest), more=len(items) >= self.page_size)
 
     def _downward(self, state: Mapping[str, Any], since: datetime) -> Page:
         """First start: note the newest id; while backfilling, walk down with max_id to the floor."""
@@ -228,24 +234,37 @@ class MastodonClient:
         visibility = REPLY_VISIBILITY.get(str(status.get("visibility")), "direct")
         # The instance keeps an idempotency key for an hour, so a retry after a timeout cannot double-post.
         key = hashlib.sha256(f"{comment.id}\n{text}".encode()).hexdigest()[:32]
-        posted = self._call(self.api.status_post, body, in_reply_to_id=comment.native_id,
-                            visibility=visibility, idempotency_key=key, writing=True)
+        posted = self._call(
+            self.api.status_post,
+            body,
+            in_reply_to_id=comment.native_id,
+            visibility=visibility,
+            idempotency_key=key,
+            writing=True,
+        )
         return str(require(posted, "id", "mastodon status_post"))
 
     def find_reply(self, comment: Comment) -> str | None:
         """Return the id of our status that answers ``comment`` directly, from its thread's descendants."""
         context = self._call(self.api.status_context, comment.native_id, writing=True)
         for status in (context or {}).get("descendants") or []:
-            if (str((status.get("account") or {}).get("id")) == self.account.id
-                    and str(status.get("in_reply_to_id")) == comment.native_id):
+            if (
+                str((status.get("account") or {}).get("id")) == self.account.id
+                and str(status.get("in_reply_to_id")) == comment.native_id
+            ):
                 return str(status["id"])
         return None
 
     def own_posts(self, *, since: datetime) -> Sequence[OwnPost]:
         """Our latest statuses since ``since`` (no replies or boosts) with their counts: two requests."""
         me = plain(self._call(self.api.account_verify_credentials))
-        page = self._call(self.api.account_statuses, str(require(me, "id", "mastodon me")), exclude_replies=True,
-                          exclude_reblogs=True, limit=min(40, self.page_size))
+        page = self._call(
+            self.api.account_statuses,
+            str(require(me, "id", "mastodon me")),
+            exclude_replies=True,
+            exclude_reblogs=True,
+            limit=min(40, self.page_size),
+        )
         if not isinstance(page, list) or not all(isinstance(s, Mapping) and s.get("id") for s in page):
             raise BadPayload("mastodon account_statuses: expected a list of statuses")
         # Direct messages reach only the people they name, not our audience.
@@ -362,22 +381,29 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> MastodonC
         raise ConfigError(f"platforms.mastodon.page_size: expected 1 to 80, got {page_size!r}")
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 300:
         raise ConfigError(f"platforms.mastodon.timeout: expected seconds (0-300], got {timeout!r}")
-    api = Mastodon(access_token=secrets["MASTODON_ACCESS_TOKEN"], api_base_url=base.rstrip("/"),
-                   ratelimit_method="throw", request_timeout=float(timeout), version_check_mode="none",
-                   user_agent="heard (+https://github.com/heard)")
+    api = Mastodon(
+        access_token=secrets["MASTODON_ACCESS_TOKEN"],
+        api_base_url=base.rstrip("/"),
+        ratelimit_method="throw",
+        request_timeout=float(timeout),
+        version_check_mode="none",
+        user_agent="heard (+https://github.com/heard)",
+    )
     return MastodonClient(api, bot_account=bot, page_size=page_size)
 
 
-register(PlatformSpec(
-    name="mastodon",
-    normalise=normalise,
-    connect=connect,
-    secrets=SECRETS,
-    options=OPTIONS,
-    help="Mastodon through Mastodon.py: mentions and replies to your account on your instance. "
-         "See docs/mastodon.md.",
-    # 300 requests per 5 minutes per account covers everything; a bot that answers more than this
-    # an hour reads as spam to people and to instance moderators.
-    default_post_rate=30,
-    normalise_post=normalise_post,
-))
+register(
+    PlatformSpec(
+        name="mastodon",
+        normalise=normalise,
+        connect=connect,
+        secrets=SECRETS,
+        options=OPTIONS,
+        help="Mastodon through Mastodon.py: mentions and replies to your account on your instance. "
+        "See docs/mastodon.md.",
+        # 300 requests per 5 minutes per account covers everything; a bot that answers more than this
+        # an hour reads as spam to people and to instance moderators.
+        default_post_rate=30,
+        normalise_post=normalise_post,
+    )
+)

@@ -47,13 +47,21 @@ log = logging.getLogger(__name__)
 _SOURCES = {"username_mention": "mention", "comment_reply": "reply", "post_reply": "reply"}
 _CONTEXT_LINK = re.compile(r"/comments/([a-z0-9]+)/", re.IGNORECASE)
 # Reddit's answers to a reply that can never succeed, whatever we retry.
-_PERMANENT = {"THREAD_LOCKED", "DELETED_COMMENT", "TOO_OLD", "COMMENT_UNREPLIABLE", "DELETED_LINK",
-              "USER_BLOCKED", "SUBREDDIT_NOTALLOWED", "BANNED_FROM_SUBREDDIT", "NOT_FOUND"}
+_PERMANENT = {
+    "THREAD_LOCKED",
+    "DELETED_COMMENT",
+    "TOO_OLD",
+    "COMMENT_UNREPLIABLE",
+    "DELETED_LINK",
+    "USER_BLOCKED",
+    "SUBREDDIT_NOTALLOWED",
+    "BANNED_FROM_SUBREDDIT",
+    "NOT_FOUND",
+}
 _RATELIMIT_WAIT = re.compile(r"(\d+)\s*(millisecond|second|minute)", re.IGNORECASE)
 READ_BATCH = 25  # praw's batch size for api/read_message
 SECRETS = ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET", "REDDIT_USERNAME", "REDDIT_PASSWORD")
-OPTIONS = ("username", "subreddits", "keywords", "user_agent", "oauth_url", "reddit_url",
-           "page_size", "timeout")
+OPTIONS = ("username", "subreddits", "keywords", "user_agent", "oauth_url", "reddit_url", "page_size", "timeout")
 
 
 def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
@@ -137,8 +145,17 @@ class Walk:
 
     def encode(self) -> str:
         """The cursor text."""
-        return json.dumps({"v": 1, "anchor": self.anchor, "utc": self.utc, "recover": self.recover,
-                           "after": self.after, "top": self.top}, separators=(",", ":"))
+        return json.dumps(
+            {
+                "v": 1,
+                "anchor": self.anchor,
+                "utc": self.utc,
+                "recover": self.recover,
+                "after": self.after,
+                "top": self.top,
+            },
+            separators=(",", ":"),
+        )
 
     @classmethod
     def decode(cls, text: str | None, since: datetime) -> Walk:
@@ -146,8 +163,7 @@ class Walk:
         try:
             state = json.loads(text or "")
             top = tuple(state["top"]) if state.get("top") else None
-            return cls(state["anchor"], float(state["utc"]), bool(state["recover"]),
-                       state.get("after"), top)
+            return cls(state["anchor"], float(state["utc"]), bool(state["recover"]), state.get("after"), top)
         except (ValueError, KeyError, TypeError):
             if text:
                 log.warning("unreadable reddit cursor %r; starting at %s", text, since)
@@ -201,8 +217,10 @@ def _listing(payload: Any, where: str) -> tuple[list[dict[str, Any]], dict[str, 
     """Check a Listing's shape; return its children and its data."""
     data = payload.get("data") if isinstance(payload, dict) and payload.get("kind") == "Listing" else None
     children = data.get("children") if isinstance(data, dict) else None
-    if not isinstance(data, dict) or not isinstance(children, list) or not all(
-        isinstance(c, dict) and isinstance(c.get("data"), dict) and c["data"].get("name") for c in children
+    if (
+        not isinstance(data, dict)
+        or not isinstance(children, list)
+        or not all(isinstance(c, dict) and isinstance(c.get("data"), dict) and c["data"].get("name") for c in children)
     ):
         raise BadPayload(f"{where}: expected a Listing of things, got {str(payload)[:120]!r}")
     return children, data
@@ -324,8 +342,9 @@ class RedditClient:
 
     name = "reddit"
 
-    def __init__(self, options: Mapping[str, Any], secrets: Mapping[str, str], *,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, options: Mapping[str, Any], secrets: Mapping[str, str], *, clock: Callable[[], datetime] | None = None
+    ) -> None:
         missing = [k for k in SECRETS if not secrets.get(k)]
         if missing:
             raise ConfigError(f"reddit: missing secrets {', '.join(missing)}")
@@ -333,9 +352,11 @@ class RedditClient:
         self.account = Account(platform="reddit", id=username, handle=username)
         self.subreddits = tuple(s.removeprefix("r/") for s in _strings(options, "subreddits"))
         self.keywords = tuple(k for k in _strings(options, "keywords") if k.strip())
-        self._keyword = re.compile(
-            "|".join(rf"(?<!\w){re.escape(k)}(?!\w)" for k in self.keywords), re.IGNORECASE
-        ) if self.keywords else None
+        self._keyword = (
+            re.compile("|".join(rf"(?<!\w){re.escape(k)}(?!\w)" for k in self.keywords), re.IGNORECASE)
+            if self.keywords
+            else None
+        )
         self.page_size = _number(options, "page_size", 100, int, 1, 100)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.budget = _Budget(self.clock)
@@ -351,8 +372,7 @@ class RedditClient:
             check_for_async=False,
             ratelimit_seconds=0,  # a RATELIMIT API error comes back to us instead of sleeping
             requestor_class=_Requestor,
-            requestor_kwargs={"budget": self.budget,
-                              "timeout": _number(options, "timeout", 16.0, float, 0.01, 300)},
+            requestor_kwargs={"budget": self.budget, "timeout": _number(options, "timeout", 16.0, float, 0.01, 300)},
         )
 
     def sources(self) -> Sequence[str]:
@@ -410,7 +430,7 @@ class RedditClient:
         names = [str(item["data"]["name"]) for item in page.items]
         try:
             for start in range(0, len(names), READ_BATCH):
-                self._call("POST", "api/read_message/", data={"id": ",".join(names[start:start + READ_BATCH])})
+                self._call("POST", "api/read_message/", data={"id": ",".join(names[start : start + READ_BATCH])})
         except PlatformError as exc:
             log.warning("reddit mark-read failed; items will be fetched again: %s", exc)
 
@@ -480,8 +500,9 @@ class RedditClient:
         me = self._call("GET", "api/v1/me")
         return f"u/{require(me, 'name', 'reddit api/v1/me')}"
 
-    def _call(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-              data: dict[str, Any] | None = None) -> Any:
+    def _call(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, data: dict[str, Any] | None = None
+    ) -> Any:
         """One request through praw, checked against the rate-limit window and translated."""
         self.budget.check()
         with _translated(self.clock):
@@ -515,15 +536,17 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> RedditCli
     return RedditClient(options, secrets)
 
 
-register(PlatformSpec(
-    name="reddit",
-    normalise=normalise,
-    connect=connect,
-    secrets=SECRETS,
-    options=OPTIONS,
-    help="Reddit through a 'script' app: your inbox (mentions and replies) and keyword hits in "
-         "subreddits. See docs/reddit.md.",
-    # Reddit allows 100 requests a minute, but new accounts get RATELIMIT errors on comments fast.
-    default_post_rate=20,
-    normalise_post=normalise_post,
-))
+register(
+    PlatformSpec(
+        name="reddit",
+        normalise=normalise,
+        connect=connect,
+        secrets=SECRETS,
+        options=OPTIONS,
+        help="Reddit through a 'script' app: your inbox (mentions and replies) and keyword hits in "
+        "subreddits. See docs/reddit.md.",
+        # Reddit allows 100 requests a minute, but new accounts get RATELIMIT errors on comments fast.
+        default_post_rate=20,
+        normalise_post=normalise_post,
+    )
+)

@@ -57,14 +57,15 @@ def _entries(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         if not isinstance(entry, dict):
             raise BadPayload(f"{path}:{number}: expected a JSON object")
         if "heard_recording" not in entry and not isinstance(entry.get("platform"), str):
-            raise BadPayload(f"{path}:{number}: expected a \"platform\"")
+            raise BadPayload(f'{path}:{number}: expected a "platform"')
         if "own_post" in entry:
             followers = entry.get("followers")
             if not isinstance(entry["own_post"], dict) or isinstance(followers, bool) or not isinstance(followers, int):
-                raise BadPayload(f"{path}:{number}: expected {{\"platform\": ..., \"own_post\": {{...}}, "
-                                 f"\"followers\": <int>}}")
+                raise BadPayload(
+                    f'{path}:{number}: expected {{"platform": ..., "own_post": {{...}}, "followers": <int>}}'
+                )
         elif "heard_recording" not in entry and not isinstance(entry.get("payload"), dict):
-            raise BadPayload(f"{path}:{number}: expected {{\"platform\": ..., \"payload\": {{...}}}}")
+            raise BadPayload(f'{path}:{number}: expected {{"platform": ..., "payload": {{...}}}}')
         yield number, entry
 
 
@@ -107,9 +108,18 @@ class ReplayPlatform:
     def reply(self, comment: Comment, text: str) -> str:
         """Append the reply to the outbox (flushed to disk before returning)."""
         remote = "replay-" + hashlib.sha256(comment.id.encode()).hexdigest()[:12]
-        line = json.dumps({"id": remote, "comment_id": comment.id, "platform": comment.platform,
-                           "to": comment.author.handle, "url": comment.url, "text": text,
-                           "at": datetime.now(UTC).isoformat(timespec="seconds")}, ensure_ascii=False)
+        line = json.dumps(
+            {
+                "id": remote,
+                "comment_id": comment.id,
+                "platform": comment.platform,
+                "to": comment.author.handle,
+                "url": comment.url,
+                "text": text,
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+            ensure_ascii=False,
+        )
         self.outbox.parent.mkdir(parents=True, exist_ok=True)
         with open(self.outbox, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
@@ -160,12 +170,18 @@ def read_outbox(path: Path) -> list[dict[str, Any]]:
 
 
 def _connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> ReplayPlatform:
-    return ReplayPlatform(Path(options.get("recording", "config/demo/recording.jsonl")),
-                          Path(options.get("outbox", "var/outbox.jsonl")))
+    return ReplayPlatform(
+        Path(options.get("recording", "config/demo/recording.jsonl")), Path(options.get("outbox", "var/outbox.jsonl"))
+    )
 
 
-register(PlatformSpec(
-    name="replay", normalise=lambda raw, account: spec(str(raw["platform"])).normalise(raw["payload"], account),
-    connect=_connect, options=("recording", "outbox"),
-    help="replays a recorded JSONL file; replies go to an outbox file", default_post_rate=100000,
-))
+register(
+    PlatformSpec(
+        name="replay",
+        normalise=lambda raw, account: spec(str(raw["platform"])).normalise(raw["payload"], account),
+        connect=_connect,
+        options=("recording", "outbox"),
+        help="replays a recorded JSONL file; replies go to an outbox file",
+        default_post_rate=100000,
+    )
+)

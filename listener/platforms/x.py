@@ -34,8 +34,7 @@ log = logging.getLogger(__name__)
 API_BASE = "https://api.twitter.com"
 SECRETS = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
 OPTIONS = ("user_id", "username", "keywords", "api_base", "page_size", "timeout")
-TWEET_FIELDS = ("author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets,lang,"
-                "public_metrics,entities")
+TWEET_FIELDS = "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets,lang,public_metrics,entities"
 USER_FIELDS = "username,name,description"
 # The referenced tweets' authors tell normalise whether a quote or reply is aimed at us.
 EXPANSIONS = "author_id,referenced_tweets.id.author_id"
@@ -137,7 +136,7 @@ class _RebasedSession(requests.Session):
         """Rewrite the host and add a timeout (tweepy sends none, so a hung socket would hang the job)."""
         method, url = (v.decode() if isinstance(v, bytes) else v for v in (method, url))
         if url.startswith(API_BASE):
-            url = self.base + url[len(API_BASE):]
+            url = self.base + url[len(API_BASE) :]
         kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)
 
@@ -185,8 +184,15 @@ class XClient:
 
     name = "x"
 
-    def __init__(self, api: tweepy.Client, account: Account, *, keywords: Sequence[str] = (),
-                 page_size: int = 100, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        api: tweepy.Client,
+        account: Account,
+        *,
+        keywords: Sequence[str] = (),
+        page_size: int = 100,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.api, self.account, self.keywords = api, account, tuple(keywords)
         self.page_size, self.clock = page_size, clock
         self._windows: dict[str, _Window] = {}
@@ -209,14 +215,31 @@ class XClient:
         return _advance(cycle, body)
 
     def _page_request(self, source: str, cycle: _Cycle) -> dict[str, Any]:
-        params: dict[str, Any] = {"since_id": cycle.since_id, "tweet_fields": TWEET_FIELDS,
-                                  "expansions": EXPANSIONS, "user_fields": USER_FIELDS, "user_auth": True}
+        params: dict[str, Any] = {
+            "since_id": cycle.since_id,
+            "tweet_fields": TWEET_FIELDS,
+            "expansions": EXPANSIONS,
+            "user_fields": USER_FIELDS,
+            "user_auth": True,
+        }
         if source == "mentions":
-            return self._call("mentions", self.api.get_users_mentions, self.account.id,
-                              max_results=_clamp(self.page_size, 5), pagination_token=cycle.token, **params)
+            return self._call(
+                "mentions",
+                self.api.get_users_mentions,
+                self.account.id,
+                max_results=_clamp(self.page_size, 5),
+                pagination_token=cycle.token,
+                **params,
+            )
         if source.startswith("search:") and source[7:]:
-            return self._call("search", self.api.search_recent_tweets, source[7:],
-                              max_results=_clamp(self.page_size, 10), next_token=cycle.token, **params)
+            return self._call(
+                "search",
+                self.api.search_recent_tweets,
+                source[7:],
+                max_results=_clamp(self.page_size, 10),
+                next_token=cycle.token,
+                **params,
+            )
         raise ConfigError(f"x has no source {source!r}; expected 'mentions' or 'search:<query>'")
 
     def normalise(self, raw: Mapping[str, Any]) -> Comment:
@@ -231,8 +254,14 @@ class XClient:
 
         :raises PermanentFailure: the tweet is deleted, hidden from us, or refuses replies.
         """
-        body = self._call("post", self.api.create_tweet, text=text, in_reply_to_tweet_id=comment.native_id,
-                          user_auth=True, writing=True)
+        body = self._call(
+            "post",
+            self.api.create_tweet,
+            text=text,
+            in_reply_to_tweet_id=comment.native_id,
+            user_auth=True,
+            writing=True,
+        )
         return str(require(body.get("data"), "id", "x reply"))
 
     def find_reply(self, comment: Comment) -> str | None:
@@ -240,9 +269,16 @@ class XClient:
         query = f"conversation_id:{comment.conversation_id or comment.native_id} from:{self.account.handle}"
         token = None
         for _ in range(10):  # bounded: reconciling a crash must not become an endless crawl
-            body = self._call("search", self.api.search_recent_tweets, query, since_id=comment.native_id,
-                              max_results=100, next_token=token, tweet_fields="referenced_tweets,author_id",
-                              user_auth=True)
+            body = self._call(
+                "search",
+                self.api.search_recent_tweets,
+                query,
+                since_id=comment.native_id,
+                max_results=100,
+                next_token=token,
+                tweet_fields="referenced_tweets,author_id",
+                user_auth=True,
+            )
             for tweet in _tweets(body):
                 refs = tweet.get("referenced_tweets") or []
                 if any(r.get("type") == "replied_to" and str(r.get("id")) == comment.native_id for r in refs):
@@ -254,12 +290,18 @@ class XClient:
 
     def own_posts(self, *, since: datetime) -> Sequence[OwnPost]:
         """Our latest tweets since ``since`` (no replies or retweets) with their metrics: two requests."""
-        user = self._call("user", self.api.get_user, id=self.account.id, user_fields="public_metrics",
-                          user_auth=True)
+        user = self._call("user", self.api.get_user, id=self.account.id, user_fields="public_metrics", user_auth=True)
         followers = metric((require(user, "data", "x user").get("public_metrics") or {}), "followers_count")
-        body = self._call("timeline", self.api.get_users_tweets, self.account.id, max_results=OWN_PAGE,
-                          exclude="replies,retweets", tweet_fields=OWN_TWEET_FIELDS,
-                          start_time=_rfc3339(since), user_auth=True)
+        body = self._call(
+            "timeline",
+            self.api.get_users_tweets,
+            self.account.id,
+            max_results=OWN_PAGE,
+            exclude="replies,retweets",
+            tweet_fields=OWN_TWEET_FIELDS,
+            start_time=_rfc3339(since),
+            user_auth=True,
+        )
         return [normalise_post(t, followers) for t in _tweets(body)]
 
     def check(self) -> str:
@@ -275,8 +317,9 @@ class XClient:
 
     # -- the boundary: rate limits and error translation -------------------------------------
 
-    def _call(self, endpoint: str, method: Callable[..., Any], *args: Any, writing: bool = False,
-              **params: Any) -> dict[str, Any]:
+    def _call(
+        self, endpoint: str, method: Callable[..., Any], *args: Any, writing: bool = False, **params: Any
+    ) -> dict[str, Any]:
         self._admit(endpoint)
         try:
             response = method(*args, **params)
@@ -311,9 +354,12 @@ class XClient:
     def _note(self, endpoint: str, response: Any) -> None:
         headers = getattr(response, "headers", None) or {}
         try:
-            self._windows[endpoint] = _Window(int(headers["x-rate-limit-limit"]),
-                                              int(headers["x-rate-limit-remaining"]),
-                                              float(headers["x-rate-limit-reset"]), self.clock())
+            self._windows[endpoint] = _Window(
+                int(headers["x-rate-limit-limit"]),
+                int(headers["x-rate-limit-remaining"]),
+                float(headers["x-rate-limit-reset"]),
+                self.clock(),
+            )
         except (KeyError, ValueError):
             pass  # no or odd headers: keep what we knew; X's 429 still stops us
 
@@ -363,8 +409,9 @@ def _items(tweets: list[dict[str, Any]], includes: Mapping[str, Any]) -> Iterato
     users = {str(u.get("id")): u for u in includes.get("users") or [] if isinstance(u, dict)}
     referenced = {str(t.get("id")): t for t in includes.get("tweets") or [] if isinstance(t, dict)}
     for tweet in tweets:
-        refs = [referenced[str(r.get("id"))] for r in tweet.get("referenced_tweets") or []
-                if str(r.get("id")) in referenced]
+        refs = [
+            referenced[str(r.get("id"))] for r in tweet.get("referenced_tweets") or [] if str(r.get("id")) in referenced
+        ]
         ids = dict.fromkeys([str(tweet.get("author_id"))] + [str(r.get("author_id")) for r in refs])
         item: dict[str, Any] = {"data": tweet, "includes": {"users": [users[i] for i in ids if i in users]}}
         if refs:
@@ -400,27 +447,32 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> XClient:
         page_size, timeout = int(options.get("page_size", 100)), float(options.get("timeout", 10))
     except (TypeError, ValueError) as exc:
         raise ConfigError("platforms.x.page_size/timeout: expected numbers") from exc
-    api = tweepy.Client(consumer_key=secrets["X_API_KEY"], consumer_secret=secrets["X_API_SECRET"],
-                        access_token=secrets["X_ACCESS_TOKEN"],
-                        access_token_secret=secrets["X_ACCESS_TOKEN_SECRET"],
-                        return_type=requests.Response, wait_on_rate_limit=False)
+    api = tweepy.Client(
+        consumer_key=secrets["X_API_KEY"],
+        consumer_secret=secrets["X_API_SECRET"],
+        access_token=secrets["X_ACCESS_TOKEN"],
+        access_token_secret=secrets["X_ACCESS_TOKEN_SECRET"],
+        return_type=requests.Response,
+        wait_on_rate_limit=False,
+    )
     api.session = _RebasedSession(str(options.get("api_base") or API_BASE), timeout)
     user_id, username = options.get("user_id"), options.get("username")
-    client = XClient(api, Account("x", str(user_id or ""), str(username or "")), keywords=keywords,
-                     page_size=page_size)
+    client = XClient(api, Account("x", str(user_id or ""), str(username or "")), keywords=keywords, page_size=page_size)
     if not (user_id and username):
         client.account = client.whoami()
     return client
 
 
-register(PlatformSpec(
-    name="x",
-    normalise=normalise,
-    connect=connect,
-    secrets=SECRETS,
-    options=OPTIONS,
-    help="X (Twitter) API v2 via tweepy: mentions and keyword searches, replies with OAuth 1.0a user context.",
-    # X allows 100 posts per 15 min per user; stay far below it, and below anything that looks spammy.
-    default_post_rate=25,
-    normalise_post=normalise_post,
-))
+register(
+    PlatformSpec(
+        name="x",
+        normalise=normalise,
+        connect=connect,
+        secrets=SECRETS,
+        options=OPTIONS,
+        help="X (Twitter) API v2 via tweepy: mentions and keyword searches, replies with OAuth 1.0a user context.",
+        # X allows 100 posts per 15 min per user; stay far below it, and below anything that looks spammy.
+        default_post_rate=25,
+        normalise_post=normalise_post,
+    )
+)

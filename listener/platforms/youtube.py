@@ -75,8 +75,11 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     name = str(snippet.get("authorDisplayName") or "")
     author_id = str((snippet.get("authorChannelId") or {}).get("value") or name)
     video, parent = snippet.get("videoId"), snippet.get("parentId")
-    url = (f"https://www.youtube.com/watch?v={video}&lc={comment_id}" if video
-           else f"https://www.youtube.com/channel/{snippet.get('channelId', account.id)}")
+    url = (
+        f"https://www.youtube.com/watch?v={video}&lc={comment_id}"
+        if video
+        else f"https://www.youtube.com/channel/{snippet.get('channelId', account.id)}"
+    )
     is_own = author_id == account.id
     return Comment(
         platform="youtube",
@@ -139,8 +142,13 @@ class Walk:
             return cls(bound=since.astimezone(UTC).replace(microsecond=0).isoformat())
         try:
             state = json.loads(cursor)
-            return cls(bound=str(state["bound"]), seen=tuple(state.get("seen", ())), token=state.get("token"),
-                       newest=state.get("newest"), newest_ids=tuple(state.get("newest_ids", ())))
+            return cls(
+                bound=str(state["bound"]),
+                seen=tuple(state.get("seen", ())),
+                token=state.get("token"),
+                newest=state.get("newest"),
+                newest_ids=tuple(state.get("newest_ids", ())),
+            )
         except (ValueError, TypeError, KeyError) as exc:
             raise BadPayload(f"youtube cursor {cursor!r} is not ours") from exc
 
@@ -189,8 +197,11 @@ def _comments_of(thread: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         raise BadPayload(f"youtube thread {thread.get('id')}: no topLevelComment")
     for comment in [top, *((thread.get("replies") or {}).get("comments") or [])]:
         item = dict(comment)
-        item["snippet"] = {"videoId": snippet.get("videoId"), "channelId": snippet.get("channelId"),
-                           **(comment.get("snippet") or {})}
+        item["snippet"] = {
+            "videoId": snippet.get("videoId"),
+            "channelId": snippet.get("channelId"),
+            **(comment.get("snippet") or {}),
+        }
         yield item
 
 
@@ -221,8 +232,11 @@ class Quota:
             self.used, self.day = 0, self._today()
         limit = self.daily if writing else self.daily - self.reserve
         if self.used + cost > limit:
-            raise RateLimited(f"youtube quota: {self.used} of {self.daily} units spent today "
-                              f"({'reply' if writing else 'poll'} budget {limit})", self.reset_at())
+            raise RateLimited(
+                f"youtube quota: {self.used} of {self.daily} units spent today "
+                f"({'reply' if writing else 'poll'} budget {limit})",
+                self.reset_at(),
+            )
         self.used += cost
 
     def exhaust(self) -> None:
@@ -253,9 +267,12 @@ class YouTubeClient:
     def export_state(self) -> dict[str, Any]:
         """The day's quota count, so the next process (and `heard status`) knows it."""
         used = self.quota_used()
-        return {"day": self.quota.day.isoformat(), "used": used,
-                "summary": f"quota {used} of {self.quota.daily} units used today; "
-                           f"resets {self.quota_reset_at().isoformat(timespec='minutes')}"}
+        return {
+            "day": self.quota.day.isoformat(),
+            "used": used,
+            "summary": f"quota {used} of {self.quota.daily} units used today; "
+            f"resets {self.quota_reset_at().isoformat(timespec='minutes')}",
+        }
 
     def restore_state(self, state: Mapping[str, Any]) -> None:
         """Carry over units spent today by an earlier process."""
@@ -272,8 +289,13 @@ class YouTubeClient:
             raise ConfigError(f"youtube has no source {source!r}; expected 'comments'")
         walk = Walk.load(cursor, since)
         request = self.service.commentThreads().list(
-            part="snippet,replies", allThreadsRelatedToChannelId=self.account.id, order="time",
-            maxResults=self.page_size, pageToken=walk.token, textFormat="plainText")
+            part="snippet,replies",
+            allThreadsRelatedToChannelId=self.account.id,
+            order="time",
+            maxResults=self.page_size,
+            pageToken=walk.token,
+            textFormat="plainText",
+        )
         body = self._call("commentThreads.list", request, LIST_COST)
         threads = body.get("items") or []
         if not isinstance(threads, list) or not all(isinstance(t, dict) for t in threads):
@@ -301,7 +323,8 @@ class YouTubeClient:
             handle = comment.author.handle if comment.author.handle.startswith("@") else f"@{comment.author.handle}"
             text = text if handle.lower() in text.lower() else f"{handle} {text}"
         request = self.service.comments().insert(
-            part="snippet", body={"snippet": {"parentId": top, "textOriginal": text}})
+            part="snippet", body={"snippet": {"parentId": top, "textOriginal": text}}
+        )
         body = self._call("comments.insert", request, INSERT_COST, writing=True)
         return str(require(body, "id", "youtube comments.insert"))
 
@@ -311,8 +334,9 @@ class YouTubeClient:
         name = comment.author.handle.removeprefix("@").lower()
         token = None
         for _ in range(5):  # bounded: reconciling a crash must not become an endless crawl
-            request = self.service.comments().list(part="snippet", parentId=top, maxResults=100,
-                                                   pageToken=token, textFormat="plainText")
+            request = self.service.comments().list(
+                part="snippet", parentId=top, maxResults=100, pageToken=token, textFormat="plainText"
+            )
             body = self._call("comments.list", request, LIST_COST)
             for item in body.get("items") or []:
                 snippet = item.get("snippet") or {}
@@ -343,8 +367,11 @@ class YouTubeClient:
             return []
         request = self.service.playlistItems().list(part="contentDetails", playlistId=uploads, maxResults=OWN_PAGE)
         items = self._call("playlistItems.list", request, LIST_COST).get("items") or []
-        ids = [str((i.get("contentDetails") or {}).get("videoId")) for i in items
-               if isinstance(i, dict) and (i.get("contentDetails") or {}).get("videoId")]
+        ids = [
+            str((i.get("contentDetails") or {}).get("videoId"))
+            for i in items
+            if isinstance(i, dict) and (i.get("contentDetails") or {}).get("videoId")
+        ]
         if not ids:
             return []
         # No maxResults here: YouTube refuses it together with ``id``.
@@ -438,8 +465,9 @@ def _number(options: Mapping[str, Any], key: str, default: Any, low: float, high
     return value
 
 
-def connect(options: Mapping[str, Any], secrets: Mapping[str, str], *,
-            clock: Callable[[], datetime] | None = None) -> YouTubeClient:
+def connect(
+    options: Mapping[str, Any], secrets: Mapping[str, str], *, clock: Callable[[], datetime] | None = None
+) -> YouTubeClient:
     """Build a YouTube client from heard.toml options and the OAuth client and refresh token.
 
     Without ``channel_id`` it asks YouTube which channel the credentials belong to (1 unit).
@@ -450,17 +478,32 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str], *,
     if missing:
         raise ConfigError(f"youtube needs {', '.join(missing)} in the environment")
     daily = int(_number(options, "daily_quota", 10_000, 1, 10_000_000))
-    quota = Quota(daily, int(_number(options, "reply_reserve", min(500, daily // 5), 0, daily)),
-                  clock or (lambda: datetime.now(UTC)))
-    credentials = Credentials(token=None, refresh_token=secrets["YOUTUBE_REFRESH_TOKEN"],
-                              client_id=secrets["YOUTUBE_CLIENT_ID"], client_secret=secrets["YOUTUBE_CLIENT_SECRET"],
-                              token_uri=str(options.get("token_uri") or DEFAULT_TOKEN_URI), scopes=list(SCOPES))
+    quota = Quota(
+        daily,
+        int(_number(options, "reply_reserve", min(500, daily // 5), 0, daily)),
+        clock or (lambda: datetime.now(UTC)),
+    )
+    credentials = Credentials(
+        token=None,
+        refresh_token=secrets["YOUTUBE_REFRESH_TOKEN"],
+        client_id=secrets["YOUTUBE_CLIENT_ID"],
+        client_secret=secrets["YOUTUBE_CLIENT_SECRET"],
+        token_uri=str(options.get("token_uri") or DEFAULT_TOKEN_URI),
+        scopes=list(SCOPES),
+    )
     # Our own httplib2 with a timeout (the default has none, so a hung socket would hang the job).
     http = google_auth_httplib2.AuthorizedHttp(
-        credentials, http=httplib2.Http(timeout=float(_number(options, "timeout", 10, 0.01, 300))))
+        credentials, http=httplib2.Http(timeout=float(_number(options, "timeout", 10, 0.01, 300)))
+    )
     endpoint = str(options.get("api_endpoint") or DEFAULT_ENDPOINT)
-    service = build("youtube", "v3", http=http, static_discovery=True, cache_discovery=False,
-                    client_options={"api_endpoint": endpoint if endpoint.endswith("/") else endpoint + "/"})
+    service = build(
+        "youtube",
+        "v3",
+        http=http,
+        static_discovery=True,
+        cache_discovery=False,
+        client_options={"api_endpoint": endpoint if endpoint.endswith("/") else endpoint + "/"},
+    )
     page_size = int(_number(options, "page_size", 100, 1, 100))
     channel = str(options.get("channel_id") or "")
     handle = str(options.get("handle") or channel)
@@ -470,15 +513,17 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str], *,
     return client
 
 
-register(PlatformSpec(
-    name="youtube",
-    normalise=normalise,
-    connect=connect,
-    secrets=SECRETS,
-    options=OPTIONS,
-    help="YouTube Data API v3: new comments and replies on your channel's videos, answered in-thread. "
-         "Keeps within the daily quota. See docs/youtube.md.",
-    # 50 units a reply: 20 an hour for a day would be 24,000 units, so the quota is the real cap.
-    default_post_rate=20,
-    normalise_post=normalise_post,
-))
+register(
+    PlatformSpec(
+        name="youtube",
+        normalise=normalise,
+        connect=connect,
+        secrets=SECRETS,
+        options=OPTIONS,
+        help="YouTube Data API v3: new comments and replies on your channel's videos, answered in-thread. "
+        "Keeps within the daily quota. See docs/youtube.md.",
+        # 50 units a reply: 20 an hour for a day would be 24,000 units, so the quota is the real cap.
+        default_post_rate=20,
+        normalise_post=normalise_post,
+    )
+)

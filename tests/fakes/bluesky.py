@@ -72,20 +72,46 @@ class FakeBluesky:
         """Create an account; return its DID."""
         with self._lock:
             did = "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]
-            self.actors[did] = {"did": did, "handle": handle, "displayName": name or handle.split(".")[0].title(),
-                                "description": description,
-                                "labels": [{"src": did, "uri": f"at://{did}/app.bsky.actor.profile/self",
-                                            "val": v, "cts": "2024-01-01T00:00:00.000Z"} for v in labels]}
+            self.actors[did] = {
+                "did": did,
+                "handle": handle,
+                "displayName": name or handle.split(".")[0].title(),
+                "description": description,
+                "labels": [
+                    {
+                        "src": did,
+                        "uri": f"at://{did}/app.bsky.actor.profile/self",
+                        "val": v,
+                        "cts": "2024-01-01T00:00:00.000Z",
+                    }
+                    for v in labels
+                ],
+            }
             return did
 
-    def add_post(self, did: str, text: str, *, reply_to: str | None = None, quote_of: str | None = None,
-                 at: datetime | None = None, embed: dict[str, Any] | None = None) -> str:
+    def add_post(
+        self,
+        did: str,
+        text: str,
+        *,
+        reply_to: str | None = None,
+        quote_of: str | None = None,
+        at: datetime | None = None,
+        embed: dict[str, Any] | None = None,
+    ) -> str:
         """Store a post; notify us if it mentions, replies to or quotes us; return its uri."""
         with self._lock:
             return self._add(did, text, reply_to, quote_of, at or datetime.now(UTC), embed)
 
-    def _add(self, did: str, text: str, reply_to: str | None, quote_of: str | None, at: datetime,
-             embed: dict[str, Any] | None) -> str:
+    def _add(
+        self,
+        did: str,
+        text: str,
+        reply_to: str | None,
+        quote_of: str | None,
+        at: datetime,
+        embed: dict[str, Any] | None,
+    ) -> str:
         self._seq += 1
         rkey = f"3l{self._seq:011d}"
         uri, cid = f"at://{did}/{POST}/{rkey}", "bafyrei" + hashlib.sha256(rkey.encode()).hexdigest()[:52]
@@ -98,8 +124,10 @@ class FakeBluesky:
             root = (parent["record"].get("reply") or {}).get("root") or {"uri": parent["uri"], "cid": parent["cid"]}
             record["reply"] = {"root": root, "parent": {"uri": parent["uri"], "cid": parent["cid"]}}
         if quote_of:
-            record["embed"] = {"$type": "app.bsky.embed.record",
-                               "record": {"uri": quote_of, "cid": self.posts[quote_of]["cid"]}}
+            record["embed"] = {
+                "$type": "app.bsky.embed.record",
+                "record": {"uri": quote_of, "cid": self.posts[quote_of]["cid"]},
+            }
         if embed:
             record["embed"] = embed
         self.posts[uri] = {"uri": uri, "cid": cid, "author": did, "record": record, "indexedAt": _stamp(at)}
@@ -113,8 +141,12 @@ class FakeBluesky:
             handle = word.lstrip("@").rstrip(".,!?:;")
             if word.startswith("@") and handle in by_handle:
                 start = raw.find(f"@{handle}".encode())
-                facets.append({"index": {"byteStart": start, "byteEnd": start + len(handle.encode()) + 1},
-                               "features": [{"$type": "app.bsky.richtext.facet#mention", "did": by_handle[handle]}]})
+                facets.append(
+                    {
+                        "index": {"byteStart": start, "byteEnd": start + len(handle.encode()) + 1},
+                        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": by_handle[handle]}],
+                    }
+                )
         return facets
 
     def _notify(self, post: dict[str, Any], reply_to: str | None, quote_of: str | None) -> None:
@@ -129,8 +161,15 @@ class FakeBluesky:
         elif any(f["features"][0]["did"] == me for f in post["record"].get("facets", [])):
             reason = "mention"
         if reason:
-            self.notifications.append({"uri": post["uri"], "reason": reason, "seq": self._seq,
-                                       "indexedAt": post["indexedAt"], "author": post["author"]})
+            self.notifications.append(
+                {
+                    "uri": post["uri"],
+                    "reason": reason,
+                    "seq": self._seq,
+                    "indexedAt": post["indexedAt"],
+                    "author": post["author"],
+                }
+            )
 
     def delete_post(self, uri: str) -> None:
         """Delete a post (its notification stays, without a record, as a deleted post looks)."""
@@ -160,8 +199,12 @@ class FakeBluesky:
             if failure == "429":
                 used, reset = self.limit, int(now) + 2  # 1-2 s ahead: long enough for a loaded CI machine
             self._window = (used + 1, reset)
-        headers = {"ratelimit-limit": str(self.limit), "ratelimit-remaining": str(max(0, self.limit - used - 1)),
-                   "ratelimit-reset": str(int(reset)), "ratelimit-policy": f"{self.limit};w={WINDOW}"}
+        headers = {
+            "ratelimit-limit": str(self.limit),
+            "ratelimit-remaining": str(max(0, self.limit - used - 1)),
+            "ratelimit-reset": str(int(reset)),
+            "ratelimit-policy": f"{self.limit};w={WINDOW}",
+        }
         if route is None:
             response = _xrpc_error(501, "MethodNotImplemented", "Method Not Implemented")
         elif used >= self.limit:
@@ -203,13 +246,20 @@ class FakeBluesky:
         raise ValueError(f"unknown failure kind {kind!r}")
 
     def _session(self) -> dict[str, Any]:
-        access, refresh = _jwt(self.me["did"], "com.atproto.appPass", self.access_ttl), _jwt(
-            self.me["did"], "com.atproto.refresh", 90 * 86400)
+        access, refresh = (
+            _jwt(self.me["did"], "com.atproto.appPass", self.access_ttl),
+            _jwt(self.me["did"], "com.atproto.refresh", 90 * 86400),
+        )
         with self._lock:
             self.tokens.update({access: "access", refresh: "refresh"})
         # No didDoc: a real one would send the client off to the PDS it names.
-        return {"accessJwt": access, "refreshJwt": refresh, "handle": self.me["handle"], "did": self.me["did"],
-                "active": True}
+        return {
+            "accessJwt": access,
+            "refreshJwt": refresh,
+            "handle": self.me["handle"],
+            "did": self.me["did"],
+            "active": True,
+        }
 
     def _com_atproto_server_createSession(self, request: Request) -> Response:
         body = request.json() or {}
@@ -232,14 +282,29 @@ class FakeBluesky:
             return _xrpc_error(400, "InvalidRequest", "Profile not found")
         followers = self.followers if found[0]["did"] == self.me["did"] else 0
         posts = sum(1 for p in self.posts.values() if p["author"] == found[0]["did"])
-        return Response(200, {**found[0], "followersCount": followers, "followsCount": 0, "postsCount": posts,
-                              "indexedAt": "2024-01-01T00:00:00.000Z"})
+        return Response(
+            200,
+            {
+                **found[0],
+                "followersCount": followers,
+                "followsCount": 0,
+                "postsCount": posts,
+                "indexedAt": "2024-01-01T00:00:00.000Z",
+            },
+        )
 
     def _view(self, post: dict[str, Any]) -> dict[str, Any]:
         author = {k: v for k, v in self.actors[post["author"]].items() if k != "description"}
         counts = {"replyCount": 0, "repostCount": 0, "likeCount": 0, "quoteCount": 0, **post.get("counts", {})}
-        return {"uri": post["uri"], "cid": post["cid"], "author": author, "record": post["record"], **counts,
-                "indexedAt": post["indexedAt"], "labels": []}
+        return {
+            "uri": post["uri"],
+            "cid": post["cid"],
+            "author": author,
+            "record": post["record"],
+            **counts,
+            "indexedAt": post["indexedAt"],
+            "labels": [],
+        }
 
     def _app_bsky_feed_getAuthorFeed(self, request: Request) -> Response:
         """An actor's posts, newest first; ``posts_no_replies`` drops replies to others, as the AppView does."""
@@ -251,8 +316,11 @@ class FakeBluesky:
             found = [a["did"] for a in self.actors.values() if actor in (a["did"], a["handle"])]
             if not found:
                 return _xrpc_error(400, "InvalidRequest", "Profile not found")
-            ours = [p for p in reversed(self.posts.values()) if p["author"] == found[0]
-                    and not (no_replies and self._replies_elsewhere(p))]
+            ours = [
+                p
+                for p in reversed(self.posts.values())
+                if p["author"] == found[0] and not (no_replies and self._replies_elsewhere(p))
+            ]
             feed = [{"post": self._view(p)} for p in ours[:limit]]
         return Response(200, {"feed": feed})
 
@@ -270,8 +338,9 @@ class FakeBluesky:
         below = _position(request.query["cursor"]) if request.query.get("cursor") else None
         with self._lock:
             ordered = sorted(self.notifications, key=_key, reverse=True)  # newest indexedAt first
-            found = [n for n in ordered if (below is None or _key(n) < below)
-                     and (not reasons or n["reason"] in reasons)]
+            found = [
+                n for n in ordered if (below is None or _key(n) < below) and (not reasons or n["reason"] in reasons)
+            ]
             page, more = found[:limit], len(found) > limit
             items = [self._notification(n) for n in page]
         body: dict[str, Any] = {"notifications": items, "priority": False}
@@ -285,14 +354,23 @@ class FakeBluesky:
         post = self.posts.get(note["uri"])
         if post is None:  # deleted: the AppView keeps the notification, but has no record to show
             author = {k: v for k, v in self.actors[note["author"]].items() if k != "description"}
-            return {"uri": note["uri"], "cid": "bafyreideleted", "reason": note["reason"], "isRead": False,
-                    "author": author, "record": {}, "indexedAt": note["indexedAt"], "labels": []}
+            return {
+                "uri": note["uri"],
+                "cid": "bafyreideleted",
+                "reason": note["reason"],
+                "isRead": False,
+                "author": author,
+                "record": {},
+                "indexedAt": note["indexedAt"],
+                "labels": [],
+            }
         view = self._view(post)
         item = {k: view[k] for k in ("uri", "cid", "author", "record", "indexedAt", "labels")}
         item.update(reason=note["reason"], isRead=bool(self.seen_at and self.seen_at >= post["indexedAt"]))
         if note["reason"] in ("reply", "quote"):
             item["reasonSubject"] = (post["record"].get("reply") or {}).get("parent", {}).get("uri") or (
-                post["record"].get("embed") or {}).get("record", {}).get("uri")
+                post["record"].get("embed") or {}
+            ).get("record", {}).get("uri")
         return item
 
     def _app_bsky_notification_updateSeen(self, request: Request) -> Response:
@@ -314,8 +392,15 @@ class FakeBluesky:
             hold = self.hold
         if hold:  # recorded, but the answer is late: a crash now leaves the reply in "posting"
             threading.Event().wait(hold)
-        return Response(200, {"uri": uri, "cid": self.posts[uri]["cid"], "validationStatus": "valid",
-                              "commit": {"cid": "bafyreicommit", "rev": f"3l{self._seq:011d}"}})
+        return Response(
+            200,
+            {
+                "uri": uri,
+                "cid": self.posts[uri]["cid"],
+                "validationStatus": "valid",
+                "commit": {"cid": "bafyreicommit", "rev": f"3l{self._seq:011d}"},
+            },
+        )
 
     def _app_bsky_feed_getPostThread(self, request: Request) -> Response:
         uri = request.query.get("uri", "")
@@ -323,19 +408,26 @@ class FakeBluesky:
             post = self.posts.get(uri)
             if post is None:
                 return _xrpc_error(400, "NotFound", f"Post not found: {uri}")
-            replies = [p for p in self.posts.values() if (p["record"].get("reply") or {}).get("parent", {})
-                       .get("uri") == uri]
-            thread = {"$type": "app.bsky.feed.defs#threadViewPost", "post": self._view(post),
-                      "replies": [{"$type": "app.bsky.feed.defs#threadViewPost", "post": self._view(p),
-                                   "replies": []} for p in replies]}
+            replies = [
+                p for p in self.posts.values() if (p["record"].get("reply") or {}).get("parent", {}).get("uri") == uri
+            ]
+            thread = {
+                "$type": "app.bsky.feed.defs#threadViewPost",
+                "post": self._view(post),
+                "replies": [
+                    {"$type": "app.bsky.feed.defs#threadViewPost", "post": self._view(p), "replies": []}
+                    for p in replies
+                ],
+            }
         return Response(200, {"thread": thread})
 
     def _com_atproto_repo_listRecords(self, request: Request) -> Response:
         repo, limit = request.query.get("repo"), int(request.query.get("limit", 50))
         with self._lock:
             ours = [p for p in reversed(self.posts.values()) if p["author"] == repo]
-        return Response(200, {"records": [{"uri": p["uri"], "cid": p["cid"], "value": p["record"]}
-                                          for p in ours[:limit]]})
+        return Response(
+            200, {"records": [{"uri": p["uri"], "cid": p["cid"], "value": p["record"]} for p in ours[:limit]]}
+        )
 
 
 def _key(note: dict[str, Any]) -> tuple[str, int]:
@@ -379,27 +471,45 @@ class BlueskyHarness:
         """Options and secrets that make ``connect`` talk to this fake."""
         return {"base_url": self.url, "page_size": self.page_size, "timeout": self.fake.timeout}, dict(SECRETS)
 
-    def add_incoming(self, n: int, *, text: str | None = None, author: str | None = None,
-                     reply_to_us: bool = False, created_at: datetime | None = None) -> list[str]:
+    def add_incoming(
+        self,
+        n: int,
+        *,
+        text: str | None = None,
+        author: str | None = None,
+        reply_to_us: bool = False,
+        created_at: datetime | None = None,
+    ) -> list[str]:
         """Add ``n`` posts aimed at us (mentions, or replies to a new post of ours); return their uris."""
         did = self.fan if author is None else self._author(author)
         parent = self.fake.add_post(self.account.id, "We shipped a thing.", at=created_at) if reply_to_us else None
         body = text or f"@{self.account.handle} hello number {{i}}"
         if reply_to_us and text is None:
             body = "sounds good, number {i}"
-        return [self.fake.add_post(did, body.replace("{i}", str(i)), reply_to=parent, at=created_at)
-                for i in range(n)]
+        return [self.fake.add_post(did, body.replace("{i}", str(i)), reply_to=parent, at=created_at) for i in range(n)]
 
     def set_followers(self, count: int) -> None:
         """Set our account's follower count."""
         self.fake.followers = count
 
-    def add_own_post(self, *, likes: int = 0, reposts: int = 0, replies: int = 0, quotes: int = 0,
-                     views: int = 0, created_at: datetime | None = None) -> str:
+    def add_own_post(
+        self,
+        *,
+        likes: int = 0,
+        reposts: int = 0,
+        replies: int = 0,
+        quotes: int = 0,
+        views: int = 0,
+        created_at: datetime | None = None,
+    ) -> str:
         """Add a post of ours with these counts; return its uri."""
         uri = self.fake.add_post(self.account.id, "Our news, in a skeet.", at=created_at)
-        self.fake.posts[uri]["counts"] = {"likeCount": likes, "repostCount": reposts, "replyCount": replies,
-                                          "quoteCount": quotes}
+        self.fake.posts[uri]["counts"] = {
+            "likeCount": likes,
+            "repostCount": reposts,
+            "replyCount": replies,
+            "quoteCount": quotes,
+        }
         return uri
 
     def _author(self, handle: str) -> str:

@@ -34,8 +34,14 @@ class Request:
 class Response:
     """A fake route's answer."""
 
-    def __init__(self, status: int = 200, body: Any = None, headers: dict[str, str] | None = None,
-                 raw: bytes | None = None, delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        status: int = 200,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+        delay: float = 0.0,
+    ) -> None:
         self.status, self.headers, self.delay = status, dict(headers or {}), delay
         if raw is not None:
             self.payload = raw
@@ -97,8 +103,7 @@ class FakeServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 

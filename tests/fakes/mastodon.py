@@ -26,10 +26,15 @@ class FakeMastodon:
 
     platform = "mastodon"
 
-    def __init__(self, *, window_limit: int = 300, window_seconds: float = 300.0, timeout: float = 0.5,
-                 page_max: int = 80) -> None:
-        self.window_limit, self.window_seconds, self.timeout, self.page_max = window_limit, window_seconds, \
-            timeout, page_max
+    def __init__(
+        self, *, window_limit: int = 300, window_seconds: float = 300.0, timeout: float = 0.5, page_max: int = 80
+    ) -> None:
+        self.window_limit, self.window_seconds, self.timeout, self.page_max = (
+            window_limit,
+            window_seconds,
+            timeout,
+            page_max,
+        )
         self.lock = threading.RLock()
         self.accounts: dict[str, dict[str, Any]] = {}
         self.statuses: dict[str, dict[str, Any]] = {}
@@ -47,50 +52,91 @@ class FakeMastodon:
 
     # -- world building -------------------------------------------------------------------
 
-    def add_account(self, username: str, *, display_name: str = "", note: str = "", bot: bool = False,
-                    domain: str | None = None) -> str:
+    def add_account(
+        self, username: str, *, display_name: str = "", note: str = "", bot: bool = False, domain: str | None = None
+    ) -> str:
         """Create an account (remote when ``domain`` is given); return its id."""
         with self.lock:
             aid = str(117_020_565_693_913_441 + len(self.accounts))
             acct = f"{username}@{domain}" if domain else username
             self.accounts[aid] = {
-                "id": aid, "username": username, "acct": acct, "display_name": display_name, "locked": False,
-                "bot": bot, "discoverable": None, "indexable": False, "group": False,
-                "created_at": "2026-08-01T00:00:00.000Z", "note": note,
-                "url": f"https://{domain or HOST}/@{username}", "uri": f"https://{domain or HOST}/users/{username}",
+                "id": aid,
+                "username": username,
+                "acct": acct,
+                "display_name": display_name,
+                "locked": False,
+                "bot": bot,
+                "discoverable": None,
+                "indexable": False,
+                "group": False,
+                "created_at": "2026-08-01T00:00:00.000Z",
+                "note": note,
+                "url": f"https://{domain or HOST}/@{username}",
+                "uri": f"https://{domain or HOST}/users/{username}",
                 "avatar": f"https://{HOST}/avatars/original/missing.png",
                 "avatar_static": f"https://{HOST}/avatars/original/missing.png",
                 "header": f"https://{HOST}/headers/original/missing.png",
                 "header_static": f"https://{HOST}/headers/original/missing.png",
-                "followers_count": 1, "following_count": 0, "statuses_count": 0, "last_status_at": None,
-                "hide_collections": None, "noindex": False, "emojis": [], "roles": [], "fields": [],
+                "followers_count": 1,
+                "following_count": 0,
+                "statuses_count": 0,
+                "last_status_at": None,
+                "hide_collections": None,
+                "noindex": False,
+                "emojis": [],
+                "roles": [],
+                "fields": [],
             }
             return aid
 
-    def add_status(self, author_id: str, text: str, *, visibility: str = "public", reply_to: str | None = None,
-                   created_at: datetime | None = None) -> str:
+    def add_status(
+        self,
+        author_id: str,
+        text: str,
+        *,
+        visibility: str = "public",
+        reply_to: str | None = None,
+        created_at: datetime | None = None,
+    ) -> str:
         """Store a status; ``@name`` words that name an account become mentions (and notify them)."""
         with self.lock:
             return self._add_status(author_id, text, visibility, reply_to, created_at or datetime.now(UTC))
 
-    def _add_status(self, author_id: str, text: str, visibility: str, reply_to: str | None,
-                    created_at: datetime) -> str:
+    def _add_status(
+        self, author_id: str, text: str, visibility: str, reply_to: str | None, created_at: datetime
+    ) -> str:
         sid = str(next(self._status_ids))
         by_acct = {a["acct"].lower(): a for a in self.accounts.values()}
         mentioned = [by_acct[w[1:].lower()] for w in text.split() if w.startswith("@") and w[1:].lower() in by_acct]
         parent = self.statuses.get(reply_to or "")
         author = self.accounts[author_id]
         self.statuses[sid] = {
-            "id": sid, "created_at": _iso(created_at), "in_reply_to_id": reply_to,
-            "in_reply_to_account_id": parent["account"]["id"] if parent else None, "sensitive": False,
-            "spoiler_text": "", "visibility": visibility, "language": "en",
+            "id": sid,
+            "created_at": _iso(created_at),
+            "in_reply_to_id": reply_to,
+            "in_reply_to_account_id": parent["account"]["id"] if parent else None,
+            "sensitive": False,
+            "spoiler_text": "",
+            "visibility": visibility,
+            "language": "en",
             "uri": f"https://{HOST}/users/{author['username']}/statuses/{sid}",
-            "url": f"https://{HOST}/@{author['username']}/{sid}", "replies_count": 0, "reblogs_count": 0,
-            "favourites_count": 0, "edited_at": None, "content": _html(text, by_acct), "reblog": None,
-            "application": {"name": "heard tests", "website": None}, "account": author, "media_attachments": [],
-            "mentions": [{"id": a["id"], "username": a["username"], "url": a["url"], "acct": a["acct"]}
-                         for a in mentioned],
-            "tags": [], "emojis": [], "card": None, "poll": None,
+            "url": f"https://{HOST}/@{author['username']}/{sid}",
+            "replies_count": 0,
+            "reblogs_count": 0,
+            "favourites_count": 0,
+            "edited_at": None,
+            "content": _html(text, by_acct),
+            "reblog": None,
+            "application": {"name": "heard tests", "website": None},
+            "account": author,
+            "media_attachments": [],
+            "mentions": [
+                {"id": a["id"], "username": a["username"], "url": a["url"], "acct": a["acct"]} for a in mentioned
+            ],
+            "tags": [],
+            "emojis": [],
+            "card": None,
+            "poll": None,
         }
         for account in {a["id"]: a for a in mentioned}.values():
             if account["id"] != author_id:
@@ -102,10 +148,17 @@ class FakeMastodon:
     def _notify(self, account_id: str, kind: str, status_id: str | None, created_at: datetime) -> None:
         nid = str(next(self._notification_ids))
         status = self.statuses.get(status_id or "")
-        self.notifications.append({"id": nid, "type": kind, "created_at": _iso(created_at),
-                                   "group_key": f"ungrouped-{nid}", "for": account_id,
-                                   "account": status["account"] if status else self.accounts[self.fan],
-                                   "status_id": status_id})
+        self.notifications.append(
+            {
+                "id": nid,
+                "type": kind,
+                "created_at": _iso(created_at),
+                "group_key": f"ungrouped-{nid}",
+                "for": account_id,
+                "account": status["account"] if status else self.accounts[self.fan],
+                "status_id": status_id,
+            }
+        )
 
     def add_favourite(self, status_id: str) -> None:
         """Someone favourited our status: a notification that a mention poll must not return."""
@@ -142,9 +195,11 @@ class FakeMastodon:
 
     def _limits(self, now: float) -> dict[str, str]:
         reset = datetime.fromtimestamp(self.window_start + self.window_seconds, UTC)
-        return {"X-RateLimit-Limit": str(self.window_limit),
-                "X-RateLimit-Remaining": str(max(0, self.window_limit - self.used)),
-                "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+        return {
+            "X-RateLimit-Limit": str(self.window_limit),
+            "X-RateLimit-Remaining": str(max(0, self.window_limit - self.used)),
+            "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        }
 
     def _failure(self, kind: str) -> Response:
         if kind == "500":
@@ -188,25 +243,40 @@ class FakeMastodon:
         q = request.query
         limit = max(1, min(40, int(q.get("limit") or 20)))
         no_replies = q.get("exclude_replies", "").lower() in ("1", "true")
-        found = [s for s in reversed(self.statuses.values()) if s["account"]["id"] == account_id
-                 and not (no_replies and s["in_reply_to_account_id"] not in (None, account_id))]
+        found = [
+            s
+            for s in reversed(self.statuses.values())
+            if s["account"]["id"] == account_id
+            and not (no_replies and s["in_reply_to_account_id"] not in (None, account_id))
+        ]
         return Response(200, found[:limit])
 
     def _credential_account(self) -> dict[str, Any]:
         me = self.accounts[self.me]
-        return {**me, "source": {"privacy": "public", "sensitive": False, "language": "en",
-                                 "note": html.unescape(me["note"]), "fields": [], "follow_requests_count": 0}}
+        return {
+            **me,
+            "source": {
+                "privacy": "public",
+                "sensitive": False,
+                "language": "en",
+                "note": html.unescape(me["note"]),
+                "fields": [],
+                "follow_requests_count": 0,
+            },
+        }
 
     def _notifications(self, request: Request) -> Response:
         """Mastodon's paging: newest first; min_id returns the page just above it, since_id the newest."""
         q, types = request.query, set(request.query_all.get("types[]", []))
         excluded = set(request.query_all.get("exclude_types[]", []))
         limit = max(1, min(self.page_max, int(q.get("limit") or 40)))
-        mine = [n for n in self.notifications if n["for"] == self.me and (not types or n["type"] in types)
-                and n["type"] not in excluded]
+        mine = [
+            n
+            for n in self.notifications
+            if n["for"] == self.me and (not types or n["type"] in types) and n["type"] not in excluded
+        ]
         newer = max(_num(q.get("min_id")), _num(q.get("since_id")))
-        mine = [n for n in mine if _num(n["id"]) > newer and (not q.get("max_id") or _num(n["id"]) < _num(
-            q["max_id"]))]
+        mine = [n for n in mine if _num(n["id"]) > newer and (not q.get("max_id") or _num(n["id"]) < _num(q["max_id"]))]
         page = mine[:limit] if q.get("min_id") else mine[-limit:]
         page = list(reversed(page))
         body = [self._notification(n) for n in page]
@@ -214,8 +284,9 @@ class FakeMastodon:
         if page:
             base = f"{self.server.url}/api/v1/notifications?"
             kinds = "".join(f"&types%5B%5D={t}" for t in sorted(types))
-            headers["Link"] = (f'<{base}max_id={page[-1]["id"]}{kinds}>; rel="next", '
-                               f'<{base}min_id={page[0]["id"]}{kinds}>; rel="prev"')
+            headers["Link"] = (
+                f'<{base}max_id={page[-1]["id"]}{kinds}>; rel="next", <{base}min_id={page[0]["id"]}{kinds}>; rel="prev"'
+            )
         return Response(200, body, headers)
 
     def _notification(self, n: dict[str, Any]) -> dict[str, Any]:
@@ -265,8 +336,10 @@ def _html(text: str, by_acct: dict[str, dict[str, Any]]) -> str:
     for word in html.escape(text, quote=False).split(" "):
         account = by_acct.get(word[1:].lower()) if word.startswith("@") else None
         if account:
-            word = (f'<span class="h-card" translate="no"><a href="{account["url"]}" class="u-url mention">'
-                    f'@<span>{account["username"]}</span></a></span>')
+            word = (
+                f'<span class="h-card" translate="no"><a href="{account["url"]}" class="u-url mention">'
+                f"@<span>{account['username']}</span></a></span>"
+            )
         words.append(word)
     return "<p>" + " ".join(words).replace("\n", "<br />") + "</p>"
 
@@ -295,12 +368,21 @@ class MastodonHarness:
     def connect_args(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Options and secrets that make ``mastodon.connect`` talk to this fake."""
         timeout = max(self.fake.timeout, self.fake.hold + 5) if self.fake.hold else self.fake.timeout
-        return ({"api_base_url": self.fake.server.url, "page_size": self.page_size, "timeout": timeout},
-                {"MASTODON_ACCESS_TOKEN": TOKEN})
+        return (
+            {"api_base_url": self.fake.server.url, "page_size": self.page_size, "timeout": timeout},
+            {"MASTODON_ACCESS_TOKEN": TOKEN},
+        )
 
-    def add_incoming(self, n: int, *, text: str | None = None, author: str | None = None,
-                     reply_to_us: bool = False, created_at: datetime | None = None,
-                     visibility: str = "public") -> list[str]:
+    def add_incoming(
+        self,
+        n: int,
+        *,
+        text: str | None = None,
+        author: str | None = None,
+        reply_to_us: bool = False,
+        created_at: datetime | None = None,
+        visibility: str = "public",
+    ) -> list[str]:
         """Add ``n`` statuses that mention us (or reply to a status of ours); return their status ids."""
         author_id = self._author(author) if author else self.fake.fan
         parent = self.fake.add_status(self.me, "We shipped a thing.") if reply_to_us else None
@@ -309,8 +391,9 @@ class MastodonHarness:
             body = text or f"@heardbot hello number {i}"
             if "@heardbot" not in body.lower():
                 body = f"@heardbot {body}"  # a mention notification needs the mention
-            ids.append(self.fake.add_status(author_id, body, visibility=visibility, reply_to=parent,
-                                            created_at=created_at))
+            ids.append(
+                self.fake.add_status(author_id, body, visibility=visibility, reply_to=parent, created_at=created_at)
+            )
             if i % 10 == 9:  # other notification types are interleaved; a mention poll must skip them
                 self.fake.add_favourite(parent or self._ours())
         return ids
@@ -319,8 +402,16 @@ class MastodonHarness:
         """Set our account's follower count."""
         self.fake.accounts[self.me]["followers_count"] = count
 
-    def add_own_post(self, *, likes: int = 0, reposts: int = 0, replies: int = 0, quotes: int = 0,
-                     views: int = 0, created_at: datetime | None = None) -> str:
+    def add_own_post(
+        self,
+        *,
+        likes: int = 0,
+        reposts: int = 0,
+        replies: int = 0,
+        quotes: int = 0,
+        views: int = 0,
+        created_at: datetime | None = None,
+    ) -> str:
         """Add a public status of ours with these counts; return its id."""
         sid = self.fake.add_status(self.me, "Our news, in a toot.", created_at=created_at)
         self.fake.statuses[sid].update(favourites_count=likes, reblogs_count=reposts, replies_count=replies)

@@ -33,10 +33,18 @@ class RedditFake:
 
     platform = "reddit"
 
-    def __init__(self, *, username: str = "heard_bot", subreddits: tuple[str, ...] = ("acme",),
-                 keywords: tuple[str, ...] = ("acme",), window_seconds: float = 10.0,
-                 window_limit: int = 100_000, retry_after: float = 2.0, timeout_delay: float = 1.0,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        username: str = "heard_bot",
+        subreddits: tuple[str, ...] = ("acme",),
+        keywords: tuple[str, ...] = ("acme",),
+        window_seconds: float = 10.0,
+        window_limit: int = 100_000,
+        retry_after: float = 2.0,
+        timeout_delay: float = 1.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.username, self.subreddits, self.keywords = username, subreddits, keywords
         self.window_seconds, self.window_limit = window_seconds, window_limit
         self.retry_after, self.timeout_delay, self.clock = retry_after, timeout_delay, clock
@@ -75,27 +83,48 @@ class RedditFake:
 
     def connect_args(self, **options: Any) -> tuple[dict[str, Any], dict[str, str]]:
         """Options and secrets that make ``reddit.connect`` talk to this fake."""
-        base = {"oauth_url": self.server.url, "reddit_url": self.server.url,
-                "subreddits": list(self.subreddits), "keywords": list(self.keywords),
-                "user_agent": "python:heard-tests:0.1 (by /u/heard_bot)", "page_size": 100,
-                "timeout": self.hold + 5 if self.hold else min(5.0, self.timeout_delay / 2)}
-        return {**base, **options}, {"REDDIT_CLIENT_ID": CLIENT_ID, "REDDIT_CLIENT_SECRET": CLIENT_SECRET,
-                                     "REDDIT_USERNAME": self.username, "REDDIT_PASSWORD": PASSWORD}
+        base = {
+            "oauth_url": self.server.url,
+            "reddit_url": self.server.url,
+            "subreddits": list(self.subreddits),
+            "keywords": list(self.keywords),
+            "user_agent": "python:heard-tests:0.1 (by /u/heard_bot)",
+            "page_size": 100,
+            "timeout": self.hold + 5 if self.hold else min(5.0, self.timeout_delay / 2),
+        }
+        return {**base, **options}, {
+            "REDDIT_CLIENT_ID": CLIENT_ID,
+            "REDDIT_CLIENT_SECRET": CLIENT_SECRET,
+            "REDDIT_USERNAME": self.username,
+            "REDDIT_PASSWORD": PASSWORD,
+        }
 
-    def add_incoming(self, n: int, *, text: str | None = None, author: str | None = None,
-                     reply_to_us: bool = False, created: float | None = None) -> list[str]:
+    def add_incoming(
+        self,
+        n: int,
+        *,
+        text: str | None = None,
+        author: str | None = None,
+        reply_to_us: bool = False,
+        created: float | None = None,
+    ) -> list[str]:
         """Add n unread inbox items aimed at us (mentions, or replies to a comment of ours)."""
         with self.lock:
             parent = self.comment(self.post_id, "our earlier answer", author=self.username) if reply_to_us else None
             names = []
             for i in range(n):
                 body = text or f"hey u/{self.username}, question {len(self.inbox) + i}?"
-                name = self.comment(parent or self.post_id, body, author=author or f"user{i % 50}",
-                                    created=created, listed=False)
+                name = self.comment(
+                    parent or self.post_id, body, author=author or f"user{i % 50}", created=created, listed=False
+                )
                 data = self.things[name]
-                data.update(type="comment_reply" if parent else "username_mention", dest=self.username,
-                            subject="comment reply" if parent else "username mention", was_comment=True,
-                            context=data.pop("permalink") + "?context=3")
+                data.update(
+                    type="comment_reply" if parent else "username_mention",
+                    dest=self.username,
+                    subject="comment reply" if parent else "username mention",
+                    was_comment=True,
+                    context=data.pop("permalink") + "?context=3",
+                )
                 self.inbox.append(name)
                 self.unread.add(name)
                 names.append(name)
@@ -126,31 +155,62 @@ class RedditFake:
 
     def _new_submission(self, sub: str, *, author: str = "someone", created: float | None = None) -> str:
         name = f"t3_{self._new_id()}"
-        self.things[name] = {"id": name[3:], "name": name, "title": "Launch day", "selftext": "",
-                             "author": author, "author_fullname": f"t2_{author.lower()}", "subreddit": sub,
-                             "subreddit_name_prefixed": f"r/{sub}", "created": created or self.clock(),
-                             "created_utc": created or self.clock(), "score": 1, "ups": 1, "upvote_ratio": 1.0,
-                             "num_comments": 0, "num_crossposts": 0, "view_count": None, "is_self": True,
-                             "permalink": f"/r/{sub}/comments/{name[3:]}/launch_day/",
-                             "url": f"https://www.reddit.com/r/{sub}/comments/{name[3:]}/launch_day/"}
+        self.things[name] = {
+            "id": name[3:],
+            "name": name,
+            "title": "Launch day",
+            "selftext": "",
+            "author": author,
+            "author_fullname": f"t2_{author.lower()}",
+            "subreddit": sub,
+            "subreddit_name_prefixed": f"r/{sub}",
+            "created": created or self.clock(),
+            "created_utc": created or self.clock(),
+            "score": 1,
+            "ups": 1,
+            "upvote_ratio": 1.0,
+            "num_comments": 0,
+            "num_crossposts": 0,
+            "view_count": None,
+            "is_self": True,
+            "permalink": f"/r/{sub}/comments/{name[3:]}/launch_day/",
+            "url": f"https://www.reddit.com/r/{sub}/comments/{name[3:]}/launch_day/",
+        }
         return name
 
     def set_followers(self, count: int) -> None:
         """Set how many people follow our profile."""
         self.followers = count
 
-    def add_own_post(self, *, likes: int = 0, reposts: int = 0, replies: int = 0, quotes: int = 0,
-                     views: int = 0, created_at: datetime | None = None) -> str:
+    def add_own_post(
+        self,
+        *,
+        likes: int = 0,
+        reposts: int = 0,
+        replies: int = 0,
+        quotes: int = 0,
+        views: int = 0,
+        created_at: datetime | None = None,
+    ) -> str:
         """Add a submission of ours: ``likes`` upvotes on top of our own, ``replies`` comments; return it."""
         with self.lock:
-            name = self._new_submission(self.subreddits[0], author=self.username,
-                                        created=created_at.timestamp() if created_at else None)
+            name = self._new_submission(
+                self.subreddits[0], author=self.username, created=created_at.timestamp() if created_at else None
+            )
             self.things[name].update(score=likes + 1, ups=likes + 1, num_comments=replies, num_crossposts=reposts)
             self.submitted.append(name)
             return name
 
-    def comment(self, parent: str, body: str, *, author: str, sub: str | None = None,
-                created: float | None = None, listed: bool = True) -> str:
+    def comment(
+        self,
+        parent: str,
+        body: str,
+        *,
+        author: str,
+        sub: str | None = None,
+        created: float | None = None,
+        listed: bool = True,
+    ) -> str:
         """Add a comment under ``parent``; listed comments appear in their subreddit's listing."""
         with self.lock:
             sub = sub or self.subreddits[0]
@@ -158,11 +218,22 @@ class RedditFake:
             cid = self._new_id()
             name = f"t1_{cid}"
             self.things[name] = {
-                "id": cid, "name": name, "author": author, "author_fullname": f"t2_{author.lower()}",
-                "body": body, "body_html": f"<div class=\"md\"><p>{body}</p></div>", "parent_id": parent,
-                "link_id": link, "subreddit": sub, "subreddit_name_prefixed": f"r/{sub}",
-                "created": created or self.clock(), "created_utc": created or self.clock(),
-                "link_title": "Launch day", "score": 1, "distinguished": None, "replies": "",
+                "id": cid,
+                "name": name,
+                "author": author,
+                "author_fullname": f"t2_{author.lower()}",
+                "body": body,
+                "body_html": f'<div class="md"><p>{body}</p></div>',
+                "parent_id": parent,
+                "link_id": link,
+                "subreddit": sub,
+                "subreddit_name_prefixed": f"r/{sub}",
+                "created": created or self.clock(),
+                "created_utc": created or self.clock(),
+                "link_title": "Launch day",
+                "score": 1,
+                "distinguished": None,
+                "replies": "",
                 "permalink": f"/r/{sub}/comments/{link[3:]}/launch_day/{cid}/",
             }
             self.children.setdefault(parent, []).append(name)
@@ -170,11 +241,16 @@ class RedditFake:
                 self.listings.setdefault(sub.lower(), []).append(name)
             return name
 
-    def add_subreddit_comments(self, n: int, *, sub: str | None = None, text: Callable[[int], str] | None = None,
-                               created: float | None = None) -> list[str]:
+    def add_subreddit_comments(
+        self, n: int, *, sub: str | None = None, text: Callable[[int], str] | None = None, created: float | None = None
+    ) -> list[str]:
         """Add n comments to a subreddit's listing; ``text(i)`` chooses each body."""
-        return [self.comment(self.post_id, text(i) if text else f"comment {i}", author=f"user{i % 50}",
-                             sub=sub, created=created) for i in range(n)]
+        return [
+            self.comment(
+                self.post_id, text(i) if text else f"comment {i}", author=f"user{i % 50}", sub=sub, created=created
+            )
+            for i in range(n)
+        ]
 
     def lock_thread(self, name: str) -> None:
         """Lock a comment: replies to it are refused with THREAD_LOCKED."""
@@ -197,8 +273,11 @@ class RedditFake:
             if request.path == "/api/v1/access_token":
                 return self._token(request)
             if not self._authorised(request):
-                return Response(401, {"message": "Unauthorized", "error": 401},
-                                {"www-authenticate": 'Bearer realm="reddit", error="invalid_token"'})
+                return Response(
+                    401,
+                    {"message": "Unauthorized", "error": 401},
+                    {"www-authenticate": 'Bearer realm="reddit", error="invalid_token"'},
+                )
             self._roll_window()
             failure = self._failure()
             if failure is not None:
@@ -237,10 +316,23 @@ class RedditFake:
 
     def _me(self) -> dict[str, Any]:
         """``api/v1/me`` as Reddit answers it: the account, with its profile subreddit."""
-        return {"name": self.username, "id": "bot1", "created_utc": 1.0e9, "link_karma": 1, "comment_karma": 1,
-                "subreddit": {"display_name": f"u_{self.username}", "display_name_prefixed": f"u/{self.username}",
-                              "name": "t5_bot1", "subreddit_type": "user", "url": f"/user/{self.username}/",
-                              "subscribers": self.followers, "public_description": "", "title": ""}}
+        return {
+            "name": self.username,
+            "id": "bot1",
+            "created_utc": 1.0e9,
+            "link_karma": 1,
+            "comment_karma": 1,
+            "subreddit": {
+                "display_name": f"u_{self.username}",
+                "display_name_prefixed": f"u/{self.username}",
+                "name": "t5_bot1",
+                "subreddit_type": "user",
+                "url": f"/user/{self.username}/",
+                "subscribers": self.followers,
+                "public_description": "",
+                "title": "",
+            },
+        }
 
     def _token(self, request: Request) -> Response:
         expected = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
@@ -248,8 +340,11 @@ class RedditFake:
             self.revoked = False
             return Response(401, {"message": "Unauthorized", "error": 401})
         form = request.form()
-        if form.get("grant_type") != "password" or form.get("username") != self.username \
-                or form.get("password") != PASSWORD:
+        if (
+            form.get("grant_type") != "password"
+            or form.get("username") != self.username
+            or form.get("password") != PASSWORD
+        ):
             return Response(200, {"error": "invalid_grant"})  # what Reddit answers, with a 200
         token = secrets.token_hex(8)
         self.tokens.add(token)
@@ -271,23 +366,42 @@ class RedditFake:
         kind = self.failures.popleft()
         headers = self._limit_headers()
         if kind == "429":
-            return Response(429, {"message": "Too Many Requests", "error": 429},
-                            {**headers, "retry-after": str(self.retry_after)})
+            return Response(
+                429, {"message": "Too Many Requests", "error": 429}, {**headers, "retry-after": str(self.retry_after)}
+            )
         if kind == "500":
             return Response(500, raw=b"<html><body>all our servers are busy</body></html>", headers=headers)
         if kind == "401":
             self.tokens.clear()  # the grant was revoked: the token refresh is refused as well
             self.revoked = True
-            return Response(401, {"message": "Unauthorized", "error": 401},
-                            {"www-authenticate": 'Bearer realm="reddit", error="invalid_token"'})
+            return Response(
+                401,
+                {"message": "Unauthorized", "error": 401},
+                {"www-authenticate": 'Bearer realm="reddit", error="invalid_token"'},
+            )
         if kind in ("402", "403"):
             return Response(403, {"message": "Forbidden", "error": 403}, headers)
         if kind == "timeout":
             return Response(200, self._listing([], {}), headers, delay=self.timeout_delay)
         if kind == "RATELIMIT":  # Reddit's API error for posting too fast, sent with a 200
-            return Response(200, {"json": {"errors": [
-                ["RATELIMIT", ("Looks like you've been doing that a lot. Take a break for 3 minutes before "
-                               "trying again."), "ratelimit"]]}}, headers)
+            return Response(
+                200,
+                {
+                    "json": {
+                        "errors": [
+                            [
+                                "RATELIMIT",
+                                (
+                                    "Looks like you've been doing that a lot. Take a break for 3 minutes before "
+                                    "trying again."
+                                ),
+                                "ratelimit",
+                            ]
+                        ]
+                    }
+                },
+                headers,
+            )
         if kind == "garbage":
             return Response(200, raw=b'{"kind": "Listing", "data": {"children": [tru', headers=headers)
         raise ValueError(f"unknown failure kind {kind!r}")
@@ -298,9 +412,11 @@ class RedditFake:
 
     def _limit_headers(self) -> dict[str, str]:
         elapsed = self.clock() - self.window_start
-        return {"x-ratelimit-used": str(self.used),
-                "x-ratelimit-remaining": f"{max(0, self.window_limit - self.used):.1f}",
-                "x-ratelimit-reset": str(max(0, math.ceil(self.window_seconds - elapsed)))}
+        return {
+            "x-ratelimit-used": str(self.used),
+            "x-ratelimit-remaining": f"{max(0, self.window_limit - self.used):.1f}",
+            "x-ratelimit-reset": str(max(0, math.ceil(self.window_seconds - elapsed))),
+        }
 
     # -- listings -------------------------------------------------------------------------------
 
@@ -333,11 +449,17 @@ class RedditFake:
             end = names.index(query["before"])
             start = max(0, end - limit)
         page = names[start:end]
-        return {"kind": "Listing", "data": {
-            "after": page[-1] if page and end < len(names) else None,
-            "before": page[0] if page and start > 0 else None,
-            "dist": len(page), "modhash": None, "geo_filter": "",
-            "children": [self._thing(n) for n in page]}}
+        return {
+            "kind": "Listing",
+            "data": {
+                "after": page[-1] if page and end < len(names) else None,
+                "before": page[0] if page and start > 0 else None,
+                "dist": len(page),
+                "modhash": None,
+                "geo_filter": "",
+                "children": [self._thing(n) for n in page],
+            },
+        }
 
     # -- writes -----------------------------------------------------------------------------------
 

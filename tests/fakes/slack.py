@@ -129,8 +129,7 @@ class FakeSlack:
             ts = f"1700000000.{next(self._ts):06d}"
         if webhook:
             return Response(200, raw=b"ok", headers={"Content-Type": "text/html"}, delay=self.delay)
-        return Response(200, {"ok": True, "channel": payload.get("channel"), "ts": ts, "message": {}},
-                        delay=self.delay)
+        return Response(200, {"ok": True, "channel": payload.get("channel"), "ts": ts, "message": {}}, delay=self.delay)
 
 
 def _payload(request: Request) -> dict[str, Any]:

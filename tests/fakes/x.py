@@ -17,8 +17,12 @@ from tests.fakes.http import FakeServer, Request, Response
 DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")
 # Per-15-minute limits per user, from X's rate-limit table.
 LIMITS = {"mentions": 300, "search": 300, "post": 100, "me": 75, "user": 900, "timeline": 900}
-SECRETS = {"X_API_KEY": "fake-key", "X_API_SECRET": "fake-secret",
-           "X_ACCESS_TOKEN": "1-fake-token", "X_ACCESS_TOKEN_SECRET": "fake-token-secret"}
+SECRETS = {
+    "X_API_KEY": "fake-key",
+    "X_API_SECRET": "fake-secret",
+    "X_ACCESS_TOKEN": "1-fake-token",
+    "X_ACCESS_TOKEN_SECRET": "fake-token-secret",
+}
 
 
 def _problem(status: int, title: str, detail: str, kind: str = "about:blank") -> Response:
@@ -28,12 +32,22 @@ def _problem(status: int, title: str, detail: str, kind: str = "about:blank") ->
 class FakeX:
     """A stateful X API v2: tweets by id, users, rate-limit windows and injected failures."""
 
-    def __init__(self, *, window: float = 900.0, limits: dict[str, int] | None = None,
-                 timeout: float = 0.5) -> None:
+    def __init__(self, *, window: float = 900.0, limits: dict[str, int] | None = None, timeout: float = 0.5) -> None:
         self.me = {"id": "1000", "username": "heardbot", "name": "Heard"}
-        self.users: dict[str, dict[str, Any]] = {"1000": dict(self.me, description="We listen.", public_metrics={
-            "followers_count": 0, "following_count": 0, "tweet_count": 0, "listed_count": 0, "like_count": 0,
-            "media_count": 0})}
+        self.users: dict[str, dict[str, Any]] = {
+            "1000": dict(
+                self.me,
+                description="We listen.",
+                public_metrics={
+                    "followers_count": 0,
+                    "following_count": 0,
+                    "tweet_count": 0,
+                    "listed_count": 0,
+                    "like_count": 0,
+                    "media_count": 0,
+                },
+            )
+        }
         self.tweets: dict[int, dict[str, Any]] = {}
         self._ids: list[int] = []  # sorted, for newest-first paging
         self._next_id = 1_600_000_000_000_000_000
@@ -51,30 +65,57 @@ class FakeX:
         """Create a user; return its id."""
         with self._lock:
             uid = str(2000 + len(self.users))
-            self.users[uid] = {"id": uid, "username": username, "name": name or username.title(),
-                               "description": description}
+            self.users[uid] = {
+                "id": uid,
+                "username": username,
+                "name": name or username.title(),
+                "description": description,
+            }
             return uid
 
-    def add_tweet(self, author_id: str, text: str, *, created_at: datetime | None = None,
-                  reply_to: str | None = None, quote_of: str | None = None) -> str:
+    def add_tweet(
+        self,
+        author_id: str,
+        text: str,
+        *,
+        created_at: datetime | None = None,
+        reply_to: str | None = None,
+        quote_of: str | None = None,
+    ) -> str:
         """Store a tweet (mentions are parsed from @handles in the text); return its id."""
         with self._lock:
             return self._add(author_id, text, created_at or datetime.now(UTC), reply_to, quote_of)
 
-    def _add(self, author_id: str, text: str, created_at: datetime, reply_to: str | None,
-             quote_of: str | None) -> str:
+    def _add(self, author_id: str, text: str, created_at: datetime, reply_to: str | None, quote_of: str | None) -> str:
         self._next_id += 1 + len(self._ids) % 7  # ids grow but are not contiguous, like snowflakes
         tid = self._next_id
         handles = {u["username"].lower(): u for u in self.users.values()}
-        mentions = [{"start": text.find(w), "end": text.find(w) + len(w), "username": handles[w[1:].lower()]
-                     ["username"], "id": handles[w[1:].lower()]["id"]}
-                    for w in text.split() if w.startswith("@") and w[1:].lower() in handles]
+        mentions = [
+            {
+                "start": text.find(w),
+                "end": text.find(w) + len(w),
+                "username": handles[w[1:].lower()]["username"],
+                "id": handles[w[1:].lower()]["id"],
+            }
+            for w in text.split()
+            if w.startswith("@") and w[1:].lower() in handles
+        ]
         tweet: dict[str, Any] = {
-            "id": str(tid), "text": text, "edit_history_tweet_ids": [str(tid)], "author_id": author_id,
+            "id": str(tid),
+            "text": text,
+            "edit_history_tweet_ids": [str(tid)],
+            "author_id": author_id,
             "created_at": created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-            "conversation_id": str(tid), "lang": "en",
-            "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0,
-                               "bookmark_count": 0, "impression_count": 0},
+            "conversation_id": str(tid),
+            "lang": "en",
+            "public_metrics": {
+                "retweet_count": 0,
+                "reply_count": 0,
+                "like_count": 0,
+                "quote_count": 0,
+                "bookmark_count": 0,
+                "impression_count": 0,
+            },
         }
         refs = []
         if reply_to:
@@ -120,12 +161,16 @@ class FakeX:
             if failure == "429":
                 used, reset = self.limits[endpoint], int(now) + 2  # 1-2 s ahead, even on a loaded machine
             self._windows[endpoint] = (used + 1, reset)
-        headers = {"x-rate-limit-limit": str(self.limits[endpoint]),
-                   "x-rate-limit-remaining": str(max(0, self.limits[endpoint] - used - 1)),
-                   "x-rate-limit-reset": str(int(reset)), "api-version": "2.52"}
+        headers = {
+            "x-rate-limit-limit": str(self.limits[endpoint]),
+            "x-rate-limit-remaining": str(max(0, self.limits[endpoint] - used - 1)),
+            "x-rate-limit-reset": str(int(reset)),
+            "api-version": "2.52",
+        }
         if used >= self.limits[endpoint]:
-            response = Response(429, {"title": "Too Many Requests", "detail": "Too Many Requests",
-                                      "type": "about:blank", "status": 429})
+            response = Response(
+                429, {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}
+            )
             headers["x-rate-limit-remaining"] = "0"
         else:
             response = self._failure(failure) if failure else None
@@ -143,8 +188,12 @@ class FakeX:
         if kind == "401":
             return _problem(401, "Unauthorized", "Unauthorized")
         if kind == "402":
-            return _problem(402, "CreditsDepleted", "Your enrolled account does not have any credits "
-                            "to fulfill this request.", "https://api.twitter.com/2/problems/credits")
+            return _problem(
+                402,
+                "CreditsDepleted",
+                "Your enrolled account does not have any credits to fulfill this request.",
+                "https://api.twitter.com/2/problems/credits",
+            )
         if kind == "timeout":
             return Response(200, {"data": []}, delay=self.timeout * 2)
         if kind == "garbage":
@@ -173,18 +222,34 @@ class FakeX:
     def _user_by_id(self, request: Request) -> Response:
         uid = request.path.strip("/").split("/")[2]
         if uid not in self.users:
-            return Response(200, {"errors": [{"value": uid, "detail": f"Could not find user with id: [{uid}].",
-                                              "title": "Not Found Error", "resource_type": "user",
-                                              "parameter": "id", "resource_id": uid,
-                                              "type": "https://api.twitter.com/2/problems/resource-not-found"}]})
+            return Response(
+                200,
+                {
+                    "errors": [
+                        {
+                            "value": uid,
+                            "detail": f"Could not find user with id: [{uid}].",
+                            "title": "Not Found Error",
+                            "resource_type": "user",
+                            "parameter": "id",
+                            "resource_id": uid,
+                            "type": "https://api.twitter.com/2/problems/resource-not-found",
+                        }
+                    ]
+                },
+            )
         return Response(200, {"data": self._user(uid, request)})
 
     def _user_tweets(self, request: Request) -> Response:
         """A user's timeline, newest first; ``exclude=replies,retweets`` drops replies (we fake no retweets)."""
         uid = request.path.strip("/").split("/")[2]
         excluded = set(request.query.get("exclude", "").split(","))
-        return self._timeline(request, lambda t: t["author_id"] == uid and not (
-            "replies" in excluded and t.get("in_reply_to_user_id")), "pagination_token", 5)
+        return self._timeline(
+            request,
+            lambda t: t["author_id"] == uid and not ("replies" in excluded and t.get("in_reply_to_user_id")),
+            "pagination_token",
+            5,
+        )
 
     def _mentions(self, request: Request) -> Response:
         uid = request.path.strip("/").split("/")[2]
@@ -258,17 +323,30 @@ class FakeX:
         body = request.json() or {}
         target = str((body.get("reply") or {}).get("in_reply_to_tweet_id") or "")
         if target and int(target) not in self.tweets:
-            return Response(403, {"detail": "You attempted to reply to a Tweet that is deleted or not "
-                                  "visible to you.", "type": "about:blank", "title": "Forbidden", "status": 403})
+            return Response(
+                403,
+                {
+                    "detail": "You attempted to reply to a Tweet that is deleted or not visible to you.",
+                    "type": "about:blank",
+                    "title": "Forbidden",
+                    "status": 403,
+                },
+            )
         tid = self._add(self.me["id"], str(body.get("text", "")), datetime.now(UTC), target or None, None)
         self.posted.append({"in_reply_to": target, "text": body.get("text", ""), "id": tid})
         return Response(201, {"data": {"id": tid, "text": body.get("text", ""), "edit_history_tweet_ids": [tid]}})
 
 
 def _invalid(message: str) -> Response:
-    return Response(400, {"errors": [{"parameters": {}, "message": message}], "title": "Invalid Request",
-                          "detail": "One or more parameters to your request was invalid.",
-                          "type": "https://api.twitter.com/2/problems/invalid-request"})
+    return Response(
+        400,
+        {
+            "errors": [{"parameters": {}, "message": message}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        },
+    )
 
 
 def _mentions(tweet: dict[str, Any], uid: str) -> bool:
@@ -289,9 +367,11 @@ def _matcher(query: str, users: dict[str, dict[str, Any]]) -> Any:
             words.append(term.lower())
 
     def keep(tweet: dict[str, Any]) -> bool:
-        return ((conversation is None or tweet["conversation_id"] == conversation)
-                and (author is None or tweet["author_id"] == author)
-                and all(w in tweet["text"].lower() for w in words))
+        return (
+            (conversation is None or tweet["conversation_id"] == conversation)
+            and (author is None or tweet["author_id"] == author)
+            and all(w in tweet["text"].lower() for w in words)
+        )
 
     return keep
 
@@ -329,12 +409,25 @@ class XHarness:
     def connect_args(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Options and secrets that make ``connect`` talk to this fake."""
         timeout = max(self.fake.timeout, self.fake.hold + 5) if self.fake.hold else self.fake.timeout
-        options = {"user_id": self.account.id, "username": self.account.handle, "keywords": self.keywords,
-                   "api_base": self.url, "page_size": self.page_size, "timeout": timeout}
+        options = {
+            "user_id": self.account.id,
+            "username": self.account.handle,
+            "keywords": self.keywords,
+            "api_base": self.url,
+            "page_size": self.page_size,
+            "timeout": timeout,
+        }
         return options, dict(SECRETS)
 
-    def add_incoming(self, n: int, *, text: str | None = None, author: str | None = None,
-                     reply_to_us: bool = False, created_at: datetime | None = None) -> list[str]:
+    def add_incoming(
+        self,
+        n: int,
+        *,
+        text: str | None = None,
+        author: str | None = None,
+        reply_to_us: bool = False,
+        created_at: datetime | None = None,
+    ) -> list[str]:
         """Add ``n`` tweets aimed at us (mentions, or replies to our latest tweet); return their ids."""
         author_id = self.fan if author is None else self._author(author)
         ids = []
@@ -350,12 +443,26 @@ class XHarness:
         """Set our account's follower count."""
         self.fake.users[self.account.id]["public_metrics"]["followers_count"] = count
 
-    def add_own_post(self, *, likes: int = 0, reposts: int = 0, replies: int = 0, quotes: int = 0,
-                     views: int = 0, created_at: datetime | None = None) -> str:
+    def add_own_post(
+        self,
+        *,
+        likes: int = 0,
+        reposts: int = 0,
+        replies: int = 0,
+        quotes: int = 0,
+        views: int = 0,
+        created_at: datetime | None = None,
+    ) -> str:
         """Add a tweet of ours with these public metrics; return its id."""
         tid = self.fake.add_tweet(self.account.id, "Our news, in a tweet.", created_at=created_at)
-        self.fake.set_metrics(tid, like_count=likes, retweet_count=reposts, reply_count=replies,
-                              quote_count=quotes, impression_count=views)
+        self.fake.set_metrics(
+            tid,
+            like_count=likes,
+            retweet_count=reposts,
+            reply_count=replies,
+            quote_count=quotes,
+            impression_count=views,
+        )
         return tid
 
     def _author(self, handle: str) -> str:

@@ -12,16 +12,34 @@ from listener.records import Account
 from tests.fakes.http import FakeServer, Request, Response
 from tests.fakes.x import _poke
 
-SECRETS = {"YOUTUBE_CLIENT_ID": "fake-client.apps.googleusercontent.com", "YOUTUBE_CLIENT_SECRET": "fake-secret",
-           "YOUTUBE_REFRESH_TOKEN": "1//fake-refresh-token"}
-COSTS = {"commentThreads.list": 1, "comments.list": 1, "channels.list": 1, "comments.insert": 50,
-         "playlistItems.list": 1, "videos.list": 1, "search.list": 100}
+SECRETS = {
+    "YOUTUBE_CLIENT_ID": "fake-client.apps.googleusercontent.com",
+    "YOUTUBE_CLIENT_SECRET": "fake-secret",
+    "YOUTUBE_REFRESH_TOKEN": "1//fake-refresh-token",
+}
+COSTS = {
+    "commentThreads.list": 1,
+    "comments.list": 1,
+    "channels.list": 1,
+    "comments.insert": 50,
+    "playlistItems.list": 1,
+    "videos.list": 1,
+    "search.list": 100,
+}
 EMBEDDED_REPLIES = 5  # a thread embeds only a few replies; comments.list(parentId) has them all
 
 
 def _error(status: int, reason: str, message: str, domain: str = "youtube.commentThread") -> Response:
-    return Response(status, {"error": {"code": status, "message": message,
-                                       "errors": [{"message": message, "domain": domain, "reason": reason}]}})
+    return Response(
+        status,
+        {
+            "error": {
+                "code": status,
+                "message": message,
+                "errors": [{"message": message, "domain": domain, "reason": reason}],
+            }
+        },
+    )
 
 
 def _stamp(moment: datetime) -> str:
@@ -63,8 +81,15 @@ class FakeYouTube:
             self.channels[cid] = {"id": cid, "title": title or handle.title(), "customUrl": f"@{handle}"}
             return cid
 
-    def add_comment(self, channel: str, text: str, *, parent: str | None = None,
-                    at: datetime | None = None, video: str | None = None) -> str:
+    def add_comment(
+        self,
+        channel: str,
+        text: str,
+        *,
+        parent: str | None = None,
+        at: datetime | None = None,
+        video: str | None = None,
+    ) -> str:
         """Add a top-level comment (or a reply under ``parent``, a thread id); return its id."""
         with self._lock:
             return self._add(channel, text, parent, at or datetime.now(UTC), video or self.video)
@@ -74,12 +99,26 @@ class FakeYouTube:
         suffix = hashlib.sha256(str(self._seq).encode()).hexdigest()[:20]
         cid = f"{parent}.{suffix}" if parent else f"Ugz{suffix}AaABAg"
         author = self.channels[channel]
-        comment = {"kind": "youtube#comment", "etag": f"e{self._seq}", "id": cid, "snippet": {
-            "channelId": self.me["id"], "videoId": video, "textDisplay": text, "textOriginal": text,
-            "authorDisplayName": author["customUrl"], "authorProfileImageUrl": "https://yt3.ggpht.com/x",
-            "authorChannelUrl": f"http://www.youtube.com/{author['customUrl']}",
-            "authorChannelId": {"value": channel}, "canRate": True, "viewerRating": "none", "likeCount": 0,
-            "publishedAt": _stamp(at), "updatedAt": _stamp(at)}}
+        comment = {
+            "kind": "youtube#comment",
+            "etag": f"e{self._seq}",
+            "id": cid,
+            "snippet": {
+                "channelId": self.me["id"],
+                "videoId": video,
+                "textDisplay": text,
+                "textOriginal": text,
+                "authorDisplayName": author["customUrl"],
+                "authorProfileImageUrl": "https://yt3.ggpht.com/x",
+                "authorChannelUrl": f"http://www.youtube.com/{author['customUrl']}",
+                "authorChannelId": {"value": channel},
+                "canRate": True,
+                "viewerRating": "none",
+                "likeCount": 0,
+                "publishedAt": _stamp(at),
+                "updatedAt": _stamp(at),
+            },
+        }
         if parent:
             comment["snippet"]["parentId"] = parent
             self.threads[parent]["replies"].append(comment)
@@ -113,20 +152,36 @@ class FakeYouTube:
             spent_out = self.quota_exceeded or failure == "quota" or self.spent + COSTS[method] > self.daily_quota
             self.spent += COSTS[method]
         if spent_out:
-            return _error(403, "quotaExceeded", "The request cannot be completed because you have exceeded "
-                          "your <a href=\"/youtube/v3/getting-started#quota\">quota</a>.", "youtube.quota")
+            return _error(
+                403,
+                "quotaExceeded",
+                "The request cannot be completed because you have exceeded "
+                'your <a href="/youtube/v3/getting-started#quota">quota</a>.',
+                "youtube.quota",
+            )
         if failure:
             return self._failure(failure)
-        route = {"commentThreads.list": self._threads, "comments.list": self._replies,
-                 "comments.insert": self._insert, "channels.list": self._channels,
-                 "playlistItems.list": self._playlist_items, "videos.list": self._videos,
-                 "search.list": self._search}[method]
+        route = {
+            "commentThreads.list": self._threads,
+            "comments.list": self._replies,
+            "comments.insert": self._insert,
+            "channels.list": self._channels,
+            "playlistItems.list": self._playlist_items,
+            "videos.list": self._videos,
+            "search.list": self._search,
+        }[method]
         return route(request)
 
     def _method(self, request: Request) -> str | None:
         resource = request.path.removeprefix("/youtube/v3/")
-        if request.method == "GET" and resource in ("commentThreads", "comments", "channels", "playlistItems",
-                                                    "videos", "search"):
+        if request.method == "GET" and resource in (
+            "commentThreads",
+            "comments",
+            "channels",
+            "playlistItems",
+            "videos",
+            "search",
+        ):
             return f"{resource}.list"
         if request.method == "POST" and resource == "comments":
             return "comments.insert"
@@ -153,14 +208,24 @@ class FakeYouTube:
         form = request.form()
         with self._lock:
             self.token_requests += 1
-        if form.get("grant_type") != "refresh_token" or form.get("refresh_token") != SECRETS["YOUTUBE_REFRESH_TOKEN"] \
-                or form.get("client_id") != SECRETS["YOUTUBE_CLIENT_ID"]:
+        if (
+            form.get("grant_type") != "refresh_token"
+            or form.get("refresh_token") != SECRETS["YOUTUBE_REFRESH_TOKEN"]
+            or form.get("client_id") != SECRETS["YOUTUBE_CLIENT_ID"]
+        ):
             return Response(400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."})
         token = f"ya29.fake-{self.token_requests}"
         with self._lock:
             self.tokens.add(token)
-        return Response(200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer",
-                              "scope": "https://www.googleapis.com/auth/youtube.force-ssl"})
+        return Response(
+            200,
+            {
+                "access_token": token,
+                "expires_in": 3599,
+                "token_type": "Bearer",
+                "scope": "https://www.googleapis.com/auth/youtube.force-ssl",
+            },
+        )
 
     def _page(self, kind: str, items: list[dict[str, Any]], request: Request) -> Response:
         size = int(request.query.get("maxResults", 20))
@@ -172,9 +237,12 @@ class FakeYouTube:
                 start = int(request.query["pageToken"].removeprefix("QURTSl9p"), 16)
             except ValueError:
                 return _error(400, "invalidPageToken", "The page token is not valid.", "youtube.parameter")
-        body: dict[str, Any] = {"kind": f"youtube#{kind}ListResponse", "etag": "x",
-                                "pageInfo": {"totalResults": len(items), "resultsPerPage": size},
-                                "items": items[start:start + size]}
+        body: dict[str, Any] = {
+            "kind": f"youtube#{kind}ListResponse",
+            "etag": "x",
+            "pageInfo": {"totalResults": len(items), "resultsPerPage": size},
+            "items": items[start : start + size],
+        }
         if start + size < len(items):
             body["nextPageToken"] = f"QURTSl9p{start + size:x}"
         return Response(200, body)
@@ -191,10 +259,19 @@ class FakeYouTube:
         return self._page("commentThread", items, request)
 
     def _thread(self, tid: str, thread: dict[str, Any], with_replies: bool) -> dict[str, Any]:
-        item: dict[str, Any] = {"kind": "youtube#commentThread", "etag": "t", "id": tid, "snippet": {
-            "channelId": self.me["id"], "videoId": thread["top"]["snippet"]["videoId"],
-            "topLevelComment": thread["top"], "canReply": True, "totalReplyCount": len(thread["replies"]),
-            "isPublic": True}}
+        item: dict[str, Any] = {
+            "kind": "youtube#commentThread",
+            "etag": "t",
+            "id": tid,
+            "snippet": {
+                "channelId": self.me["id"],
+                "videoId": thread["top"]["snippet"]["videoId"],
+                "topLevelComment": thread["top"],
+                "canReply": True,
+                "totalReplyCount": len(thread["replies"]),
+                "isPublic": True,
+            },
+        }
         if with_replies and thread["replies"]:
             item["replies"] = {"comments": thread["replies"][-EMBEDDED_REPLIES:][::-1]}
         return item
@@ -203,8 +280,9 @@ class FakeYouTube:
         parent = request.query.get("parentId", "")
         with self._lock:
             if parent not in self.threads:
-                return _error(404, "commentNotFound", "The comment identified by parentId could not be found.",
-                              "youtube.comment")
+                return _error(
+                    404, "commentNotFound", "The comment identified by parentId could not be found.", "youtube.comment"
+                )
             items = list(self.threads[parent]["replies"])
         return self._page("comment", items, request)
 
@@ -215,13 +293,15 @@ class FakeYouTube:
         parent, text = snippet.get("parentId"), snippet.get("textOriginal", "")
         with self._lock:
             if parent not in self.threads:
-                return _error(404, "parentCommentNotFound", "The parent comment could not be found.",
-                              "youtube.comment")
+                return _error(404, "parentCommentNotFound", "The parent comment could not be found.", "youtube.comment")
             if not text or len(text) > 10_000:
                 return _error(400, "commentTextRequired", "The comment text is missing or too long.", "youtube.comment")
             # A reply to a reply sits under the top comment, addressed "@name": that names its target.
-            named = [r["id"] for r in self.threads[parent]["replies"]
-                     if text.lower().startswith(r["snippet"]["authorDisplayName"].lower() + " ")]
+            named = [
+                r["id"]
+                for r in self.threads[parent]["replies"]
+                if text.lower().startswith(r["snippet"]["authorDisplayName"].lower() + " ")
+            ]
             cid = self._add(self.me["id"], text, parent, datetime.now(UTC), self.video)
             self.posted.append({"in_reply_to": named[-1] if named else parent, "text": text, "id": cid})
             comment, hold = self.threads[parent]["replies"][-1], self.hold
@@ -234,13 +314,30 @@ class FakeYouTube:
         with self._lock:
             self._seq += 1
             vid = hashlib.sha256(f"video{self._seq}".encode()).hexdigest()[:11]
-            self.uploads.append({"kind": "youtube#video", "etag": f"v{self._seq}", "id": vid, "snippet": {
-                "publishedAt": _stamp(at or datetime.now(UTC)), "channelId": self.me["id"], "title": "Our news",
-                "description": "", "channelTitle": self.me["title"], "categoryId": "22",
-                "liveBroadcastContent": "none"},
-                # YouTube sends every count as a string.
-                "statistics": {"viewCount": "0", "likeCount": "0", "favoriteCount": "0", "commentCount": "0",
-                               **{k: str(v) for k, v in statistics.items()}}})
+            self.uploads.append(
+                {
+                    "kind": "youtube#video",
+                    "etag": f"v{self._seq}",
+                    "id": vid,
+                    "snippet": {
+                        "publishedAt": _stamp(at or datetime.now(UTC)),
+                        "channelId": self.me["id"],
+                        "title": "Our news",
+                        "description": "",
+                        "channelTitle": self.me["title"],
+                        "categoryId": "22",
+                        "liveBroadcastContent": "none",
+                    },
+                    # YouTube sends every count as a string.
+                    "statistics": {
+                        "viewCount": "0",
+                        "likeCount": "0",
+                        "favoriteCount": "0",
+                        "commentCount": "0",
+                        **{k: str(v) for k, v in statistics.items()},
+                    },
+                }
+            )
             return vid
 
     def _uploads_playlist(self) -> str:
@@ -248,13 +345,27 @@ class FakeYouTube:
 
     def _playlist_items(self, request: Request) -> Response:
         if request.query.get("playlistId") != self._uploads_playlist():
-            return _error(404, "playlistNotFound", "The playlist identified with the request's playlistId "
-                          "parameter cannot be found.", "youtube.playlistItem")
+            return _error(
+                404,
+                "playlistNotFound",
+                "The playlist identified with the request's playlistId parameter cannot be found.",
+                "youtube.playlistItem",
+            )
         parts = set(request.query.get("part", "").split(","))
         with self._lock:
-            items = [{"kind": "youtube#playlistItem", "etag": "p", "id": f"UEx{v['id']}",
-                      **({"contentDetails": {"videoId": v["id"], "videoPublishedAt": v["snippet"]["publishedAt"]}}
-                         if "contentDetails" in parts else {})} for v in reversed(self.uploads)]
+            items = [
+                {
+                    "kind": "youtube#playlistItem",
+                    "etag": "p",
+                    "id": f"UEx{v['id']}",
+                    **(
+                        {"contentDetails": {"videoId": v["id"], "videoPublishedAt": v["snippet"]["publishedAt"]}}
+                        if "contentDetails" in parts
+                        else {}
+                    ),
+                }
+                for v in reversed(self.uploads)
+            ]
         return self._page("playlistItem", items, request)
 
     def _videos(self, request: Request) -> Response:
@@ -265,11 +376,21 @@ class FakeYouTube:
             return _error(400, "invalidParameter", "Too many ids (at most 50).", "youtube.parameter")
         parts = set(request.query.get("part", "").split(","))
         with self._lock:
-            found = [{k: v for k, v in video.items() if k in parts | {"kind", "etag", "id"}}
-                     for vid in ids for video in self.uploads if video["id"] == vid]
-        return Response(200, {"kind": "youtube#videoListResponse", "etag": "x",
-                              "pageInfo": {"totalResults": len(found), "resultsPerPage": len(found)},
-                              "items": found})
+            found = [
+                {k: v for k, v in video.items() if k in parts | {"kind", "etag", "id"}}
+                for vid in ids
+                for video in self.uploads
+                if video["id"] == vid
+            ]
+        return Response(
+            200,
+            {
+                "kind": "youtube#videoListResponse",
+                "etag": "x",
+                "pageInfo": {"totalResults": len(found), "resultsPerPage": len(found)},
+                "items": found,
+            },
+        )
 
     def _search(self, request: Request) -> Response:
         return Response(200, {"kind": "youtube#searchListResponse", "etag": "x", "items": []})
@@ -278,18 +399,37 @@ class FakeYouTube:
         if request.query.get("mine") != "true":
             return _error(400, "missingParameter", "No filter selected.", "youtube.parameter")
         parts = set(request.query.get("part", "").split(","))
-        item: dict[str, Any] = {"kind": "youtube#channel", "etag": "c", "id": self.me["id"],
-                                "snippet": {"title": self.me["title"], "customUrl": self.me["customUrl"],
-                                            "description": "", "publishedAt": "2020-01-01T00:00:00Z"}}
+        item: dict[str, Any] = {
+            "kind": "youtube#channel",
+            "etag": "c",
+            "id": self.me["id"],
+            "snippet": {
+                "title": self.me["title"],
+                "customUrl": self.me["customUrl"],
+                "description": "",
+                "publishedAt": "2020-01-01T00:00:00Z",
+            },
+        }
         if "statistics" in parts:
-            item["statistics"] = {"viewCount": "0", "subscriberCount": str(self.subscribers),
-                                  "hiddenSubscriberCount": False, "videoCount": str(len(self.uploads))}
+            item["statistics"] = {
+                "viewCount": "0",
+                "subscriberCount": str(self.subscribers),
+                "hiddenSubscriberCount": False,
+                "videoCount": str(len(self.uploads)),
+            }
         if "contentDetails" in parts:
             item["contentDetails"] = {"relatedPlaylists": {"likes": "", "uploads": self._uploads_playlist()}}
         if "snippet" not in parts:
             del item["snippet"]
-        return Response(200, {"kind": "youtube#channelListResponse", "etag": "x",
-                              "pageInfo": {"totalResults": 1, "resultsPerPage": 5}, "items": [item]})
+        return Response(
+            200,
+            {
+                "kind": "youtube#channelListResponse",
+                "etag": "x",
+                "pageInfo": {"totalResults": 1, "resultsPerPage": 5},
+                "items": [item],
+            },
+        )
 
 
 class YouTubeHarness:
@@ -322,25 +462,47 @@ class YouTubeHarness:
 
     def connect_args(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Options and secrets that make ``connect`` talk to this fake."""
-        return {"channel_id": self.account.id, "handle": self.account.handle, "api_endpoint": self.url + "/",
-                "token_uri": self.url + "/token",
-                "page_size": self.page_size, "timeout": self.fake.timeout,
-                "daily_quota": self.fake.daily_quota}, dict(SECRETS)
+        return {
+            "channel_id": self.account.id,
+            "handle": self.account.handle,
+            "api_endpoint": self.url + "/",
+            "token_uri": self.url + "/token",
+            "page_size": self.page_size,
+            "timeout": self.fake.timeout,
+            "daily_quota": self.fake.daily_quota,
+        }, dict(SECRETS)
 
-    def add_incoming(self, n: int, *, text: str | None = None, author: str | None = None,
-                     reply_to_us: bool = False, created_at: datetime | None = None) -> list[str]:
+    def add_incoming(
+        self,
+        n: int,
+        *,
+        text: str | None = None,
+        author: str | None = None,
+        reply_to_us: bool = False,
+        created_at: datetime | None = None,
+    ) -> list[str]:
         """Add ``n`` comments on our video (or replies in a thread we started); return their ids."""
         channel = self.fan if author is None else self._author(author)
         parent = self.fake.add_comment(self.account.id, "Thanks for watching!", at=created_at) if reply_to_us else None
-        return [self.fake.add_comment(channel, text or f"great video, number {i}", parent=parent, at=created_at)
-                for i in range(n)]
+        return [
+            self.fake.add_comment(channel, text or f"great video, number {i}", parent=parent, at=created_at)
+            for i in range(n)
+        ]
 
     def set_followers(self, count: int) -> None:
         """Set our channel's subscriber count."""
         self.fake.subscribers = count
 
-    def add_own_post(self, *, likes: int = 0, reposts: int = 0, replies: int = 0, quotes: int = 0,
-                     views: int = 0, created_at: datetime | None = None) -> str:
+    def add_own_post(
+        self,
+        *,
+        likes: int = 0,
+        reposts: int = 0,
+        replies: int = 0,
+        quotes: int = 0,
+        views: int = 0,
+        created_at: datetime | None = None,
+    ) -> str:
         """Upload a video of ours (YouTube has no reposts or quotes); return its id."""
         return self.fake.add_video(at=created_at, likeCount=likes, commentCount=replies, viewCount=views)
 
