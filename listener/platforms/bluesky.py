@@ -11,12 +11,11 @@ A login is at most once per ``RELOGIN_GAP``: createSession allows 30 per 5 minut
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,7 +42,7 @@ from listener.errors import (
     RateLimited,
     Transient,
 )
-from listener.platforms import PlatformSpec, register
+from listener.platforms import PlatformSpec, _walk, register
 from listener.platforms._common import looks_automated, metric, parse_iso, require
 from listener.records import Account, Author, Comment, OwnPost, Page
 
@@ -155,64 +154,21 @@ def _mentioned_dids(record: Mapping[str, Any]) -> set[str]:
 # -- the walk over newest-first notifications (pure) ------------------------------------------
 
 
-@dataclass(frozen=True)
-class Walk:
+class Walk(_walk.Walk):
     """Where the notifications source is: a cycle pages down from the newest item to ``bound``.
 
     ``bound`` is the ``indexedAt`` the previous cycle reached (or the start time) and ``seen`` the
-    uris stored at exactly that instant. ``token`` is the next page of the cycle in progress and
-    ``newest``/``newest_uris`` the newest items it has seen, which become the bound when it ends.
+    uris stored at exactly that instant. The cursor keeps the newest uris under ``newest_uris``.
     """
 
-    bound: str
-    seen: tuple[str, ...] = ()
-    token: str | None = None
-    newest: str | None = None
-    newest_uris: tuple[str, ...] = ()
+    platform = "bluesky"
+    ids_key = "newest_uris"
 
-    @classmethod
-    def load(cls, cursor: str | None, since: datetime) -> Walk:
-        """Read a cursor written by ``dump``, or start at ``since``."""
-        if not cursor:
-            return cls(bound=since.astimezone(UTC).isoformat())
-        try:
-            state = json.loads(cursor)
-            return cls(
-                bound=str(state["bound"]),
-                seen=tuple(state.get("seen", ())),
-                token=state.get("token"),
-                newest=state.get("newest"),
-                newest_uris=tuple(state.get("newest_uris", ())),
-            )
-        except (ValueError, TypeError, KeyError) as exc:
-            raise BadPayload(f"bluesky cursor {cursor!r} is not ours") from exc
-
-    def dump(self) -> str:
-        """The cursor string stored in the database."""
-        return json.dumps({k: v for k, v in asdict(self).items() if v not in (None, ())}, sort_keys=True)
-
-    def step(self, items: Sequence[dict[str, Any]], token: str | None) -> tuple[list[dict[str, Any]], Walk]:
-        """Keep the items above the bound; return them and the walk after this page."""
-        bound = parse_iso(self.bound, "bluesky cursor")
-        fresh, reached = [], False
-        newest, newest_uris = self.newest, list(self.newest_uris)
-        for item in items:
-            at = parse_iso(item.get("indexedAt"), f"bluesky {item.get('uri')}")
-            if at < bound or (at == bound and item.get("uri") in self.seen):
-                reached = True
-                continue
-            fresh.append(item)
-            if newest is None or at > parse_iso(newest, "bluesky cursor"):
-                newest, newest_uris = item["indexedAt"], [str(item["uri"])]
-            elif at == parse_iso(newest, "bluesky cursor"):
-                newest_uris.append(str(item["uri"]))
-        if token and not reached and items:
-            return fresh, replace(self, token=token, newest=newest, newest_uris=tuple(newest_uris))
-        if newest is None:
-            return fresh, Walk(bound=self.bound, seen=self.seen)
-        if parse_iso(newest, "bluesky cursor") == bound:
-            return fresh, Walk(bound=self.bound, seen=tuple(dict.fromkeys(self.seen + tuple(newest_uris))))
-        return fresh, Walk(bound=str(newest), seen=tuple(newest_uris))
+    @staticmethod
+    def stamp(item: dict[str, Any]) -> _walk.Stamp:
+        """A notification's uri and ``indexedAt`` (kept in the cursor as Bluesky wrote it)."""
+        at = parse_iso(item.get("indexedAt"), f"bluesky {item.get('uri')}")
+        return _walk.Stamp(str(item["uri"]), at, item["indexedAt"])
 
 
 # -- the client --------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ import json
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,7 +39,7 @@ from listener.errors import (
     RateLimited,
     Transient,
 )
-from listener.platforms import PlatformSpec, register
+from listener.platforms import PlatformSpec, _walk, register
 from listener.platforms._common import looks_automated, metric, parse_iso, require
 from listener.records import Account, Author, Comment, OwnPost, Page
 
@@ -119,74 +118,29 @@ def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
 # -- the walk over newest-first threads (pure) -------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Walk:
+class Walk(_walk.Walk):
     """Where the comments source is: a cycle pages down from the newest thread to ``bound``.
 
     ``bound`` is the newest ``publishedAt`` the previous cycle saw (or the start time) and ``seen``
     the ids stored at exactly that second (YouTube times are whole seconds, so ties are common).
-    ``token`` is the next page of the cycle in progress; ``newest``/``newest_ids`` the newest
-    comments it has seen, which become the bound when it ends.
+    A page lists threads; each holds its top-level comment and replies, the items the walk keeps.
     """
 
-    bound: str
-    seen: tuple[str, ...] = ()
-    token: str | None = None
-    newest: str | None = None
-    newest_ids: tuple[str, ...] = ()
+    platform = "youtube"
+    ids_key = "newest_ids"
+    seen_cap = SEEN_CAP
+    whole_seconds = True
 
-    @classmethod
-    def load(cls, cursor: str | None, since: datetime) -> Walk:
-        """Read a cursor written by ``dump``, or start at ``since``."""
-        if not cursor:  # whole seconds, as YouTube's times are: a comment in this second is new
-            return cls(bound=since.astimezone(UTC).replace(microsecond=0).isoformat())
-        try:
-            state = json.loads(cursor)
-            return cls(
-                bound=str(state["bound"]),
-                seen=tuple(state.get("seen", ())),
-                token=state.get("token"),
-                newest=state.get("newest"),
-                newest_ids=tuple(state.get("newest_ids", ())),
-            )
-        except (ValueError, TypeError, KeyError) as exc:
-            raise BadPayload(f"youtube cursor {cursor!r} is not ours") from exc
+    @staticmethod
+    def stamp(item: dict[str, Any]) -> _walk.Stamp:
+        """A comment's id and ``publishedAt`` (kept in the cursor in ISO form)."""
+        at = parse_iso(item["snippet"].get("publishedAt"), f"youtube comment {item['id']}")
+        return _walk.Stamp(str(item["id"]), at, at.isoformat())
 
-    def dump(self) -> str:
-        """The cursor string stored in the database."""
-        return json.dumps({k: v for k, v in asdict(self).items() if v not in (None, ())}, sort_keys=True)
-
-    def step(self, threads: Sequence[Mapping[str, Any]], token: str | None) -> tuple[list[dict[str, Any]], Walk]:
-        """Keep the comments newer than the bound; return them and the walk after this page.
-
-        A thread counts as new while any comment in it is, so that an old thread with a new reply
-        does not end the cycle while newer threads may lie below it.
-        """
-        bound = parse_iso(self.bound, "youtube cursor")
-        fresh: list[dict[str, Any]] = []
-        newest = parse_iso(self.newest, "youtube cursor") if self.newest else None
-        newest_ids, reached = list(self.newest_ids), False
-        for thread in threads:
-            new_here = False
-            for comment in _comments_of(thread):
-                at = parse_iso(comment["snippet"].get("publishedAt"), f"youtube comment {comment['id']}")
-                if at < bound or (at == bound and comment["id"] in self.seen):
-                    continue
-                fresh.append(comment)
-                new_here = True
-                if newest is None or at > newest:
-                    newest, newest_ids = at, [comment["id"]]
-                elif at == newest:
-                    newest_ids.append(comment["id"])
-            reached = reached or not new_here
-        newest_text = newest.isoformat() if newest else None
-        if token and not reached and threads:
-            return fresh, replace(self, token=token, newest=newest_text, newest_ids=tuple(newest_ids)[-SEEN_CAP:])
-        if newest is None:
-            return fresh, Walk(bound=self.bound, seen=self.seen)
-        if newest == bound:
-            return fresh, Walk(bound=self.bound, seen=tuple(dict.fromkeys(self.seen + tuple(newest_ids)))[-SEEN_CAP:])
-        return fresh, Walk(bound=str(newest_text), seen=tuple(newest_ids)[-SEEN_CAP:])
+    @staticmethod
+    def items_of(entry: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """The comments of one thread."""
+        return _comments_of(entry)
 
 
 def _comments_of(thread: Mapping[str, Any]) -> Iterator[dict[str, Any]]:

@@ -1,0 +1,128 @@
+"""Provide the newest-first walk: page down from the newest item to the time the last cycle reached.
+
+Bluesky's notifications and YouTube's comment threads both come newest first with a token to older
+pages and no "since" parameter, so one poll cycle pages down until it meets the bound the previous
+cycle reached, then makes the newest item it saw the next bound. A platform subclasses ``Walk``,
+naming itself and saying how an item's id and time are read (``stamp``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Self
+
+from listener.errors import BadPayload
+from listener.platforms._common import parse_iso
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a walk reads from one item: its id, its time, and that time as the cursor keeps it."""
+
+    id: str
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Where a newest-first source is: a cycle pages down from the newest item to ``bound``.
+
+    ``bound`` is the newest time the previous cycle reached (or the start time) and ``seen`` the ids
+    stored at exactly that instant. ``token`` is the next page of the cycle in progress and
+    ``newest``/``newest_ids`` the newest items it has seen, which become the bound when it ends.
+    """
+
+    bound: str
+    seen: tuple[str, ...] = ()
+    token: str | None = None
+    newest: str | None = None
+    newest_ids: tuple[str, ...] = ()
+
+    platform: ClassVar[str] = "platform"
+    # The cursor key for ``newest_ids``: cursors already stored in users' databases use it.
+    ids_key: ClassVar[str] = "newest_ids"
+    seen_cap: ClassVar[int | None] = None  # the most ids kept at one instant (the newest are kept)
+    whole_seconds: ClassVar[bool] = False  # the platform's times are whole seconds, so the start is too
+
+    @staticmethod
+    def stamp(item: dict[str, Any]) -> Stamp:
+        """Read one item's id and time (each platform says how)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def items_of(entry: dict[str, Any]) -> Iterable[dict[str, Any]]:
+        """The items one listed entry holds: itself, unless the platform nests them (YouTube threads)."""
+        return (entry,)
+
+    @classmethod
+    def load(cls, cursor: str | None, since: datetime) -> Self:
+        """Read a cursor written by ``dump``, or start at ``since``.
+
+        :raises BadPayload: the cursor is not one a walk wrote.
+        """
+        if not cursor:
+            start = since.astimezone(UTC)
+            return cls(bound=(start.replace(microsecond=0) if cls.whole_seconds else start).isoformat())
+        try:
+            state = json.loads(cursor)
+            return cls(
+                bound=str(state["bound"]),
+                seen=tuple(state.get("seen", ())),
+                token=state.get("token"),
+                newest=state.get("newest"),
+                newest_ids=tuple(state.get(cls.ids_key, ())),
+            )
+        except (ValueError, TypeError, KeyError) as exc:
+            raise BadPayload(f"{cls.platform} cursor {cursor!r} is not ours") from exc
+
+    def dump(self) -> str:
+        """The cursor string stored in the database."""
+        state = {
+            "bound": self.bound,
+            "seen": self.seen,
+            "token": self.token,
+            "newest": self.newest,
+            self.ids_key: self.newest_ids,
+        }
+        return json.dumps({k: v for k, v in state.items() if v not in (None, ())}, sort_keys=True)
+
+    def step(self, entries: Sequence[dict[str, Any]], token: str | None) -> tuple[list[dict[str, Any]], Self]:
+        """Keep the items above the bound; return them and the walk after this page.
+
+        An entry counts as new while any item in it is, so that an old YouTube thread with a new
+        reply does not end the cycle while newer threads may lie below it.
+        """
+        where = f"{self.platform} cursor"
+        bound = parse_iso(self.bound, where)
+        at, text = (parse_iso(self.newest, where), self.newest) if self.newest else (None, None)
+        fresh: list[dict[str, Any]] = []
+        newest_ids, reached = list(self.newest_ids), False
+        for entry in entries:
+            new_here = False
+            for item in self.items_of(entry):
+                stamp = self.stamp(item)
+                if stamp.at < bound or (stamp.at == bound and stamp.id in self.seen):
+                    continue
+                fresh.append(item)
+                new_here = True
+                if at is None or stamp.at > at:
+                    at, text, newest_ids = stamp.at, stamp.text, [stamp.id]
+                elif stamp.at == at:
+                    newest_ids.append(stamp.id)
+            reached = reached or not new_here
+        if token and not reached and entries:
+            return fresh, replace(self, token=token, newest=text, newest_ids=self._capped(newest_ids))
+        cls = type(self)
+        if at is None or text is None:
+            return fresh, cls(bound=self.bound, seen=self.seen)
+        if at == bound:
+            return fresh, cls(bound=self.bound, seen=self._capped(dict.fromkeys(self.seen + tuple(newest_ids))))
+        return fresh, cls(bound=text, seen=self._capped(newest_ids))
+
+    def _capped(self, ids: Iterable[str]) -> tuple[str, ...]:
+        kept = tuple(ids)
+        return kept[-self.seen_cap :] if self.seen_cap is not None else kept
