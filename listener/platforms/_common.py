@@ -1,12 +1,14 @@
-"""Provide small helpers that several platform modules share: time parsing and bot heuristics."""
+"""Provide small helpers that several platform modules share: time parsing, bot heuristics, config checks."""
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from listener.errors import BadPayload
+from listener.errors import BadPayload, ConfigError
 
 # Handles ending in "bot" are bots, except surnames and words that merely end that way.
 _BOT_NAME = re.compile(r"bot$|^bot[_\-.]|^auto_?moderator$", re.IGNORECASE)
@@ -57,3 +59,26 @@ def metric(mapping: Any, key: str) -> int:
         return max(0, int(value)) if value is not None and not isinstance(value, bool) else 0
     except (TypeError, ValueError):
         return 0
+
+
+def ceil_epoch(epoch: float) -> datetime:
+    """Epoch seconds (a rate-limit reset) as an aware UTC time, rounded up to the whole second.
+
+    The store keeps whole seconds, and rounding down would resume before the reset.
+    """
+    return datetime.fromtimestamp(math.ceil(epoch), tz=UTC)
+
+
+def require_secrets(platform: str, names: Sequence[str], secrets: Mapping[str, str]) -> None:
+    """Raise ConfigError naming every secret in ``names`` that is missing or empty."""
+    missing = [k for k in names if not secrets.get(k)]
+    if missing:
+        raise ConfigError(f"{platform} needs {', '.join(missing)} in the environment")
+
+
+def number_option(platform: str, options: Mapping[str, Any], key: str, default: Any, low: float, high: float) -> Any:
+    """Return ``options[key]`` (or ``default``) if it is a number from ``low`` to ``high``, else raise ConfigError."""
+    value = options.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ConfigError(f"platforms.{platform}.{key}: expected a number from {low} to {high}, got {value!r}")
+    return value

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from atproto import Client, Session, models
@@ -43,7 +43,7 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, _walk, register
-from listener.platforms._common import looks_automated, metric, parse_iso, require
+from listener.platforms._common import ceil_epoch, looks_automated, metric, parse_iso, require, require_secrets
 from listener.records import Account, Author, Comment, OwnPost, Page
 
 log = logging.getLogger(__name__)
@@ -399,7 +399,7 @@ class BlueskyClient:
         """Refuse a call the window cannot afford, before Bluesky has to say 429."""
         window = self._windows.get(nsid)
         if window and window.remaining <= 0 and self.clock() < window.reset:
-            raise RateLimited(f"bluesky {nsid}: rate-limit window spent", _at(window.reset))
+            raise RateLimited(f"bluesky {nsid}: rate-limit window spent", ceil_epoch(window.reset))
 
     def _note(self, nsid: str, headers: Mapping[str, Any]) -> None:
         try:
@@ -448,7 +448,7 @@ def _translated(
         reset = exc.reset_at.timestamp() if exc.reset_at else clock() + (exc.retry_after or 60.0)
         if windows is not None:
             windows[nsid] = _Window(0, reset)
-        raise RateLimited(f"bluesky {nsid}: 429 {exc}", _at(reset)) from exc
+        raise RateLimited(f"bluesky {nsid}: 429 {exc}", ceil_epoch(reset)) from exc
     except (UnauthorizedError, BadRequestError) as exc:
         if _error_name(exc) in _TOKEN_ERRORS and nsid != "createSession":
             raise _ExpiredToken(str(exc)) from exc
@@ -473,19 +473,12 @@ def _translated(
         raise PlatformError(f"bluesky {nsid}: {type(exc).__name__}: {exc}") from exc
 
 
-def _at(epoch: float) -> datetime:
-    # Rounded up to the second: the store keeps whole seconds, and rounding down would resume early.
-    return datetime.fromtimestamp(float(int(epoch) + (epoch % 1 > 0)), tz=UTC)
-
-
 def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> BlueskyClient:
     """Build a Bluesky client from heard.toml options and the handle and app password (no request yet).
 
     :raises ConfigError: a secret is missing or an option has the wrong type.
     """
-    missing = [k for k in SECRETS if not secrets.get(k)]
-    if missing:
-        raise ConfigError(f"bluesky needs {', '.join(missing)} in the environment")
+    require_secrets("bluesky", SECRETS, secrets)
     try:
         page_size, timeout = int(options.get("page_size", 50)), float(options.get("timeout", 10))
     except (TypeError, ValueError) as exc:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -41,7 +40,7 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, register
-from listener.platforms._common import looks_automated, metric, parse_iso, require
+from listener.platforms._common import ceil_epoch, looks_automated, metric, parse_iso, require, require_secrets
 from listener.records import Account, Author, Comment, OwnPost, Page
 
 SECRETS = ("MASTODON_ACCESS_TOKEN",)
@@ -291,15 +290,15 @@ class MastodonClient:
         """Refuse a call the window cannot afford, before the instance has to say 429."""
         now, reset = self.clock(), self.api.ratelimit_reset
         if self._blocked_until > now:
-            raise RateLimited("mastodon rate limit: waiting for the reset", _at(self._blocked_until))
+            raise RateLimited("mastodon rate limit: waiting for the reset", ceil_epoch(self._blocked_until))
         if self.api.ratelimit_remaining is not None and self.api.ratelimit_remaining <= 0 and reset and reset > now:
-            raise RateLimited("mastodon rate limit spent", _at(reset))
+            raise RateLimited("mastodon rate limit spent", ceil_epoch(reset))
 
     def _retry_at(self) -> datetime:
         # Mastodon.py has read X-RateLimit-Reset (ISO time) before it raises, so the reset is known.
         reset = self.api.ratelimit_reset
         self._blocked_until = float(reset) if reset and reset > self.clock() else self.clock() + 60
-        return _at(self._blocked_until)
+        return ceil_epoch(self._blocked_until)
 
 
 @contextmanager
@@ -358,18 +357,12 @@ def _dump(**state: Any) -> str:
     return json.dumps({k: v for k, v in state.items() if v is not None}, sort_keys=True)
 
 
-def _at(epoch: float) -> datetime:
-    # Rounded up: the store keeps whole seconds, and rounding down would resume before the reset.
-    return datetime.fromtimestamp(math.ceil(epoch), tz=UTC)
-
-
 def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> MastodonClient:
     """Build a Mastodon client from heard.toml options and the access token (no request is made).
 
     :raises ConfigError: the token or the instance is missing, or an option has the wrong type.
     """
-    if not secrets.get("MASTODON_ACCESS_TOKEN"):
-        raise ConfigError("mastodon needs MASTODON_ACCESS_TOKEN in the environment")
+    require_secrets("mastodon", SECRETS, secrets)
     base = options.get("api_base_url")
     if not isinstance(base, str) or not base:
         raise ConfigError("platforms.mastodon.api_base_url: expected your instance, e.g. 'https://mastodon.social'")

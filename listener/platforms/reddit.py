@@ -39,7 +39,7 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, register
-from listener.platforms._common import looks_automated, metric, parse_epoch, require
+from listener.platforms._common import looks_automated, metric, number_option, parse_epoch, require
 from listener.records import Account, Author, Comment, OwnPost, Page
 
 log = logging.getLogger(__name__)
@@ -357,7 +357,7 @@ class RedditClient:
             if self.keywords
             else None
         )
-        self.page_size = _number(options, "page_size", 100, int, 1, 100)
+        self.page_size = int(number_option("reddit", options, "page_size", 100, 1, 100))
         self.clock = clock or (lambda: datetime.now(UTC))
         self.budget = _Budget(self.clock)
         self.reddit = praw.Reddit(
@@ -372,7 +372,10 @@ class RedditClient:
             check_for_async=False,
             ratelimit_seconds=0,  # a RATELIMIT API error comes back to us instead of sleeping
             requestor_class=_Requestor,
-            requestor_kwargs={"budget": self.budget, "timeout": _number(options, "timeout", 16.0, float, 0.01, 300)},
+            requestor_kwargs={
+                "budget": self.budget,
+                "timeout": float(number_option("reddit", options, "timeout", 16.0, 0.01, 300)),
+            },
         )
 
     def sources(self) -> Sequence[str]:
@@ -522,13 +525,6 @@ def _strings(options: Mapping[str, Any], key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"platforms.reddit.{key}: expected a list of strings, got {value!r}")
     return value
-
-
-def _number(options: Mapping[str, Any], key: str, default: Any, kind: type, low: float, high: float) -> Any:
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ConfigError(f"platforms.reddit.{key}: expected a number from {low} to {high}, got {value!r}")
-    return kind(value)
 
 
 def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> RedditClient:

@@ -26,7 +26,7 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, register
-from listener.platforms._common import looks_automated, metric, parse_iso, require
+from listener.platforms._common import looks_automated, metric, parse_iso, require, require_secrets
 from listener.records import Account, Author, Comment, OwnPost, Page
 
 log = logging.getLogger(__name__)
@@ -437,9 +437,7 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> XClient:
 
     :raises ConfigError: a secret is missing or an option has the wrong type.
     """
-    missing = [k for k in SECRETS if not secrets.get(k)]
-    if missing:
-        raise ConfigError(f"x needs {', '.join(missing)} in the environment")
+    require_secrets("x", SECRETS, secrets)
     keywords = options.get("keywords", [])
     if not isinstance(keywords, list | tuple) or not all(isinstance(k, str) and k for k in keywords):
         raise ConfigError("platforms.x.keywords: expected a list of search queries")

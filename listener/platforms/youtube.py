@@ -40,7 +40,7 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, _walk, register
-from listener.platforms._common import looks_automated, metric, parse_iso, require
+from listener.platforms._common import looks_automated, metric, number_option, parse_iso, require, require_secrets
 from listener.records import Account, Author, Comment, OwnPost, Page
 
 log = logging.getLogger(__name__)
@@ -412,13 +412,6 @@ def _by_status(method: str, exc: HttpError, quota: Quota, writing: bool) -> Plat
     return PlatformError(what)
 
 
-def _number(options: Mapping[str, Any], key: str, default: Any, low: float, high: float) -> Any:
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ConfigError(f"platforms.youtube.{key}: expected a number from {low} to {high}, got {value!r}")
-    return value
-
-
 def connect(
     options: Mapping[str, Any], secrets: Mapping[str, str], *, clock: Callable[[], datetime] | None = None
 ) -> YouTubeClient:
@@ -428,13 +421,11 @@ def connect(
 
     :raises ConfigError: a secret is missing or an option is malformed.
     """
-    missing = [k for k in SECRETS if not secrets.get(k)]
-    if missing:
-        raise ConfigError(f"youtube needs {', '.join(missing)} in the environment")
-    daily = int(_number(options, "daily_quota", 10_000, 1, 10_000_000))
+    require_secrets("youtube", SECRETS, secrets)
+    daily = int(number_option("youtube", options, "daily_quota", 10_000, 1, 10_000_000))
     quota = Quota(
         daily,
-        int(_number(options, "reply_reserve", min(500, daily // 5), 0, daily)),
+        int(number_option("youtube", options, "reply_reserve", min(500, daily // 5), 0, daily)),
         clock or (lambda: datetime.now(UTC)),
     )
     credentials = Credentials(
@@ -447,7 +438,7 @@ def connect(
     )
     # Our own httplib2 with a timeout (the default has none, so a hung socket would hang the job).
     http = google_auth_httplib2.AuthorizedHttp(
-        credentials, http=httplib2.Http(timeout=float(_number(options, "timeout", 10, 0.01, 300)))
+        credentials, http=httplib2.Http(timeout=float(number_option("youtube", options, "timeout", 10, 0.01, 300)))
     )
     endpoint = str(options.get("api_endpoint") or DEFAULT_ENDPOINT)
     service = build(
@@ -458,7 +449,7 @@ def connect(
         cache_discovery=False,
         client_options={"api_endpoint": endpoint if endpoint.endswith("/") else endpoint + "/"},
     )
-    page_size = int(_number(options, "page_size", 100, 1, 100))
+    page_size = int(number_option("youtube", options, "page_size", 100, 1, 100))
     channel = str(options.get("channel_id") or "")
     handle = str(options.get("handle") or channel)
     client = YouTubeClient(service, Account("youtube", channel, handle), quota, page_size=page_size)
