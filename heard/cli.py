@@ -270,6 +270,24 @@ def status(obj: Ctx, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("platforms", nargs=-1)
+@click.pass_obj
+def resume(obj: Ctx, platforms: tuple[str, ...]) -> None:
+    """Lift the pauses on PLATFORMS (default: all) after fixing their credentials or credits."""
+    app = obj.app()
+    names = platforms or tuple(sorted(app.settings.platforms))
+    unknown = set(names) - set(app.settings.platforms)
+    if unknown:
+        raise click.BadParameter(f"unknown platform: {', '.join(sorted(unknown))}", param_hint="PLATFORMS")
+    for name in names:
+        moved = app.store.resume(name, now=utcnow())
+        click.echo(
+            f"{name}: resumed {moved['sources']} source(s), posting {'un' if moved['posting'] else 'not '}"
+            f"paused, {moved['replies']} waiting repl{'y' if moved['replies'] == 1 else 'ies'} freed"
+        )
+
+
+@cli.command()
 @click.pass_obj
 def doctor(obj: Ctx) -> None:
     """Check, per platform, whether it is configured, what is missing, and whether credentials work."""

@@ -586,6 +586,23 @@ class Store:
             )
             self._event(now, None, "poll_failed", None, None, {"source": source, "error": error})
 
+    def resume(self, platform: str, *, now: datetime) -> dict[str, int]:
+        """Lift every pause on a platform (its sources, its posting, its waiting replies); say what moved."""
+        with self.db.atomic():
+            sources = self.db.execute(
+                "UPDATE cursors SET paused_until = NULL WHERE substr(source, 1, ?) = ? AND paused_until IS NOT NULL",
+                [len(platform) + 1, f"{platform}:"],
+            ).rowcount
+            posting = self.db.execute("DELETE FROM meta WHERE key = ?", [f"pause:post:{platform}"]).rowcount
+            replies = self.db.execute(
+                "UPDATE replies SET retry_at = NULL WHERE state IN ('approved', 'posting') AND retry_at IS NOT NULL"
+                " AND comment_id IN (SELECT id FROM comments WHERE platform = ?)",
+                [platform],
+            ).rowcount
+            moved = {"sources": sources, "posting": posting, "replies": replies}
+            self._event(now, None, "resumed", None, None, {"platform": platform, **moved})
+        return moved
+
     def set_meta(self, key: str, value: Any) -> None:
         """Store a small JSON value (heartbeat, pauses) under a key."""
         self.db.table("meta").upsert({"key": key, "value": json.dumps(value)}, pk="key")

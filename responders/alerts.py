@@ -84,7 +84,8 @@ def _source_problems(row: dict[str, Any], *, now: datetime, poll_seconds: int) -
         until = row.get("paused_until") or "?"
         return {
             f"source:auth:{source}": f"{source}: the platform refused our credentials; polling is paused "
-            f"until {until}. Renew the keys in .env, then run `heard doctor`."
+            f"until {until}. Renew the keys in .env, check them with `heard doctor`, then run "
+            f"`heard resume {source.split(':', 1)[0]}`."
         }
     if failing and error.startswith(CREDITS_ERROR):
         return {
@@ -119,7 +120,8 @@ def _posting_pauses(store: Store, *, now: datetime) -> dict[str, str]:
         kind = "credits" if credits else "auth"
         what = "the account's API credits are spent" if credits else "the platform refused our credentials"
         found[f"post:{kind}:{platform}"] = (
-            f"posting to {platform} is paused: {what} ({pause.get('why', '')}). Approved replies wait."
+            f"posting to {platform} is paused: {what} ({pause.get('why', '')}). Approved replies wait; "
+            f"once fixed, run `heard resume {platform}`."
         )
     return found
 

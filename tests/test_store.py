@@ -61,3 +61,23 @@ def test_untagged_then_undecided(store: Store) -> None:
 def test_nobot_in_bio_opts_the_author_out(store: Store) -> None:
     store.save_page("s", [make_comment(1, bio="coffee nerd #nobot")], None, now=NOW)
     assert store.author("x", "u-jane")["opted_out"] == 1
+
+
+def test_resume_lifts_every_pause_on_one_platform_only(store: Store) -> None:
+    from datetime import timedelta
+
+    from responders import lifecycle
+    from responders.lifecycle import ReplyState
+
+    later = NOW + timedelta(hours=1)
+    store.source_failed("x:mentions", "credentials refused", now=NOW, paused_until=later)
+    store.source_failed("reddit:inbox", "credentials refused", now=NOW, paused_until=later)
+    store.set_meta("pause:post:x", {"until": later.isoformat(), "why": "401"})
+    c = make_comment(1)
+    store.save_page("x:mentions", [c], None, now=NOW)
+    lifecycle.create(store, c.id, ReplyState.SUGGESTED, now=NOW, text="hi")
+    lifecycle.transition(store, c.id, ReplyState.APPROVED, now=NOW, retry_at=later)
+    assert store.resume("x", now=NOW) == {"sources": 1, "posting": 1, "replies": 1}
+    assert store.cursor("x:mentions")["paused_until"] is None
+    assert store.cursor("reddit:inbox")["paused_until"]
+    assert store.meta("pause:post:x") is None and store.reply(c.id)["retry_at"] is None
