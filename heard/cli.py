@@ -70,15 +70,20 @@ class Ctx:
     "--env-file", type=click.Path(path_type=Path), envvar="HEARD_ENV_FILE", help="File of secrets [default: .env]."
 )
 @click.option(
-    "--log-level", default="WARNING", envvar="HEARD_LOG_LEVEL", show_default=True, help="DEBUG, INFO, WARNING or ERROR."
+    "--log-level",
+    envvar="HEARD_LOG_LEVEL",
+    help="DEBUG, INFO, WARNING or ERROR [default: INFO for `heard run`, WARNING otherwise].",
 )
 @click.pass_context
-def cli(ctx: click.Context, config: Path | None, database: Path | None, env_file: Path | None, log_level: str) -> None:
+def cli(
+    ctx: click.Context, config: Path | None, database: Path | None, env_file: Path | None, log_level: str | None
+) -> None:
     """heard: hear every mention and comment, and answer each one like a person."""
     from heard.logs import setup_logging
 
     ctx.obj = Ctx(config, database, env_file)
-    setup_logging(log_level, [])
+    # The service's log is its record of what happened; one-off commands stay quiet.
+    setup_logging(log_level or ("INFO" if ctx.invoked_subcommand == "run" else "WARNING"), [])
 
 
 @cli.command()

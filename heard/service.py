@@ -44,6 +44,12 @@ def run_service(settings: Settings, *, backfill: timedelta | None = None, notifi
     secrets = [v for ps in settings.platforms.values() for v in ps.secrets.values()]
     setup_logging(logging.getLevelName(logging.getLogger().level), [*secrets, *settings.slack.values()])
     app = App(settings)
+    if not app.clients:
+        log.warning(
+            "no platform is enabled: set [platforms.<name>] enabled = true in %s (`heard doctor` shows "
+            "what each platform needs); until then heard only works through what is already stored",
+            settings.config_path,
+        )
     notifier = notifier or default_notifier(settings)
     announcer = notifier if isinstance(notifier, Announcer) else LogAnnouncer()
     scheduler = build_scheduler(app, notifier, announcer, backfill=backfill)
