@@ -77,7 +77,8 @@ def build_report(
     }
     step("sentiment and topics")
     figures["sentiment"] = report_figures.sentiment_over_time(rows, now=now)
-    heard_rows = [r for r in rows if not r["is_own"]]
+    # Topics and questions are what people say: not us, not bots.
+    heard_rows = [r for r in rows if not r["is_own"] and not r["author_is_bot"]]
     figures["questions"] = report_text.cluster_questions(
         [r for r in heard_rows if r["intent"] == "question" or r["is_question"]]
     )
@@ -92,7 +93,8 @@ def build_report(
 
 
 def _comment_counts(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    heard_rows = [r for r in rows if not r["is_own"]]
+    # Topics and questions are what people say: not us, not bots.
+    heard_rows = [r for r in rows if not r["is_own"] and not r["author_is_bot"]]
     return {
         "total": len(heard_rows),
         "tagged": sum(r["sentiment"] is not None for r in heard_rows),

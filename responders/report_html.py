@@ -40,8 +40,9 @@ padding:8px 12px;border-radius:6px}.note{color:#5b6475;font-size:.85em}a{color:#
 def render_html(f: dict[str, Any]) -> str:
     """Render the whole page."""
     window = f"{(f['window']['start'] or '')[:10]} to {f['window']['end'][:10]}"
+    generated = f["generated_at"][:16].replace("T", " ") + " UTC"
     body = [
-        f"<h1>heard report</h1><p class='sub'>{escape(window)} \u00b7 generated {escape(f['generated_at'])}</p>",
+        f"<h1>heard report</h1><p class='sub'>{escape(window)} \u00b7 generated {escape(generated)}</p>",
         _kpis(f),
         _responsiveness(f["responsiveness"]),
         _sentiment(f["sentiment"]),

@@ -279,7 +279,7 @@ def _nounish(word: str) -> bool:
         word[0].isalpha()
         and word not in STOPWORDS
         and word not in _NOT_NOUN
-        and len(word) > 1
+        and len(word) > 2
         and not (word.endswith("ed") and not word.endswith("eed"))
         and "'" not in word
     )
