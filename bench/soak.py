@@ -40,10 +40,14 @@ from tests.fakes import x as fake_x  # noqa: E402
 from tests.fakes.slack import FakeSlack  # noqa: E402
 
 TEXTS = [
-    "love the new espresso blend, thank you!", "my order never arrived, where is it??",
-    "do you ship to Canada?", "best coffee in town, seriously amazing", "the grinder broke after a week",
+    "love the new espresso blend, thank you!",
+    "my order never arrived, where is it??",
+    "do you ship to Canada?",
+    "best coffee in town, seriously amazing",
+    "the grinder broke after a week",
     "<!channel> *urgent* my card was charged twice <https://evil.example|refund here>",
-    "can I change my subscription to decaf?", "thanks for the quick help yesterday",
+    "can I change my subscription to decaf?",
+    "thanks for the quick help yesterday",
 ]
 # The replay platform answers for the platforms its header names, and a live client wins over it
 # for its own platform, so the replayed traffic is Mastodon's (not enabled live): X and Reddit are live.
@@ -56,21 +60,41 @@ FAKE_FAULTS = ["429", "500", "timeout", "garbage"]
 def replay_payload(n: int, text: str, created: datetime) -> dict[str, Any]:
     """One Mastodon mention notification, as a recording line."""
     sid = str(7_000_000_000 + n)
-    who = {"id": f"u{n % 97}", "acct": f"person{n % 97}", "username": f"person{n % 97}",
-           "display_name": f"Person {n % 97}", "note": "<p>coffee fan</p>", "bot": False}
-    return {"platform": REPLAYED, "payload": {
-        "id": f"n{sid}", "type": "mention", "created_at": created.isoformat(), "account": who,
-        "status": {"id": sid, "content": f"<p>@acme {text}</p>", "account": who, "language": "en",
-                   "created_at": created.isoformat(), "url": f"https://social.example/@person{n % 97}/{sid}",
-                   "in_reply_to_id": None, "in_reply_to_account_id": None}}}
+    who = {
+        "id": f"u{n % 97}",
+        "acct": f"person{n % 97}",
+        "username": f"person{n % 97}",
+        "display_name": f"Person {n % 97}",
+        "note": "<p>coffee fan</p>",
+        "bot": False,
+    }
+    return {
+        "platform": REPLAYED,
+        "payload": {
+            "id": f"n{sid}",
+            "type": "mention",
+            "created_at": created.isoformat(),
+            "account": who,
+            "status": {
+                "id": sid,
+                "content": f"<p>@acme {text}</p>",
+                "account": who,
+                "language": "en",
+                "created_at": created.isoformat(),
+                "url": f"https://social.example/@person{n % 97}/{sid}",
+                "in_reply_to_id": None,
+                "in_reply_to_account_id": None,
+            },
+        },
+    }
 
 
 def write_config(tmp: Path, fakes: dict[str, Any]) -> Path:
     cfg = tmp / "heard.toml"
     cfg.write_text(f"""
 [heard]
-database = "{tmp / 'heard.db'}"
-replies = "{ROOT / 'config' / 'replies.toml'}"
+database = "{tmp / "heard.db"}"
+replies = "{ROOT / "config" / "replies.toml"}"
 [schedule]
 poll_seconds = 10
 work_seconds = 2
@@ -85,16 +109,17 @@ cooldown_minutes = 0
 {REPLAYED} = ["praise"]
 [platforms.replay]
 enabled = true
-recording = "{tmp / 'recording.jsonl'}"
-outbox = "{tmp / 'outbox.jsonl'}"
+recording = "{tmp / "recording.jsonl"}"
+outbox = "{tmp / "outbox.jsonl"}"
 max_replies_per_hour = 100000
 """)
     with open(cfg, "a", encoding="utf-8") as handle:
         for name, harness in fakes.items():
             options, _ = harness.connect_args()
             lines = [f"{key} = {json.dumps(value)}" for key, value in options.items()]
-            handle.write("\n".join([f"[platforms.{name}]", "enabled = true", "max_replies_per_hour = 100000",
-                                    *lines, ""]))
+            handle.write(
+                "\n".join([f"[platforms.{name}]", "enabled = true", "max_replies_per_hour = 100000", *lines, ""])
+            )
     return cfg
 
 
@@ -104,8 +129,10 @@ class Soak:
     def __init__(self, tmp: Path, minutes: float, seed: int) -> None:
         self.tmp, self.minutes, self.rng = tmp, minutes, random.Random(seed)
         # Client timeouts of 2 s (the fakes hold a "timeout" 4 s): a loaded machine must not time out by itself.
-        self.fakes: dict[str, Any] = {"x": fake_x.make_harness(timeout=2.0).start(),
-                                      "reddit": fake_reddit.make_harness(timeout_delay=4.0).start()}
+        self.fakes: dict[str, Any] = {
+            "x": fake_x.make_harness(timeout=2.0).start(),
+            "reddit": fake_reddit.make_harness(timeout_delay=4.0).start(),
+        }
         self.created: dict[str, set[str]] = {name: set() for name in self.fakes}
         self.fake_faults: Counter[str] = Counter()
         self.auth_401: dict[str, dict[str, Any]] = {}  # platform -> what happened to its injected 401
@@ -126,11 +153,19 @@ class Soak:
 
     def start(self) -> None:
         secrets = {k: v for h in self.fakes.values() for k, v in h.connect_args()[1].items()}
-        env = {**os.environ, **secrets, "SLACK_WEBHOOK_URL": self.slack.webhook_url, "HEARD_LOG_LEVEL": "INFO",
-               "PYTHONPATH": str(ROOT), "HOME": str(self.tmp), "PRAW_ALLOW_ENDPOINT_OVERRIDE": "1"}
+        env = {
+            **os.environ,
+            **secrets,
+            "SLACK_WEBHOOK_URL": self.slack.webhook_url,
+            "HEARD_LOG_LEVEL": "INFO",
+            "PYTHONPATH": str(ROOT),
+            "HOME": str(self.tmp),
+            "PRAW_ALLOW_ENDPOINT_OVERRIDE": "1",
+        }
         log = open(self.tmp / "service.log", "a")  # noqa: SIM115 - the child owns it
-        self.proc = subprocess.Popen([sys.executable, "-m", "heard", "--config", str(self.cfg), "run"],
-                                     cwd=ROOT, env=env, stdout=log, stderr=log)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "heard", "--config", str(self.cfg), "run"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
         self._wait_started()
 
     def _wait_started(self) -> None:
@@ -215,16 +250,28 @@ class Soak:
         """The platform refuses our credentials once; the operator renews them after the Slack alert."""
         self.fakes[name].fail_next("401")
         self.fake_faults[f"{name}:401"] += 1
-        self.auth_401[name] = {"at": time.monotonic(), "after_message": len(self.slack.messages),
-                               "alert_s": None, "resumed": None, "recovered_s": None}
+        self.auth_401[name] = {
+            "at": time.monotonic(),
+            "after_message": len(self.slack.messages),
+            "alert_s": None,
+            "resumed": None,
+            "recovered_s": None,
+        }
 
     def watch_401s(self, *, force: bool = False) -> None:
         """The operator reads Slack: on a credentials alert, renew the keys and resume; note the recovery."""
         for name, seen in self.auth_401.items():
-            blocks = [b["text"]["text"] for m in self.slack.messages[seen["after_message"]:]
-                      for b in m["blocks"][1:] if b.get("type") == "section"]
-            mine = [t for t in blocks if "refused our credentials" in t
-                    and (f": {name}:" in t or f"posting to {name} " in t)]
+            blocks = [
+                b["text"]["text"]
+                for m in self.slack.messages[seen["after_message"] :]
+                for b in m["blocks"][1:]
+                if b.get("type") == "section"
+            ]
+            mine = [
+                t
+                for t in blocks
+                if "refused our credentials" in t and (f": {name}:" in t or f"posting to {name} " in t)
+            ]
             waited = time.monotonic() - seen["at"]
             if seen["alert_s"] is None and any(t.startswith("\U0001f534") for t in mine):
                 seen["alert_s"] = round(waited, 1)
@@ -240,8 +287,11 @@ class Soak:
         def lift(store: Store) -> list[str]:
             lifted = []
             for row in store.cursors():
-                if row["source"].startswith(f"{name}:") and (row.get("last_error") or "").startswith(
-                        "credentials refused") and row.get("paused_until"):
+                if (
+                    row["source"].startswith(f"{name}:")
+                    and (row.get("last_error") or "").startswith("credentials refused")
+                    and row.get("paused_until")
+                ):
                     store.db.execute("UPDATE cursors SET paused_until = NULL WHERE source = ?", [row["source"]])
                     lifted.append(row["source"])
             pause = store.meta(f"pause:post:{name}")
@@ -249,13 +299,19 @@ class Soak:
                 store.set_meta(f"pause:post:{name}", {**pause, "until": iso(now)})
                 lifted.append(f"posting:{name}")
             # A reply refused by the 401 carries the same one-hour wait in its own retry_at: lift it too.
-            held = [r["comment_id"] for r in store.replies(["approved"]) if r["comment_id"].startswith(f"{name}:")
-                    and (r.get("error") or "").startswith("AuthFailed") and (r.get("retry_at") or "") > iso(now)]
+            held = [
+                r["comment_id"]
+                for r in store.replies(["approved"])
+                if r["comment_id"].startswith(f"{name}:")
+                and (r.get("error") or "").startswith("AuthFailed")
+                and (r.get("retry_at") or "") > iso(now)
+            ]
             for comment_id in held:
                 store.update_reply(comment_id, now=now, retry_at=None)
             if held:
                 lifted.append(f"replies:{name}={len(held)}")
             return lifted
+
         return self._read(lift)
 
     def _wait_polled(self) -> None:
@@ -304,12 +360,20 @@ class Soak:
             self.slack.failing_status = 503
         elif kind == "auth":
             # The poller met revoked credentials: its source is paused for 40 s, then recovers.
-            self._read(lambda s: s.source_failed("replay:recording", "credentials refused: injected",
-                                                 now=now, paused_until=now + timedelta(seconds=40)))
+            self._read(
+                lambda s: s.source_failed(
+                    "replay:recording",
+                    "credentials refused: injected",
+                    now=now,
+                    paused_until=now + timedelta(seconds=40),
+                )
+            )
         elif kind == "post_pause":
+
             def pause(s: Store) -> None:
                 s.set_meta("pause:post:x", {"until": iso(now + timedelta(seconds=20)), "why": "injected 401"})
                 s.log_event("alert", now=now, platform="x", error_type="AuthFailed", error="injected 401")
+
             self._read(pause)
 
     # -- the run ------------------------------------------------------------------------------------
@@ -374,6 +438,7 @@ class Soak:
             created = self.written.union(*self.created.values())
             stored = set(store.comments(created))
             return stored == created and not counts.get("approved") and not counts.get("posting")
+
         return self._read(check)
 
     def _books(self) -> dict[str, Any]:
@@ -383,17 +448,21 @@ class Soak:
         alert_messages = [m for m in self.slack.messages if m["blocks"][0]["text"]["text"].startswith("heard:")]
         alert_texts = [b["text"]["text"] for m in alert_messages for b in m["blocks"][1:] if b.get("type") == "section"]
 
-        def platform_books(store: Store, name: str, rows: list[dict[str, Any]], created: set[str],
-                           sent: Counter[str]) -> dict[str, Any]:
+        def platform_books(
+            store: Store, name: str, rows: list[dict[str, Any]], created: set[str], sent: Counter[str]
+        ) -> dict[str, Any]:
             states = Counter(r["state"] for r in rows if r["state"])
             posted_db = {r["id"] for r in rows if r["state"] == "posted"}
             missing = set(created) - set(store.comments(created))
             unposted = states.get("approved", 0) + states.get("posting", 0)
             words = (": replay:", ": soak:") if name == "replay" else (f": {name}:", f"posting to {name} ")
             return {
-                "comments_created": len(created), "comments_ingested": len(rows),
-                "replies_posted": len(sent), "alerts_sent": sum(1 for t in alert_texts if any(w in t for w in words)),
-                "lost_comments": len(missing), "approved_not_posted": unposted,
+                "comments_created": len(created),
+                "comments_ingested": len(rows),
+                "replies_posted": len(sent),
+                "alerts_sent": sum(1 for t in alert_texts if any(w in t for w in words)),
+                "lost_comments": len(missing),
+                "approved_not_posted": unposted,
                 "posted_in_db_not_at_platform": len(posted_db - set(sent)),
                 "at_platform_not_posted_in_db": len(set(sent) - posted_db),
                 "dup_replies": sum(v - 1 for v in sent.values()),
@@ -405,10 +474,13 @@ class Soak:
             by_platform: dict[str, list[dict[str, Any]]] = {}
             for row in rows:
                 by_platform.setdefault(row["platform"], []).append(row)
-            per = {name: platform_books(store, name, by_platform.get(name, []), self.created[name], at_fakes[name])
-                   for name in self.fakes}
-            per["replay"] = platform_books(store, "replay", by_platform.get(REPLAYED, []), self.written,
-                                           Counter({k: v for k, v in outbox.items()}))
+            per = {
+                name: platform_books(store, name, by_platform.get(name, []), self.created[name], at_fakes[name])
+                for name in self.fakes
+            }
+            per["replay"] = platform_books(
+                store, "replay", by_platform.get(REPLAYED, []), self.written, Counter({k: v for k, v in outbox.items()})
+            )
             notices = Counter((r["comment_id"], r["step"]) for r in store.notices_sent() if r["channel"] == "slack")
             open_ids = {r["id"] for r in store.awaiting()}
             failed = [(r["comment_id"], (r["error"] or "")[:60]) for r in store.replies(["failed"])]
@@ -425,7 +497,8 @@ class Soak:
                     "lost_notices": sum(1 for k in notices if k not in delivered),
                     "delivered_unrecorded": sum(1 for k in delivered if k not in notices),
                     "open_never_notified": len(open_ids - {c for c, _ in notices}),
-                    "alerts_sent": len(alert_texts), "alert_messages": len(alert_messages),
+                    "alerts_sent": len(alert_texts),
+                    "alert_messages": len(alert_messages),
                     "payloads_rejected_by_slack": len(self.slack.rejected),
                 },
             }
@@ -433,19 +506,22 @@ class Soak:
         books = self._read(gather)
         for figures in books["per_platform"].values():
             figures["duplicates"] = figures["dup_replies"] + figures["at_platform_not_posted_in_db"]
-            figures["lost"] = (figures["lost_comments"] + figures["approved_not_posted"]
-                               + figures["posted_in_db_not_at_platform"])
+            figures["lost"] = (
+                figures["lost_comments"] + figures["approved_not_posted"] + figures["posted_in_db_not_at_platform"]
+            )
         slack = books["slack"]
         slack["duplicates"] = slack["dup_notices_in_slack"] + slack["dup_notices_recorded"]
         slack["lost"] = slack["lost_notices"] + slack["open_never_notified"] + slack["delivered_unrecorded"]
-        books.update({
-            "faults_slack_and_store": dict(self.faults),
-            "faults_at_fakes": dict(sorted(self.fake_faults.items())),
-            "credentials_401": self.auth_401,
-            "requests_at_fakes": {name: h.requests() for name, h in self.fakes.items()},
-            "stops": [(name, code, round(took, 2)) for name, code, took in self.stops],
-            "rss_kib": [kib for _, kib in self.rss],
-        })
+        books.update(
+            {
+                "faults_slack_and_store": dict(self.faults),
+                "faults_at_fakes": dict(sorted(self.fake_faults.items())),
+                "credentials_401": self.auth_401,
+                "requests_at_fakes": {name: h.requests() for name, h in self.fakes.items()},
+                "stops": [(name, code, round(took, 2)) for name, code, took in self.stops],
+                "rss_kib": [kib for _, kib in self.rss],
+            }
+        )
         books["duplicates"] = sum(f["duplicates"] for f in books["per_platform"].values()) + slack["duplicates"]
         books["lost"] = sum(f["lost"] for f in books["per_platform"].values()) + slack["lost"]
         return books
@@ -485,8 +561,10 @@ def main() -> None:
         soak.slack.stop()
         for harness in soak.fakes.values():
             harness.stop()
-    print(f"soak {args.minutes} min in {tmp}: heard run against fake X + fake Reddit (HTTP on 127.0.0.1), "
-          f"the replay platform ({REPLAYED} payloads) and a fake Slack")
+    print(
+        f"soak {args.minutes} min in {tmp}: heard run against fake X + fake Reddit (HTTP on 127.0.0.1), "
+        f"the replay platform ({REPLAYED} payloads) and a fake Slack"
+    )
     columns = ["comments_created", "comments_ingested", "replies_posted", "alerts_sent", "duplicates", "lost"]
     print(f"  {'platform':<10}" + "".join(f"{c:>19}" for c in columns))
     per = books["per_platform"]
@@ -497,19 +575,34 @@ def main() -> None:
     totals.update(alerts_sent=slack["alerts_sent"], duplicates=books["duplicates"], lost=books["lost"])
     print(f"  {'slack':<10}" + "".join(f"{slack.get(c, '-'):>19}" for c in columns))
     print(f"  {'total':<10}" + "".join(f"{totals[c]:>19}" for c in columns))
-    print("  (total alerts_sent counts every alert block in Slack, including the injected replay/post pauses;"
-          " slack duplicates/lost are escalation notices)")
+    print(
+        "  (total alerts_sent counts every alert block in Slack, including the injected replay/post pauses;"
+        " slack duplicates/lost are escalation notices)"
+    )
     for name, figures in per.items():
         print(f"  {name}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
-    for key in ("comments_ingested", "states", "failed_replies", "slack", "faults_slack_and_store",
-                "faults_at_fakes", "credentials_401", "requests_at_fakes", "stops", "rss_kib"):
+    for key in (
+        "comments_ingested",
+        "states",
+        "failed_replies",
+        "slack",
+        "faults_slack_and_store",
+        "faults_at_fakes",
+        "credentials_401",
+        "requests_at_fakes",
+        "stops",
+        "rss_kib",
+    ):
         print(f"  {key}: {books[key]}")
     rss = books["rss_kib"]
-    print(f"RSS start {rss[1] if len(rss) > 1 else rss[0]} KiB -> end {rss[-1]} KiB "
-          "(the longest uninterrupted stretch: from 30 s after the SIGKILL restart to the drain)")
+    print(
+        f"RSS start {rss[1] if len(rss) > 1 else rss[0]} KiB -> end {rss[-1]} KiB "
+        "(the longest uninterrupted stretch: from 30 s after the SIGKILL restart to the drain)"
+    )
     print(f"duplicates={books['duplicates']} lost={books['lost']}")
     bad_stops = [s for s in books["stops"] if s[0] == "SIGTERM" and (s[1] != 0 or s[2] >= 10)]
     sys.exit(1 if books["duplicates"] or books["lost"] or bad_stops else 0)
+
 
 if __name__ == "__main__":
     main()
