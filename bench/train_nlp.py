@@ -44,16 +44,43 @@ def design(sparse: Sparse, dense: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray
     return sp.hstack([h, sp.csr_matrix((dense - mean) / scale)]).tocsr(), mean, scale
 
 
-def fit_ovr(x: sp.csr_matrix, y: np.ndarray, c: float, positives: list) -> tuple[np.ndarray, np.ndarray]:
+def nb_ratio(x: sp.csr_matrix, pos: np.ndarray, alpha: float) -> np.ndarray:
+    """NB-SVM log-count ratio per hashed column (Wang & Manning 2012); dense columns keep weight 1."""
+    h = x[:, :N_BUCKETS]
+    p = alpha + np.asarray(h[pos].sum(axis=0)).ravel()
+    q = alpha + np.asarray(h[~pos].sum(axis=0)).ravel()
+    r = np.log(p / p.sum()) - np.log(q / q.sum())
+    return np.concatenate([r, np.ones(x.shape[1] - N_BUCKETS)])
+
+
+Extra = tuple[sp.csr_matrix, np.ndarray, float]  # more training rows, their labels, their weight
+
+
+def fit_ovr(
+    x: sp.csr_matrix,
+    y: np.ndarray,
+    c: float,
+    positives: list,
+    nb_alpha: float | None = None,
+    extra: Extra | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """One-vs-rest L2 logistic regressions (liblinear: fast on 2^20 hashed columns), classes balanced.
 
+    With `nb_alpha`, each class sees its columns scaled by their NB log-count ratio; the scaling is folded
+    back into the coefficients, so the runtime model stays one plain linear layer. `extra` rows are
+    class-balanced among themselves and scaled by their weight.
     Returns (coef of shape (n_features, len(positives)), intercepts).
     """
     w = compute_sample_weight("balanced", y)
+    if extra is not None:
+        xe, ye, weight = extra
+        x, y = sp.vstack([x, xe]).tocsr(), np.concatenate([y, ye])
+        w = np.concatenate([w, weight * compute_sample_weight("balanced", ye)])
     coefs, bias = [], []
     for k in positives:
-        clf = LogisticRegression(C=c, solver="liblinear").fit(x, y == k, sample_weight=w)
-        coefs.append(clf.coef_[0])
+        r = np.ones(x.shape[1]) if nb_alpha is None else nb_ratio(x, y == k, nb_alpha)
+        clf = LogisticRegression(C=c, solver="liblinear").fit(x @ sp.diags(r), y == k, sample_weight=w)
+        coefs.append(clf.coef_[0] * r)
         bias.append(clf.intercept_[0])
     return np.array(coefs).T, np.array(bias)
 
@@ -65,11 +92,13 @@ def export(fit: tuple[np.ndarray, np.ndarray], classes: tuple[str, ...], mean, s
     return LinearModel(classes, coef[:N_BUCKETS], coef[N_BUCKETS:], bias, mean, scale)
 
 
-def oof_scores(x, y, c: float, folds: int, positives: list) -> np.ndarray:
-    """Out-of-fold decision scores, shape (n, len(positives))."""
+def oof_scores(
+    x, y, c: float, folds: int, positives: list, nb_alpha: float | None = None, extra: Extra | None = None
+) -> np.ndarray:
+    """Out-of-fold decision scores, shape (n, len(positives)); `extra` rows only ever train, never score."""
     out = np.zeros((len(y), len(positives)))
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=SEED).split(x, y):
-        coef, bias = fit_ovr(x[tr], y[tr], c, positives)
+        coef, bias = fit_ovr(x[tr], y[tr], c, positives, nb_alpha, extra)
         out[te] = x[te] @ coef + bias
     return out
 
@@ -91,14 +120,30 @@ def best_offsets(z: np.ndarray, y: np.ndarray, classes: np.ndarray) -> tuple[np.
     return best, best_r
 
 
-def train_sentiment(rows: list[dict], cs: list[float], folds: int) -> LinearModel:
-    """Fit the 3-class sentiment model; C and class offsets are chosen by CV macro recall on train."""
+def train_sentiment(
+    rows: list[dict],
+    cs: list[float],
+    folds: int,
+    nb_alpha: float | None = None,
+    extra_rows: list[dict] | None = None,
+    extra_weight: float = 1.0,
+) -> LinearModel:
+    """Fit the 3-class sentiment model; C and class offsets are chosen by CV macro recall on train.
+
+    `extra_rows` (another corpus) join every training fold but are never scored, so CV still measures SemEval.
+    """
     x, mean, scale = design(*sentiment_inputs([analyse(r["text"]) for r in rows]))
     y = np.array([r["label"] for r in rows])
     classes = np.unique(y)
+    extra = None
+    if extra_rows:
+        sparse, dense = sentiment_inputs([analyse(r["text"]) for r in extra_rows])
+        h = sp.csr_matrix((sparse.vals, (sparse.rows, sparse.cols)), shape=(sparse.n_rows, N_BUCKETS))
+        xe = sp.hstack([h, sp.csr_matrix((dense - mean) / scale)]).tocsr()
+        extra = (xe, np.array([r["label"] for r in extra_rows]), extra_weight)
     best = (-1.0, cs[0], np.zeros(3))
     for c in cs:
-        z = oof_scores(x, y, c, folds, list(classes))
+        z = oof_scores(x, y, c, folds, list(classes), nb_alpha, extra)
         plain = macro_recall(y, classes[z.argmax(1)], classes)
         off, tuned = best_offsets(z, y, classes)
         print(f"sentiment  C={c:<6} {folds}-fold CV macro recall {plain:.4f}, with offsets {off.round(2)}: {tuned:.4f}")
@@ -106,7 +151,7 @@ def train_sentiment(rows: list[dict], cs: list[float], folds: int) -> LinearMode
             best = (tuned, c, off)
     _, c, off = best
     print(f"sentiment  chose C={c}, offsets {off.round(2)}")
-    return export(fit_ovr(x, y, c, list(classes)), tuple(str(k) for k in classes), mean, scale, off)
+    return export(fit_ovr(x, y, c, list(classes), nb_alpha, extra), tuple(str(k) for k in classes), mean, scale, off)
 
 
 def train_question(rows: list[dict], cs: list[float], folds: int) -> tuple[LinearModel, float]:
@@ -135,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=WEIGHTS)
     ap.add_argument("--sentiment-c", type=float, nargs="+", default=[0.3, 1.0, 3.0])
     ap.add_argument("--question-c", type=float, nargs="+", default=[0.5, 1.0, 2.0, 4.0])
+    ap.add_argument("--sentiment-nb-alpha", type=float, default=0.0, help="NB-SVM smoothing; 0 (default) turns it off")
+    ap.add_argument("--sentiment-extra", type=Path, help="more sentiment rows (JSONL) that only ever train")
+    ap.add_argument("--sentiment-extra-weight", type=float, default=1.0)
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--only", choices=("sentiment", "question"), help="retrain one model")
     args = ap.parse_args(argv)
@@ -148,7 +196,16 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     args.out.mkdir(parents=True, exist_ok=True)
     if args.only != "question":
-        train_sentiment(read_jsonl(sent), args.sentiment_c, args.folds).save(args.out / "sentiment.npz")
+        extra = read_jsonl(args.sentiment_extra) if args.sentiment_extra else None
+        model = train_sentiment(
+            read_jsonl(sent),
+            args.sentiment_c,
+            args.folds,
+            args.sentiment_nb_alpha or None,
+            extra,
+            args.sentiment_extra_weight,
+        )
+        model.save(args.out / "sentiment.npz")
     if args.only != "sentiment":
         model, threshold = train_question(read_jsonl(ques), args.question_c, args.folds)
         model.save(args.out / "question.npz")
