@@ -33,9 +33,7 @@ LOAD_PROBE = (
 def cold_load() -> tuple[float, float]:
     """Import and build the pipeline in a fresh process: (seconds, RSS MB after loading)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    out = subprocess.run(
-        [sys.executable, "-c", LOAD_PROBE], env=env, capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", LOAD_PROBE], env=env, capture_output=True, text=True, check=True)
     seconds, rss = out.stdout.split()
     return float(seconds), float(rss)
 
