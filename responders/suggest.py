@@ -184,7 +184,8 @@ def suggest(
         texts = _rotate([_fit(render(w, values), comment.platform) for w in template.wordings()], comment.id)
         key = f"{template.intent}/{template.sentiment}/{template.platform}"
     chosen = next((t for t in texts if t not in last_to_author and not recent.near(t)), None)
-    others = tuple(dict.fromkeys(t for t in texts if t != chosen))[:3]
+    # Alternatives worth choosing between: the wordings least like the suggestion.
+    others = tuple(sorted(dict.fromkeys(t for t in texts if t != chosen), key=lambda t: overlap(t, chosen or ""))[:3])
     if chosen is None:
         return Suggestion(
             "",
