@@ -236,3 +236,21 @@ def test_questions_without_question_marks(nlp: Language, text: str) -> None:
     t = one(nlp, comment(text, source="reply"))
     assert t.is_question
     assert t.intent == "question"
+
+
+def test_a_full_width_question_mark_asks_a_question() -> None:
+    from listener.nlp import tag
+    from listener.records import Author, Comment
+
+    c = Comment(
+        platform="bluesky",
+        native_id="q1",
+        account="acme",
+        source="mention",
+        author=Author(id="a", handle="yuki"),
+        text="@acme 日本に発送していますか？",
+        url="u",
+        created_at=datetime.now(UTC),
+        mentions_us=True,
+    )
+    assert tag([c])[0].is_question

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def raw_text(doc: Doc) -> str:
     return analysis(doc)[0]
 
 
-class _Batched:
+class _Batched(ABC):
     """Base for components that score a whole batch at once, which is where numpy pays off."""
 
     def __call__(self, doc: Doc) -> Doc:
@@ -78,9 +79,9 @@ class _Batched:
             self.annotate(batch)
             yield from batch
 
+    @abstractmethod
     def annotate(self, docs: list[Doc]) -> None:
         """Set this component's extensions on a batch of docs."""
-        raise NotImplementedError
 
 
 class SentimentScorer(_Batched):

@@ -43,8 +43,12 @@ class WhitespaceTokenizer:
         """Make a Doc whose user_data carries the raw text."""
         words = text.split()
         doc = Doc(self.vocab, words=words or None, spaces=[True] * len(words) if words else None)
-        doc.user_data[components.TEXT_KEY] = text
+        # Chinese and Japanese write "？" and "！": the same marks as far as every rule is concerned.
+        doc.user_data[components.TEXT_KEY] = text.translate(_FULL_WIDTH)
         return doc
+
+
+_FULL_WIDTH = str.maketrans({"\uff1f": "?", "\uff01": "!"})
 
 
 def build_nlp() -> Language:
