@@ -9,6 +9,7 @@ naming itself and saying how an item's id and time are read (``stamp``).
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -28,7 +29,7 @@ class Stamp:
 
 
 @dataclass(frozen=True)
-class Walk:
+class Walk(ABC):
     """Where a newest-first source is: a cycle pages down from the newest item to ``bound``.
 
     ``bound`` is the newest time the previous cycle reached (or the start time) and ``seen`` the ids
@@ -49,9 +50,9 @@ class Walk:
     whole_seconds: ClassVar[bool] = False  # the platform's times are whole seconds, so the start is too
 
     @staticmethod
+    @abstractmethod
     def stamp(item: dict[str, Any]) -> Stamp:
         """Read one item's id and time (each platform says how)."""
-        raise NotImplementedError
 
     @staticmethod
     def items_of(entry: dict[str, Any]) -> Iterable[dict[str, Any]]:

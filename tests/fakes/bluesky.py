@@ -12,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from listener.records import Account
-from tests.fakes.http import FakeServer, Request, Response
-from tests.fakes.x import _poke
+from tests.fakes.http import FakeHarness, FakeServer, Request, Response
 
 HANDLE, PASSWORD = "heard.bsky.social", "abcd-efgh-ijkl-mnop"
 SECRETS = {"BLUESKY_HANDLE": HANDLE, "BLUESKY_APP_PASSWORD": PASSWORD}
@@ -439,7 +438,7 @@ def _position(cursor: str) -> tuple[str, int]:
     return (at, int(seq or 0))
 
 
-class BlueskyHarness:
+class BlueskyHarness(FakeHarness):
     """The harness contract of tests/fakes/__init__.py for Bluesky."""
 
     platform = "bluesky"
@@ -449,23 +448,6 @@ class BlueskyHarness:
         self.account = Account("bluesky", self.fake.me["did"], self.fake.me["handle"])
         self.fan = self.fake.add_actor("alice.bsky.social", name="Alice", description="Coffee and code")
         self.page_size = 100
-
-    def start(self) -> BlueskyHarness:
-        """Serve on a free port of 127.0.0.1."""
-        self.fake.server.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        address = self.fake.server._server.server_address[:2] if self.fake.server._server else None
-        if address:
-            threading.Timer(0.01, _poke, [address]).start()
-        self.fake.server.stop()
-
-    @property
-    def url(self) -> str:
-        """The fake's base URL."""
-        return self.fake.server.url
 
     def connect_args(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Options and secrets that make ``connect`` talk to this fake."""
@@ -516,22 +498,6 @@ class BlueskyHarness:
         handle = handle if "." in handle else f"{handle}.bsky.social"
         found = [a["did"] for a in self.fake.actors.values() if a["handle"] == handle]
         return found[0] if found else self.fake.add_actor(handle)
-
-    def replies(self) -> list[dict[str, Any]]:
-        """The replies the fake received."""
-        return [{"in_reply_to": p["in_reply_to"], "text": p["text"]} for p in self.fake.posted]
-
-    def hold_replies(self, seconds: float) -> None:
-        """Record each reply at once, but answer it only after ``seconds``."""
-        self.fake.hold = seconds
-
-    def fail_next(self, kind: str, count: int = 1) -> None:
-        """Make the next ``count`` requests fail in the given way."""
-        self.fake.fail_next(kind, count)
-
-    def requests(self, path_contains: str = "") -> int:
-        """How many requests reached the fake."""
-        return self.fake.server.count(path_contains)
 
 
 def make_harness(**kwargs: Any) -> BlueskyHarness:

@@ -7,7 +7,7 @@ import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 Handler = Callable[["Request"], "Response"]
@@ -117,3 +117,40 @@ class FakeServer:
     def count(self, path_contains: str = "") -> int:
         """How many requests whose path contains the given text reached the server."""
         return sum(1 for r in self.log if path_contains in r.path)
+
+
+class FakeHarness:
+    """The plumbing every harness shares: a ``fake`` with a ``server``, ``posted`` replies, ``hold``
+    and ``fail_next``. Subclasses add the platform's own parts (see tests/fakes/__init__.py)."""
+
+    fake: Any
+
+    def start(self) -> Self:
+        """Serve on a free port of 127.0.0.1."""
+        self.fake.server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self.fake.server.stop()
+
+    @property
+    def url(self) -> str:
+        """The fake's base URL."""
+        return str(self.fake.server.url)
+
+    def replies(self) -> list[dict[str, Any]]:
+        """The replies the fake received."""
+        return [{"in_reply_to": p["in_reply_to"], "text": p["text"]} for p in self.fake.posted]
+
+    def hold_replies(self, seconds: float) -> None:
+        """Record each reply at once, but answer it only after ``seconds``."""
+        self.fake.hold = seconds
+
+    def fail_next(self, kind: str, count: int = 1) -> None:
+        """Make the next ``count`` requests fail in the given way."""
+        self.fake.fail_next(kind, count)
+
+    def requests(self, path_contains: str = "") -> int:
+        """How many requests reached the fake."""
+        return int(self.fake.server.count(path_contains))

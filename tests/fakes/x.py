@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import contextlib
-import socket
 import threading
 import time
 from collections import deque
@@ -12,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from listener.records import Account
-from tests.fakes.http import FakeServer, Request, Response
+from tests.fakes.http import FakeHarness, FakeServer, Request, Response
 
 DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")
 # Per-15-minute limits per user, from X's rate-limit table.
@@ -376,7 +374,7 @@ def _matcher(query: str, users: dict[str, dict[str, Any]]) -> Any:
     return keep
 
 
-class XHarness:
+class XHarness(FakeHarness):
     """The harness contract of tests/fakes/__init__.py for X."""
 
     platform = "x"
@@ -387,24 +385,6 @@ class XHarness:
         self.fan = self.fake.add_user("alice", name="Alice", description="Coffee and code")
         self.keywords = ["acme"]
         self.page_size = 100
-
-    def start(self) -> XHarness:
-        """Serve on a free port of 127.0.0.1."""
-        self.fake.server.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        # serve_forever only notices a shutdown between 0.5 s selects; one connection wakes it at once.
-        address = self.fake.server._server.server_address[:2] if self.fake.server._server else None
-        if address:
-            threading.Timer(0.01, _poke, [address]).start()
-        self.fake.server.stop()
-
-    @property
-    def url(self) -> str:
-        """The fake's base URL."""
-        return self.fake.server.url
 
     def connect_args(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Options and secrets that make ``connect`` talk to this fake."""
@@ -468,27 +448,6 @@ class XHarness:
     def _author(self, handle: str) -> str:
         found = [u["id"] for u in self.fake.users.values() if u["username"] == handle]
         return found[0] if found else self.fake.add_user(handle)
-
-    def replies(self) -> list[dict[str, Any]]:
-        """The replies the fake received."""
-        return [{"in_reply_to": p["in_reply_to"], "text": p["text"]} for p in self.fake.posted]
-
-    def fail_next(self, kind: str, count: int = 1) -> None:
-        """Make the next ``count`` requests fail in the given way."""
-        self.fake.fail_next(kind, count)
-
-    def requests(self, path_contains: str = "") -> int:
-        """How many requests reached the fake."""
-        return self.fake.server.count(path_contains)
-
-    def hold_replies(self, seconds: float) -> None:
-        """Record each reply at once but answer it only after ``seconds`` (0 to stop holding)."""
-        self.fake.hold = seconds
-
-
-def _poke(address: tuple[str, int]) -> None:
-    with contextlib.suppress(OSError), socket.create_connection(address, timeout=1):
-        pass
 
 
 def make_harness(**kwargs: Any) -> XHarness:

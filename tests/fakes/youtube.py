@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from listener.records import Account
-from tests.fakes.http import FakeServer, Request, Response
-from tests.fakes.x import _poke
+from tests.fakes.http import FakeHarness, FakeServer, Request, Response
 
 SECRETS = {
     "YOUTUBE_CLIENT_ID": "fake-client.apps.googleusercontent.com",
@@ -432,7 +431,7 @@ class FakeYouTube:
         )
 
 
-class YouTubeHarness:
+class YouTubeHarness(FakeHarness):
     """The harness contract of tests/fakes/__init__.py for YouTube."""
 
     platform = "youtube"
@@ -442,23 +441,6 @@ class YouTubeHarness:
         self.account = Account("youtube", self.fake.me["id"], self.fake.me["customUrl"])
         self.fan = self.fake.add_channel("alice", title="Alice")
         self.page_size = 100
-
-    def start(self) -> YouTubeHarness:
-        """Serve on a free port of 127.0.0.1."""
-        self.fake.server.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        address = self.fake.server._server.server_address[:2] if self.fake.server._server else None
-        if address:
-            threading.Timer(0.01, _poke, [address]).start()
-        self.fake.server.stop()
-
-    @property
-    def url(self) -> str:
-        """The fake's base URL."""
-        return self.fake.server.url
 
     def connect_args(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Options and secrets that make ``connect`` talk to this fake."""
@@ -509,22 +491,6 @@ class YouTubeHarness:
     def _author(self, handle: str) -> str:
         found = [c["id"] for c in self.fake.channels.values() if c["customUrl"] == f"@{handle}"]
         return found[0] if found else self.fake.add_channel(handle)
-
-    def replies(self) -> list[dict[str, Any]]:
-        """The replies the fake received (``in_reply_to`` is the thread's top comment)."""
-        return [{"in_reply_to": p["in_reply_to"], "text": p["text"]} for p in self.fake.posted]
-
-    def hold_replies(self, seconds: float) -> None:
-        """Record each reply at once, but answer it only after ``seconds``."""
-        self.fake.hold = seconds
-
-    def fail_next(self, kind: str, count: int = 1) -> None:
-        """Make the next ``count`` requests fail in the given way."""
-        self.fake.fail_next(kind, count)
-
-    def requests(self, path_contains: str = "") -> int:
-        """How many requests reached the fake."""
-        return self.fake.server.count(path_contains)
 
 
 def make_harness(**kwargs: Any) -> YouTubeHarness:
