@@ -190,6 +190,17 @@ def test_polls_walk_forward_with_min_id_and_skip_other_notifications(harness, tm
     assert all("since_id" not in r.query for r in polls) and all("min_id" in r.query for r in polls[1:])
 
 
+def test_a_server_that_ignores_types_still_yields_only_mentions(harness, tmp_path):
+    harness.fake.filters_types = False
+    store, c = Store(tmp_path / "db"), client(harness, page_size=20)
+    poll_once(c, "mentions", store, now=now())
+    ids = harness.add_incoming(30)  # favourites of our own status come back too
+    for _ in range(4):
+        poll_once(c, "mentions", store, now=now())
+    assert {r[0] for r in store.db.execute("SELECT native_id FROM comments")} == set(ids)
+    assert store.db.execute("SELECT COUNT(*) FROM comments WHERE is_own").fetchone()[0] == 0
+
+
 def test_first_start_begins_now_and_backfill_walks_down_to_the_floor(harness, tmp_path):
     harness.add_incoming(30, created_at=old(5))
     recent = harness.add_incoming(45, created_at=old(2))

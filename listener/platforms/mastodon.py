@@ -75,6 +75,12 @@ def html_to_text(markup: str) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
+def _is_mention(notification: Mapping[str, Any]) -> bool:
+    # types[]=mention asks the server to filter, but older servers ignore it: a favourite of our own
+    # status must not come back as a "comment" by us.
+    return bool(notification.get("status")) and notification.get("type", "mention") == "mention"
+
+
 def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     """Turn one mention notification (Mastodon's JSON, with its ``status``) into a Comment."""
     status = require(raw, "status", "mastodon notification")
@@ -195,15 +201,15 @@ class MastodonClient:
         newest = min_id
         for item in items:
             newest = str(item["id"]) if _newer(str(item["id"]), newest) else newest
-        return Page(tuple(i for i in items if i.get("status")), _dump(min_id=newest), more=len(items) >= self.page_size)
+        return Page(tuple(i for i in items if _is_mention(i)), _dump(min_id=newest), more=len(items) >= self.page_size)
 
     def _downward(self, state: Mapping[str, Any], since: datetime) -> Page:
         """First start: note the newest id; while backfilling, walk down with max_id to the floor."""
         floor = parse_iso(state.get("floor") or since.astimezone(UTC).isoformat(), "mastodon cursor")
         items = self._mentions(max_id=state.get("max_id"))
         top = state.get("top") or (str(items[0]["id"]) if items else None)
-        kept = [i for i in items if i.get("status") and _time(i.get("created_at"), "mastodon") >= floor]
-        if len(items) >= self.page_size and len(kept) == len([i for i in items if i.get("status")]):
+        kept = [i for i in items if _is_mention(i) and _time(i.get("created_at"), "mastodon") >= floor]
+        if len(items) >= self.page_size and len(kept) == len([i for i in items if _is_mention(i)]):
             below = str(items[-1]["id"])
             return Page(tuple(kept), _dump(top=top, max_id=below, floor=floor.isoformat()), more=True)
         # With no mention at all yet, walk forward from the very first one that arrives.

@@ -43,6 +43,7 @@ class FakeMastodon:
         self.idempotency: dict[str, str] = {}
         self.failures: deque[str] = deque()
         self.hold = 0.0
+        self.filters_types = True  # False: an older server that ignores types[] and sends every kind
         self._status_ids = itertools.count(117_020_577_157_693_549, 7)
         self._notification_ids = itertools.count(21)
         self.window_start, self.used = time.time(), 0
@@ -267,7 +268,7 @@ class FakeMastodon:
 
     def _notifications(self, request: Request) -> Response:
         """Mastodon's paging: newest first; min_id returns the page just above it, since_id the newest."""
-        q, types = request.query, set(request.query_all.get("types[]", []))
+        q, types = request.query, set(request.query_all.get("types[]", []) if self.filters_types else [])
         excluded = set(request.query_all.get("exclude_types[]", []))
         limit = max(1, min(self.page_max, int(q.get("limit") or 40)))
         mine = [
