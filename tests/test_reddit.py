@@ -425,8 +425,9 @@ def test_a_killed_poller_loses_nothing_and_stores_nothing_twice(fake: RedditFake
     options, secrets = fake.connect_args()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     added: list[str] = []
-    for delay in (0.15, 0.3, 0.45):
+    for delay in (0.0, 0.01, 0.05):
         added += fake.add_incoming(1500)
+        stored = store.count_comments()
         child = subprocess.Popen(
             [sys.executable, "-c", _CHILD, repr(options), repr(secrets), str(db)],
             env=env,
@@ -434,6 +435,10 @@ def test_a_killed_poller_loses_nothing_and_stores_nothing_twice(fake: RedditFake
             text=True,
         )
         assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        # Kill once the child has stored something, however slow the machine: mid-way, not before or after.
+        deadline = time.monotonic() + 60
+        while store.count_comments() == stored and time.monotonic() < deadline:
+            time.sleep(0.001)
         time.sleep(delay)
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
