@@ -16,8 +16,17 @@ BOT_THRESHOLD = 0.7
 # Auto-posting needs the tagger to be at least this sure of the intent.
 AUTO_CONFIDENCE = 0.6
 _STOP = re.compile(
-    r"^\W*(?:@\w+\s+|u/\w+\s+)*(?:stop|unsubscribe|leave me alone|stop replying|stop replying to me|"
-    r"don'?t reply|do not reply|no more replies|go away)\W*$",
+    r"^\W*(?:@\w+\s+|u/\w+\s+)*(?:"
+    # the whole comment is the request...
+    r"(?:stop|unsubscribe|leave me alone|stop replying|stop replying to me|"
+    r"don'?t reply|do not reply|no more replies|go away)\W*$"
+    # ...or it opens with a bare "stop." ("stop. nobody asked for brand accounts in here")...
+    r"|(?:please\s+)?stop\s*[.!]"
+    r")"
+    # ...or says plainly, anywhere, that it wants no more from us.
+    r"|\b(?:stop|quit) (?:replying|responding|tagging|messaging|spamming|commenting|@ing|pinging)"
+    r"(?: (?:to |at )?(?:me|us|here|everyone))?\b"
+    r"|\b(?:leave me alone|do not reply to me|don'?t reply to me|don'?t @ me|unsubscribe me)\b",
     re.IGNORECASE,
 )
 _NOBOT = re.compile(r"(?:^|\W)#?nobot(?:\W|$)", re.IGNORECASE)
@@ -37,7 +46,7 @@ YES = Verdict(True)
 
 def is_stop_request(comment: Comment) -> bool:
     """Whether a comment asks us to stop replying to its author."""
-    return comment.source in ("reply", "mention") and bool(_STOP.match(comment.text.strip()))
+    return comment.source in ("reply", "mention") and bool(_STOP.search(comment.text.strip()))
 
 
 def opted_out(comment: Comment, author: Mapping[str, Any] | None) -> bool:

@@ -50,3 +50,25 @@ def test_posting_waits_for_cap_and_cool_down() -> None:
     assert not capped.ok and capped.retry_at
     cool = policy.may_post(c, auto=True, last_reply_to_author=NOW - timedelta(minutes=3), posted_last_hour=1, **args)
     assert not cool.ok and cool.retry_at == NOW + timedelta(minutes=7)
+
+
+def test_stop_requests_in_their_common_forms_opt_the_author_out() -> None:
+    stops = [
+        "@acme stop",
+        "stop. nobody asked for brand accounts in here",
+        "u/acme please stop!",
+        "stop replying to me, bot",
+        "@acme leave me alone",
+    ]
+    for text in stops:
+        assert policy.is_stop_request(make_comment(text=text, source="reply")), text
+    keep = [
+        "my grinder won't stop squeaking",
+        "Stop selling the Guji, bring it back",
+        "can you stop my subscription? I moved",
+        "stopped by the shop today, lovely",
+    ]
+    for text in keep:
+        assert not policy.is_stop_request(make_comment(text=text, source="reply")), text
+    # A keyword hit that never addressed us is not talking to us.
+    assert not policy.is_stop_request(make_comment(text="stop. just stop.", source="keyword"))

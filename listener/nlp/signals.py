@@ -22,7 +22,23 @@ PITCH = re.compile(
     r"|\bcheap rates?\b|\bfast results?\b|\bhelp you (?:reach|grow|gain)\b|\bgrow your (?:page|account|brand)\b"
     r"|\b(?:dm|message) (?:us |me )?(?:for|4) (?:promo|promotion|shoutout|collab|paid)\b|\bpromo(?:tion)? rates?\b"
     r"|\bpresale\b|\btokens?\b|\bwallets\b|\b\d+x\b|\bguaranteed (?:returns?|profits?|income|gains?)\b"
-    r"|\bclaim (?:now|at|here|it)\b|\bairdrops?\b)",
+    r"|\bclaim (?:now|at|here|it)\b|\bairdrops?\b"
+    r"|\b(?:get|gain|grow|reach|boost)\b[^.!?]{0,30}?\b\d+k?\+? (?:real |active |organic |targeted |genuine )?"
+    r"(?:followers|subscribers|likes|views)\b|\bfree (?:audit|consultation|strategy call)\b"
+    r"|\b(?:we|i) (?:help|can help) (?:\w+ )?(?:shops|brands|businesses|creators|accounts|pages)\b"
+    r"|\bsocial media (?:agency|marketing)\b)",
+)
+# The "testimonial" scam that fills creators' comment sections: an earnings claim, a named "mentor",
+# a contact on a messenger. Each match is strong evidence; ordinary talk of investing matches at most one.
+TESTIMONIAL = re.compile(
+    r"(\b(?:made|earned|making|earning|earn|make)\s+(?:over\s+|about\s+|up to\s+)?\$\s?[\d,.]+k?\s+"
+    r"(?:in|within|every|per|a)\s+(?:just\s+)?(?:\d+\s+|one\s+|two\s+|three\s+|a\s+)?(?:days?|weeks?|months?)\b"
+    r"|\bwith the help of (?:mr|mrs|ms|miss|dr|sir|madam)\b\.?"
+    r"|\b(?:tell|say to) (?:him|her|them) (?:\w+ )?(?:sent|referred) you\b"
+    r"|\b(?:contact|reach|message|text|write to) (?:him|her|them|mr|mrs|ms)\b[^.!?]{0,30}"
+    r"\b(?:telegram|whatsapp|signal)\b"
+    r"|\b(?:investing|invested|investor|trading|trader|forex|crypto) (?:mentor|coach|expert|manager|platform)\b"
+    r"|\bstarted investing\b)",
 )
 TICKER = re.compile(r"\$[A-Z]{2,}\b")
 BOT_HANDLE = re.compile(r"(bot|_bot|automated|feed|news_?alert|\d{6,})$|^(bot|auto)", re.IGNORECASE)
@@ -50,6 +66,8 @@ def spam_score(text: str) -> float:
     low = text.lower()  # the patterns are lower case: IGNORECASE makes every alternation slower
     tickers = len(TICKER.findall(text)) if "$" in text else 0
     ev += 2.5 * len(PROMO.findall(low)) + 1.5 * (len(PITCH.findall(low)) + tickers)
+    if "$" in low or " him" in low or " her" in low or "invest" in low:  # skip the regex for most comments
+        ev += 1.5 * len(TESTIMONIAL.findall(low))
     tags = len(HASHTAG.findall(text)) if "#" in text else 0
     ev += 0.6 * max(0, tags - 2) + 0.5 * max(0, handles - 3)
     ev += 1.5 * bool(REPEAT.search(text))
