@@ -411,7 +411,8 @@ class Soak:
                     del restarts[at]
                     self.stop(sig)
                     self.start()
-            if not self.rss or (elapsed >= rss_start_at and len(self.rss) == 1):
+            # Once a minute through the uninterrupted stretch: a leak shows as a steady climb.
+            if not self.rss or (elapsed >= rss_start_at and (len(self.rss) == 1 or tick % 12 == 0)):
                 self.sample_rss()
         self.slack.failing_status = None
         self.watch_401s(force=True)
@@ -594,10 +595,13 @@ def main() -> None:
         "rss_kib",
     ):
         print(f"  {key}: {books[key]}")
-    rss = books["rss_kib"]
+    rss = books["rss_kib"][1:] or books["rss_kib"]
+    half = len(rss) // 2
     print(
-        f"RSS start {rss[1] if len(rss) > 1 else rss[0]} KiB -> end {rss[-1]} KiB "
-        "(the longest uninterrupted stretch: from 30 s after the SIGKILL restart to the drain)"
+        f"RSS start {rss[0]} KiB -> end {rss[-1]} KiB, min {min(rss)}, max {max(rss)}, {len(rss)} samples; "
+        f"median of the first half {sorted(rss[:half] or rss)[len(rss[:half] or rss) // 2]} KiB, "
+        f"of the second half {sorted(rss[half:])[len(rss[half:]) // 2]} KiB "
+        "(the longest uninterrupted stretch: from 30 s after the SIGKILL restart to the drain, once a minute)"
     )
     print(f"duplicates={books['duplicates']} lost={books['lost']}")
     bad_stops = [s for s in books["stops"] if s[0] == "SIGTERM" and (s[1] != 0 or s[2] >= 10)]
