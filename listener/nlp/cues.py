@@ -1,4 +1,10 @@
-"""Linguistic cues for "is this a question?": clause openings, question marks and stock phrases."""
+"""Linguistic cues for "is this a question?": sentence forms, question marks and stock phrases.
+
+"Question" means *information-seeking*. A request, offer, invitation or suggestion phrased as a question
+("could you pass the salt?", "would you like some tea?", "how about Friday?", "can I pay by card?") asks for
+action, not information; the intent layer (`triage.py`) still reads it as a request. Each sentence that ends in
+"?" is read by the form of its clauses; a few clear forms also count without the mark.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,10 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-WH = _words("what why how where when who whom whose which wat wut y what's whats where's how's who's when's why's")
+WH = _words(
+    "what why how where when who whom whose which wat wut what's whats where's how's who's when's why's "
+    "what're where're how're who're"
+)
 AUX = _words(
     "do does did is are was were am can could would will should shall may might must have has "
     "had dont doesnt didnt isnt arent wasnt cant couldnt wouldnt wont shouldnt havent hasnt r "
@@ -26,10 +35,12 @@ SUBJECT = _words(
 # Words that open a clause without carrying its mood: greetings, discourse markers, handles.
 SKIP = _words(
     "@user <url> http rt hey hi hello ok okay so well but and also btw oh um uh lol yeah yes no sir "
-    "madam guys then now anyway seriously honestly just quick question q : , - ... wait actually sorry "
-    "hmm ah ahh plus also"
+    "madam guys then now anyway seriously honestly just quick question q : - ... wait actually sorry "
+    "hmm ah ahh plus also or dear"
 )
-BREAKS = frozenset([".", "!", "?", "...", "..", ";"])
+# Sentence-closing marks; a run of them ("…?", "?!", "...?") closes one sentence.
+BREAKS = frozenset([".", "!", "?", ";", "…", "。", "¡"])
+YOU = _words("you u ya ye")
 SEEK = (
     "anyone know",
     "anybody know",
@@ -80,8 +91,8 @@ STRONG_SEEK = (
     "anyone tried",
     "wondering if",
     "wondering whether",
-    "i wonder if",
-    "i wonder whether",
+    "wonder if",
+    "wonder whether",
     "any idea",
     "any ideas",
     "any advice",
@@ -95,9 +106,9 @@ STRONG_SEEK = (
     "how can i",
     "is there a way",
     "is there any way",
-    "let me know if",
     "do you know",
     "curious if",
+    "curious whether",
 )
 SUGGEST = (
     "how about",
@@ -115,49 +126,124 @@ SUGGEST = (
     "who cares",
     "who knows",
 )
-MODAL_YOU = frozenset(["can", "could", "would", "will"])
-MODAL = frozenset(["can", "could", "would", "will", "may", "shall", "might"])
-REQUEST_MODAL = frozenset(["can", "could", "will"])
-ADDRESSED = _words("you u ya the there it your")  # after "@brand does/is…", these mean we are being asked
-PRONOUN = _words("i you u we they he she it there this that the my your our")
-ASK_VERBS = _words("tell confirm explain clarify let advise recommend suggest say")
-ASKERS = frozenset(["you", "u", "i", "we", "ya"])
-TAGS = frozenset(["right", "ok", "okay", "eh", "huh", "yeah", "really", "seriously", "sure"])
+# Openings that ask for action (offers, invitations, suggestions), never for information.
 OFFER = (
-    "how about",
-    "why don't",
+    "why don't we",
     "would you like",
+    "would you care",
     "would you mind",
     "do you mind",
     "shall we",
+    "shall i",
     "let's",
+    "lets",
+    "let us",
     "wanna",
-    "would you please",
-    "you know what",
-    "guess what",
-    "who cares",
-    "who knows",
+    "want to",
+    "what do you say",
+    "would it be ok",
+    "would it be okay",
+    "would it be alright",
+    "would it be all right",
+    "would it be possible",
+    "is it ok if",
+    "is it okay if",
+    "is it alright if",
+    "is it all right if",
 )
+# Openings that are set phrases, neither a question nor a request: a greeting, an exclamation.
+NOT_ASKING = ("how do you do", "who cares", "who knows", "guess what", "you know what", "were i ")
+MODAL = _words("can could would will may might shall should")
+MODAL_ASK = _words("can could would will won't can't couldn't wouldn't cant couldnt wouldnt wont")
+REQUEST_MODAL = frozenset(["can", "could", "will"])
+ADDRESSED = _words("you u ya the there it your")  # after "@brand does/is…", these mean we are being asked
+PRONOUN = _words("i you u we they he she it there this that the my your our")
+PERSONAL = _words("i you u we they ya")
+# "can you tell me whether…", "may I ask where…": an indirect question still asks for information.
+ASK_VERBS = _words("tell confirm explain clarify let advise say ask know")
+INDIRECT = _words("what why how where when who whom whose which if whether about")
+# "can you speak French?", "will you be there?": ability, perception and future state, not a request.
+STATE_VERBS = _words(
+    "be speak see hear believe imagine remember recall read swim drive ride cook understand afford guess name "
+    "ever still really also actually"
+)
+# "why don't you like it?" asks for a reason; "why don't you try it?" suggests.
+STATIVE = _words("like love know think believe understand care trust agree remember want see hate mind")
+# "how about you?", "what about your brother?": the same question back, or about someone; else a suggestion.
+ABOUT_WHO = _words("you u yours your yourself him her his them their theirs us me mine my the")
+ADVERBS = _words("just possibly perhaps maybe also please kindly pls plz")
+NEGATION = _words("no not never don't didn't doesn't without can't haven't nor")
+ANY_ASKS = _words("chance idea ideas update updates news word eta plans")
+ECHO = _words("really seriously sure right true")  # "really?": checking what was just said
+ELLIPTIC = _words("anything anyone anybody something someone somebody any")  # "(is there) anything else?"
+TAGS = _words("right eh huh yeah yes no correct true innit")
+OPEN_TAGS = frozenset(["right", "ok", "okay", "eh", "huh", "yeah", "really", "seriously", "sure"])
+ABBREVIATIONS = _words("mr mrs ms dr st jr sr mt vs etc")
+_CONTRACTED = _words("t s m re ve ll d")
 N_CUES = 16
+TRAILING = 2
+
+INFO, DIRECTIVE, NOT_QUESTION = "info", "directive", "none"
+
+
+def question_words(words: Sequence[str]) -> list[str]:
+    """Rejoin contractions written with spaces ("don ’ t" → "don't") as DailyDialog-style text has them."""
+    if "'" not in words:
+        return list(words)
+    out: list[str] = []
+    i, n = 0, len(words)
+    while i < n:
+        w = words[i]
+        if w == "'" and out and i + 1 < n and words[i + 1] in _CONTRACTED and out[-1][-1:].isalpha():
+            out[-1] = out[-1] + "'" + words[i + 1]
+            i += 2
+            continue
+        out.append(w)
+        i += 1
+    return out
+
+
+Sentence = tuple[list[list[str]], str]  # (its clauses split at commas, its closing marks)
+
+
+def sentences(words: Sequence[str]) -> list[Sentence]:
+    """Split tokens into sentences of comma-separated clauses; each sentence keeps its closing marks ("?!")."""
+    out: list[Sentence] = []
+    parts: list[list[str]] = []
+    cur: list[str] = []
+    marks = ""
+    for w in words:
+        if w == "." and cur and (cur[-1] in ABBREVIATIONS or len(cur[-1]) == 1 and cur[-1].isalpha()):
+            continue  # "Mr . Smith", "6 p . m ."
+        if w in BREAKS:
+            if cur:
+                parts.append(cur)
+                cur = []
+            marks += w
+            continue
+        if marks:
+            if parts:
+                out.append((parts, marks))
+            parts, marks = [], ""
+        if w == ",":
+            if cur:
+                parts.append(cur)
+            cur = []
+        elif not w.isspace():
+            cur.append(w)
+    if cur:
+        parts.append(cur)
+    if parts:
+        out.append((parts, marks))
+    return out
 
 
 def clauses(words: Sequence[str]) -> list[tuple[list[str], bool]]:
     """Split tokens into clauses; each comes with whether it ended in a question mark."""
     out: list[tuple[list[str], bool]] = []
-    cur: list[str] = []
-    for w in words:
-        if w in BREAKS or set(w) <= {"?", "!", "."} and w:
-            if cur:
-                out.append((cur, "?" in w))
-            cur = []
-        elif w == ",":
-            if cur:
-                out.append((cur, False))
-            cur = []
-        elif not w.isspace():
-            cur.append(w)
-    if cur:
-        out.append((cur, False))
+    for parts, marks in sentences(words):
+        out.extend((c, False) for c in parts[:-1])
+        out.append((parts[-1], "?" in marks))
     return out
 
 
@@ -179,71 +265,180 @@ def _aux_inverted(c: Sequence[str]) -> bool:
     return len(c) > 1 and c[0] in AUX and c[1] in SUBJECT
 
 
-def directive(c: Sequence[str]) -> bool:
-    """Spot a clause that asks for action rather than information: a request, an offer or a suggestion.
+def _indirect(rest: Sequence[str]) -> bool:
+    """Whether an asking verb is followed by an indirect question: "tell me where…", "ask if…"."""
+    return any(w in INDIRECT for w in rest[1:5])
 
-    "can you send", "could I get", "would you like", "how about Friday", "shall we", "…, please?": both our
-    labelled sources (DailyDialog directives, TweetAct requests) count these as requests, not questions.
+
+def _modal_you(c: Sequence[str]) -> str | None:
+    """Read "can/could/would/will you …": a request unless it asks about ability, state or information."""
+    rest = [w for w in c[2:] if w not in ADVERBS]
+    v = rest[0] if rest else ""
+    if v in ASK_VERBS:
+        return INFO if v in ("confirm", "clarify") or _indirect(rest) else DIRECTIVE
+    if any(w in ("please", "kindly", "pls", "plz") for w in c[2:5]):
+        return DIRECTIVE
+    if v in STATE_VERBS and not (v == "be" and c[0] != "will"):
+        return INFO  # "can you speak French", "will you be there", "would you ever…"
+    if c[0] == "would" and v in ("prefer", "rather", "want", "say", "consider"):
+        return None  # a choice or an opinion, often an offer as well
+    return DIRECTIVE
+
+
+def clause_kind(c: Sequence[str], asked: bool) -> str | None:
+    """Classify one clause (openers already dropped): INFO, DIRECTIVE, NOT_QUESTION or None (no clear form).
+
+    `asked` says whether its sentence ends in "?"; without one only a clear inversion counts.
     """
-    if len(c) > 1 and c[0] in REQUEST_MODAL and c[1] in ("you", "u", "ya"):
-        return not (len(c) > 2 and c[2] in ASK_VERBS)  # "can you tell me why…" still seeks information
-    if len(c) > 1 and c[0] == "could" and c[1] == "i":
+    if not c:
+        return None
+    w0, w1 = c[0], c[1] if len(c) > 1 else ""
+    w2 = c[2] if len(c) > 2 else ""
+    text = " ".join(c) + " "
+    if text.startswith(NOT_ASKING):
+        return NOT_QUESTION
+    if w1 == "about" and w0 in ("how", "what"):
+        return INFO if not w2 or w2 in ABOUT_WHO else DIRECTIVE  # "how about you?" / "how about Friday?"
+    if w0 == "why" and w1 == "not":
+        return INFO if len(c) == 2 else DIRECTIVE  # "why not?" asks; "why not try it?" suggests
+    if w0 == "why" and w1 in ("don't", "dont") and w2 in ("you", "we", "u"):
+        return INFO if len(c) > 3 and c[3] in STATIVE else DIRECTIVE
+    if w0 in ("maybe", "perhaps") and w1 in ("we", "you", "i", "u") and w2 in MODAL:
+        return DIRECTIVE  # "maybe we could meet again?"
+    if any(text.startswith(o + " ") for o in OFFER):
+        return DIRECTIVE
+    if w0 in WH:
+        return INFO if asked or len(c) > 2 and w1 in AUX else None
+    if w0 == "would" and w1 in YOU and w2 == "like":
+        after = c[3] if len(c) > 3 else ""
+        return INFO if after in ("anything", "something") else DIRECTIVE  # "…anything else?" / "…to come?"
+    if w0 in MODAL_ASK and w1 in YOU:
+        kind = _modal_you(c)
+        return kind if asked or kind == INFO else None
+    if w0 in ("can", "could", "may", "might") and w1 in ("i", "we"):
+        if w2 == "help" or w2 in ASK_VERBS and _indirect(c[2:]) or w2 == "know":
+            return INFO  # "may I help you?" asks what is needed; "may I ask where…" asks outright
+        return DIRECTIVE if asked else None  # "can I pay by card?", "could we meet at 5?": asking leave
+    if w0 in AUX:
+        if asked:
+            if "please" in c and w1 in YOU:
+                return DIRECTIVE  # "do you have a room, please?"
+            return INFO if len(c) > 1 else None  # "is Driftwood Club worth it?", "was I?"
+        if w0 in ("do", "don't", "dont", "may"):
+            return INFO if w0 == "do" and w1 in PERSONAL and len(c) > 2 else None  # not "do your homework"
+        return INFO if len(c) > 2 and len(w0) > 1 and w1 in PRONOUN else None  # not "R.I.P."
+    if w0 == "any" and w1 in ANY_ASKS:
+        return INFO  # "any chance the Guji comes back", "any update on my order"
+    if not asked:
+        return None
+    if "please" in c or "pls" in c or "plz" in c:
+        return DIRECTIVE  # "two coffees, please?"
+    if len(c) <= 3 and (c == ["you"] or w0 in ("your", "yours", "u")):
+        return INFO  # "and you?", "yours?", "your name?"
+    if w0 in ELLIPTIC or w0 in YOU and w1 == "mean" or len(c) == 1 and w0 in ECHO:
+        return INFO  # "anything else?", "you mean today?", "really?"
+    return None
+
+
+def _may_open(raw: Sequence[str], c: Sequence[str], first: bool) -> bool:
+    """Whether a clause without "?" can open a question (not "#tag is…", "so did the…", ", which is…")."""
+    dropped = raw[: len(raw) - len(c)]
+    if dropped and (dropped[-1].startswith("#") or dropped[-1] in ("so", "nor", "neither", "as", "than")):
+        return False  # "#GifHistory is the best", "so did the divine right of kings"
+    if first:
         return True
-    text = " ".join(c)
-    return "please" in c or "pls" in c or any(text.startswith(o) for o in OFFER)
+    if c[0] in ("what", "how", "why"):
+        return len(c) > 2 and c[1] in AUX and c[2] in SUBJECT  # "…, what do you think"
+    return c[0] in AUX and c[0] not in ("do", "don't", "may")
 
 
-def genuine(c: Sequence[str]) -> bool:
-    """Spot a clause with question syntax that seeks information."""
-    return bool(c) and not directive(c) and (_wh_inverted(c) or _aux_inverted(c) or c[0] in WH)
+def sentence_kind(parts: Sequence[Sequence[str]], marks: str) -> str | None:
+    """Classify one sentence by the first clause with a clear form; a closing tag ("…, right?") asks."""
+    asked = "?" in marks
+    if not asked and "!" in marks:
+        return None  # "isn't it lovely!", "how did you know!": exclamations
+    if asked and "!" in marks and sum(len(p) for p in parts) <= 2:
+        return NOT_QUESTION  # "really?!", "what?!": surprise, not something to answer
+    opened = []
+    for raw in parts:
+        c = _opening(raw)
+        if not c:
+            continue
+        if asked or _may_open(raw, c, not opened):
+            kind = clause_kind(c, asked)
+            if kind is not None:
+                return kind
+        opened.append(c)
+    if asked and len(opened) > 1 and len(opened[-1]) == 1 and opened[-1][0] in TAGS:
+        return INFO  # "you applied for the job, right?"
+    return None
+
+
+def reading(words: Sequence[str]) -> list[tuple[str | None, bool]]:
+    """The kind of each sentence with words in it and whether it ends in "?" (links, tags and emoji are dropped)."""
+    return [(sentence_kind(p, m), "?" in m) for p, m in sentences(words) if _has_words(p)]
+
+
+def _has_words(parts: Sequence[Sequence[str]]) -> bool:
+    """Whether a sentence says anything beyond handles, links, hashtags, fillers and emoji."""
+    return any(any(ch.isalnum() for ch in w) for c in parts for w in _opening(c))
+
+
+def _seek(low: str) -> str | None:
+    """Stock asks ("anyone know…", "wondering if…"); wondering whether *you could* is a polite request."""
+    padded = f" {low} "
+    for s in STRONG_SEEK:
+        at = padded.find(f" {s} ")
+        if at < 0:
+            continue
+        if s.startswith("any ") and NEGATION & set(padded[max(0, at - 20) : at].split()[-3:]):
+            continue  # "I don't have any idea", "no tips accepted"
+        if s.startswith("wonder"):
+            after = padded[at + len(s) + 2 :].split()[:2]
+            if len(after) > 1 and after[0] in ("you", "i", "we") and after[1] in MODAL:
+                return DIRECTIVE  # "I wonder if you could help me": a request
+        return INFO
+    return None
 
 
 def rule_score(words: Sequence[str], text: str) -> float | None:
     """Return a rule's firm opinion in [0, 1] on "is this a question?", or None to defer to the model."""
-    opens = [(_opening(c), q) for c, q in clauses(words)]
-    asked = [c for c, q in opens if q and c]
-    low = " ".join(words)
-    seek = any(s in low for s in STRONG_SEEK) or any(" ".join(c[:2]) == "any chance" for c, _ in opens)
-    seek = seek or "¿" in text and "?" in text  # Spanish marks a question at both ends
-    if seek or any(genuine(c) for c in asked):
-        return 0.95  # "anyone know where…", "wondering if…", or a wh-/yes-no question that ends in "?"
-    if asked and all(directive(c) for c in asked):
-        return 0.2  # every question mark sits on a request, offer or suggestion
-    if asked and all(len(c) <= 2 for c in asked) and ("?!" in text or "!?" in text):
-        return 0.2  # "really?!": an interjection, not something to answer
-    # Without a "?", only a clear inversion opening a clause counts; "@bob has this…" has a subject already.
-    if not asked and any(_typed_without_mark(c) for c in _clause_starts(_sentences(words), words)):
-        return 0.9  # a question typed with a full stop or nothing: "what are the appliances."
-    return None
+    return read_question(words, text)[0]
 
 
-def _sentences(words: Sequence[str]) -> list[tuple[list[str], bool]]:
-    """Split tokens into sentences (not clauses: a comma does not start one), each without its opening fillers."""
-    out: list[tuple[list[str], bool]] = []
-    cur: list[str] = []
-    for w in [*words, "."]:
-        if w in BREAKS:
-            if cur:
-                out.append((_opening(cur), w == "?"))
-            cur = []
-        else:
-            cur.append(w)
-    return out
+def read_question(words: Sequence[str], text: str) -> tuple[float | None, bool]:
+    """Return (the rule's firm opinion or None, whether the comment asks for action in question form).
+
+    The second part lets the intent layer keep "can I pay by card?" or "could you resend it?" as a request.
+    """
+    words = question_words(words)
+    read = reading(words)
+    asked = [k for k, q in read if q]
+    seek = _seek(" ".join(words))
+    action = seek == DIRECTIVE or DIRECTIVE in asked
+    last = max((i for i, (k, q) in enumerate(read) if q and k == INFO), default=-1)
+    if last >= 0 and len(read) - 1 - last >= TRAILING:
+        return None, action  # a question followed by the writer's own point is often rhetorical: the model decides
+    if last >= 0 or seek == INFO:
+        return 0.95, action  # "anyone know where…", "wondering if…", or a wh-/yes-no question that ends in "?"
+    if "¿" in text and "?" in text:
+        return 0.95, action  # Spanish marks a question at both ends
+    if asked and all(k in (DIRECTIVE, NOT_QUESTION) for k in asked) or seek == DIRECTIVE:
+        return 0.2, action  # every question mark sits on a request, offer or suggestion, or on "really?!"
+    # Without a "?", only a clear inversion opening a sentence counts; "@bob has this…" has a subject already.
+    if not asked and any(k == INFO for k in _unasked(words)):
+        return 0.9, action  # a question typed with a full stop or nothing: "what are the appliances."
+    return None, action
 
 
-def _clause_starts(opens: list[tuple[list[str], bool]], words: Sequence[str]) -> list[list[str]]:
-    """The clauses whose opening can carry a question; a leading handle followed by a verb is the subject."""
-    out = [c for c, _ in opens]
-    if out and words and words[0] == "@user" and not (out[0][1:2] and out[0][1] in ADDRESSED):
-        out = out[1:]  # "@bob is a writer": the handle is the subject, unless "is the…"/"do you…" follows
-    return out
-
-
-def _typed_without_mark(c: Sequence[str]) -> bool:
-    """A clear inversion ("is the collar sold…", "what are the…") that is not a request."""
-    if len(c) < 3 or directive(c):
-        return False
-    return c[0] in AUX and c[0] != "may" and c[1] in PRONOUN or c[0] in WH and c[1] in AUX
+def _unasked(words: Sequence[str]) -> list[str | None]:
+    """Kinds of the sentences without "?"; a leading handle followed by a verb is the subject, not a vocative."""
+    sents = sentences(words)
+    if sents and words and words[0] == "@user":
+        first = _opening(sents[0][0][0])
+        if first[:1] and first[0] in AUX and not (first[1:2] and first[1] in ADDRESSED):
+            sents = sents[1:]  # "@bob is a writer": the handle is the subject, unless "is the…"/"do you…" follows
+    return [sentence_kind(p, m) for p, m in sents]
 
 
 def combine(p: float, rule: float | None) -> float:
@@ -261,14 +456,16 @@ def _unquoted(text: str) -> str:
 
 def cue_vector(words: Sequence[str], text: str) -> np.ndarray:
     """Return the question cues of one comment as a float vector of length N_CUES."""
+    words = question_words(words)
     low = " ".join(words)
     cl = clauses(words)
     opens = [(_opening(c), q) for c, q in cl]
     opens = [(c, q) for c, q in opens if c]
+    read = reading(words)
     wh_q = any(q and c[0] in WH for c, q in opens)
     inv = any(_wh_inverted(c) or _aux_inverted(c) for c, _ in opens)
     inv_noq = any((_wh_inverted(c) or _aux_inverted(c)) and not q for c, q in opens[:1])
-    modal_you = any(len(c) > 1 and c[0] in MODAL_YOU and c[1] in ("you", "u") for c, _ in opens)
+    modal_you = any(len(c) > 1 and c[0] in MODAL_ASK and c[1] in YOU for c, _ in opens)
     short_q = any(q and len(c) <= 2 and c[0] not in WH and c[0] not in AUX for c, q in opens)
     bare = _unquoted(text).rstrip()
     while bare and (bare[-1] in " .!)" or ord(bare[-1]) > 0x2000):
@@ -290,8 +487,8 @@ def cue_vector(words: Sequence[str], text: str) -> np.ndarray:
             "please" in words or "pls" in words or "plz" in words,
             bool(opens) and opens[0][0][0] in WH,
             min(len(words), 40) / 40,
-            any(q and directive(c) for c, q in opens),
-            any(q and genuine(c) for c, q in opens),
+            any(q and k in (DIRECTIVE, NOT_QUESTION) for k, q in read),
+            any(q and k == INFO for k, q in read),
         ],
         dtype=np.float32,
     )
