@@ -10,8 +10,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from listener.nlp.cues import combine, read_question
-from listener.nlp.inputs import Analysed, analyse, question_inputs, sentiment_inputs
+from listener.nlp.cues import combine
+from listener.nlp.inputs import Analysed, analyse, question_inputs, question_readings, sentiment_inputs
 from listener.nlp.lang import detect_lang
 from listener.nlp.linear import LinearModel
 from listener.nlp.signals import bot_score, spam_score
@@ -113,9 +113,10 @@ class QuestionScorer(_Batched):
     def annotate(self, docs: list[Doc]) -> None:
         """Set heard_is_question and heard_question_score."""
         items = [analysis(d) for d in docs]
-        proba = self.model.proba(*question_inputs(items))[:, 1]
-        for doc, (raw, _, words), p in zip(docs, items, proba, strict=True):
-            rule, doc.user_data[ACTION_KEY] = read_question(words, raw)
+        readings = question_readings(items)
+        proba = self.model.proba(*question_inputs(items, readings))[:, 1]
+        for doc, (raw, _, _), (_, rule, action), p in zip(docs, items, readings, proba, strict=True):
+            doc.user_data[ACTION_KEY] = action
             p = combine(float(p), rule)
             if doc._.heard_lang not in ENGLISH:
                 p = 0.9 if "?" in raw else min(p, 0.5)  # the model knows English; elsewhere trust the "?"
@@ -129,7 +130,7 @@ def make_sentiment(nlp: Language, name: str, weights: str) -> SentimentScorer:
     return SentimentScorer(weights)
 
 
-@Language.factory("heard_question", default_config={"weights": "", "threshold": 0.85})
+@Language.factory("heard_question", default_config={"weights": "", "threshold": 0.80})
 def make_question(nlp: Language, name: str, weights: str, threshold: float) -> QuestionScorer:
     """Create the question component."""
     return QuestionScorer(weights, threshold)

@@ -8,6 +8,7 @@ action, not information; the intent layer (`triage.py`) still reads it as a requ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -153,6 +154,7 @@ OFFER = (
 )
 # Openings that are set phrases, neither a question nor a request: a greeting, an exclamation.
 NOT_ASKING = ("how do you do", "who cares", "who knows", "guess what", "you know what", "were i ")
+PARDON = ("pardon", "beg your pardon", "i beg your pardon", "come again")  # "please say that again"
 MODAL = _words("can could would will may might shall should")
 MODAL_ASK = _words("can could would will won't can't couldn't wouldn't cant couldnt wouldnt wont")
 REQUEST_MODAL = frozenset(["can", "could", "will"])
@@ -174,6 +176,7 @@ ABOUT_WHO = _words("you u yours your yourself him her his them their theirs us m
 ADVERBS = _words("just possibly perhaps maybe also please kindly pls plz")
 NEGATION = _words("no not never don't didn't doesn't without can't haven't nor")
 ANY_ASKS = _words("chance idea ideas update updates news word eta plans")
+AGREED = frozenset(["ok", "okay", "alright", "all right", "k", "kk"])
 ECHO = _words("really seriously sure right true")  # "really?": checking what was just said
 ELLIPTIC = _words("anything anyone anybody something someone somebody any")  # "(is there) anything else?"
 TAGS = _words("right eh huh yeah yes no correct true innit")
@@ -238,15 +241,6 @@ def sentences(words: Sequence[str]) -> list[Sentence]:
     return out
 
 
-def clauses(words: Sequence[str]) -> list[tuple[list[str], bool]]:
-    """Split tokens into clauses; each comes with whether it ended in a question mark."""
-    out: list[tuple[list[str], bool]] = []
-    for parts, marks in sentences(words):
-        out.extend((c, False) for c in parts[:-1])
-        out.append((parts[-1], "?" in marks))
-    return out
-
-
 def _opening(clause: Sequence[str]) -> list[str]:
     """Drop handles, links and discourse markers from the start of a clause."""
     i = 0
@@ -297,6 +291,8 @@ def clause_kind(c: Sequence[str], asked: bool) -> str | None:
     text = " ".join(c) + " "
     if text.startswith(NOT_ASKING):
         return NOT_QUESTION
+    if text.strip() in PARDON:
+        return DIRECTIVE
     if w1 == "about" and w0 in ("how", "what"):
         return INFO if not w2 or w2 in ABOUT_WHO else DIRECTIVE  # "how about you?" / "how about Friday?"
     if w0 == "why" and w1 == "not":
@@ -352,93 +348,140 @@ def _may_open(raw: Sequence[str], c: Sequence[str], first: bool) -> bool:
     return c[0] in AUX and c[0] not in ("do", "don't", "may")
 
 
+Opened = list[tuple[Sequence[str], list[str]]]  # a sentence's clauses with words: (as written, fillers dropped)
+
+
 def sentence_kind(parts: Sequence[Sequence[str]], marks: str) -> str | None:
     """Classify one sentence by the first clause with a clear form; a closing tag ("…, right?") asks."""
-    asked = "?" in marks
-    if not asked and "!" in marks:
-        return None  # "isn't it lovely!", "how did you know!": exclamations
-    if asked and "!" in marks and sum(len(p) for p in parts) <= 2:
-        return NOT_QUESTION  # "really?!", "what?!": surprise, not something to answer
-    opened = []
+    return _kind(parts, marks, _opened(parts))
+
+
+def _opened(parts: Sequence[Sequence[str]]) -> Opened:
+    """The clauses that say something once openers are dropped, each with its original words."""
+    out = []
     for raw in parts:
         c = _opening(raw)
-        if not c:
-            continue
-        if asked or _may_open(raw, c, not opened):
-            kind = clause_kind(c, asked)
-            if kind is not None:
-                return kind
-        opened.append(c)
-    if asked and len(opened) > 1 and len(opened[-1]) == 1 and opened[-1][0] in TAGS:
+        if c:
+            out.append((raw, c))
+    return out
+
+
+def _kind(parts: Sequence[Sequence[str]], marks: str, opened: Opened) -> str | None:
+    """`sentence_kind` with the opened clauses already worked out."""
+    asked = "?" in marks
+    if not asked:
+        if "!" in marks:
+            return None  # "isn't it lovely!", "how did you know!": exclamations
+        for i, (raw, c) in enumerate(opened):
+            if _may_open(raw, c, i == 0):
+                kind = clause_kind(c, False)
+                if kind is not None:
+                    return kind
+        return None
+    if "!" in marks and sum(len(p) for p in parts) <= 2:
+        return NOT_QUESTION  # "really?!", "what?!": surprise, not something to answer
+    for _, c in opened:
+        kind = clause_kind(c, True)
+        if kind is not None:
+            return kind
+    if len(opened) > 1 and len(opened[-1][1]) == 1 and opened[-1][1][0] in TAGS:
         return INFO  # "you applied for the job, right?"
+    if " ".join(parts[-1]) in AGREED:
+        return DIRECTIVE  # "I'll pick you up at six, OK?": asking to agree to a plan
     return None
 
 
-def reading(words: Sequence[str]) -> list[tuple[str | None, bool]]:
-    """The kind of each sentence with words in it and whether it ends in "?" (links, tags and emoji are dropped)."""
-    return [(sentence_kind(p, m), "?" in m) for p, m in sentences(words) if _has_words(p)]
-
-
-def _has_words(parts: Sequence[Sequence[str]]) -> bool:
+def _has_words(opened: Opened) -> bool:
     """Whether a sentence says anything beyond handles, links, hashtags, fillers and emoji."""
-    return any(any(ch.isalnum() for ch in w) for c in parts for w in _opening(c))
+    return any(any(ch.isalnum() for ch in w) for _, c in opened for w in c)
+
+
+_SEEK_RE = re.compile(r" (" + "|".join(re.escape(s) for s in STRONG_SEEK) + r") ")
 
 
 def _seek(low: str) -> str | None:
     """Stock asks ("anyone know…", "wondering if…"); wondering whether *you could* is a polite request."""
     padded = f" {low} "
-    for s in STRONG_SEEK:
-        at = padded.find(f" {s} ")
-        if at < 0:
-            continue
-        if s.startswith("any ") and NEGATION & set(padded[max(0, at - 20) : at].split()[-3:]):
-            continue  # "I don't have any idea", "no tips accepted"
+    pos = 0
+    while (m := _SEEK_RE.search(padded, pos)) is not None:
+        s, at = m.group(1), m.start()
+        pos = m.end() - 1
+        if s.startswith("any ") and NEGATION & set(padded[max(0, at - 24) : at].split()[-4:]):
+            continue  # "I don't have any idea", "not allowed to accept any tips"
         if s.startswith("wonder"):
-            after = padded[at + len(s) + 2 :].split()[:2]
+            after = padded[m.end() :].split()[:2]
             if len(after) > 1 and after[0] in ("you", "i", "we") and after[1] in MODAL:
                 return DIRECTIVE  # "I wonder if you could help me": a request
         return INFO
     return None
 
 
+Reading = tuple[np.ndarray, float | None, bool]  # (cue vector, the rules' firm opinion or None, asks for action)
+
+
+def question_reading(words: Sequence[str], text: str) -> Reading:
+    """Read one comment once: its cue vector, the rules' opinion and whether it asks for action in question form."""
+    words = question_words(words)
+    sents = []
+    for parts, marks in sentences(words):
+        opened = _opened(parts)
+        sents.append((parts, marks, opened, _kind(parts, marks, opened)))
+    read = [(k, "?" in m) for _, m, o, k in sents if _has_words(o)]
+    low = " ".join(words)
+    rule, action = _rule(words, text, low, sents, read)
+    return _cues(words, text, low, sents, read), rule, action
+
+
 def rule_score(words: Sequence[str], text: str) -> float | None:
     """Return a rule's firm opinion in [0, 1] on "is this a question?", or None to defer to the model."""
-    return read_question(words, text)[0]
+    return question_reading(words, text)[1]
 
 
 def read_question(words: Sequence[str], text: str) -> tuple[float | None, bool]:
-    """Return (the rule's firm opinion or None, whether the comment asks for action in question form).
+    """Return (the rule's firm opinion or None, whether the comment asks for action in question form)."""
+    _, rule, action = question_reading(words, text)
+    return rule, action
 
-    The second part lets the intent layer keep "can I pay by card?" or "could you resend it?" as a request.
+
+def cue_vector(words: Sequence[str], text: str) -> np.ndarray:
+    """Return the question cues of one comment as a float vector of length N_CUES."""
+    return question_reading(words, text)[0]
+
+
+def _rule(words: Sequence[str], text: str, low: str, sents: list, read: list) -> tuple[float | None, bool]:
+    """The rules' firm opinion and whether the comment asks for action ("can I pay by card?", "could you…?").
+
+    The second part lets the intent layer keep a request in question form as a request.
     """
-    words = question_words(words)
-    read = reading(words)
     asked = [k for k, q in read if q]
-    seek = _seek(" ".join(words))
+    seek = _seek(low)
     action = seek == DIRECTIVE or DIRECTIVE in asked
     last = max((i for i, (k, q) in enumerate(read) if q and k == INFO), default=-1)
+    if last >= 0 and any(k == DIRECTIVE for k, q in read[last + 1 :] if q):
+        last = -1  # "are you free tonight? would you like to see a film?": the last ask is an invitation
     if last >= 0 and len(read) - 1 - last >= TRAILING:
         return None, action  # a question followed by the writer's own point is often rhetorical: the model decides
     if last >= 0 or seek == INFO:
         return 0.95, action  # "anyone know where…", "wondering if…", or a wh-/yes-no question that ends in "?"
     if "¿" in text and "?" in text:
         return 0.95, action  # Spanish marks a question at both ends
-    if asked and all(k in (DIRECTIVE, NOT_QUESTION) for k in asked) or seek == DIRECTIVE:
-        return 0.2, action  # every question mark sits on a request, offer or suggestion, or on "really?!"
+    if DIRECTIVE in asked or asked and all(k == NOT_QUESTION for k in asked):
+        return 0.2, action  # the question marks sit on a request, offer or suggestion, or on "really?!"
+    if seek == DIRECTIVE or not asked and any(k == DIRECTIVE for k, _ in read):
+        return 0.2, action  # "I wonder if you could help me", "why don't you try the decaf."
     # Without a "?", only a clear inversion opening a sentence counts; "@bob has this…" has a subject already.
-    if not asked and any(k == INFO for k in _unasked(words)):
+    if not asked and any(k == INFO for k in _unasked(words, sents)):
         return 0.9, action  # a question typed with a full stop or nothing: "what are the appliances."
     return None, action
 
 
-def _unasked(words: Sequence[str]) -> list[str | None]:
+def _unasked(words: Sequence[str], sents: list) -> list[str | None]:
     """Kinds of the sentences without "?"; a leading handle followed by a verb is the subject, not a vocative."""
-    sents = sentences(words)
     if sents and words and words[0] == "@user":
         first = _opening(sents[0][0][0])
         if first[:1] and first[0] in AUX and not (first[1:2] and first[1] in ADDRESSED):
             sents = sents[1:]  # "@bob is a writer": the handle is the subject, unless "is the…"/"do you…" follows
-    return [sentence_kind(p, m) for p, m in sents]
+    return [k for _, _, _, k in sents]
 
 
 def combine(p: float, rule: float | None) -> float:
@@ -454,28 +497,25 @@ def _unquoted(text: str) -> str:
     return "".join(parts[0::2]) if len(parts) % 2 == 1 else text
 
 
-def cue_vector(words: Sequence[str], text: str) -> np.ndarray:
-    """Return the question cues of one comment as a float vector of length N_CUES."""
-    words = question_words(words)
-    low = " ".join(words)
-    cl = clauses(words)
-    opens = [(_opening(c), q) for c, q in cl]
-    opens = [(c, q) for c, q in opens if c]
-    read = reading(words)
+def _cues(words: Sequence[str], text: str, low: str, sents: list, read: list) -> np.ndarray:
+    """The cue vector of a comment already split into sentences."""
+    opens = [(c, "?" in m and raw is parts[-1]) for parts, m, opened, _ in sents for raw, c in opened]
+    last_q = bool(sents) and "?" in sents[-1][1]
+    n_q = sum("?" in m for _, m, _, _ in sents)
     wh_q = any(q and c[0] in WH for c, q in opens)
     inv = any(_wh_inverted(c) or _aux_inverted(c) for c, _ in opens)
     inv_noq = any((_wh_inverted(c) or _aux_inverted(c)) and not q for c, q in opens[:1])
     modal_you = any(len(c) > 1 and c[0] in MODAL_ASK and c[1] in YOU for c, _ in opens)
     short_q = any(q and len(c) <= 2 and c[0] not in WH and c[0] not in AUX for c, q in opens)
-    bare = _unquoted(text).rstrip()
+    unquoted = _unquoted(text)
+    bare = unquoted.rstrip()
     while bare and (bare[-1] in " .!)" or ord(bare[-1]) > 0x2000):
         bare = bare[:-1]  # trailing emoji and punctuation hide a final question mark
-    ends_q = bare.endswith("?") or bool(cl) and cl[-1][1]
     return np.array(
         [
-            "?" in _unquoted(text),
-            ends_q,
-            min(sum(q for _, q in cl), 3) / 3,
+            "?" in unquoted,
+            bare.endswith("?") or last_q,
+            min(n_q, 3) / 3,
             "?!" in text or "!?" in text,
             wh_q,
             inv,
