@@ -130,7 +130,7 @@ def make_sentiment(nlp: Language, name: str, weights: str) -> SentimentScorer:
     return SentimentScorer(weights)
 
 
-@Language.factory("heard_question", default_config={"weights": "", "threshold": 0.80})
+@Language.factory("heard_question", default_config={"weights": "", "threshold": 0.75})
 def make_question(nlp: Language, name: str, weights: str, threshold: float) -> QuestionScorer:
     """Create the question component."""
     return QuestionScorer(weights, threshold)

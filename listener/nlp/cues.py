@@ -152,12 +152,12 @@ OFFER = (
     "is it alright if",
     "is it all right if",
 )
+_OFFERS = tuple(o + " " for o in OFFER)
 # Openings that are set phrases, neither a question nor a request: a greeting, an exclamation.
 NOT_ASKING = ("how do you do", "who cares", "who knows", "guess what", "you know what", "were i ")
 PARDON = ("pardon", "beg your pardon", "i beg your pardon", "come again")  # "please say that again"
 MODAL = _words("can could would will may might shall should")
 MODAL_ASK = _words("can could would will won't can't couldn't wouldn't cant couldnt wouldnt wont")
-REQUEST_MODAL = frozenset(["can", "could", "will"])
 ADDRESSED = _words("you u ya the there it your")  # after "@brand does/is…", these mean we are being asked
 PRONOUN = _words("i you u we they he she it there this that the my your our")
 PERSONAL = _words("i you u we they ya")
@@ -180,7 +180,6 @@ AGREED = frozenset(["ok", "okay", "alright", "all right", "k", "kk"])
 ECHO = _words("really seriously sure right true")  # "really?": checking what was just said
 ELLIPTIC = _words("anything anyone anybody something someone somebody any")  # "(is there) anything else?"
 TAGS = _words("right eh huh yeah yes no correct true innit")
-OPEN_TAGS = frozenset(["right", "ok", "okay", "eh", "huh", "yeah", "really", "seriously", "sure"])
 ABBREVIATIONS = _words("mr mrs ms dr st jr sr mt vs etc")
 _CONTRACTED = _words("t s m re ve ll d")
 N_CUES = 16
@@ -215,9 +214,9 @@ def sentences(words: Sequence[str]) -> list[Sentence]:
     parts: list[list[str]] = []
     cur: list[str] = []
     marks = ""
-    for w in words:
-        if w == "." and cur and (cur[-1] in ABBREVIATIONS or len(cur[-1]) == 1 and cur[-1].isalpha()):
-            continue  # "Mr . Smith", "6 p . m ."
+    for i, w in enumerate(words):
+        if w == "." and cur and (cur[-1] in ABBREVIATIONS or _initial(cur[-1]) and _initial(words, i + 1)):
+            continue  # "Mr . Smith", "6 p . m .", "R.I.P.", but not "plan B. Do you?"
         if w in BREAKS:
             if cur:
                 parts.append(cur)
@@ -239,6 +238,12 @@ def sentences(words: Sequence[str]) -> list[Sentence]:
     if parts:
         out.append((parts, marks))
     return out
+
+
+def _initial(words: Sequence[str] | str, i: int = 0) -> bool:
+    """Whether the word at `i` (or the string itself) is a single letter, as in an initialism."""
+    w = words if isinstance(words, str) else words[i] if i < len(words) else ""
+    return len(w) == 1 and w.isalpha()
 
 
 def _opening(clause: Sequence[str]) -> list[str]:
@@ -301,13 +306,13 @@ def clause_kind(c: Sequence[str], asked: bool) -> str | None:
         return INFO if len(c) > 3 and c[3] in STATIVE else DIRECTIVE
     if w0 in ("maybe", "perhaps") and w1 in ("we", "you", "i", "u") and w2 in MODAL:
         return DIRECTIVE  # "maybe we could meet again?"
-    if any(text.startswith(o + " ") for o in OFFER):
-        return DIRECTIVE
-    if w0 in WH:
-        return INFO if asked or len(c) > 2 and w1 in AUX else None
     if w0 == "would" and w1 in YOU and w2 == "like":
         after = c[3] if len(c) > 3 else ""
         return INFO if after in ("anything", "something") else DIRECTIVE  # "…anything else?" / "…to come?"
+    if text.startswith(_OFFERS):
+        return DIRECTIVE
+    if w0 in WH:
+        return INFO if asked or len(c) > 2 and w1 in AUX else None
     if w0 in MODAL_ASK and w1 in YOU:
         kind = _modal_you(c)
         return kind if asked or kind == INFO else None
