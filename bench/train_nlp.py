@@ -21,9 +21,9 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.class_weight import compute_sample_weight
 
-from listener.nlp.cues import combine, rule_score
+from listener.nlp.cues import combine
 from listener.nlp.features import N_BUCKETS, Sparse
-from listener.nlp.inputs import analyse, question_inputs, sentiment_inputs
+from listener.nlp.inputs import analyse, question_inputs, question_readings, sentiment_inputs
 from listener.nlp.linear import LinearModel
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "listener" / "nlp" / "weights"
@@ -157,9 +157,10 @@ def train_sentiment(
 def train_question(rows: list[dict], cs: list[float], folds: int) -> tuple[LinearModel, float]:
     """Fit the binary question model on tweets; C and the threshold are chosen by CV F1 on train."""
     items = [analyse(r["text"]) for r in rows]
-    x, mean, scale = design(*question_inputs(items))
+    readings = question_readings(items)
+    x, mean, scale = design(*question_inputs(items, readings))
     y = np.array([bool(r["is_question"]) for r in rows])
-    rules = [rule_score(words, raw) for raw, _, words in items]
+    rules = [rule for _, rule, _ in readings]
     best = (-1.0, cs[0], 0.5)
     for c in cs:
         p = 1 / (1 + np.exp(-oof_scores(x, y, c, folds, [True])[:, 0]))

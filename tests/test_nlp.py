@@ -254,3 +254,67 @@ def test_a_full_width_question_mark_asks_a_question() -> None:
         mentions_us=True,
     )
     assert tag([c])[0].is_question
+
+
+# "Question" means information-seeking: requests, offers and suggestions in question form are not questions,
+# but a request aimed at us is still a "request" that needs a reply.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what time do you open on sundays",
+        "wondering if you ship to Canada",
+        "I was wondering if you ship to Canada.",
+        "Is Driftwood Club worth it…?",
+        "Is Driftwood Club worth it...?",
+        "Sure . And you ?",
+        "What do you mean ? It will help us to relax .",
+        "You ship to Canada , don ’ t you ?",
+        "Isn ’ t the shop open on Sundays ?",
+        "May I ask when the Guji is back in stock?",
+        "the grinder arrived, right?",
+    ],
+)
+def test_information_seeking_questions(nlp: Language, text: str) -> None:
+    t = one(nlp, comment(text))
+    assert t.is_question
+    assert t.intent == "question"
+    assert t.needs_reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Say , Jim , how about going for a few beers after dinner ?",
+        "would you like some tea ?",
+        "could you pass me the salt ?",
+        "Why don't you try the decaf?",
+        "really?!",
+        "what?!",
+    ],
+)
+def test_directives_and_interjections_are_not_questions(nlp: Language, text: str) -> None:
+    assert not one(nlp, comment(text)).is_question
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@driftwoodcoffee can you DM me the tracking number?",
+        "@driftwoodcoffee could you resend the confirmation email?",
+        "@driftwoodcoffee can I pay with PayPal?",
+        "@driftwoodcoffee would you restock the Guji before xmas?",
+        "I wonder if you could hold my order until Friday",
+    ],
+)
+def test_a_polite_request_in_question_form_is_a_request_that_needs_a_reply(nlp: Language, text: str) -> None:
+    t = one(nlp, comment(text))
+    assert not t.is_question
+    assert (t.intent, t.needs_reply, t.priority) == ("request", True, "normal")
+
+
+def test_a_request_in_question_form_not_aimed_at_us_needs_no_reply(nlp: Language) -> None:
+    t = one(nlp, comment("could you pass me the salt?", source="keyword"))
+    assert t.intent == "request"
+    assert not t.needs_reply

@@ -10,8 +10,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from listener.nlp.cues import combine, rule_score
-from listener.nlp.inputs import Analysed, analyse, question_inputs, sentiment_inputs
+from listener.nlp.cues import combine
+from listener.nlp.inputs import Analysed, analyse, question_inputs, question_readings, sentiment_inputs
 from listener.nlp.lang import detect_lang
 from listener.nlp.linear import LinearModel
 from listener.nlp.signals import bot_score, spam_score
@@ -20,6 +20,7 @@ from listener.nlp.triage import intent_of, revised_sentiment, surface_sentiment
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 AUTHOR_KEY = "heard_author"  # doc.user_data[AUTHOR_KEY] = (handle, bio, is_bot), set by tag()
 TEXT_KEY = "heard_text"  # doc.user_data[TEXT_KEY] = the comment's raw text, set by tag()
+ACTION_KEY = "heard_asks_action"  # doc.user_data[ACTION_KEY]: a request in question form (heard_question)
 _ANALYSIS_KEY = "heard_analysis"
 ENGLISH = frozenset({"en", "und"})  # what our models were trained on ("und": too short to tell)
 EXTENSIONS = {
@@ -101,7 +102,7 @@ class SentimentScorer(_Batched):
 
 
 class QuestionScorer(_Batched):
-    """Is this a question? A linear model over n-grams and linguistic cues."""
+    """Is this an information-seeking question? A linear model over n-grams and cues, overridden by firm rules."""
 
     def __init__(self, weights: str, threshold: float) -> None:
         """Load the weights (a path, or the shipped file when empty)."""
@@ -112,9 +113,11 @@ class QuestionScorer(_Batched):
     def annotate(self, docs: list[Doc]) -> None:
         """Set heard_is_question and heard_question_score."""
         items = [analysis(d) for d in docs]
-        proba = self.model.proba(*question_inputs(items))[:, 1]
-        for doc, (raw, _, words), p in zip(docs, items, proba, strict=True):
-            p = combine(float(p), rule_score(words, raw))
+        readings = question_readings(items)
+        proba = self.model.proba(*question_inputs(items, readings))[:, 1]
+        for doc, (raw, _, _), (_, rule, action), p in zip(docs, items, readings, proba, strict=True):
+            doc.user_data[ACTION_KEY] = action
+            p = combine(float(p), rule)
             if doc._.heard_lang not in ENGLISH:
                 p = 0.9 if "?" in raw else min(p, 0.5)  # the model knows English; elsewhere trust the "?"
             doc._.heard_question_score = round(float(p), 4)
@@ -127,7 +130,7 @@ def make_sentiment(nlp: Language, name: str, weights: str) -> SentimentScorer:
     return SentimentScorer(weights)
 
 
-@Language.factory("heard_question", default_config={"weights": "", "threshold": 0.85})
+@Language.factory("heard_question", default_config={"weights": "", "threshold": 0.75})
 def make_question(nlp: Language, name: str, weights: str, threshold: float) -> QuestionScorer:
     """Create the question component."""
     return QuestionScorer(weights, threshold)
@@ -168,7 +171,12 @@ def intent_component(doc: Doc) -> Doc:
         x.heard_sentiment, x.heard_sentiment_score = "neutral", 0.5  # an English model guessing at German
     x.heard_sentiment, x.heard_sentiment_score = surface_sentiment(text, x.heard_sentiment, x.heard_sentiment_score)
     x.heard_intent, x.heard_intent_score = intent_of(
-        text, x.heard_sentiment, x.heard_sentiment_score, x.heard_is_question, x.heard_question_score
+        text,
+        x.heard_sentiment,
+        x.heard_sentiment_score,
+        x.heard_is_question,
+        x.heard_question_score,
+        asks_action=doc.user_data.get(ACTION_KEY, False),
     )
     x.heard_sentiment, x.heard_sentiment_score = revised_sentiment(
         x.heard_intent, x.heard_sentiment, x.heard_sentiment_score

@@ -1,7 +1,14 @@
-"""Linguistic cues for "is this a question?": clause openings, question marks and stock phrases."""
+"""Linguistic cues for "is this a question?": sentence forms, question marks and stock phrases.
+
+"Question" means *information-seeking*. A request, offer, invitation or suggestion phrased as a question
+("could you pass the salt?", "would you like some tea?", "how about Friday?", "can I pay by card?") asks for
+action, not information; the intent layer (`triage.py`) still reads it as a request. Each sentence that ends in
+"?" is read by the form of its clauses; a few clear forms also count without the mark.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -12,7 +19,10 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-WH = _words("what why how where when who whom whose which wat wut y what's whats where's how's who's when's why's")
+WH = _words(
+    "what why how where when who whom whose which wat wut what's whats where's how's who's when's why's "
+    "what're where're how're who're"
+)
 AUX = _words(
     "do does did is are was were am can could would will should shall may might must have has "
     "had dont doesnt didnt isnt arent wasnt cant couldnt wouldnt wont shouldnt havent hasnt r "
@@ -26,10 +36,12 @@ SUBJECT = _words(
 # Words that open a clause without carrying its mood: greetings, discourse markers, handles.
 SKIP = _words(
     "@user <url> http rt hey hi hello ok okay so well but and also btw oh um uh lol yeah yes no sir "
-    "madam guys then now anyway seriously honestly just quick question q : , - ... wait actually sorry "
-    "hmm ah ahh plus also"
+    "madam guys then now anyway seriously honestly just quick question q : - ... wait actually sorry "
+    "hmm ah ahh plus also or dear"
 )
-BREAKS = frozenset([".", "!", "?", "...", "..", ";"])
+# Sentence-closing marks; a run of them ("…?", "?!", "...?") closes one sentence.
+BREAKS = frozenset([".", "!", "?", ";", "…", "。", "¡"])
+YOU = _words("you u ya ye")
 SEEK = (
     "anyone know",
     "anybody know",
@@ -80,8 +92,8 @@ STRONG_SEEK = (
     "anyone tried",
     "wondering if",
     "wondering whether",
-    "i wonder if",
-    "i wonder whether",
+    "wonder if",
+    "wonder whether",
     "any idea",
     "any ideas",
     "any advice",
@@ -95,9 +107,9 @@ STRONG_SEEK = (
     "how can i",
     "is there a way",
     "is there any way",
-    "let me know if",
     "do you know",
     "curious if",
+    "curious whether",
 )
 SUGGEST = (
     "how about",
@@ -115,50 +127,123 @@ SUGGEST = (
     "who cares",
     "who knows",
 )
-MODAL_YOU = frozenset(["can", "could", "would", "will"])
-MODAL = frozenset(["can", "could", "would", "will", "may", "shall", "might"])
-REQUEST_MODAL = frozenset(["can", "could", "will"])
-ADDRESSED = _words("you u ya the there it your")  # after "@brand does/is…", these mean we are being asked
-PRONOUN = _words("i you u we they he she it there this that the my your our")
-ASK_VERBS = _words("tell confirm explain clarify let advise recommend suggest say")
-ASKERS = frozenset(["you", "u", "i", "we", "ya"])
-TAGS = frozenset(["right", "ok", "okay", "eh", "huh", "yeah", "really", "seriously", "sure"])
+# Openings that ask for action (offers, invitations, suggestions), never for information.
 OFFER = (
-    "how about",
-    "why don't",
+    "why don't we",
     "would you like",
+    "would you care",
     "would you mind",
     "do you mind",
     "shall we",
+    "shall i",
     "let's",
+    "lets",
+    "let us",
     "wanna",
-    "would you please",
-    "you know what",
-    "guess what",
-    "who cares",
-    "who knows",
+    "want to",
+    "what do you say",
+    "would it be ok",
+    "would it be okay",
+    "would it be alright",
+    "would it be all right",
+    "would it be possible",
+    "is it ok if",
+    "is it okay if",
+    "is it alright if",
+    "is it all right if",
 )
+_OFFERS = tuple(o + " " for o in OFFER)
+# Openings that are set phrases, neither a question nor a request: a greeting, an exclamation.
+NOT_ASKING = ("how do you do", "who cares", "who knows", "guess what", "you know what", "were i ")
+PARDON = ("pardon", "beg your pardon", "i beg your pardon", "come again")  # "please say that again"
+MODAL = _words("can could would will may might shall should")
+MODAL_ASK = _words("can could would will won't can't couldn't wouldn't cant couldnt wouldnt wont")
+ADDRESSED = _words("you u ya the there it your")  # after "@brand does/is…", these mean we are being asked
+PRONOUN = _words("i you u we they he she it there this that the my your our")
+PERSONAL = _words("i you u we they ya")
+# "can you tell me whether…", "may I ask where…": an indirect question still asks for information.
+ASK_VERBS = _words("tell confirm explain clarify let advise say ask know")
+INDIRECT = _words("what why how where when who whom whose which if whether about")
+# "can you speak French?", "will you be there?": ability, perception and future state, not a request.
+STATE_VERBS = _words(
+    "be speak see hear believe imagine remember recall read swim drive ride cook understand afford guess name "
+    "ever still really also actually"
+)
+# "why don't you like it?" asks for a reason; "why don't you try it?" suggests.
+STATIVE = _words("like love know think believe understand care trust agree remember want see hate mind")
+# "how about you?", "what about your brother?": the same question back, or about someone; else a suggestion.
+ABOUT_WHO = _words("you u yours your yourself him her his them their theirs us me mine my the")
+ADVERBS = _words("just possibly perhaps maybe also please kindly pls plz")
+NEGATION = _words("no not never don't didn't doesn't without can't haven't nor")
+ANY_ASKS = _words("chance idea ideas update updates news word eta plans")
+AGREED = frozenset(["ok", "okay", "alright", "all right", "k", "kk"])
+ECHO = _words("really seriously sure right true")  # "really?": checking what was just said
+ELLIPTIC = _words("anything anyone anybody something someone somebody any")  # "(is there) anything else?"
+TAGS = _words("right eh huh yeah yes no correct true innit")
+ABBREVIATIONS = _words("mr mrs ms dr st jr sr mt vs etc")
+_CONTRACTED = _words("t s m re ve ll d")
 N_CUES = 16
+TRAILING = 2
+
+INFO, DIRECTIVE, NOT_QUESTION = "info", "directive", "none"
 
 
-def clauses(words: Sequence[str]) -> list[tuple[list[str], bool]]:
-    """Split tokens into clauses; each comes with whether it ended in a question mark."""
-    out: list[tuple[list[str], bool]] = []
+def question_words(words: Sequence[str]) -> list[str]:
+    """Rejoin contractions written with spaces ("don ’ t" → "don't") as DailyDialog-style text has them."""
+    if "'" not in words:
+        return list(words)
+    out: list[str] = []
+    i, n = 0, len(words)
+    while i < n:
+        w = words[i]
+        if w == "'" and out and i + 1 < n and words[i + 1] in _CONTRACTED and out[-1][-1:].isalpha():
+            out[-1] = out[-1] + "'" + words[i + 1]
+            i += 2
+            continue
+        out.append(w)
+        i += 1
+    return out
+
+
+Sentence = tuple[list[list[str]], str]  # (its clauses split at commas, its closing marks)
+
+
+def sentences(words: Sequence[str]) -> list[Sentence]:
+    """Split tokens into sentences of comma-separated clauses; each sentence keeps its closing marks ("?!")."""
+    out: list[Sentence] = []
+    parts: list[list[str]] = []
     cur: list[str] = []
-    for w in words:
-        if w in BREAKS or set(w) <= {"?", "!", "."} and w:
+    marks = ""
+    for i, w in enumerate(words):
+        if w == "." and cur and (cur[-1] in ABBREVIATIONS or _initial(cur[-1]) and _initial(words, i + 1)):
+            continue  # "Mr . Smith", "6 p . m .", "R.I.P.", but not "plan B. Do you?"
+        if w in BREAKS:
             if cur:
-                out.append((cur, "?" in w))
-            cur = []
-        elif w == ",":
+                parts.append(cur)
+                cur = []
+            marks += w
+            continue
+        if marks:
+            if parts:
+                out.append((parts, marks))
+            parts, marks = [], ""
+        if w == ",":
             if cur:
-                out.append((cur, False))
+                parts.append(cur)
             cur = []
         elif not w.isspace():
             cur.append(w)
     if cur:
-        out.append((cur, False))
+        parts.append(cur)
+    if parts:
+        out.append((parts, marks))
     return out
+
+
+def _initial(words: Sequence[str] | str, i: int = 0) -> bool:
+    """Whether the word at `i` (or the string itself) is a single letter, as in an initialism."""
+    w = words if isinstance(words, str) else words[i] if i < len(words) else ""
+    return len(w) == 1 and w.isalpha()
 
 
 def _opening(clause: Sequence[str]) -> list[str]:
@@ -179,71 +264,229 @@ def _aux_inverted(c: Sequence[str]) -> bool:
     return len(c) > 1 and c[0] in AUX and c[1] in SUBJECT
 
 
-def directive(c: Sequence[str]) -> bool:
-    """Spot a clause that asks for action rather than information: a request, an offer or a suggestion.
+def _indirect(rest: Sequence[str]) -> bool:
+    """Whether an asking verb is followed by an indirect question: "tell me where…", "ask if…"."""
+    return any(w in INDIRECT for w in rest[1:5])
 
-    "can you send", "could I get", "would you like", "how about Friday", "shall we", "…, please?": both our
-    labelled sources (DailyDialog directives, TweetAct requests) count these as requests, not questions.
+
+def _modal_you(c: Sequence[str]) -> str | None:
+    """Read "can/could/would/will you …": a request unless it asks about ability, state or information."""
+    rest = [w for w in c[2:] if w not in ADVERBS]
+    v = rest[0] if rest else ""
+    if v in ASK_VERBS:
+        return INFO if v in ("confirm", "clarify") or _indirect(rest) else DIRECTIVE
+    if any(w in ("please", "kindly", "pls", "plz") for w in c[2:5]):
+        return DIRECTIVE
+    if v in STATE_VERBS and not (v == "be" and c[0] != "will"):
+        return INFO  # "can you speak French", "will you be there", "would you ever…"
+    if c[0] == "would" and v in ("prefer", "rather", "want", "say", "consider"):
+        return None  # a choice or an opinion, often an offer as well
+    return DIRECTIVE
+
+
+def clause_kind(c: Sequence[str], asked: bool) -> str | None:
+    """Classify one clause (openers already dropped): INFO, DIRECTIVE, NOT_QUESTION or None (no clear form).
+
+    `asked` says whether its sentence ends in "?"; without one only a clear inversion counts.
     """
-    if len(c) > 1 and c[0] in REQUEST_MODAL and c[1] in ("you", "u", "ya"):
-        return not (len(c) > 2 and c[2] in ASK_VERBS)  # "can you tell me why…" still seeks information
-    if len(c) > 1 and c[0] == "could" and c[1] == "i":
+    if not c:
+        return None
+    w0, w1 = c[0], c[1] if len(c) > 1 else ""
+    w2 = c[2] if len(c) > 2 else ""
+    text = " ".join(c) + " "
+    if text.startswith(NOT_ASKING):
+        return NOT_QUESTION
+    if text.strip() in PARDON:
+        return DIRECTIVE
+    if w1 == "about" and w0 in ("how", "what"):
+        return INFO if not w2 or w2 in ABOUT_WHO else DIRECTIVE  # "how about you?" / "how about Friday?"
+    if w0 == "why" and w1 == "not":
+        return INFO if len(c) == 2 else DIRECTIVE  # "why not?" asks; "why not try it?" suggests
+    if w0 == "why" and w1 in ("don't", "dont") and w2 in ("you", "we", "u"):
+        return INFO if len(c) > 3 and c[3] in STATIVE else DIRECTIVE
+    if w0 in ("maybe", "perhaps") and w1 in ("we", "you", "i", "u") and w2 in MODAL:
+        return DIRECTIVE  # "maybe we could meet again?"
+    if w0 == "would" and w1 in YOU and w2 == "like":
+        after = c[3] if len(c) > 3 else ""
+        return INFO if after in ("anything", "something") else DIRECTIVE  # "…anything else?" / "…to come?"
+    if text.startswith(_OFFERS):
+        return DIRECTIVE
+    if w0 in WH:
+        return INFO if asked or len(c) > 2 and w1 in AUX else None
+    if w0 in MODAL_ASK and w1 in YOU:
+        kind = _modal_you(c)
+        return kind if asked or kind == INFO else None
+    if w0 in ("can", "could", "may", "might") and w1 in ("i", "we"):
+        if w2 == "help" or w2 in ASK_VERBS and _indirect(c[2:]) or w2 == "know":
+            return INFO  # "may I help you?" asks what is needed; "may I ask where…" asks outright
+        return DIRECTIVE if asked else None  # "can I pay by card?", "could we meet at 5?": asking leave
+    if w0 in AUX:
+        if asked:
+            if "please" in c and w1 in YOU:
+                return DIRECTIVE  # "do you have a room, please?"
+            return INFO if len(c) > 1 else None  # "is Driftwood Club worth it?", "was I?"
+        if w0 in ("do", "don't", "dont", "may"):
+            return INFO if w0 == "do" and w1 in PERSONAL and len(c) > 2 else None  # not "do your homework"
+        return INFO if len(c) > 2 and len(w0) > 1 and w1 in PRONOUN else None  # not "R.I.P."
+    if w0 == "any" and w1 in ANY_ASKS:
+        return INFO  # "any chance the Guji comes back", "any update on my order"
+    if not asked:
+        return None
+    if "please" in c or "pls" in c or "plz" in c:
+        return DIRECTIVE  # "two coffees, please?"
+    if len(c) <= 3 and (c == ["you"] or w0 in ("your", "yours", "u")):
+        return INFO  # "and you?", "yours?", "your name?"
+    if w0 in ELLIPTIC or w0 in YOU and w1 == "mean" or len(c) == 1 and w0 in ECHO:
+        return INFO  # "anything else?", "you mean today?", "really?"
+    return None
+
+
+def _may_open(raw: Sequence[str], c: Sequence[str], first: bool) -> bool:
+    """Whether a clause without "?" can open a question (not "#tag is…", "so did the…", ", which is…")."""
+    dropped = raw[: len(raw) - len(c)]
+    if dropped and (dropped[-1].startswith("#") or dropped[-1] in ("so", "nor", "neither", "as", "than")):
+        return False  # "#GifHistory is the best", "so did the divine right of kings"
+    if first:
         return True
-    text = " ".join(c)
-    return "please" in c or "pls" in c or any(text.startswith(o) for o in OFFER)
+    if c[0] in ("what", "how", "why"):
+        return len(c) > 2 and c[1] in AUX and c[2] in SUBJECT  # "…, what do you think"
+    return c[0] in AUX and c[0] not in ("do", "don't", "may")
 
 
-def genuine(c: Sequence[str]) -> bool:
-    """Spot a clause with question syntax that seeks information."""
-    return bool(c) and not directive(c) and (_wh_inverted(c) or _aux_inverted(c) or c[0] in WH)
+Opened = list[tuple[Sequence[str], list[str]]]  # a sentence's clauses with words: (as written, fillers dropped)
+
+
+def sentence_kind(parts: Sequence[Sequence[str]], marks: str) -> str | None:
+    """Classify one sentence by the first clause with a clear form; a closing tag ("…, right?") asks."""
+    return _kind(parts, marks, _opened(parts))
+
+
+def _opened(parts: Sequence[Sequence[str]]) -> Opened:
+    """The clauses that say something once openers are dropped, each with its original words."""
+    out = []
+    for raw in parts:
+        c = _opening(raw)
+        if c:
+            out.append((raw, c))
+    return out
+
+
+def _kind(parts: Sequence[Sequence[str]], marks: str, opened: Opened) -> str | None:
+    """`sentence_kind` with the opened clauses already worked out."""
+    asked = "?" in marks
+    if not asked:
+        if "!" in marks:
+            return None  # "isn't it lovely!", "how did you know!": exclamations
+        for i, (raw, c) in enumerate(opened):
+            if _may_open(raw, c, i == 0):
+                kind = clause_kind(c, False)
+                if kind is not None:
+                    return kind
+        return None
+    if "!" in marks and sum(len(p) for p in parts) <= 2:
+        return NOT_QUESTION  # "really?!", "what?!": surprise, not something to answer
+    for _, c in opened:
+        kind = clause_kind(c, True)
+        if kind is not None:
+            return kind
+    if len(opened) > 1 and len(opened[-1][1]) == 1 and opened[-1][1][0] in TAGS:
+        return INFO  # "you applied for the job, right?"
+    if " ".join(parts[-1]) in AGREED:
+        return DIRECTIVE  # "I'll pick you up at six, OK?": asking to agree to a plan
+    return None
+
+
+def _has_words(opened: Opened) -> bool:
+    """Whether a sentence says anything beyond handles, links, hashtags, fillers and emoji."""
+    return any(any(ch.isalnum() for ch in w) for _, c in opened for w in c)
+
+
+_SEEK_RE = re.compile(r" (" + "|".join(re.escape(s) for s in STRONG_SEEK) + r") ")
+
+
+def _seek(low: str) -> str | None:
+    """Stock asks ("anyone know…", "wondering if…"); wondering whether *you could* is a polite request."""
+    padded = f" {low} "
+    pos = 0
+    while (m := _SEEK_RE.search(padded, pos)) is not None:
+        s, at = m.group(1), m.start()
+        pos = m.end() - 1
+        if s.startswith("any ") and NEGATION & set(padded[max(0, at - 24) : at].split()[-4:]):
+            continue  # "I don't have any idea", "not allowed to accept any tips"
+        if s.startswith("wonder"):
+            after = padded[m.end() :].split()[:2]
+            if len(after) > 1 and after[0] in ("you", "i", "we") and after[1] in MODAL:
+                return DIRECTIVE  # "I wonder if you could help me": a request
+        return INFO
+    return None
+
+
+Reading = tuple[np.ndarray, float | None, bool]  # (cue vector, the rules' firm opinion or None, asks for action)
+
+
+def question_reading(words: Sequence[str], text: str) -> Reading:
+    """Read one comment once: its cue vector, the rules' opinion and whether it asks for action in question form."""
+    words = question_words(words)
+    sents = []
+    for parts, marks in sentences(words):
+        opened = _opened(parts)
+        sents.append((parts, marks, opened, _kind(parts, marks, opened)))
+    read = [(k, "?" in m) for _, m, o, k in sents if _has_words(o)]
+    low = " ".join(words)
+    rule, action = _rule(words, text, low, sents, read)
+    return _cues(words, text, low, sents, read), rule, action
 
 
 def rule_score(words: Sequence[str], text: str) -> float | None:
     """Return a rule's firm opinion in [0, 1] on "is this a question?", or None to defer to the model."""
-    opens = [(_opening(c), q) for c, q in clauses(words)]
-    asked = [c for c, q in opens if q and c]
-    low = " ".join(words)
-    seek = any(s in low for s in STRONG_SEEK) or any(" ".join(c[:2]) == "any chance" for c, _ in opens)
-    seek = seek or "¿" in text and "?" in text  # Spanish marks a question at both ends
-    if seek or any(genuine(c) for c in asked):
-        return 0.95  # "anyone know where…", "wondering if…", or a wh-/yes-no question that ends in "?"
-    if asked and all(directive(c) for c in asked):
-        return 0.2  # every question mark sits on a request, offer or suggestion
-    if asked and all(len(c) <= 2 for c in asked) and ("?!" in text or "!?" in text):
-        return 0.2  # "really?!": an interjection, not something to answer
-    # Without a "?", only a clear inversion opening a clause counts; "@bob has this…" has a subject already.
-    if not asked and any(_typed_without_mark(c) for c in _clause_starts(_sentences(words), words)):
-        return 0.9  # a question typed with a full stop or nothing: "what are the appliances."
-    return None
+    return question_reading(words, text)[1]
 
 
-def _sentences(words: Sequence[str]) -> list[tuple[list[str], bool]]:
-    """Split tokens into sentences (not clauses: a comma does not start one), each without its opening fillers."""
-    out: list[tuple[list[str], bool]] = []
-    cur: list[str] = []
-    for w in [*words, "."]:
-        if w in BREAKS:
-            if cur:
-                out.append((_opening(cur), w == "?"))
-            cur = []
-        else:
-            cur.append(w)
-    return out
+def read_question(words: Sequence[str], text: str) -> tuple[float | None, bool]:
+    """Return (the rule's firm opinion or None, whether the comment asks for action in question form)."""
+    _, rule, action = question_reading(words, text)
+    return rule, action
 
 
-def _clause_starts(opens: list[tuple[list[str], bool]], words: Sequence[str]) -> list[list[str]]:
-    """The clauses whose opening can carry a question; a leading handle followed by a verb is the subject."""
-    out = [c for c, _ in opens]
-    if out and words and words[0] == "@user" and not (out[0][1:2] and out[0][1] in ADDRESSED):
-        out = out[1:]  # "@bob is a writer": the handle is the subject, unless "is the…"/"do you…" follows
-    return out
+def cue_vector(words: Sequence[str], text: str) -> np.ndarray:
+    """Return the question cues of one comment as a float vector of length N_CUES."""
+    return question_reading(words, text)[0]
 
 
-def _typed_without_mark(c: Sequence[str]) -> bool:
-    """A clear inversion ("is the collar sold…", "what are the…") that is not a request."""
-    if len(c) < 3 or directive(c):
-        return False
-    return c[0] in AUX and c[0] != "may" and c[1] in PRONOUN or c[0] in WH and c[1] in AUX
+def _rule(words: Sequence[str], text: str, low: str, sents: list, read: list) -> tuple[float | None, bool]:
+    """The rules' firm opinion and whether the comment asks for action ("can I pay by card?", "could you…?").
+
+    The second part lets the intent layer keep a request in question form as a request.
+    """
+    asked = [k for k, q in read if q]
+    seek = _seek(low)
+    action = seek == DIRECTIVE or DIRECTIVE in asked
+    last = max((i for i, (k, q) in enumerate(read) if q and k == INFO), default=-1)
+    if last >= 0 and any(k == DIRECTIVE for k, q in read[last + 1 :] if q):
+        last = -1  # "are you free tonight? would you like to see a film?": the last ask is an invitation
+    if last >= 0 and len(read) - 1 - last >= TRAILING:
+        return None, action  # a question followed by the writer's own point is often rhetorical: the model decides
+    if last >= 0 or seek == INFO:
+        return 0.95, action  # "anyone know where…", "wondering if…", or a wh-/yes-no question that ends in "?"
+    if "¿" in text and "?" in text:
+        return 0.95, action  # Spanish marks a question at both ends
+    if DIRECTIVE in asked or asked and all(k == NOT_QUESTION for k in asked):
+        return 0.2, action  # the question marks sit on a request, offer or suggestion, or on "really?!"
+    if seek == DIRECTIVE or not asked and any(k == DIRECTIVE for k, _ in read):
+        return 0.2, action  # "I wonder if you could help me", "why don't you try the decaf."
+    # Without a "?", only a clear inversion opening a sentence counts; "@bob has this…" has a subject already.
+    if not asked and any(k == INFO for k in _unasked(words, sents)):
+        return 0.9, action  # a question typed with a full stop or nothing: "what are the appliances."
+    return None, action
+
+
+def _unasked(words: Sequence[str], sents: list) -> list[str | None]:
+    """Kinds of the sentences without "?"; a leading handle followed by a verb is the subject, not a vocative."""
+    if sents and words and words[0] == "@user":
+        first = _opening(sents[0][0][0])
+        if first[:1] and first[0] in AUX and not (first[1:2] and first[1] in ADDRESSED):
+            sents = sents[1:]  # "@bob is a writer": the handle is the subject, unless "is the…"/"do you…" follows
+    return [k for _, _, _, k in sents]
 
 
 def combine(p: float, rule: float | None) -> float:
@@ -259,26 +502,25 @@ def _unquoted(text: str) -> str:
     return "".join(parts[0::2]) if len(parts) % 2 == 1 else text
 
 
-def cue_vector(words: Sequence[str], text: str) -> np.ndarray:
-    """Return the question cues of one comment as a float vector of length N_CUES."""
-    low = " ".join(words)
-    cl = clauses(words)
-    opens = [(_opening(c), q) for c, q in cl]
-    opens = [(c, q) for c, q in opens if c]
+def _cues(words: Sequence[str], text: str, low: str, sents: list, read: list) -> np.ndarray:
+    """The cue vector of a comment already split into sentences."""
+    opens = [(c, "?" in m and raw is parts[-1]) for parts, m, opened, _ in sents for raw, c in opened]
+    last_q = bool(sents) and "?" in sents[-1][1]
+    n_q = sum("?" in m for _, m, _, _ in sents)
     wh_q = any(q and c[0] in WH for c, q in opens)
     inv = any(_wh_inverted(c) or _aux_inverted(c) for c, _ in opens)
     inv_noq = any((_wh_inverted(c) or _aux_inverted(c)) and not q for c, q in opens[:1])
-    modal_you = any(len(c) > 1 and c[0] in MODAL_YOU and c[1] in ("you", "u") for c, _ in opens)
+    modal_you = any(len(c) > 1 and c[0] in MODAL_ASK and c[1] in YOU for c, _ in opens)
     short_q = any(q and len(c) <= 2 and c[0] not in WH and c[0] not in AUX for c, q in opens)
-    bare = _unquoted(text).rstrip()
+    unquoted = _unquoted(text)
+    bare = unquoted.rstrip()
     while bare and (bare[-1] in " .!)" or ord(bare[-1]) > 0x2000):
         bare = bare[:-1]  # trailing emoji and punctuation hide a final question mark
-    ends_q = bare.endswith("?") or bool(cl) and cl[-1][1]
     return np.array(
         [
-            "?" in _unquoted(text),
-            ends_q,
-            min(sum(q for _, q in cl), 3) / 3,
+            "?" in unquoted,
+            bare.endswith("?") or last_q,
+            min(n_q, 3) / 3,
             "?!" in text or "!?" in text,
             wh_q,
             inv,
@@ -290,8 +532,8 @@ def cue_vector(words: Sequence[str], text: str) -> np.ndarray:
             "please" in words or "pls" in words or "plz" in words,
             bool(opens) and opens[0][0][0] in WH,
             min(len(words), 40) / 40,
-            any(q and directive(c) for c, q in opens),
-            any(q and genuine(c) for c, q in opens),
+            any(q and k in (DIRECTIVE, NOT_QUESTION) for k, q in read),
+            any(q and k == INFO for k, q in read),
         ],
         dtype=np.float32,
     )

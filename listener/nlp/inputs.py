@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from listener.nlp.cues import N_CUES, cue_vector
+from listener.nlp.cues import N_CUES, Reading, question_reading, question_words
 from listener.nlp.features import Sparse, hash_batch, normalise, tokenize
 from listener.nlp.lexicon import lex_matrix
 
@@ -25,7 +25,13 @@ def sentiment_inputs(items: Sequence[Analysed]) -> tuple[Sparse, np.ndarray]:
     return sparse, lex_matrix(items)
 
 
-def question_inputs(items: Sequence[Analysed]) -> tuple[Sparse, np.ndarray]:
-    """Word 1-2-grams, the opening word and linguistic cues for the question model."""
-    dense = np.array([cue_vector(t, raw) for raw, _, t in items], dtype=np.float32)
-    return hash_batch([t for _, _, t in items], lead=True), dense.reshape(len(items), N_CUES)
+def question_readings(items: Sequence[Analysed]) -> list[Reading]:
+    """Each comment's question reading: cue vector, the rules' firm opinion, whether it asks for action."""
+    return [question_reading(t, raw) for raw, _, t in items]
+
+
+def question_inputs(items: Sequence[Analysed], readings: Sequence[Reading] | None = None) -> tuple[Sparse, np.ndarray]:
+    """Word 1-2-grams (contractions rejoined), the opening word and linguistic cues for the question model."""
+    readings = question_readings(items) if readings is None else readings
+    dense = np.array([r[0] for r in readings], dtype=np.float32)
+    return hash_batch([question_words(t) for _, _, t in items], lead=True), dense.reshape(len(items), N_CUES)

@@ -33,11 +33,21 @@ SPAM_CUTOFF = 0.6
 BOT_CUTOFF = 0.8
 
 
-def intent_of(text: str, sentiment: str, sent_score: float, is_question: bool, q_score: float) -> tuple[str, float]:
+def intent_of(
+    text: str,
+    sentiment: str,
+    sent_score: float,
+    is_question: bool,
+    q_score: float,
+    *,
+    asks_action: bool = False,
+) -> tuple[str, float]:
     """Return (intent, confidence): complaint > request > question > praise > other.
 
     Two or more problem cues ("wrong order again… come on") make a complaint whatever the sentiment model
     says; a single cue needs negative sentiment, and a question with one cue stays a question.
+    `asks_action` (from the question rules) marks a request or offer in question form ("can I pay by card?",
+    "could you resend the link?"): the question tag leaves it out, so it becomes a request here.
     """
     body = _ADDRESS.sub("", text).strip().lower()  # patterns are lower case; IGNORECASE is slower
     if OPT_OUT.match(body) or not body:
@@ -46,7 +56,7 @@ def intent_of(text: str, sentiment: str, sent_score: float, is_question: bool, q
     negative = sentiment == "negative"
     if cues >= 2 or negative and (cues or sent_score >= 0.75 and not is_question):
         return "complaint", round(min(1.0, 0.5 + 0.15 * cues + 0.3 * negative), 4)
-    if REQUEST.search(body):
+    if REQUEST.search(body) or asks_action and not is_question:
         return "request", 0.8  # "please DM me the tracking number, the email never came": ask, then fix
     if cues and sentiment != "positive" and not is_question:
         return "complaint", 0.55
