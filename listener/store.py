@@ -200,15 +200,34 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group several writes into one atomic transaction."""
-        with self.db.atomic():
+        """Group several writes into one atomic transaction that holds the write lock from its start.
+
+        sqlite-utils' ``atomic()`` begins a deferred transaction: one that reads, then writes, fails at
+        once with "database is locked" if another process (the service, a CLI command) committed in
+        between, whatever the busy timeout. BEGIN IMMEDIATE waits for the write lock first instead.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():  # nested: a savepoint inside the open transaction
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             yield
+        except BaseException:
+            conn.rollback()
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.rollback()
+            raise
 
     # -- comments and authors -------------------------------------------------
 
     def save_page(self, source: str, comments: Sequence[Comment], cursor: str | None, *, now: datetime) -> list[str]:
         """Store new comments and advance the source's cursor in one transaction; return new ids."""
-        with self.db.atomic():
+        with self.transaction():
             ids = [c.id for c in comments]
             known = self._existing_ids(ids)
             new = [c for c in comments if c.id not in known]
@@ -300,7 +319,7 @@ class Store:
 
     def set_opted_out(self, platform: str, author_id: str, *, now: datetime, why: str) -> None:
         """Record that an author asked us not to answer them."""
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute("UPDATE authors SET opted_out = 1 WHERE id = ?", [f"{platform}:{author_id}"])
             self._event(now, None, "opted_out", None, None, {"author": f"{platform}:{author_id}", "why": why})
 
@@ -318,7 +337,7 @@ class Store:
     def save_tags(self, tags: Iterable[Tags], *, now: datetime) -> int:
         """Store tags (replacing older ones for the same comment); return how many."""
         rows = [_tags_row(t, now) for t in tags]
-        with self.db.atomic():
+        with self.transaction():
             self.db.table("tags").upsert_all(rows, pk="comment_id")
         return len(rows)
 
@@ -369,7 +388,7 @@ class Store:
             "updated_at": iso(now),
             **_encode(fields),
         }
-        with self.db.atomic():
+        with self.transaction():
             cursor = self.db.execute(
                 f"INSERT OR IGNORE INTO replies ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                 list(row.values()),
@@ -382,7 +401,7 @@ class Store:
         """Move a reply to ``state`` only if it is in one of ``expected`` (compare-and-set)."""
         sets = {"state": state, "updated_at": iso(now), **_encode(fields)}
         marks = ",".join("?" * len(expected))
-        with self.db.atomic():
+        with self.transaction():
             before = self.reply(comment_id)
             cursor = self.db.execute(
                 f"UPDATE replies SET {', '.join(f'{k} = ?' for k in sets)} WHERE comment_id = ? AND state IN ({marks})",
@@ -397,7 +416,7 @@ class Store:
     def update_reply(self, comment_id: str, *, now: datetime, **fields: Any) -> None:
         """Change a reply's fields without changing its state (e.g. the text a person edited)."""
         sets = {"updated_at": iso(now), **_encode(fields)}
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute(
                 f"UPDATE replies SET {', '.join(f'{k} = ?' for k in sets)} WHERE comment_id = ?",
                 [*sets.values(), comment_id],
@@ -552,7 +571,7 @@ class Store:
 
     def record_notices(self, keys: Iterable[tuple[str, int]], channel: str, *, now: datetime) -> None:
         """Remember that these (comment, step) notices were delivered."""
-        with self.db.atomic():
+        with self.transaction():
             self.db.table("notices").insert_all(
                 ({"comment_id": c, "step": s, "sent_at": iso(now), "channel": channel} for c, s in keys),
                 pk=("comment_id", "step"),
@@ -568,7 +587,7 @@ class Store:
 
     def reset_cursor(self, source: str) -> None:
         """Forget a source's position so its next poll starts over (the store drops repeats)."""
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute("UPDATE cursors SET cursor = NULL WHERE source = ?", [source])
 
     def cursors(self) -> list[dict[str, Any]]:
@@ -577,7 +596,7 @@ class Store:
 
     def source_failed(self, source: str, error: str, *, now: datetime, paused_until: datetime | None = None) -> None:
         """Record a failed poll (and a pause, if the platform asked for one)."""
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute(
                 "INSERT INTO cursors (source, updated_at, last_error, errors, paused_until)"
                 " VALUES (?,?,?,1,?) ON CONFLICT(source) DO UPDATE SET updated_at=excluded.updated_at,"
@@ -588,7 +607,7 @@ class Store:
 
     def resume(self, platform: str, *, now: datetime) -> dict[str, int]:
         """Lift every pause on a platform (its sources, its posting, its waiting replies); say what moved."""
-        with self.db.atomic():
+        with self.transaction():
             sources = self.db.execute(
                 "UPDATE cursors SET paused_until = NULL WHERE substr(source, 1, ?) = ? AND paused_until IS NOT NULL",
                 [len(platform) + 1, f"{platform}:"],
@@ -616,7 +635,7 @@ class Store:
 
     def log_event(self, kind: str, *, now: datetime, comment_id: str | None = None, **detail: Any) -> None:
         """Append one event to the audit trail."""
-        with self.db.atomic():
+        with self.transaction():
             self._event(now, comment_id, kind, None, None, detail)
 
     def events(self, comment_id: str | None = None) -> list[dict[str, Any]]:
@@ -673,7 +692,7 @@ class Store:
             row["id"] = f"{row['platform']}:{row['post_id']}"
             rows.append([row.get(c) for c in _OWN_POST_COLUMNS])
         refreshed = ", ".join(f"{c}=excluded.{c}" for c in _OWN_POST_COLUMNS if c not in ("id", "followers_at_post"))
-        with self.db.atomic():
+        with self.transaction():
             self.db.conn.executemany(
                 f"INSERT INTO own_posts ({', '.join(_OWN_POST_COLUMNS)})"
                 f" VALUES ({', '.join('?' * len(_OWN_POST_COLUMNS))}) ON CONFLICT(id) DO UPDATE SET {refreshed},"
@@ -697,7 +716,7 @@ class Store:
         Alerts live in meta ``alerts`` (key -> since, message, announced_at, cleared_at,
         recovery_announced_at); a fully recovered and announced alert is forgotten.
         """
-        with self.db.atomic():
+        with self.transaction():
             rows = self.meta("alerts", {})
             for key, message in current.items():
                 row = rows.get(key)
@@ -744,7 +763,7 @@ class Store:
 
     def alerts_announced(self, keys: Iterable[tuple[str, bool]], *, now: datetime) -> None:
         """Record that these (key, recovered) announcements were delivered; forget recovered ones."""
-        with self.db.atomic():
+        with self.transaction():
             rows = self.meta("alerts", {})
             for key, recovered in keys:
                 if key not in rows:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import pytest
 
@@ -81,3 +82,30 @@ def test_resume_lifts_every_pause_on_one_platform_only(store: Store) -> None:
     assert store.cursor("x:mentions")["paused_until"] is None
     assert store.cursor("reddit:inbox")["paused_until"]
     assert store.meta("pause:post:x") is None and store.reply(c.id)["retry_at"] is None
+
+
+def test_a_write_waits_for_another_process_commit_instead_of_failing(tmp_path) -> None:
+    db = tmp_path / "heard.db"
+    store = Store(db)
+    holding, release = threading.Event(), threading.Event()
+
+    def other_process() -> None:
+        # Another writer (the service, a CLI command) holds the write lock, then commits.
+        conn = sqlite3.connect(db, timeout=10)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO meta (key, value) VALUES ('other', '1')")
+        holding.set()
+        release.wait(5)
+        conn.commit()
+        conn.close()
+
+    thread = threading.Thread(target=other_process)
+    thread.start()
+    holding.wait(5)
+    # save_page reads which ids are known, then writes: begun deferred, its snapshot would be stale
+    # once the other writer commits, and SQLite would refuse it at once ("database is locked").
+    threading.Timer(0.3, release.set).start()
+    assert store.save_page("s", [make_comment(1)], "c1", now=NOW) == [make_comment(1).id]
+    thread.join()
+    assert store.cursor("s")["cursor"] == "c1"
+    store.close()
