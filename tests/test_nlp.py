@@ -318,3 +318,12 @@ def test_a_request_in_question_form_not_aimed_at_us_needs_no_reply(nlp: Language
     t = one(nlp, comment("could you pass me the salt?", source="keyword"))
     assert t.intent == "request"
     assert not t.needs_reply
+
+
+def test_tagging_for_months_does_not_grow_the_vocab(nlp: Language) -> None:
+    # The service tags with one pipeline for as long as it runs: new words must not pile up in memory.
+    tag([comment("warm up the pipeline")], nlp)
+    before = len(nlp.vocab.strings)
+    words = [f"word{i}x{j}" for i in range(300) for j in range(10)]
+    tag([comment(" ".join(words[k : k + 10])) for k in range(0, len(words), 10)], nlp)
+    assert len(nlp.vocab.strings) == before

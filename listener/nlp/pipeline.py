@@ -93,5 +93,8 @@ def tag(comments: Iterable[Comment], nlp: Language | None = None, *, batch_size:
     """Tag comments in batches; spaCy objects stay inside this module."""
     nlp = nlp or build_nlp()
     items = list(comments)
-    docs = nlp.pipe(_docs(nlp, items), batch_size=batch_size)
-    return [_tags(c, d) for c, d in zip(items, docs, strict=True)]
+    # Every new word a Doc sees is interned in the shared vocab for good: in a service that tags
+    # for months, that is a leak. The memory zone frees them once the plain Tags are built.
+    with nlp.memory_zone():
+        docs = nlp.pipe(_docs(nlp, items), batch_size=batch_size)
+        return [_tags(c, d) for c, d in zip(items, docs, strict=True)]
