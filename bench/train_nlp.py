@@ -82,7 +82,9 @@ def fit_ovr(
     coefs, bias = [], []
     for k in positives:
         r = np.ones(x.shape[1]) if nb_alpha is None else nb_ratio(x, y == k, nb_alpha)
-        clf = LogisticRegression(C=c, solver="liblinear", dual=dual).fit(x @ sp.diags(r), y == k, sample_weight=w)
+        clf = LogisticRegression(C=c, solver="liblinear", dual=dual, random_state=SEED).fit(
+            x @ sp.diags(r), y == k, sample_weight=w
+        )
         coefs.append(clf.coef_[0] * r)
         bias.append(clf.intercept_[0])
     return np.array(coefs).T, np.array(bias)
