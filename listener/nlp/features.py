@@ -69,10 +69,8 @@ def _crc(words: Sequence[str]) -> np.ndarray:
     return np.array(out, dtype=np.uint64)
 
 
-def _word_keys(
-    token_lists: Sequence[Sequence[str]], lead: bool, extra: Sequence[Sequence[str]] | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Hash unigrams, bigrams, (optionally) the opening word and extra unigrams of every row of a batch."""
+def _word_keys(token_lists: Sequence[Sequence[str]], lead: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Hash unigrams, bigrams and (optionally) the opening word of every row of a batch."""
     lens = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
     flat = [w for t in token_lists for w in t]
     uni = _crc(flat)
@@ -86,10 +84,6 @@ def _word_keys(
         has = lens > 0
         keys.append(uni[starts[has]] * np.uint64(7919) + _SEED_LEAD)
         rows.append(np.arange(len(token_lists))[has])
-    if extra is not None:
-        more = np.fromiter((len(t) for t in extra), dtype=np.int64, count=len(extra))
-        keys.append(_crc([w for t in extra for w in t]) * _SEED_WORD + np.uint64(1))  # hashed as unigrams
-        rows.append(np.repeat(np.arange(len(extra)), more))
     return np.concatenate(keys), np.concatenate(rows)
 
 
@@ -120,18 +114,11 @@ def _char_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def hash_batch(
-    token_lists: Sequence[Sequence[str]],
-    texts: Sequence[str] | None = None,
-    *,
-    lead: bool = False,
-    extra: Sequence[Sequence[str]] | None = None,
+    token_lists: Sequence[Sequence[str]], texts: Sequence[str] | None = None, *, lead: bool = False
 ) -> Sparse:
-    """Hash a batch into L2-normalised, log-scaled counts: word 1-2-grams, plus byte 2-5-grams of `texts`.
-
-    `extra` words per row join the word block as unigrams only (no bigrams are formed with them).
-    """
+    """Hash a batch into L2-normalised, log-scaled counts: word 1-2-grams, plus byte 2-5-grams of `texts`."""
     n = len(token_lists)
-    keys, rows = _word_keys(token_lists, lead, extra)
+    keys, rows = _word_keys(token_lists, lead)
     parts = [_normed(keys, rows, n)]
     if texts is not None:
         parts.append(_normed(*_char_keys(texts), n))  # each block has unit norm, as two TF-IDF blocks would

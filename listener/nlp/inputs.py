@@ -8,9 +8,7 @@ import numpy as np
 
 from listener.nlp.cues import N_CUES, cue_vector
 from listener.nlp.features import Sparse, hash_batch, normalise, tokenize
-from listener.nlp.lexicon import NEGATORS, lex_matrix
-
-SCOPE_END = frozenset(". , ! ? ; : but however".split())  # a negation's scope ends at a clause break
+from listener.nlp.lexicon import lex_matrix
 
 Analysed = tuple[str, str, list[str]]  # (raw text, normalised text, tokens)
 
@@ -21,30 +19,9 @@ def analyse(text: str) -> Analysed:
     return text, norm, tokenize(norm)
 
 
-def scope_words(tokens: Sequence[str]) -> list[str]:
-    """Extra unigrams: words in a negation's scope marked "_neg" (up to the next clause break) and hashtag words.
-
-    "not happy" also reads as `happy_neg`, so it no longer only looks like "happy"; "#happy" also reads as "happy".
-    """
-    out: list[str] = []
-    negated = False
-    for w in tokens:
-        if w in SCOPE_END:
-            negated = False
-            continue
-        if negated:
-            out.append(w + "_neg")
-        if w in NEGATORS or w.endswith("n't"):
-            negated = True
-        elif w[0] == "#" and len(w) > 1:
-            out.append(w[1:])
-    return out
-
-
 def sentiment_inputs(items: Sequence[Analysed]) -> tuple[Sparse, np.ndarray]:
-    """Word 1-2-grams (plus negation-scope and hashtag words), byte 2-5-grams and lexicon features."""
-    tokens = [t for _, _, t in items]
-    sparse = hash_batch(tokens, [n for _, n, _ in items], extra=[scope_words(t) for t in tokens])
+    """Word 1-2-grams, byte 2-5-grams and lexicon features for the sentiment model."""
+    sparse = hash_batch([t for _, _, t in items], [n for _, n, _ in items])
     return sparse, lex_matrix(items)
 
 
