@@ -54,6 +54,7 @@ def nb_ratio(x: sp.csr_matrix, pos: np.ndarray, alpha: float) -> np.ndarray:
 
 
 Extra = tuple[sp.csr_matrix, np.ndarray, float]  # more training rows, their labels, their weight
+Blend = tuple[float, float, list[float]]  # NB-weighted model's C, its NB alpha, candidate blend weights
 
 
 def fit_ovr(
@@ -63,12 +64,14 @@ def fit_ovr(
     positives: list,
     nb_alpha: float | None = None,
     extra: Extra | None = None,
+    dual: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One-vs-rest L2 logistic regressions (liblinear: fast on 2^20 hashed columns), classes balanced.
 
     With `nb_alpha`, each class sees its columns scaled by their NB log-count ratio; the scaling is folded
     back into the coefficients, so the runtime model stays one plain linear layer. `extra` rows are
-    class-balanced among themselves and scaled by their weight.
+    class-balanced among themselves and scaled by their weight. `dual` solves the same problem by dual
+    coordinate descent (100 passes), several times faster on 2^20 columns; held-out scores agree to r > 0.9999.
     Returns (coef of shape (n_features, len(positives)), intercepts).
     """
     w = compute_sample_weight("balanced", y)
@@ -79,7 +82,9 @@ def fit_ovr(
     coefs, bias = [], []
     for k in positives:
         r = np.ones(x.shape[1]) if nb_alpha is None else nb_ratio(x, y == k, nb_alpha)
-        clf = LogisticRegression(C=c, solver="liblinear").fit(x @ sp.diags(r), y == k, sample_weight=w)
+        clf = LogisticRegression(C=c, solver="liblinear", dual=dual, random_state=SEED).fit(
+            x @ sp.diags(r), y == k, sample_weight=w
+        )
         coefs.append(clf.coef_[0] * r)
         bias.append(clf.intercept_[0])
     return np.array(coefs).T, np.array(bias)
@@ -93,12 +98,19 @@ def export(fit: tuple[np.ndarray, np.ndarray], classes: tuple[str, ...], mean, s
 
 
 def oof_scores(
-    x, y, c: float, folds: int, positives: list, nb_alpha: float | None = None, extra: Extra | None = None
+    x,
+    y,
+    c: float,
+    folds: int,
+    positives: list,
+    nb_alpha: float | None = None,
+    extra: Extra | None = None,
+    dual: bool = False,
 ) -> np.ndarray:
     """Out-of-fold decision scores, shape (n, len(positives)); `extra` rows only ever train, never score."""
     out = np.zeros((len(y), len(positives)))
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=SEED).split(x, y):
-        coef, bias = fit_ovr(x[tr], y[tr], c, positives, nb_alpha, extra)
+        coef, bias = fit_ovr(x[tr], y[tr], c, positives, nb_alpha, extra, dual)
         out[te] = x[te] @ coef + bias
     return out
 
@@ -127,10 +139,14 @@ def train_sentiment(
     nb_alpha: float | None = None,
     extra_rows: list[dict] | None = None,
     extra_weight: float = 1.0,
+    dual: bool = False,
+    blend: Blend | None = None,
 ) -> LinearModel:
-    """Fit the 3-class sentiment model; C and class offsets are chosen by CV macro recall on train.
+    """Fit the 3-class sentiment model; C, the blend weight and class offsets are chosen by CV macro recall on train.
 
     `extra_rows` (another corpus) join every training fold but are never scored, so CV still measures SemEval.
+    With `blend` (C, NB alpha, candidate weights), an NB-weighted OvR model is fitted as well and its scores are
+    averaged into the plain model's; both are linear, so the average is folded into one linear layer.
     """
     x, mean, scale = design(*sentiment_inputs([analyse(r["text"]) for r in rows]))
     y = np.array([r["label"] for r in rows])
@@ -141,17 +157,29 @@ def train_sentiment(
         h = sp.csr_matrix((sparse.vals, (sparse.rows, sparse.cols)), shape=(sparse.n_rows, N_BUCKETS))
         xe = sp.hstack([h, sp.csr_matrix((dense - mean) / scale)]).tocsr()
         extra = (xe, np.array([r["label"] for r in extra_rows]), extra_weight)
-    best = (-1.0, cs[0], np.zeros(3))
+    z_nb = None
+    if blend is not None:
+        z_nb = oof_scores(x, y, blend[0], folds, list(classes), blend[1], extra, dual)
+    best = (-1.0, cs[0], 0.0, np.zeros(3))
     for c in cs:
-        z = oof_scores(x, y, c, folds, list(classes), nb_alpha, extra)
-        plain = macro_recall(y, classes[z.argmax(1)], classes)
-        off, tuned = best_offsets(z, y, classes)
-        print(f"sentiment  C={c:<6} {folds}-fold CV macro recall {plain:.4f}, with offsets {off.round(2)}: {tuned:.4f}")
-        if tuned > best[0]:
-            best = (tuned, c, off)
-    _, c, off = best
-    print(f"sentiment  chose C={c}, offsets {off.round(2)}")
-    return export(fit_ovr(x, y, c, list(classes), nb_alpha, extra), tuple(str(k) for k in classes), mean, scale, off)
+        z0 = oof_scores(x, y, c, folds, list(classes), nb_alpha, extra, dual)
+        for b in blend[2] if blend is not None else [0.0]:
+            z = z0 if z_nb is None else (1 - b) * z0 + b * z_nb
+            plain = macro_recall(y, classes[z.argmax(1)], classes)
+            off, tuned = best_offsets(z, y, classes)
+            print(
+                f"sentiment  C={c:<6} blend {b:<4} {folds}-fold CV macro recall {plain:.4f}, "
+                f"with offsets {off.round(2)}: {tuned:.4f}"
+            )
+            if tuned > best[0]:
+                best = (tuned, c, b, off)
+    _, c, b, off = best
+    print(f"sentiment  chose C={c}, blend {b}, offsets {off.round(2)}")
+    coef, bias = fit_ovr(x, y, c, list(classes), nb_alpha, extra, dual)
+    if b and blend is not None:
+        coef_nb, bias_nb = fit_ovr(x, y, blend[0], list(classes), blend[1], extra, dual)
+        coef, bias = (1 - b) * coef + b * coef_nb, (1 - b) * bias + b * bias_nb
+    return export((coef, bias), tuple(str(k) for k in classes), mean, scale, off)
 
 
 def train_question(rows: list[dict], cs: list[float], folds: int) -> tuple[LinearModel, float]:
@@ -184,6 +212,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sentiment-nb-alpha", type=float, default=0.0, help="NB-SVM smoothing; 0 (default) turns it off")
     ap.add_argument("--sentiment-extra", type=Path, help="more sentiment rows (JSONL) that only ever train")
     ap.add_argument("--sentiment-extra-weight", type=float, default=1.0)
+    ap.add_argument("--sentiment-dual", action="store_true", help="liblinear's dual solver (same optimum, faster)")
+    ap.add_argument(
+        "--sentiment-blend",
+        type=float,
+        nargs="+",
+        help="average an NB-weighted OvR model into the plain one: its C, its NB alpha, then candidate weights",
+    )
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--only", choices=("sentiment", "question"), help="retrain one model")
     args = ap.parse_args(argv)
@@ -205,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
             args.sentiment_nb_alpha or None,
             extra,
             args.sentiment_extra_weight,
+            args.sentiment_dual,
+            (sb[0], sb[1], sb[2:]) if (sb := args.sentiment_blend) else None,
         )
         model.save(args.out / "sentiment.npz")
     if args.only != "sentiment":
