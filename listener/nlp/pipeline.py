@@ -29,10 +29,12 @@ def _weights_hash() -> str:
 MODEL_VERSION = f"heard-nlp-1.0+{_weights_hash()}"
 
 
-class WhitespaceTokenizer:
-    """Split on whitespace and keep the exact text: our components read the raw comment, not spaCy tokens.
+class RawTextTokenizer:
+    """Make Docs that carry the comment's raw text and no tokens: our components read the raw text.
 
-    spaCy's rule-based tokenizer cost more than all our models together, and nothing here used its output.
+    spaCy's rule-based tokenizer cost more than all our models together, and nothing here used its
+    output; even splitting on whitespace spent a third of the tagging time creating lexemes (shape,
+    lower case, number-likeness) that no component reads.
     """
 
     def __init__(self, vocab: Vocab) -> None:
@@ -40,9 +42,8 @@ class WhitespaceTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        """Make a Doc whose user_data carries the raw text."""
-        words = text.split()
-        doc = Doc(self.vocab, words=words or None, spaces=[True] * len(words) if words else None)
+        """Make an empty Doc whose user_data carries the raw text."""
+        doc = Doc(self.vocab)
         # Chinese and Japanese write "？" and "！": the same marks as far as every rule is concerned.
         doc.user_data[components.TEXT_KEY] = text.translate(_FULL_WIDTH)
         return doc
@@ -54,7 +55,7 @@ _FULL_WIDTH = str.maketrans({"\uff1f": "?", "\uff01": "!"})
 def build_nlp() -> Language:
     """Return a blank English pipeline with our components; nothing is downloaded."""
     nlp = spacy.blank("en")
-    nlp.tokenizer = WhitespaceTokenizer(nlp.vocab)
+    nlp.tokenizer = RawTextTokenizer(nlp.vocab)
     for name in PIPES:
         nlp.add_pipe(name)
     return nlp
