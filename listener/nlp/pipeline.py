@@ -33,7 +33,7 @@ class RawTextTokenizer:
     """Make Docs that carry the comment's raw text and no tokens: our components read the raw text.
 
     spaCy's rule-based tokenizer cost more than all our models together, and nothing here used its
-    output; even splitting on whitespace spent a third of the tagging time creating lexemes (shape,
+    output; even splitting on whitespace spent a fifth of the tagging time creating lexemes (shape,
     lower case, number-likeness) that no component reads.
     """
 
@@ -94,8 +94,8 @@ def tag(comments: Iterable[Comment], nlp: Language | None = None, *, batch_size:
     """Tag comments in batches; spaCy objects stay inside this module."""
     nlp = nlp or build_nlp()
     items = list(comments)
-    # Every new word a Doc sees is interned in the shared vocab for good: in a service that tags
-    # for months, that is a leak. The memory zone frees them once the plain Tags are built.
+    # A string a Doc interns stays in the shared vocab for good: in a service that tags for months,
+    # that is a leak. Our Docs intern no words today; the zone frees anything a component interns.
     with nlp.memory_zone():
         docs = nlp.pipe(_docs(nlp, items), batch_size=batch_size)
         return [_tags(c, d) for c, d in zip(items, docs, strict=True)]
