@@ -274,6 +274,9 @@ def test_a_full_width_question_mark_asks_a_question() -> None:
         "Isn ’ t the shop open on Sundays ?",
         "May I ask when the Guji is back in stock?",
         "the grinder arrived, right?",
+        "would you like the whole beans or the ground coffee ?",  # choosing between alternatives asks
+        "can I pay by card or only in cash?",
+        "Why not ?",
     ],
 )
 def test_information_seeking_questions(nlp: Language, text: str) -> None:
@@ -292,6 +295,9 @@ def test_information_seeking_questions(nlp: Language, text: str) -> None:
         "Why don't you try the decaf?",
         "really?!",
         "what?!",
+        "would you like to grab a coffee or something?",  # "or something" offers no alternative
+        "could you send the invoice or the receipt, please?",
+        "Why not ? It sounds great .",  # assent to a suggestion
     ],
 )
 def test_directives_and_interjections_are_not_questions(nlp: Language, text: str) -> None:

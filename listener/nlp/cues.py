@@ -175,6 +175,9 @@ STATIVE = _words("like love know think believe understand care trust agree remem
 ABOUT_WHO = _words("you u yours your yourself him her his them their theirs us me mine my the")
 ADVERBS = _words("just possibly perhaps maybe also please kindly pls plz")
 NEGATION = _words("no not never don't didn't doesn't without can't haven't nor")
+# Openings of a suggestion, which may list options without asking to choose ("how about tea or coffee?").
+SUGGESTING = _words("how what why let's lets let shall maybe perhaps")
+VAGUE = _words("something anything so whatever anywhere somewhere someone anyone two")  # "…or something?"
 ANY_ASKS = _words("chance idea ideas update updates news word eta plans")
 AGREED = frozenset(["ok", "okay", "alright", "all right", "k", "kk"])
 ECHO = _words("really seriously sure right true")  # "really?": checking what was just said
@@ -387,6 +390,8 @@ def _kind(parts: Sequence[Sequence[str]], marks: str, opened: Opened) -> str | N
         return NOT_QUESTION  # "really?!", "what?!": surprise, not something to answer
     for _, c in opened:
         kind = clause_kind(c, True)
+        if kind == DIRECTIVE and c[0] not in SUGGESTING and _alternative(parts):
+            return INFO  # "would you like tea or coffee?", "can I trust him or not?": asks the hearer to choose
         if kind is not None:
             return kind
     if len(opened) > 1 and len(opened[-1][1]) == 1 and opened[-1][1][0] in TAGS:
@@ -394,6 +399,17 @@ def _kind(parts: Sequence[Sequence[str]], marks: str, opened: Opened) -> str | N
     if " ".join(parts[-1]) in AGREED:
         return DIRECTIVE  # "I'll pick you up at six, OK?": asking to agree to a plan
     return None
+
+
+def _alternative(parts: Sequence[Sequence[str]]) -> bool:
+    """Whether a sentence offers alternatives joined by "or" ("…tea or coffee?", "…, or not?").
+
+    Not "or something" (a vague ending) and not a request marked with "please".
+    """
+    words = [w for p in parts for w in p]
+    if "please" in words:
+        return False
+    return any(w == "or" and 0 < i < len(words) - 1 and words[i + 1] not in VAGUE for i, w in enumerate(words))
 
 
 def _has_words(opened: Opened) -> bool:
@@ -421,6 +437,15 @@ def _seek(low: str) -> str | None:
     return None
 
 
+def _assent(sents: list) -> None:
+    """A bare "why not?" followed only by the writer's own statements agrees ("Why not? It sounds great.")."""
+    for i, (parts, marks, opened, kind) in enumerate(sents):
+        if kind == INFO and [c for _, c in opened] == [["why", "not"]]:
+            rest = [m for _, m, o, _ in sents[i + 1 :] if _has_words(o)]
+            if rest and not any("?" in m for m in rest):
+                sents[i] = (parts, marks, opened, NOT_QUESTION)
+
+
 Reading = tuple[np.ndarray, float | None, bool]  # (cue vector, the rules' firm opinion or None, asks for action)
 
 
@@ -431,6 +456,7 @@ def question_reading(words: Sequence[str], text: str) -> Reading:
     for parts, marks in sentences(words):
         opened = _opened(parts)
         sents.append((parts, marks, opened, _kind(parts, marks, opened)))
+    _assent(sents)
     read = [(k, "?" in m) for _, m, o, k in sents if _has_words(o)]
     low = " ".join(words)
     rule, action = _rule(words, text, low, sents, read)
