@@ -277,6 +277,8 @@ def test_a_full_width_question_mark_asks_a_question() -> None:
         "would you like the whole beans or the ground coffee ?",  # choosing between alternatives asks
         "can I pay by card or only in cash?",
         "Why not ?",
+        "What about delivery costs ?",  # a new topic, not a proposal
+        "I know the Guji ships in a week . How about in Canada ?",
     ],
 )
 def test_information_seeking_questions(nlp: Language, text: str) -> None:
@@ -298,6 +300,8 @@ def test_information_seeking_questions(nlp: Language, text: str) -> None:
         "would you like to grab a coffee or something?",  # "or something" offers no alternative
         "could you send the invoice or the receipt, please?",
         "Why not ? It sounds great .",  # assent to a suggestion
+        "What about going for a walk ?",
+        "What about tomorrow morning ?",
     ],
 )
 def test_directives_and_interjections_are_not_questions(nlp: Language, text: str) -> None:

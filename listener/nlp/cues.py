@@ -171,8 +171,16 @@ STATE_VERBS = _words(
 )
 # "why don't you like it?" asks for a reason; "why don't you try it?" suggests.
 STATIVE = _words("like love know think believe understand care trust agree remember want see hate mind")
-# "how about you?", "what about your brother?": the same question back, or about someone; else a suggestion.
-ABOUT_WHO = _words("you u yours your yourself him her his them their theirs us me mine my the")
+# "how about you?", "what about your brother?", "how about in Japan?": the same question back, or about someone
+# or somewhere else; otherwise a suggestion.
+ABOUT_WHO = _words("you u yours your yourself him her his its them their theirs us me mine my the in")
+# After "what about", words that propose something (an item, a time, an amount, a plan) rather than raise a topic.
+PROPOSED = _words(
+    "this that these those a an some another any one we i if us today tomorrow tonight next morning afternoon "
+    "evening noon weekend monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december two three four five six seven eight nine ten "
+    "eleven twelve fifteen twenty thirty forty fifty hundred half noon midnight"
+)
 ADVERBS = _words("just possibly perhaps maybe also please kindly pls plz")
 NEGATION = _words("no not never don't didn't doesn't without can't haven't nor")
 # Openings of a suggestion, which may list options without asking to choose ("how about tea or coffee?").
@@ -287,6 +295,13 @@ def _modal_you(c: Sequence[str]) -> str | None:
     return DIRECTIVE
 
 
+def _topic(w: str) -> bool:
+    """Whether a word after "what about" names a topic rather than proposing a time, an amount, an item or a plan."""
+    if w.endswith("ing") and not w.endswith("thing"):
+        return False  # "what about going to a movie?"
+    return not (w in PROPOSED or w[:1].isdigit() or not w[:1].isalpha())  # not "what about 3pm / $ 8?"
+
+
 def clause_kind(c: Sequence[str], asked: bool) -> str | None:
     """Classify one clause (openers already dropped): INFO, DIRECTIVE, NOT_QUESTION or None (no clear form).
 
@@ -302,7 +317,9 @@ def clause_kind(c: Sequence[str], asked: bool) -> str | None:
     if text.strip() in PARDON:
         return DIRECTIVE
     if w1 == "about" and w0 in ("how", "what"):
-        return INFO if not w2 or w2 in ABOUT_WHO else DIRECTIVE  # "how about you?" / "how about Friday?"
+        if not w2 or w2 in ABOUT_WHO or w0 == "what" and _topic(w2):
+            return INFO  # "how about you?", "what about parking?": the same question about someone or something else
+        return DIRECTIVE  # "how about Friday?", "what about going to a movie?", "what about this one?"
     if w0 == "why" and w1 == "not":
         return INFO if len(c) == 2 else DIRECTIVE  # "why not?" asks; "why not try it?" suggests
     if w0 == "why" and w1 in ("don't", "dont") and w2 in ("you", "we", "u"):
