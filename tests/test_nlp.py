@@ -316,7 +316,6 @@ def test_directives_and_interjections_are_not_questions(nlp: Language, text: str
         "@driftwoodcoffee can I pay with PayPal?",
         "@driftwoodcoffee would you restock the Guji before xmas?",
         "I wonder if you could hold my order until Friday",
-        "@driftwoodcoffee can you tell me when the Guji is back in stock?",  # a request to tell, still answered
     ],
 )
 def test_a_polite_request_in_question_form_is_a_request_that_needs_a_reply(nlp: Language, text: str) -> None:

@@ -161,9 +161,7 @@ MODAL_ASK = _words("can could would will won't can't couldn't wouldn't cant coul
 ADDRESSED = _words("you u ya the there it your")  # after "@brand does/is…", these mean we are being asked
 PRONOUN = _words("i you u we they he she it there this that the my your our")
 PERSONAL = _words("i you u we they ya")
-# "may I ask where…": an indirect question asks for information; "can you tell me where…" is a request
-# to tell (a conventional indirect request, as DailyDialog's annotators mostly read it), but the intent layer
-# still answers it.
+# "can you tell me whether…", "may I ask where…": an indirect question still asks for information.
 ASK_VERBS = _words("tell confirm explain clarify let advise say ask know")
 INDIRECT = _words("what why how where when who whom whose which if whether about")
 # "can you speak French?", "will you be there?": ability, perception and future state, not a request.
@@ -287,9 +285,7 @@ def _modal_you(c: Sequence[str]) -> str | None:
     rest = [w for w in c[2:] if w not in ADVERBS]
     v = rest[0] if rest else ""
     if v in ASK_VERBS:
-        if v in ("confirm", "clarify") or v == "know" and _indirect(rest):
-            return INFO  # "can you confirm…", "would you know where…": asks what the hearer knows
-        return DIRECTIVE  # "can you tell me where…": a conventional request to say something
+        return INFO if v in ("confirm", "clarify") or _indirect(rest) else DIRECTIVE
     if any(w in ("please", "kindly", "pls", "plz") for w in c[2:5]):
         return DIRECTIVE
     if v in STATE_VERBS and not (v == "be" and c[0] != "will"):
