@@ -71,21 +71,21 @@ def _docs(nlp: Language, comments: list[Comment]) -> Iterator[Doc]:
 
 def _tags(comment: Comment, doc: Doc) -> Tags:
     """Build the Tags record for one analysed comment."""
-    x = doc._
-    reply = needs_reply(comment, x.heard_intent, x.heard_spam_score, x.heard_bot_score)
+    x = components.values(doc)
+    reply = needs_reply(comment, x["heard_intent"], x["heard_spam_score"], x["heard_bot_score"])
     return Tags(
         comment_id=comment.id,
-        sentiment=x.heard_sentiment,
-        sentiment_score=x.heard_sentiment_score,
-        is_question=x.heard_is_question,
-        question_score=x.heard_question_score,
-        intent=x.heard_intent,
-        intent_score=x.heard_intent_score,
-        spam_score=x.heard_spam_score,
-        bot_score=x.heard_bot_score,
+        sentiment=x["heard_sentiment"],
+        sentiment_score=x["heard_sentiment_score"],
+        is_question=x["heard_is_question"],
+        question_score=x["heard_question_score"],
+        intent=x["heard_intent"],
+        intent_score=x["heard_intent_score"],
+        spam_score=x["heard_spam_score"],
+        bot_score=x["heard_bot_score"],
         needs_reply=reply,
-        priority=priority_of(x.heard_intent, reply),
-        lang=x.heard_lang,
+        priority=priority_of(x["heard_intent"], reply),
+        lang=x["heard_lang"],
         model_version=MODEL_VERSION,
     )
 
