@@ -45,23 +45,29 @@ _SCRIPTS = (
 
 def detect_lang(text: str) -> tuple[str, float]:
     """Return (ISO 639-1 code or "und", confidence in [0, 1])."""
-    letters = len(_LETTER.findall(text))
-    if letters == 0:
-        return "und", 0.0
-    for code, pattern in () if text.isascii() else _SCRIPTS:
-        hits = len(pattern.findall(text))
-        if hits / letters > 0.3:
-            return code, min(1.0, hits / letters)
-    words = [w.lower() for w in _WORD.findall(text) if not w.startswith("http")]
+    ascii = text.isascii()
+    if ascii:
+        if _LETTER.search(text) is None:  # ASCII needs no script check, so no letter count either
+            return "und", 0.0
+    else:
+        letters = len(_LETTER.findall(text))
+        if letters == 0:
+            return "und", 0.0
+        for code, pattern in _SCRIPTS:
+            hits = len(pattern.findall(text))
+            if hits / letters > 0.3:
+                return code, min(1.0, hits / letters)
+    words = [w for w in _WORD.findall(text.lower()) if not w.startswith("http")]
     if not words:
         return "und", 0.0
     counts = dict.fromkeys(STOPWORDS, 0)
     for w in words:
-        for lang in _LANGS_OF.get(w, ()):
-            counts[lang] += 1
+        if w in _LANGS_OF:
+            for lang in _LANGS_OF[w]:
+                counts[lang] += 1
     best = max(counts, key=lambda k: (counts[k], k == "en"))  # ties go to English, the commonest here
     if counts[best] == 0:
         # No function words: short English-looking ASCII ("great stuff!!") is far likelier than anything else.
-        return ("en", 0.3) if text.isascii() else ("und", 0.0)
+        return ("en", 0.3) if ascii else ("und", 0.0)
     second = sorted(counts.values())[-2]
     return best, (counts[best] - second + 1) / (counts[best] + 1)
