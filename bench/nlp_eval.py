@@ -78,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
             _prf(ta),
             ">= 0.78",
         ),
-        ("tagging throughput, 1 core", f"{r['throughput_per_s']:,.0f} comments/s", ">= 2,500"),
+        (
+            "tagging throughput, 1 core",
+            f"{r['throughput_per_s']:,.0f} comments/s (best of {' / '.join(map(str, r['throughput_runs_per_s']))})",
+            ">= 2,500",
+        ),
         ("pipeline load time (cold process)", f"{load_s:.2f} s", "< 2 s"),
         ("RSS after loading", f"{load_rss:.0f} MB", "<= 300 MB"),
         ("peak RSS during eval", f"{r['peak_rss_mb']:.0f} MB", ""),
