@@ -120,6 +120,21 @@ def test_doc_extensions_are_set(nlp: Language) -> None:
     assert doc._.heard_sentiment in ("negative", "neutral", "positive")
 
 
+def test_doc_extensions_agree_with_tags_and_can_be_set(nlp: Language) -> None:
+    text = "My order never arrived and nobody answers my emails"
+    doc = nlp(text)
+    (tags,) = tag([comment(text)], nlp)
+    assert (doc._.heard_sentiment, doc._.heard_intent, doc._.heard_spam_score) == (
+        tags.sentiment,
+        tags.intent,
+        tags.spam_score,
+    )
+    assert doc._.heard_intent == "complaint"
+    doc._.heard_intent = "praise"
+    assert doc._.heard_intent == "praise"
+    assert nlp.make_doc("x")._.heard_intent == "other"  # a doc no component has seen reads the defaults
+
+
 def test_pipeline_loads_without_network() -> None:
     code = (
         "import socket\n"
