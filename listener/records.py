@@ -34,7 +34,7 @@ class Comment:
     platform: str
     native_id: str
     account: str
-    source: str  # mention | reply | keyword | comment
+    source: str  # mention | reply | keyword | comment | thread (viewers answering each other under our post)
     author: Author
     text: str
     url: str

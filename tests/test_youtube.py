@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from listener.errors import AuthFailed, BadPayload, ConfigError, PermanentFailure, RateLimited, Transient
+from listener.nlp.triage import needs_reply
 from listener.platforms import spec
-from listener.platforms.youtube import Quota, connect, normalise
+from listener.platforms.youtube import THREAD_AUTHOR, Quota, connect, normalise
 from listener.poll import poll_once
 from listener.records import Account
 from listener.store import Store
-from tests.fakes.youtube import make_harness
+from tests.fakes.youtube import EMBEDDED_REPLIES, make_harness
 
 US = Account("youtube", "UCus", "@heard")
 
@@ -61,6 +62,30 @@ def test_reply_has_parent_and_own_is_own():
     assert (c.source, c.parent_id, c.conversation_id) == ("reply", "youtube:Ugztop", "Ugztop")
     mine = normalise(comment(authorChannelId={"value": "UCus"}), US)
     assert mine.is_own and not mine.mentions_us
+
+
+def reply(text, *, by="UCbob", thread_by="UCalice"):
+    """A reply by ``by`` in a thread ``thread_by`` started, as the walk hands it over."""
+    raw = comment(parentId="Ugztop", textOriginal=text, authorChannelId={"value": by}, authorDisplayName="@bob")
+    raw["id"] = "Ugztop.r1"
+    raw[THREAD_AUTHOR] = thread_by
+    return normalise(raw, US)
+
+
+def test_viewers_answering_each_other_are_heard_but_not_said_to_us():
+    aside = reply("same here, mine broke too")  # bob answers alice in her thread
+    assert (aside.source, aside.mentions_us) == ("thread", False)
+    assert not needs_reply(aside, "complaint", 0.0, 0.0)
+    addressed = reply("@carol agreed", thread_by="UCus")  # in our thread, but said to carol
+    assert (addressed.source, addressed.mentions_us) == ("thread", False)
+    for said_to_us in (
+        reply("@heard does this work on a Mac?"),  # names us in alice's thread
+        reply("does this work on a Mac?", thread_by="UCus"),  # in a thread we started
+        reply("thanks, that fixed it!", by="UCalice"),  # alice following up in her own thread
+        normalise({**comment(parentId="Ugztop"), "id": "Ugztop.r2"}, US),  # thread unknown: hear it
+    ):
+        assert (said_to_us.source, said_to_us.mentions_us) == ("reply", True)
+        assert needs_reply(said_to_us, "question", 0.0, 0.0)
 
 
 def test_text_display_when_original_is_withheld_and_empty_is_bad():
@@ -154,6 +179,35 @@ def test_replies_come_with_their_parent_and_idle_polls_store_nothing(harness, tm
     assert top is not None and top.is_own  # our own top comment is stored, marked own
     for _ in range(3):
         assert poll_once(c, "comments", store, now=now()).stored == 0
+
+
+def test_a_burst_of_replies_larger_than_a_thread_embeds_is_stored_whole(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "comments", store, now=now())
+    [top] = harness.add_incoming(1, text="where do I find the template?")
+    poll_once(c, "comments", store, now=now())
+    bob = harness._author("bob")
+    burst = [
+        harness.fake.add_comment(bob, f"same question, number {i}", parent=top) for i in range(EMBEDDED_REPLIES + 7)
+    ]
+    poll_once(c, "comments", store, now=now())
+    assert all(store.comment(f"youtube:{r}") for r in burst)  # the thread embeds only the newest few
+    assert poll_once(c, "comments", store, now=now()).stored == 0
+    used = c.quota_used()
+    poll_once(c, "comments", store, now=now())
+    assert c.quota_used() == used + 1  # an old burst costs nothing more: one list call per idle poll
+
+
+def test_viewer_replies_in_a_viewers_thread_are_stored_as_asides(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "comments", store, now=now())
+    [top] = harness.add_incoming(1, text="anyone else's stopped working?")
+    bob = harness._author("bob")
+    aside = harness.fake.add_comment(bob, "yes, mine too", parent=top)
+    to_us = harness.fake.add_comment(bob, "@heard is a fix coming?", parent=top)
+    poll_once(c, "comments", store, now=now())
+    assert store.comment(f"youtube:{aside}").source == "thread"
+    assert store.comment(f"youtube:{to_us}").source == "reply"
 
 
 def test_thousands_across_restarts_each_stored_once(tmp_path):

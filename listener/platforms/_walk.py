@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, ClassVar, Self
 
 from listener.errors import BadPayload
@@ -91,6 +92,15 @@ class Walk(ABC):
         }
         return json.dumps({k: v for k, v in state.items() if v not in (None, ())}, sort_keys=True)
 
+    @cached_property
+    def bound_at(self) -> datetime:
+        """``bound`` as a time."""
+        return parse_iso(self.bound, f"{self.platform} cursor")
+
+    def is_old(self, stamp: Stamp) -> bool:
+        """Whether an item lies at or below the bound, so an earlier cycle has already had it."""
+        return stamp.at < self.bound_at or (stamp.at == self.bound_at and stamp.id in self.seen)
+
     def step(self, entries: Sequence[dict[str, Any]], token: str | None) -> tuple[list[dict[str, Any]], Self]:
         """Keep the items above the bound; return them and the walk after this page.
 
@@ -98,7 +108,7 @@ class Walk(ABC):
         reply does not end the cycle while newer threads may lie below it.
         """
         where = f"{self.platform} cursor"
-        bound = parse_iso(self.bound, where)
+        bound = self.bound_at
         at, text = (parse_iso(self.newest, where), self.newest) if self.newest else (None, None)
         fresh: list[dict[str, Any]] = []
         newest_ids, reached = list(self.newest_ids), False
@@ -106,7 +116,7 @@ class Walk(ABC):
             new_here = False
             for item in self.items_of(entry):
                 stamp = self.stamp(item)
-                if stamp.at < bound or (stamp.at == bound and stamp.id in self.seen):
+                if self.is_old(stamp):
                     continue
                 fresh.append(item)
                 new_here = True

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
@@ -55,6 +56,10 @@ LIST_COST, INSERT_COST = 1, 50
 OWN_PAGE = 50  # our latest videos per own-posts fetch: videos.list takes at most 50 ids
 _QUOTA_SPENT = {"quotaExceeded", "dailyLimitExceeded"}
 _SLOW_DOWN = {"rateLimitExceeded", "userRateLimitExceeded"}
+# Set by the walk on each reply: the channel that started its thread, which says whom a reply answers.
+THREAD_AUTHOR = "heard_thread_author"
+_LEAD_HANDLE = re.compile(r"\s*@[\w.\-]+")  # YouTube's UI opens a reply to a reply with the person's @handle
+REPLY_PAGES = 5  # pages of 100 replies read from one thread in one poll when a burst outgrew its embedded few
 SEEN_CAP = 5000  # ids kept at the bound second (~130 KB at most); beyond it some are fetched, not stored, twice
 _NO_ACCESS = {"insufficientPermissions", "authError", "accessNotConfigured", "forbidden"}
 
@@ -80,11 +85,12 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         else f"https://www.youtube.com/channel/{snippet.get('channelId', account.id)}"
     )
     is_own = author_id == account.id
+    said_to_us = not parent or _reply_to_us(text, author_id, raw.get(THREAD_AUTHOR), account)
     return Comment(
         platform="youtube",
         native_id=comment_id,
         account=account.handle,
-        source="reply" if parent else "comment",
+        source=("reply" if said_to_us else "thread") if parent else "comment",
         author=Author(id=author_id, handle=name, name=name, is_bot=looks_automated(name.removeprefix("@"))),
         text=text,
         url=url,
@@ -92,10 +98,25 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         parent_id=f"youtube:{parent}" if parent else None,
         conversation_id=str(parent or comment_id),  # a thread's id is its top-level comment's id
         lang=None,
-        mentions_us=not is_own,  # everything on our channel's videos is said to us
+        mentions_us=not is_own and said_to_us,
         is_own=is_own,
         raw=dict(raw),
     )
+
+
+def _reply_to_us(text: str, author_id: str, thread_author: Any, account: Account) -> bool:
+    """Whether a reply under one of our videos answers us rather than another viewer.
+
+    It does when it names us, or (unless it opens by addressing someone else) when it sits in a thread
+    we started or is the thread starter's own follow-up. A reply of unknown thread counts as ours:
+    hearing one too many is better than missing one.
+    """
+    handle = "@" + account.handle.removeprefix("@").lower()
+    if handle != "@" and handle in text.lower():
+        return True
+    if _LEAD_HANDLE.match(text):
+        return False  # "@bob same here": said to bob
+    return thread_author is None or str(thread_author) in (account.id, author_id)
 
 
 def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
@@ -149,6 +170,7 @@ def _comments_of(thread: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     top = snippet.get("topLevelComment")
     if not isinstance(top, dict) or not top.get("id") or not isinstance(top.get("snippet"), dict):
         raise BadPayload(f"youtube thread {thread.get('id')}: no topLevelComment")
+    starter = (top["snippet"].get("authorChannelId") or {}).get("value")
     for comment in [top, *((thread.get("replies") or {}).get("comments") or [])]:
         item = dict(comment)
         item["snippet"] = {
@@ -156,6 +178,8 @@ def _comments_of(thread: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
             "channelId": snippet.get("channelId"),
             **(comment.get("snippet") or {}),
         }
+        if comment is not top and starter:
+            item[THREAD_AUTHOR] = str(starter)
         yield item
 
 
@@ -254,8 +278,38 @@ class YouTubeClient:
         threads = body.get("items") or []
         if not isinstance(threads, list) or not all(isinstance(t, dict) for t in threads):
             raise BadPayload("youtube commentThreads.list: 'items' is not a list of threads")
+        threads = [self._with_every_new_reply(t, walk) for t in threads]
         fresh, after = walk.step(threads, body.get("nextPageToken"))
         return Page(tuple(fresh), after.dump(), more=after.token is not None)
+
+    def _with_every_new_reply(self, thread: dict[str, Any], walk: Walk) -> dict[str, Any]:
+        """The thread with all its replies when the few it embeds (its newest) may hide more new ones.
+
+        Only a burst of more new replies than a thread embeds costs extra units (1 a page of 100):
+        when any embedded reply is older than the bound, every reply it does not embed is older still.
+        """
+        embedded = (thread.get("replies") or {}).get("comments") or []
+        total = (thread.get("snippet") or {}).get("totalReplyCount")
+        if not isinstance(total, int) or total <= len(embedded) or not isinstance(embedded, list):
+            return thread
+        if any(walk.is_old(Walk.stamp(reply)) for reply in embedded):
+            return thread
+        top = (thread["snippet"].get("topLevelComment") or {}).get("id")
+        replies: list[dict[str, Any]] = []
+        token = None
+        for _ in range(REPLY_PAGES):  # bounded, like find_reply: a huge thread must not eat the quota
+            request = self.service.comments().list(
+                part="snippet", parentId=top, maxResults=100, pageToken=token, textFormat="plainText"
+            )
+            body = self._call("comments.list", request, LIST_COST)
+            items = body.get("items") or []
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise BadPayload(f"youtube comments.list: 'items' of thread {top} is not a list of comments")
+            replies += items
+            token = body.get("nextPageToken")
+            if not token:
+                break
+        return {**thread, "replies": {"comments": replies}}
 
     def normalise(self, raw: Mapping[str, Any]) -> Comment:
         """Turn one fetched comment into a Comment."""
