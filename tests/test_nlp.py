@@ -228,6 +228,24 @@ def test_excitement_is_not_a_complaint(nlp: Language) -> None:
     assert t.sentiment == "positive"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks again for the amazing gift, I can't wait to watch the whole season again!",
+        "We'll be at the market again on the 29th! Come on down!",
+    ],
+)
+def test_a_repeated_word_or_an_invitation_is_not_a_grievance(nlp: Language, text: str) -> None:
+    t = one(nlp, comment(text, source="reply"))
+    assert t.intent != "complaint"
+    assert t.sentiment != "negative"
+
+
+def test_a_plain_yeah_does_not_cheer_up_a_complaint(nlp: Language) -> None:
+    t = one(nlp, comment("yeah, the app crashed again and I lost my whole draft", source="reply"))
+    assert (t.intent, t.sentiment) == ("complaint", "negative")
+
+
 def test_bare_stop_is_left_to_the_policy_layer(nlp: Language) -> None:
     t = one(nlp, comment("@driftwoodcoffee stop", source="reply"))
     assert (t.intent, t.sentiment, t.needs_reply) == ("other", "neutral", False)

@@ -12,7 +12,7 @@ REQUEST = re.compile(
     r"|can (?:we|i) (?:swap|exchange|return|get|have|change)|could you|would you mind|let me know"
     r"|help me|i need|i want my|refund|cancel my|unsubscribe|remove me|add me|bring (?:it )?back)\b",
 )
-# Each match is one piece of evidence that something went wrong for the customer.
+# Each distinct match is one piece of evidence that something went wrong for the customer.
 PROBLEM = re.compile(
     r"\b(broken|broke|bug|bugs|buggy|crash\w*|error|errors|issue|issues|problem|problems|not working"
     r"|doesn'?t work|don'?t work|stopped|fail\w*|refund|charged|overcharged|cracked|damaged|stale"
@@ -21,12 +21,14 @@ PROBLEM = re.compile(
     r"|frustrat\w*|never again|down again|lost|missing|wrong|hate|got nothing|no (?:reply|response|answer|update)"
     r"|nobody (?:answers|replies|responds)|what is going on|what'?s going on|anyone there|hello\?+"
     r"|(?:hasn'?t|has not|haven'?t|never) (?:moved|arrived|shipped|come|came|showed|updated)"
-    r"|instead of|second time|third time|again|come on|paid for)\b",
+    r"|instead of|second time|third time|(?<!thanks )(?<!thank you )again|come on(?! (?:down|in|out|over|along|by))"
+    r"|paid for)\b",
 )
 # A bare opt-out: the policy layer handles it; it is neither a complaint nor something to answer.
 OPT_OUT = re.compile(r"^\W*(?:stop|unsubscribe|unfollow|leave me alone|go away|opt out)\W*$")
 # Excitement that the sentiment model can read as shouting: "YESSS", "yay", "can't wait".
-EXCITED = re.compile(r"\b(?:yes{2,}|ye+a+h+|yay+|woo+h?o*|let'?s go+|can'?t wait|finally)\b")
+# A plain "yeah" and "finally" are as often weary as glad; only the drawn-out "yeahhh" is excitement.
+EXCITED = re.compile(r"\b(?:yes{2,}|ye{2,}a+h+|yea{2,}h+|yeah{2,}|yay+|woo+h?o*|let'?s go+|can'?t wait)\b")
 _ADDRESS = re.compile(r"(?<![\w/])(?:@\w+|/?u/\w+)")
 AIMED_SOURCES = frozenset({"mention", "reply", "comment"})
 SPAM_CUTOFF = 0.6
@@ -52,7 +54,7 @@ def intent_of(
     body = _ADDRESS.sub("", text).strip().lower()  # patterns are lower case; IGNORECASE is slower
     if OPT_OUT.match(body) or not body:
         return "other", 0.9
-    cues = len(PROBLEM.findall(body))
+    cues = len(set(PROBLEM.findall(body)))  # "again… again" is one grievance said twice
     negative = sentiment == "negative"
     if cues >= 2 or negative and (cues or sent_score >= 0.75 and not is_question):
         return "complaint", round(min(1.0, 0.5 + 0.15 * cues + 0.3 * negative), 4)
