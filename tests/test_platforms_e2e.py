@@ -6,7 +6,6 @@ is in ``tests/fakes/__init__.py``), so a new platform's fake joins the suite by 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
@@ -28,6 +27,7 @@ from responders.lifecycle import ReplyState
 from tests.conftest import ROOT, make_tags
 from tests.harness import client as connect
 from tests.harness import fake_names, now, start
+from tests.heard_toml import fake_platform_table, heard_table, write_toml
 
 FAKES = fake_names()
 N = 300  # several pages on every platform (page sizes are 80-100)
@@ -181,26 +181,12 @@ def seed_approved(h: Any, db: Path, n: int) -> list[str]:
 
 def write_config(h: Any, tmp: Path) -> tuple[Path, dict[str, str]]:
     """A heard.toml that enables only this platform, pointed at the fake; secrets go in the env."""
-    options, secrets = h.connect_args()
-    lines = [f"{key} = {json.dumps(value)}" for key, value in options.items()]
-    cfg = tmp / "heard.toml"
-    cfg.write_text(
-        "\n".join(
-            [
-                "[heard]",
-                f"database = {json.dumps(str(tmp / 'heard.db'))}",
-                f"replies = {json.dumps(str(ROOT / 'config' / 'replies.toml'))}",
-                "[posting]",
-                "cooldown_minutes = 0",
-                f"[platforms.{h.platform}]",
-                "enabled = true",
-                "max_replies_per_hour = 1000",
-                *lines,
-                "",
-            ]
-        )
-    )
-    return cfg, secrets
+    tables = {
+        "heard": heard_table(tmp),
+        "posting": {"cooldown_minutes": 0},
+        f"platforms.{h.platform}": fake_platform_table(h, max_replies_per_hour=1000),
+    }
+    return write_toml(tmp / "heard.toml", tables), h.connect_args()[1]
 
 
 def heard_post(cfg: Path, secrets: dict[str, str], tmp: Path) -> subprocess.Popen:
