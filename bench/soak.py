@@ -38,6 +38,7 @@ from listener.store import Store, iso  # noqa: E402
 from tests.fakes import reddit as fake_reddit  # noqa: E402
 from tests.fakes import x as fake_x  # noqa: E402
 from tests.fakes.slack import FakeSlack  # noqa: E402
+from tests.heard_toml import fake_platform_table, write_service_config  # noqa: E402
 
 TEXTS = [
     "love the new espresso blend, thank you!",
@@ -89,40 +90,6 @@ def replay_payload(n: int, text: str, created: datetime) -> dict[str, Any]:
     }
 
 
-def write_config(tmp: Path, fakes: dict[str, Any]) -> Path:
-    cfg = tmp / "heard.toml"
-    cfg.write_text(f"""
-[heard]
-database = "{tmp / "heard.db"}"
-replies = "{ROOT / "config" / "replies.toml"}"
-[schedule]
-poll_seconds = 10
-work_seconds = 2
-escalate_seconds = 10
-[sla]
-high = 1
-normal = 1
-low = 1
-[posting]
-cooldown_minutes = 0
-[posting.auto]
-{REPLAYED} = ["praise"]
-[platforms.replay]
-enabled = true
-recording = "{tmp / "recording.jsonl"}"
-outbox = "{tmp / "outbox.jsonl"}"
-max_replies_per_hour = 100000
-""")
-    with open(cfg, "a", encoding="utf-8") as handle:
-        for name, harness in fakes.items():
-            options, _ = harness.connect_args()
-            lines = [f"{key} = {json.dumps(value)}" for key, value in options.items()]
-            handle.write(
-                "\n".join([f"[platforms.{name}]", "enabled = true", "max_replies_per_hour = 100000", *lines, ""])
-            )
-    return cfg
-
-
 class Soak:
     """The world around one heard service: traffic, people, faults, restarts, and the books."""
 
@@ -136,7 +103,13 @@ class Soak:
         self.created: dict[str, set[str]] = {name: set() for name in self.fakes}
         self.fake_faults: Counter[str] = Counter()
         self.auth_401: dict[str, dict[str, Any]] = {}  # platform -> what happened to its injected 401
-        self.cfg = write_config(tmp, self.fakes)
+        self.cfg = write_service_config(
+            tmp,
+            work_seconds=2,
+            auto_praise=REPLAYED,
+            replay={"max_replies_per_hour": 100_000},
+            platforms={n: fake_platform_table(h, max_replies_per_hour=100_000) for n, h in self.fakes.items()},
+        )
         self.db = tmp / "heard.db"
         self.recording = tmp / "recording.jsonl"
         self.recording.write_text(json.dumps(HEADER) + "\n")

@@ -16,22 +16,12 @@ from listener.store import Store
 from responders import lifecycle
 from responders.lifecycle import ReplyState
 from tests.conftest import NOW, ROOT, make_comment, make_tags
+from tests.heard_toml import heard_table, replay_table, write_toml
 
 
 def write_config(tmp: Path) -> Path:
-    recording = tmp / "recording.jsonl"
-    recording.write_text('{"heard_recording": 1, "accounts": {"x": {"id": "1", "handle": "acme"}}}\n')
-    cfg = tmp / "heard.toml"
-    cfg.write_text(f"""
-[heard]
-database = "{tmp / "heard.db"}"
-replies = "{ROOT / "config" / "replies.toml"}"
-[platforms.replay]
-enabled = true
-recording = "{recording}"
-outbox = "{tmp / "outbox.jsonl"}"
-""")
-    return cfg
+    (tmp / "recording.jsonl").write_text('{"heard_recording": 1, "accounts": {"x": {"id": "1", "handle": "acme"}}}\n')
+    return write_toml(tmp / "heard.toml", {"heard": heard_table(tmp), "platforms.replay": replay_table(tmp)})
 
 
 def seed_approved(db: Path, n: int) -> list[str]:

@@ -17,6 +17,7 @@ from listener.records import Account
 from listener.store import Store
 from responders import policy
 from tests.fakes.mastodon import make_harness, old
+from tests.harness import client, now
 
 US = Account("mastodon", "117020565966271181", "mastodonpy_test")
 _ADMIN = {
@@ -71,10 +72,6 @@ _RECORDED = {
 def recorded_mention() -> dict:
     """A fresh deep copy of the recorded mention notification."""
     return json.loads(json.dumps(_RECORDED))
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 # -- normalise: pure ---------------------------------------------------------------------------
@@ -161,11 +158,6 @@ def harness():
     h = make_harness().start()
     yield h
     h.stop()
-
-
-def client(h, **options):
-    opts, secrets = h.connect_args()
-    return connect({**opts, **options}, secrets)
 
 
 def test_check_marks_the_account_a_bot_only_when_allowed_and_only_once(harness):

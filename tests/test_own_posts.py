@@ -5,16 +5,14 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
-import pkgutil
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-import tests.fakes
 from heard.app import App
 from heard.cli import cli
 from heard.settings import build_settings
@@ -25,18 +23,10 @@ from listener.records import OwnPost
 from listener.store import Store
 from responders.report_audience import audience
 from tests.conftest import ROOT
+from tests.harness import client as connect
+from tests.harness import fake_names, now, start
 
-
-def _fakes_with_own_posts() -> list[str]:
-    names = []
-    for info in pkgutil.iter_modules(tests.fakes.__path__):
-        module = importlib.import_module(f"tests.fakes.{info.name}")
-        if hasattr(module, "make_harness") and hasattr(module.make_harness(), "add_own_post"):
-            names.append(info.name)
-    return sorted(names)
-
-
-FAKES = _fakes_with_own_posts()
+FAKES = fake_names(having="add_own_post")
 # Which metrics each platform has; the others stay 0.
 METRICS = {
     "x": {"likes", "reposts", "replies", "quotes", "views"},
@@ -48,10 +38,6 @@ METRICS = {
 FIGURES = {"likes": 17, "reposts": 4, "replies": 6, "quotes": 2, "views": 900}
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Client libraries read config from the working directory and home (praw.ini, .netrc).
@@ -59,20 +45,11 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
 
 
-def make(name: str) -> Any:
-    return importlib.import_module(f"tests.fakes.{name}").make_harness().start()
-
-
 @pytest.fixture(params=FAKES)
 def harness(request: pytest.FixtureRequest) -> Iterator[Any]:
-    h = make(request.param)
+    h = start(request.param)
     yield h
     h.stop()
-
-
-def connect(h: Any) -> Platform:
-    importlib.import_module(f"listener.platforms.{h.platform}")
-    return spec(h.platform).connect(*h.connect_args())
 
 
 def settings_for(tmp_path: Path, document: dict[str, Any] | None = None) -> Any:
@@ -138,7 +115,7 @@ def _one_item(client: Platform) -> dict[str, Any]:
 
 
 def test_youtube_own_posts_cost_three_units_and_never_search() -> None:
-    h = make("youtube")
+    h = start("youtube")
     try:
         h.set_followers(50)
         h.add_own_post(likes=1)
@@ -268,7 +245,7 @@ def test_a_bad_own_post_line_names_its_line(tmp_path: Path, line: dict[str, Any]
 
 
 def test_app_stores_own_posts_and_the_report_has_figures(tmp_path: Path) -> None:
-    harnesses = [make(name) for name in ("x", "mastodon")]
+    harnesses = [start(name) for name in ("x", "mastodon")]
     try:
         for h in harnesses:
             h.set_followers(800)
@@ -289,7 +266,7 @@ def test_app_stores_own_posts_and_the_report_has_figures(tmp_path: Path) -> None
 
 
 def test_one_failing_platform_does_not_stop_the_others(tmp_path: Path) -> None:
-    harnesses = {name: make(name) for name in ("x", "bluesky", "youtube")}
+    harnesses = {name: start(name) for name in ("x", "bluesky", "youtube")}
     try:
         for h in harnesses.values():
             h.set_followers(100)

@@ -6,10 +6,7 @@ is in ``tests/fakes/__init__.py``), so a new platform's fake joins the suite by 
 
 from __future__ import annotations
 
-import importlib
-import json
 import os
-import pkgutil
 import signal
 import sqlite3
 import subprocess
@@ -17,38 +14,23 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import tests.fakes
-from listener.platforms import Platform, spec
+from listener.platforms import Platform
 from listener.poll import PollResult, poll_once, source_key
 from listener.store import Store
 from responders import lifecycle
 from responders.lifecycle import ReplyState
 from tests.conftest import ROOT, make_tags
+from tests.harness import client as connect
+from tests.harness import fake_names, now, start
+from tests.heard_toml import fake_platform_table, heard_table, write_toml
 
-
-def _discover() -> list[str]:
-    names = []
-    for info in pkgutil.iter_modules(tests.fakes.__path__):
-        if not info.name.startswith("_") and hasattr(
-            importlib.import_module(f"tests.fakes.{info.name}"), "make_harness"
-        ):
-            names.append(info.name)
-    return sorted(names)
-
-
-FAKES = _discover()
+FAKES = fake_names()
 N = 300  # several pages on every platform (page sizes are 80-100)
-
-
-def make(name: str) -> Any:
-    """A fresh harness of the fake module ``name``, started."""
-    return importlib.import_module(f"tests.fakes.{name}").make_harness().start()
 
 
 @pytest.fixture(autouse=True)
@@ -61,21 +43,9 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture(params=FAKES)
 def harness(request: pytest.FixtureRequest) -> Iterator[Any]:
-    h = make(request.param)
+    h = start(request.param)
     yield h
     h.stop()
-
-
-def connect(h: Any) -> Platform:
-    """A freshly connected client, as after a restart."""
-    # registry() skips discovery once any platform module is imported (test_mastodon imports one at
-    # collection), so import the platform's module by name here rather than rely on discovery.
-    importlib.import_module(f"listener.platforms.{h.platform}")
-    return spec(h.platform).connect(*h.connect_args())
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def tick(client: Platform, store: Store) -> list[PollResult]:
@@ -134,7 +104,7 @@ def test_every_comment_is_stored_once_across_restarts(harness: Any, tmp_path: Pa
 @pytest.mark.parametrize("name", FAKES)
 def test_429_pauses_its_source_while_another_platform_polls(name: str, tmp_path: Path) -> None:
     partner = FAKES[(FAKES.index(name) + 1) % len(FAKES)]
-    limited, other = make(name), make(partner)
+    limited, other = start(name), start(partner)
     try:
         store = Store(tmp_path / "heard.db")
         a, b = connect(limited), connect(other)
@@ -211,26 +181,12 @@ def seed_approved(h: Any, db: Path, n: int) -> list[str]:
 
 def write_config(h: Any, tmp: Path) -> tuple[Path, dict[str, str]]:
     """A heard.toml that enables only this platform, pointed at the fake; secrets go in the env."""
-    options, secrets = h.connect_args()
-    lines = [f"{key} = {json.dumps(value)}" for key, value in options.items()]
-    cfg = tmp / "heard.toml"
-    cfg.write_text(
-        "\n".join(
-            [
-                "[heard]",
-                f"database = {json.dumps(str(tmp / 'heard.db'))}",
-                f"replies = {json.dumps(str(ROOT / 'config' / 'replies.toml'))}",
-                "[posting]",
-                "cooldown_minutes = 0",
-                f"[platforms.{h.platform}]",
-                "enabled = true",
-                "max_replies_per_hour = 1000",
-                *lines,
-                "",
-            ]
-        )
-    )
-    return cfg, secrets
+    tables = {
+        "heard": heard_table(tmp),
+        "posting": {"cooldown_minutes": 0},
+        f"platforms.{h.platform}": fake_platform_table(h, max_replies_per_hour=1000),
+    }
+    return write_toml(tmp / "heard.toml", tables), h.connect_args()[1]
 
 
 def heard_post(cfg: Path, secrets: dict[str, str], tmp: Path) -> subprocess.Popen:

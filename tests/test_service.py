@@ -24,6 +24,7 @@ from responders.lifecycle import ReplyState
 from responders.slack import SlackNotifier
 from tests.conftest import NOW, ROOT, make_comment, make_tags
 from tests.fakes.slack import FakeSlack
+from tests.heard_toml import write_service_config
 
 POLL = 120
 
@@ -193,29 +194,7 @@ def write_config(tmp: Path, payloads: Sequence[dict] = ()) -> Path:
     recording = tmp / "recording.jsonl"
     lines = ['{"heard_recording": 1, "accounts": {"x": {"id": "1", "handle": "acme"}}}']
     recording.write_text("\n".join([*lines, *(json.dumps(p) for p in payloads)]) + "\n")
-    cfg = tmp / "heard.toml"
-    cfg.write_text(f"""
-[heard]
-database = "{tmp / "heard.db"}"
-replies = "{ROOT / "config" / "replies.toml"}"
-[schedule]
-poll_seconds = 10
-work_seconds = 1
-escalate_seconds = 10
-[sla]
-high = 1
-normal = 1
-low = 1
-[posting]
-cooldown_minutes = 0
-[posting.auto]
-x = ["praise"]
-[platforms.replay]
-enabled = true
-recording = "{recording}"
-outbox = "{tmp / "outbox.jsonl"}"
-""")
-    return cfg
+    return write_service_config(tmp, work_seconds=1, auto_praise="x")
 
 
 def heard_run(cfg: Path, slack: FakeSlack) -> subprocess.Popen:
