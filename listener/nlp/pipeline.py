@@ -17,16 +17,17 @@ from listener.records import Comment, Tags
 PIPES = ("heard_lang", "heard_sentiment", "heard_question", "heard_spam", "heard_bot", "heard_intent")
 
 
-def _weights_hash() -> str:
-    """Short hash of the shipped weight files, so that new weights mean a new model version."""
+def _model_hash() -> str:
+    """Short hash of the shipped weights and the rules' source: new weights or new rules, new model version."""
     h = hashlib.sha256()
-    for path in sorted(components.WEIGHTS.glob("*.npz")):
+    here = components.WEIGHTS.parent
+    for path in sorted([*components.WEIGHTS.glob("*.npz"), *here.glob("*.py")]):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:8]
 
 
-MODEL_VERSION = f"heard-nlp-1.0+{_weights_hash()}"
+MODEL_VERSION = f"heard-nlp-1.0+{_model_hash()}"
 
 
 class RawTextTokenizer:
