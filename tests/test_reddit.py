@@ -384,6 +384,26 @@ def test_reply_and_find_reply_round_trip(fake: RedditFake, tmp_path: Path) -> No
     assert all(c.is_own for c in store.comments(f"reddit:{r['name']}" for r in fake.replies()).values())
 
 
+def test_find_reply_sees_our_reply_however_busy_the_thread(fake: RedditFake, tmp_path: Path) -> None:
+    store, client = Store(tmp_path / "h.db"), connect(fake)
+    poll_once(client, "inbox", store, now=now())
+    first, busy = fake.add_incoming(2)
+    poll_once(client, "inbox", store, now=now())
+    fake.tree_limit = 3  # the thread lists 3 replies, then a "more" stub, as Reddit does past its limit
+    target = store.comment(f"reddit:{busy}")
+    ours = client.reply(target, "Sorry about that, looking now.")
+    for i in range(5):
+        fake.comment(busy, f"same here {i}", author=f"user{i}")
+    assert client.find_reply(target) == ours  # from our own newest comments, not the truncated thread
+    # A reply older than our newest 100 comments is looked for in the thread (newest first) instead.
+    old_target = store.comment(f"reddit:{first}")
+    old_reply = client.reply(old_target, "On it.")
+    for _ in range(100):
+        client.reply(target, "Following up.")
+    assert client.find_reply(old_target) == old_reply
+    assert [r["in_reply_to"] for r in fake.replies()].count(first) == 1
+
+
 def test_reply_refusals(fake: RedditFake, tmp_path: Path) -> None:
     store, client = Store(tmp_path / "h.db"), connect(fake)
     poll_once(client, "inbox", store, now=now())

@@ -456,7 +456,20 @@ class RedditClient:
             raise BadPayload(f"reddit api/comment: no new comment in {str(result)[:120]!r}") from exc
 
     def find_reply(self, comment: Comment) -> str | None:
-        """Return the fullname of our reply directly under ``comment``, if one exists."""
+        """Return the fullname of our reply directly under ``comment``, if one exists.
+
+        Our own newest comments come first: one request, however busy the thread. A reply older than
+        our last 100 comments is looked for in the thread itself, newest first.
+        """
+        target = comment.native_id
+        path = f"user/{self.account.handle}/comments/"
+        mine, _ = _listing(self._call("GET", path, params={"limit": 100, "sort": "new"}), f"reddit {path}")
+        for child in mine:
+            if child["data"].get("parent_id") == target:
+                return str(child["data"]["name"])
+        return self._find_in_thread(comment)
+
+    def _find_in_thread(self, comment: Comment) -> str | None:
         target = comment.native_id
         link = comment.conversation_id if str(comment.conversation_id).startswith("t3_") else None
         if target.startswith("t3_"):

@@ -62,6 +62,7 @@ class RedditFake:
         self.posted: list[dict[str, str]] = []
         self.failures: deque[str] = deque()
         self.hold = 0.0  # seconds a successful POST api/comment is answered late (see hold_replies)
+        self.tree_limit = 500  # replies a comment tree lists before a "more" stub, as Reddit's limit caps it
         self.tokens: set[str] = set()
         self.revoked = False
         self.window_start, self.used = clock(), 0
@@ -293,6 +294,8 @@ class RedditFake:
         path, query = request.path.rstrip("/"), request.query
         if path == "/api/v1/me":
             return Response(200, self._me())
+        if path == f"/user/{self.username}/comments":
+            return Response(200, self._listing([p["name"] for p in reversed(self.posted)], query))
         if path == f"/user/{self.username}/submitted":
             return Response(200, self._listing(list(reversed(self.submitted)), query))
         if path in ("/message/unread", "/message/mentions", "/message/inbox"):
@@ -495,12 +498,18 @@ class RedditFake:
         return Response(200, [self._listing([link], {}), self._listing_of(top, depth=2)])
 
     def _listing_of(self, names: list[str], depth: int) -> dict[str, Any]:
-        children = []
-        for name in reversed(names):  # sort=new
+        children: list[dict[str, Any]] = []
+        newest_first = list(reversed(names))  # sort=new
+        for name in newest_first[: self.tree_limit]:
             thing = self._thing(name)
             kids = self.children.get(name, [])
             thing["data"]["replies"] = self._listing_of(kids, depth - 1) if kids and depth > 1 else ""
             children.append(thing)
+        rest = newest_first[self.tree_limit :]
+        if rest:  # what Reddit leaves out of a tree it lists as one "more" stub
+            ids = [n.removeprefix("t1_") for n in rest]
+            more = {"count": len(rest), "name": f"t1_{ids[0]}", "id": ids[0], "depth": 0, "children": ids}
+            children.append({"kind": "more", "data": {**more, "parent_id": self.things[rest[0]].get("parent_id")}})
         return {"kind": "Listing", "data": {"after": None, "before": None, "children": children}}
 
 
