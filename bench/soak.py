@@ -93,8 +93,9 @@ def replay_payload(n: int, text: str, created: datetime) -> dict[str, Any]:
 class Soak:
     """The world around one heard service: traffic, people, faults, restarts, and the books."""
 
-    def __init__(self, tmp: Path, minutes: float, seed: int) -> None:
+    def __init__(self, tmp: Path, minutes: float, seed: int, *, decide_all: bool = False) -> None:
         self.tmp, self.minutes, self.rng = tmp, minutes, random.Random(seed)
+        self.decide_all = decide_all
         # Client timeouts of 2 s (the fakes hold a "timeout" 4 s): a loaded machine must not time out by itself.
         self.fakes: dict[str, Any] = {
             "x": fake_x.make_harness(timeout=2.0).start(),
@@ -299,7 +300,11 @@ class Soak:
         raise SystemExit("the live sources never polled: see service.log")
 
     def person_acts(self) -> None:
-        """A person edits the queue file: approves four items and dismisses one (under the file's lock)."""
+        """A person edits the queue file: approves four items and dismisses one (under the file's lock).
+
+        With ``decide_all`` they decide every pending item (4 approves to 1 dismiss), so the open queue
+        stays small and the service's work per pass stays constant: the RSS then shows a leak, not a queue.
+        """
         from ruamel.yaml import YAML
 
         from responders import queue_file
@@ -311,7 +316,10 @@ class Soak:
         with queue_file.locked(path):
             doc = yaml.load(path.read_text(encoding="utf-8")) or {}
             items = [i for i in doc.get("items") or [] if i.get("action") == "pending"]
-            for item, action in zip(items, ["approve"] * 4 + ["dismiss"], strict=False):
+            actions = ["approve"] * 4 + ["dismiss"]
+            if self.decide_all:
+                actions *= len(items) // 5 + 1
+            for item, action in zip(items, actions, strict=False):
                 if action == "approve" and not item.get("reply"):
                     action = "dismiss"
                 item["action"] = action
@@ -521,12 +529,17 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="folder for the database and logs (default: a temp dir)")
+    parser.add_argument(
+        "--decide-all",
+        action="store_true",
+        help="the person decides every pending item each time (the open queue stays small: a bounded workload)",
+    )
     args = parser.parse_args()
     if importlib.util.find_spec("listener.nlp") is None:
         raise SystemExit("heard run needs listener.nlp, which is not in this tree yet")
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="heard-soak-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    soak = Soak(tmp, args.minutes, args.seed)
+    soak = Soak(tmp, args.minutes, args.seed, decide_all=args.decide_all)
     try:
         books = soak.run()
     finally:
