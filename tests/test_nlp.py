@@ -241,6 +241,12 @@ def test_a_repeated_word_or_an_invitation_is_not_a_grievance(nlp: Language, text
     assert t.sentiment != "negative"
 
 
+def test_a_product_that_broke_is_a_complaint_however_calm_the_words(nlp: Language) -> None:
+    text = "the hopper lid on my Tidewater cracked in the first week. feels pretty flimsy for a $179 grinder tbh"
+    t = one(nlp, comment(text, source="mention"))
+    assert (t.intent, t.sentiment, t.priority) == ("complaint", "negative", "high")
+
+
 def test_a_plain_yeah_does_not_cheer_up_a_complaint(nlp: Language) -> None:
     t = one(nlp, comment("yeah, the app crashed again and I lost my whole draft", source="reply"))
     assert (t.intent, t.sentiment) == ("complaint", "negative")

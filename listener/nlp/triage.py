@@ -16,6 +16,8 @@ REQUEST = re.compile(
 PROBLEM = re.compile(
     r"\b(broken|broke|bug|bugs|buggy|crash\w*|error|errors|issue|issues|problem|problems|not working"
     r"|doesn'?t work|don'?t work|stopped|fail\w*|refund|charged|overcharged|cracked|damaged|stale"
+    r"|flimsy|cheaply made|poor quality|fell apart|falling apart|defective|faulty|leak(?:s|ing|ed)?|squeak\w*"
+    r"|snapped|dented|scratched|peeling"
     r"|scam|rip ?off|waiting|still (?:no|not|nothing|waiting|haven'?t|hasn'?t)|late|delay\w*"
     r"|worst|terrible|awful|horrible|useless|disappointed|disappointing|unacceptable|ridiculous|annoying"
     r"|frustrat\w*|never again|down again|lost|missing|wrong|hate|got nothing|no (?:reply|response|answer|update)"
