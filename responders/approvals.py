@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,8 @@ _ACTION_STATE = {"approve": ReplyState.APPROVED, "reject": ReplyState.REJECTED, 
 _PRIORITY = {"high": 0, "normal": 1, "low": 2}
 # A file that keeps changing under us is retried this many times before giving up for this pass.
 MAX_ATTEMPTS = 5
+# Per queue file, the digest of the text this process last wrote there (or found already there).
+_WRITTEN: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,10 @@ def sync(store: Store, path: Path, *, now: datetime) -> SyncResult:
     :raises QueueFileError: the file (or one of its decisions) is invalid; the error names the line.
     """
     totals = SyncResult()
+    key = str(path.resolve())
     with queue_file.locked(path):
         for _ in range(MAX_ATTEMPTS):
-            snapshot = queue_file.read(path)
+            snapshot = queue_file.read(path, ours=_WRITTEN.get(key))
             _validate(store, snapshot.decisions, path)
             applied = _apply(store, snapshot.decisions, now=now)
             totals = _add(totals, applied)
@@ -50,6 +54,7 @@ def sync(store: Store, path: Path, *, now: datetime) -> SyncResult:
             text = queue_file.render(items)
             # An unchanged view is not rewritten, so an editor with the file open sees no churn.
             if text.encode() == _current(path) or queue_file.write_if_unchanged(path, text, snapshot.digest):
+                _WRITTEN[key] = hashlib.sha256(text.encode()).hexdigest()
                 return SyncResult(totals.approved, totals.rejected, totals.dismissed, totals.edited, len(items), True)
     return SyncResult(
         totals.approved, totals.rejected, totals.dismissed, totals.edited, len(pending_items(store)), False

@@ -245,3 +245,32 @@ def test_an_item_decided_on_the_command_line_leaves_a_stale_line_that_is_ignored
     result = approvals.sync(store, q, now=NOW)
     assert result.pending == 2
     assert ids[0] not in q.read_text()
+
+
+def test_a_file_still_as_we_wrote_it_carries_no_edits(store: Store, tmp_path: Path) -> None:
+    ids = seed(store)
+    q = tmp_path / "queue.yaml"
+    approvals.sync(store, q, now=NOW)
+    store.update_reply(ids[0], now=NOW, text="Changed by another heard command")
+    result = approvals.sync(store, q, now=NOW)
+    # The file held the old draft only because we wrote it: it is not a person's edit to apply.
+    assert result.edited == 0
+    assert store.reply(ids[0])["text"] == "Changed by another heard command"
+    assert [i["reply"] for i in load(q)["items"]] == ["Thanks p2!", "Changed by another heard command", "Thanks p1!"]
+    set_action(q, 1, "pending", "a person's own words")  # and a person's edit after that is still read
+    assert approvals.sync(store, q, now=NOW).edited == 1
+    assert store.reply(ids[0])["text"] == "a person's own words"
+
+
+def test_rendering_many_items_matches_what_each_item_holds(store: Store, tmp_path: Path) -> None:
+    ids = seed(store, 40)
+    q = tmp_path / "queue.yaml"
+    approvals.sync(store, q, now=NOW)
+    store.update_reply(ids[5], now=NOW, text="line one\nline two")
+    lifecycle.transition(store, ids[7], ReplyState.APPROVED, now=NOW, decided_by="person")
+    approvals.sync(store, q, now=NOW)
+    written = load(q)["items"]
+    expected = approvals.pending_items(store)
+    assert [i["id"] for i in written] == [i["id"] for i in expected] and ids[7] not in q.read_text()
+    assert [i["reply"] for i in written] == [i["reply"] for i in expected]
+    assert queue_file.render([]).endswith("items: []\n")
