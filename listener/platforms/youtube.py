@@ -59,7 +59,7 @@ _SLOW_DOWN = {"rateLimitExceeded", "userRateLimitExceeded"}
 # Set by the walk on each reply: the channel that started its thread, which says whom a reply answers.
 THREAD_AUTHOR = "heard_thread_author"
 _LEAD_HANDLE = re.compile(r"\s*@[\w.\-]+")  # YouTube's UI opens a reply to a reply with the person's @handle
-REPLY_PAGES = 5  # pages of 100 replies read from one thread in one poll when a burst outgrew its embedded few
+REPLY_PAGES = 5  # pages of 100 replies read from one thread at a time (a burst in a poll, or a crash reconcile)
 SEEN_CAP = 5000  # ids kept at the bound second (~130 KB at most); beyond it some are fetched, not stored, twice
 _NO_ACCESS = {"insufficientPermissions", "authError", "accessNotConfigured", "forbidden"}
 
@@ -294,10 +294,16 @@ class YouTubeClient:
             return thread
         if any(walk.is_old(Walk.stamp(reply)) for reply in embedded):
             return thread
-        top = (thread["snippet"].get("topLevelComment") or {}).get("id")
-        replies: list[dict[str, Any]] = []
+        top = str((thread["snippet"].get("topLevelComment") or {}).get("id"))
+        return {**thread, "replies": {"comments": list(self._replies(top))}}
+
+    def _replies(self, top: str) -> Iterator[dict[str, Any]]:
+        """Every reply in a thread, a page of 100 at a time (1 unit a page, fetched only as consumed).
+
+        Bounded at REPLY_PAGES pages: neither a burst nor a crash reconcile may eat the day's quota.
+        """
         token = None
-        for _ in range(REPLY_PAGES):  # bounded, like find_reply: a huge thread must not eat the quota
+        for _ in range(REPLY_PAGES):
             request = self.service.comments().list(
                 part="snippet", parentId=top, maxResults=100, pageToken=token, textFormat="plainText"
             )
@@ -305,11 +311,10 @@ class YouTubeClient:
             items = body.get("items") or []
             if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
                 raise BadPayload(f"youtube comments.list: 'items' of thread {top} is not a list of comments")
-            replies += items
+            yield from items
             token = body.get("nextPageToken")
             if not token:
-                break
-        return {**thread, "replies": {"comments": replies}}
+                return
 
     def normalise(self, raw: Mapping[str, Any]) -> Comment:
         """Turn one fetched comment into a Comment."""
@@ -340,24 +345,15 @@ class YouTubeClient:
         """Return the id of our reply to ``comment`` in its thread, if there is one (1 unit a page)."""
         top = comment.conversation_id or comment.native_id
         name = comment.author.handle.removeprefix("@").lower()
-        token = None
-        for _ in range(5):  # bounded: reconciling a crash must not become an endless crawl
-            request = self.service.comments().list(
-                part="snippet", parentId=top, maxResults=100, pageToken=token, textFormat="plainText"
-            )
-            body = self._call("comments.list", request, LIST_COST)
-            for item in body.get("items") or []:
-                snippet = item.get("snippet") or {}
-                if (snippet.get("authorChannelId") or {}).get("value") != self.account.id:
-                    continue
-                if parse_iso(snippet.get("publishedAt"), "youtube comment") < comment.created_at:
-                    continue
-                said = str(snippet.get("textOriginal") or snippet.get("textDisplay") or "").lower()
-                if top == comment.native_id or f"@{name}" in said:
-                    return str(item["id"])
-            token = body.get("nextPageToken")
-            if not token:
-                return None
+        for item in self._replies(top):
+            snippet = item.get("snippet") or {}
+            if (snippet.get("authorChannelId") or {}).get("value") != self.account.id:
+                continue
+            if parse_iso(snippet.get("publishedAt"), "youtube comment") < comment.created_at:
+                continue
+            said = str(snippet.get("textOriginal") or snippet.get("textDisplay") or "").lower()
+            if top == comment.native_id or f"@{name}" in said:
+                return str(item["id"])
         return None
 
     def own_posts(self, *, since: datetime) -> Sequence[OwnPost]:
