@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,7 +53,7 @@ def sync(store: Store, path: Path, *, now: datetime) -> SyncResult:
             text = queue_file.render(items)
             # An unchanged view is not rewritten, so an editor with the file open sees no churn.
             if text.encode() == _current(path) or queue_file.write_if_unchanged(path, text, snapshot.digest):
-                _WRITTEN[key] = hashlib.sha256(text.encode()).hexdigest()
+                _WRITTEN[key] = queue_file.fingerprint(text.encode())
                 return SyncResult(totals.approved, totals.rejected, totals.dismissed, totals.edited, len(items), True)
     return SyncResult(
         totals.approved, totals.rejected, totals.dismissed, totals.edited, len(pending_items(store)), False

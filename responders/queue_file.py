@@ -56,10 +56,15 @@ class Snapshot:
     digest: str
 
 
+def fingerprint(data: bytes) -> str:
+    """The digest that identifies one exact text of the queue file."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def digest_of(path: Path) -> str:
     """Fingerprint the file's bytes ("" when it does not exist)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return fingerprint(path.read_bytes())
     except FileNotFoundError:
         return ""
 
@@ -75,7 +80,7 @@ def read(path: Path, *, ours: str | None = None) -> Snapshot:
         data = path.read_bytes()
     except FileNotFoundError:
         return Snapshot((), "")
-    digest = hashlib.sha256(data).hexdigest()
+    digest = fingerprint(data)
     if digest == ours:
         return Snapshot((), digest)
     try:
@@ -159,15 +164,15 @@ def render(items: Sequence[dict[str, Any]]) -> str:
     """
     if not items:
         return HEADER + "\n" + _dump({"items": CommentedSeq()})
-    cache, fresh = _BLOCKS, {}
-    blocks = []
-    for item in items:
-        key = json.dumps(item, default=str)  # the item's keys in order: order is part of the text
-        block = fresh[key] = cache.get(key) or _dump({"items": CommentedSeq([_entry(item)])}).removeprefix("items:\n")
-        blocks.append(block)
+    keys = [json.dumps(item, default=str) for item in items]  # the item's keys in order: order is part of the text
+    fresh = {
+        key: _BLOCKS.get(key) or _dump({"items": CommentedSeq([_entry(item)])}).removeprefix("items:\n")
+        for key, item in zip(keys, items, strict=True)
+    }
+    text = HEADER + "\nitems:\n" + "".join(fresh[key] for key in keys)
     _BLOCKS.clear()
     _BLOCKS.update(fresh)  # only the blocks of items still pending stay cached
-    return HEADER + "\nitems:\n" + "".join(blocks)
+    return text
 
 
 _BLOCKS: dict[str, str] = {}

@@ -45,8 +45,8 @@ _SCRIPTS = (
 
 def detect_lang(text: str) -> tuple[str, float]:
     """Return (ISO 639-1 code or "und", confidence in [0, 1])."""
-    ascii = text.isascii()
-    if ascii:
+    is_ascii = text.isascii()
+    if is_ascii:
         if _LETTER.search(text) is None:  # ASCII needs no script check, so no letter count either
             return "und", 0.0
     else:
@@ -68,6 +68,6 @@ def detect_lang(text: str) -> tuple[str, float]:
     best = max(counts, key=lambda k: (counts[k], k == "en"))  # ties go to English, the commonest here
     if counts[best] == 0:
         # No function words: short English-looking ASCII ("great stuff!!") is far likelier than anything else.
-        return ("en", 0.3) if ascii else ("und", 0.0)
+        return ("en", 0.3) if is_ascii else ("und", 0.0)
     second = sorted(counts.values())[-2]
     return best, (counts[best] - second + 1) / (counts[best] + 1)

@@ -290,7 +290,7 @@ class YouTubeClient:
         """
         embedded = (thread.get("replies") or {}).get("comments") or []
         total = (thread.get("snippet") or {}).get("totalReplyCount")
-        if not isinstance(total, int) or total <= len(embedded) or not isinstance(embedded, list):
+        if not isinstance(embedded, list) or not isinstance(total, int) or total <= len(embedded):
             return thread
         if any(walk.is_old(Walk.stamp(reply)) for reply in embedded):
             return thread
