@@ -252,6 +252,19 @@ def test_a_plain_yeah_does_not_cheer_up_a_complaint(nlp: Language) -> None:
     assert (t.intent, t.sentiment) == ("complaint", "negative")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@driftwoodcoffee ok. appreciate it. we’ll see if it actually shows up this time",
+        "thanks for nothing, the replacement never came",
+        "sure, 'ships tomorrow'. I'll believe it when I see it",
+    ],
+)
+def test_polite_doubt_is_a_complaint_not_praise(nlp: Language, text: str) -> None:
+    t = one(nlp, comment(text, source="reply"))
+    assert (t.intent, t.sentiment, t.needs_reply, t.priority) == ("complaint", "negative", True, "high")
+
+
 def test_bare_stop_is_left_to_the_policy_layer(nlp: Language) -> None:
     t = one(nlp, comment("@driftwoodcoffee stop", source="reply"))
     assert (t.intent, t.sentiment, t.needs_reply) == ("other", "neutral", False)

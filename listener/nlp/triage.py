@@ -26,6 +26,9 @@ PROBLEM = re.compile(
     r"|instead of|second time|third time|(?<!thanks )(?<!thank you )again|come on(?! (?:down|in|out|over|along|by))"
     r"|paid for)\b",
 )
+# Doubt that we will deliver: polite words around it ("appreciate it. we'll see if it actually shows up this
+# time") must not earn a cheerful thank-you; it is a customer still waiting on us.
+DOUBT = re.compile(r"\b(?:we['’]?ll see (?:if|whether)|i['’]?ll believe it when|yeah,? right\b|thanks for nothing)")
 # A bare opt-out: the policy layer handles it; it is neither a complaint nor something to answer.
 OPT_OUT = re.compile(r"^\W*(?:stop|unsubscribe|unfollow|leave me alone|go away|opt out)\W*$")
 # Excitement that the sentiment model can read as shouting: "YESSS", "yay", "can't wait".
@@ -49,7 +52,8 @@ def intent_of(
     """Return (intent, confidence): complaint > request > question > praise > other.
 
     Two or more problem cues ("wrong order again… come on") make a complaint whatever the sentiment model
-    says; a single cue needs negative sentiment, and a question with one cue stays a question.
+    says; a single cue needs negative sentiment, and a question with one cue stays a question. Doubt that we
+    will deliver ("we'll see if it shows up") is a complaint however politely it is put.
     `asks_action` (from the question rules) marks a request or offer in question form ("can I pay by card?",
     "could you resend the link?"): the question tag leaves it out, so it becomes a request here.
     """
@@ -62,7 +66,7 @@ def intent_of(
         return "complaint", round(min(1.0, 0.5 + 0.15 * cues + 0.3 * negative), 4)
     if REQUEST.search(body) or asks_action and not is_question:
         return "request", 0.8  # "please DM me the tracking number, the email never came": ask, then fix
-    if cues and sentiment != "positive" and not is_question:
+    if (cues and sentiment != "positive" and not is_question) or DOUBT.search(body):
         return "complaint", 0.55
     if is_question:
         return "question", round(q_score, 4)
