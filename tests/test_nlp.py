@@ -354,6 +354,9 @@ def test_information_seeking_questions(nlp: Language, text: str) -> None:
         "Why not ? It sounds great .",  # assent to a suggestion
         "What about going for a walk ?",
         "What about tomorrow morning ?",
+        # A statement whose subject ("I") was left out, typed without "?"
+        "Had the Tidewater for about 6 months now. For pour over it's honestly great, really even at medium-coarse",
+        "Was the best cortado I've had all year",
     ],
 )
 def test_directives_and_interjections_are_not_questions(nlp: Language, text: str) -> None:

@@ -161,6 +161,9 @@ MODAL_ASK = _words("can could would will won't can't couldn't wouldn't cant coul
 ADDRESSED = _words("you u ya the there it your")  # after "@brand does/is…", these mean we are being asked
 PRONOUN = _words("i you u we they he she it there this that the my your our")
 PERSONAL = _words("i you u we they ya")
+# Without "?", a past or perfect auxiliary before "the/my…" opens a statement whose subject was dropped.
+DROPPED_SUBJECT = _words("had was were did has have")
+DETERMINERS = _words("the this that my your our")
 # "can you tell me whether…", "may I ask where…": an indirect question still asks for information.
 ASK_VERBS = _words("tell confirm explain clarify let advise say ask know")
 INDIRECT = _words("what why how where when who whom whose which if whether about")
@@ -347,6 +350,8 @@ def clause_kind(c: Sequence[str], asked: bool) -> str | None:
             return INFO if len(c) > 1 else None  # "is Driftwood Club worth it?", "was I?"
         if w0 in ("do", "don't", "dont", "may"):
             return INFO if w0 == "do" and w1 in PERSONAL and len(c) > 2 else None  # not "do your homework"
+        if w0 in DROPPED_SUBJECT and w1 in DETERMINERS:
+            return None  # "had the grinder 6 months now.", "was the best day ever": the writer left out "I"
         return INFO if len(c) > 2 and len(w0) > 1 and w1 in PRONOUN else None  # not "R.I.P."
     if w0 == "any" and w1 in ANY_ASKS:
         return INFO  # "any chance the Guji comes back", "any update on my order"
