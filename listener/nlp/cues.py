@@ -159,11 +159,11 @@ PARDON = ("pardon", "beg your pardon", "i beg your pardon", "come again")  # "pl
 MODAL = _words("can could would will may might shall should")
 MODAL_ASK = _words("can could would will won't can't couldn't wouldn't cant couldnt wouldnt wont")
 ADDRESSED = _words("you u ya the there it your")  # after "@brand does/is…", these mean we are being asked
-PRONOUN = _words("i you u we they he she it there this that the my your our")
+DETERMINERS = _words("the this that my your our")
+PRONOUN = _words("i you u we they he she it there") | DETERMINERS
 PERSONAL = _words("i you u we they ya")
 # Without "?", a past or perfect auxiliary before "the/my…" opens a statement whose subject was dropped.
 DROPPED_SUBJECT = _words("had was were did has have")
-DETERMINERS = _words("the this that my your our")
 # "can you tell me whether…", "may I ask where…": an indirect question still asks for information.
 ASK_VERBS = _words("tell confirm explain clarify let advise say ask know")
 INDIRECT = _words("what why how where when who whom whose which if whether about")
