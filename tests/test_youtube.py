@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -246,3 +247,77 @@ def test_budget_refuses_before_the_quota_runs_out(tmp_path):
         assert len(h.replies()) == 1
     finally:
         h.stop()
+
+
+# -- followed threads: a reply in a thread that has sunk ----------------------------------------
+
+
+def drain(c, store, when=None):
+    """Poll until the cycle ends; return the comments stored."""
+    stored = 0
+    for _ in range(20):
+        result = poll_once(c, "comments", store, now=when or now())
+        assert result.error is None, result.error
+        stored += result.stored
+        if not result.more:
+            return stored
+    raise AssertionError("the cycle never ended")
+
+
+def sunk_thread_with_a_late_reply(harness, *clients_and_stores):
+    """A thread starts, newer threads push it off the first page, then its starter replies in it."""
+    for c, store in clients_and_stores:
+        drain(c, store)
+    [top] = harness.add_incoming(1, text="does this work on the 2019 model?")
+    for c, store in clients_and_stores:
+        drain(c, store)
+    harness.add_incoming(3, author="bob")
+    for c, store in clients_and_stores:
+        drain(c, store)
+    return harness.fake.add_comment(harness.fan, "@heard still hoping for an answer on this one", parent=top)
+
+
+def test_a_reply_in_a_thread_that_has_sunk_is_heard_from_the_followed_threads(harness, tmp_path):
+    c, store = client(harness, page_size=2, follow_minutes=0), Store(tmp_path / "db")
+    blind, blind_store = client(harness, page_size=2, follow_days=0), Store(tmp_path / "blind")
+    late = sunk_thread_with_a_late_reply(harness, (c, store), (blind, blind_store))
+    assert drain(blind, blind_store) == 0 and blind_store.comment(f"youtube:{late}") is None  # the walk alone
+    assert drain(c, store) == 1
+    got = store.comment(f"youtube:{late}")
+    assert got.source == "reply" and got.mentions_us and got.parent_id.startswith("youtube:Ugz")
+    assert drain(c, store) == 0  # read again: nothing twice
+
+
+def test_followed_threads_are_read_in_one_request_when_due_and_dropped_when_quiet(harness, tmp_path):
+    moment = [now()]
+    options, secrets = harness.connect_args()
+    c = connect({**options, "page_size": 2}, secrets, clock=lambda: moment[0])
+    store = Store(tmp_path / "db")
+    late = sunk_thread_with_a_late_reply(harness, (c, store))
+    assert harness.fake.by_id_requests == [[late.split(".")[0]]]  # due at once the first time
+    used = c.quota_used()
+    assert drain(c, store) == 0 and c.quota_used() == used + 1  # not due again for 10 minutes
+    moment[0] += timedelta(minutes=11)
+    assert drain(c, store) == 1 and store.comment(f"youtube:{late}") is not None
+    assert c.quota_used() == used + 3  # one page and one read of all four followed threads
+    assert sorted(harness.fake.by_id_requests[1]) == sorted(harness.fake.threads)
+    moment[0] += timedelta(days=8)  # a week without a word in any of them: no longer followed
+    used = c.quota_used()
+    drain(c, store)
+    assert c.quota_used() == used + 1 and len(harness.fake.by_id_requests) == 2
+    assert '"threads": {}' in store.cursor("youtube:comments")["cursor"]
+
+
+def test_a_deleted_followed_thread_is_dropped_and_an_older_cursor_still_loads(harness, tmp_path):
+    c, store = client(harness, follow_minutes=0), Store(tmp_path / "db")
+    drain(c, store)
+    gone, kept = harness.add_incoming(2)
+    drain(c, store)
+    harness.fake.delete_comment(gone)
+    drain(c, store)
+    cursor = store.cursor("youtube:comments")["cursor"]
+    assert list(json.loads(cursor)["follow"]["threads"]) == [kept]
+    walk_only = json.dumps({k: v for k, v in json.loads(cursor).items() if k != "follow"})  # before following
+    assert c.fetch("comments", walk_only, since=now()).items == ()
+    with pytest.raises(BadPayload, match="youtube cursor"):
+        c.fetch("comments", json.dumps({**json.loads(cursor), "follow": {"threads": {"x": 5}}}), since=now())

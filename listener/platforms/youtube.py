@@ -3,7 +3,10 @@
 One source, ``comments``: new comment threads and replies on the channel's videos, from
 ``commentThreads.list(allThreadsRelatedToChannelId=..., order="time")``. Threads come newest
 first with a ``nextPageToken`` to older pages, so a poll cycle pages down to the ``publishedAt``
-bound the previous cycle reached, then remembers the newest it saw (X's since_id cycle).
+bound the previous cycle reached, then remembers the newest it saw (X's since_id cycle). A new
+reply need not lift an old thread back to the top, so threads active in the last ``follow_days``
+are also read again by id every ``follow_minutes`` (``Follow``): a reply in one is heard wherever
+the thread has sunk.
 
 YouTube has no rate-limit headers but a daily quota (10,000 units by default, reset at midnight
 Pacific time; a list costs 1 unit, a reply 50). The client keeps its own count per Pacific day,
@@ -19,6 +22,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,7 +51,19 @@ from listener.records import Account, Author, Comment, OwnPost, Page
 log = logging.getLogger(__name__)
 
 SECRETS = ("YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET", "YOUTUBE_REFRESH_TOKEN")
-OPTIONS = ("channel_id", "handle", "api_endpoint", "token_uri", "daily_quota", "reply_reserve", "page_size", "timeout")
+OPTIONS = (
+    "channel_id",
+    "handle",
+    "api_endpoint",
+    "token_uri",
+    "daily_quota",
+    "reply_reserve",
+    "page_size",
+    "timeout",
+    "follow_days",
+    "follow_minutes",
+    "follow_threads",
+)
 DEFAULT_ENDPOINT = "https://youtube.googleapis.com/"
 DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
 SCOPES = ("https://www.googleapis.com/auth/youtube.force-ssl",)  # comments.insert needs it
@@ -60,6 +76,7 @@ _SLOW_DOWN = {"rateLimitExceeded", "userRateLimitExceeded"}
 THREAD_AUTHOR = "heard_thread_author"
 _LEAD_HANDLE = re.compile(r"\s*@[\w.\-]+")  # YouTube's UI opens a reply to a reply with the person's @handle
 REPLY_PAGES = 5  # pages of 100 replies read from one thread at a time (a burst in a poll, or a crash reconcile)
+FOLLOW_BATCH = 50  # thread ids in one commentThreads.list(id=...), as YouTube's other id lookups take
 SEEN_CAP = 5000  # ids kept at the bound second (~130 KB at most); beyond it some are fetched, not stored, twice
 _NO_ACCESS = {"insufficientPermissions", "authError", "accessNotConfigured", "forbidden"}
 
@@ -183,6 +200,106 @@ def _comments_of(thread: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         yield item
 
 
+def _thread_id(item: Mapping[str, Any]) -> str:
+    """The thread a comment belongs to: a thread's id is its top-level comment's id."""
+    return str((item.get("snippet") or {}).get("parentId") or item["id"])
+
+
+@dataclass(frozen=True)
+class Follow:
+    """Recently active threads, read again by id: the walk alone misses a reply in a thread that has sunk.
+
+    ``threads`` maps a thread's id to the time up to which every comment in it has been returned
+    (ISO), with the ids returned at exactly that second; ``swept`` is when they were last read.
+    """
+
+    threads: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    swept: str | None = None
+
+    @classmethod
+    def load(cls, cursor: str | None) -> Follow:
+        """Read the ``follow`` part of a comments cursor (none before the first cycle).
+
+        :raises BadPayload: the part is not one ``dump`` wrote.
+        """
+        try:
+            state = (json.loads(cursor) if cursor else {}).get("follow") or {}
+            threads = {str(t): (str(at), tuple(map(str, ids))) for t, (at, ids) in state.get("threads", {}).items()}
+            return cls(threads, state.get("swept"))
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise BadPayload("youtube cursor: its 'follow' part is not one heard wrote") from exc
+
+    def dump(self) -> dict[str, Any]:
+        """The ``follow`` part of the cursor."""
+        state: dict[str, Any] = {"threads": {t: [at, list(ids)] for t, (at, ids) in self.threads.items()}}
+        return {**state, "swept": self.swept} if self.swept else state
+
+    def due(self, now: datetime, every: timedelta) -> bool:
+        """Whether the followed threads should be read again now."""
+        return bool(self.threads) and (not self.swept or now - parse_iso(self.swept, "youtube cursor") >= every)
+
+    def is_old(self, thread: str) -> Callable[[_walk.Stamp], bool]:
+        """Whether a comment of a followed thread has already been returned."""
+        at_text, ids = self.threads[thread]
+        at = parse_iso(at_text, "youtube cursor")
+        return lambda stamp: stamp.at < at or (stamp.at == at and stamp.id in ids)
+
+    def joined(self, fresh: Sequence[dict[str, Any]]) -> Follow:
+        """Follow the threads the walk has just returned comments of, from what it returned.
+
+        A thread whose top comment is among them was returned whole; otherwise only from its
+        oldest returned comment on, so a next read returns the newer ones again (the store ignores them).
+        """
+        stamps: dict[str, list[_walk.Stamp]] = {}
+        whole: set[str] = set()
+        for item in fresh:
+            thread = _thread_id(item)
+            if thread not in self.threads:
+                stamps.setdefault(thread, []).append(Walk.stamp(item))
+                whole.update([thread] if thread == item["id"] else [])
+        added = {t: _edge(s, newest=t in whole) for t, s in stamps.items()}
+        return Follow({**self.threads, **added}, self.swept) if added else self
+
+    def read(self, seen: Mapping[str, Sequence[_walk.Stamp]], now: datetime) -> Follow:
+        """After a read of every followed thread: each is complete up to its newest comment; gone ones drop."""
+        threads = {
+            t: _edge([*s, _walk.Stamp("", *self._at(t))], newest=True) for t, s in seen.items() if t in self.threads
+        }
+        return Follow(threads, now.isoformat())
+
+    def _at(self, thread: str) -> tuple[datetime, str]:
+        at = self.threads[thread][0]
+        return parse_iso(at, "youtube cursor"), at
+
+    def pruned(self, now: datetime, days: float, most: int) -> Follow:
+        """Only threads active in the last ``days``, at most ``most`` of them (the most recently active)."""
+        since = now - timedelta(days=days)
+        recent = sorted(
+            ((t, e) for t, e in self.threads.items() if parse_iso(e[0], "youtube cursor") >= since),
+            key=lambda te: parse_iso(te[1][0], "youtube cursor"),
+            reverse=True,
+        )[:most]
+        return Follow(dict(recent), self.swept) if len(recent) != len(self.threads) else self
+
+
+def _threads_of(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The threads of a commentThreads.list answer.
+
+    :raises BadPayload: ``items`` is not a list of objects.
+    """
+    threads = body.get("items") or []
+    if not isinstance(threads, list) or not all(isinstance(t, dict) for t in threads):
+        raise BadPayload("youtube commentThreads.list: 'items' is not a list of threads")
+    return threads
+
+
+def _edge(stamps: Sequence[_walk.Stamp], *, newest: bool) -> tuple[str, tuple[str, ...]]:
+    """The newest (or oldest) time among ``stamps`` and the ids of the comments at it."""
+    at = (max if newest else min)(s.at for s in stamps)
+    first = next(s for s in stamps if s.at == at)
+    return first.text, tuple(dict.fromkeys(s.id for s in stamps if s.at == at and s.id))
+
+
 # -- the quota -----------------------------------------------------------------------------------
 
 
@@ -230,8 +347,19 @@ class YouTubeClient:
 
     name = "youtube"
 
-    def __init__(self, service: Any, account: Account, quota: Quota, *, page_size: int = 100) -> None:
+    def __init__(
+        self,
+        service: Any,
+        account: Account,
+        quota: Quota,
+        *,
+        page_size: int = 100,
+        follow_days: float = 7,
+        follow_every: timedelta = timedelta(minutes=10),
+        follow_threads: int = 100,
+    ) -> None:
         self.service, self.account, self.quota, self.page_size = service, account, quota, page_size
+        self.follow_days, self.follow_every, self.follow_threads = follow_days, follow_every, follow_threads
 
     def quota_used(self) -> int:
         """Units spent so far this Pacific day (as counted by this process)."""
@@ -262,10 +390,14 @@ class YouTubeClient:
         return ("comments",)
 
     def fetch(self, source: str, cursor: str | None, *, since: datetime) -> Page:
-        """Fetch one page of comment threads (1 unit); the cursor records where the next call continues."""
+        """Fetch one page of comment threads (1 unit), and at a cycle's start the followed threads when due.
+
+        The cursor records where the next call continues and which threads are followed.
+        """
         if source != "comments":
             raise ConfigError(f"youtube has no source {source!r}; expected 'comments'")
-        walk = Walk.load(cursor, since)
+        walk, now = Walk.load(cursor, since), self.quota.clock()
+        follow = Follow.load(cursor).pruned(now, self.follow_days, self.follow_threads)
         request = self.service.commentThreads().list(
             part="snippet,replies",
             allThreadsRelatedToChannelId=self.account.id,
@@ -275,14 +407,41 @@ class YouTubeClient:
             textFormat="plainText",
         )
         body = self._call("commentThreads.list", request, LIST_COST)
-        threads = body.get("items") or []
-        if not isinstance(threads, list) or not all(isinstance(t, dict) for t in threads):
-            raise BadPayload("youtube commentThreads.list: 'items' is not a list of threads")
-        threads = [self._with_every_new_reply(t, walk) for t in threads]
+        threads = [self._with_every_new_reply(t, walk.is_old) for t in _threads_of(body)]
         fresh, after = walk.step(threads, body.get("nextPageToken"))
-        return Page(tuple(fresh), after.dump(), more=after.token is not None)
+        if walk.token is None and follow.due(now, self.follow_every):
+            fresh, follow = self._read_followed(follow, fresh, now)
+        follow = follow.joined(fresh).pruned(now, self.follow_days, self.follow_threads)
+        state = {**json.loads(after.dump()), "follow": follow.dump()}
+        return Page(tuple(fresh), json.dumps(state, sort_keys=True), more=after.token is not None)
 
-    def _with_every_new_reply(self, thread: dict[str, Any], walk: Walk) -> dict[str, Any]:
+    def _read_followed(
+        self, follow: Follow, fresh: list[dict[str, Any]], now: datetime
+    ) -> tuple[list[dict[str, Any]], Follow]:
+        """Read the followed threads by id (1 unit per 50): ``fresh`` plus their comments not yet returned."""
+        returned = {str(item["id"]) for item in fresh}
+        items, seen = list(fresh), dict[str, list[_walk.Stamp]]()
+        ids = list(follow.threads)
+        for start in range(0, len(ids), FOLLOW_BATCH):
+            # No maxResults: YouTube refuses it together with ``id``.
+            request = self.service.commentThreads().list(
+                part="snippet,replies", id=",".join(ids[start : start + FOLLOW_BATCH]), textFormat="plainText"
+            )
+            for thread in _threads_of(self._call("commentThreads.list", request, LIST_COST)):
+                tid = str(thread.get("id"))
+                if tid not in follow.threads:
+                    continue
+                is_old = follow.is_old(tid)
+                seen[tid] = []
+                for item in _comments_of(self._with_every_new_reply(thread, is_old)):
+                    stamp = Walk.stamp(item)
+                    seen[tid].append(stamp)
+                    if not is_old(stamp) and stamp.id not in returned:
+                        items.append(item)
+                        returned.add(stamp.id)
+        return items, follow.read(seen, now)
+
+    def _with_every_new_reply(self, thread: dict[str, Any], is_old: Callable[[_walk.Stamp], bool]) -> dict[str, Any]:
         """The thread with all its replies when the few it embeds (its newest) may hide more new ones.
 
         Only a burst of more new replies than a thread embeds costs extra units (1 a page of 100):
@@ -292,7 +451,7 @@ class YouTubeClient:
         total = (thread.get("snippet") or {}).get("totalReplyCount")
         if not isinstance(embedded, list) or not isinstance(total, int) or total <= len(embedded):
             return thread
-        if any(walk.is_old(Walk.stamp(reply)) for reply in embedded):
+        if any(is_old(Walk.stamp(reply)) for reply in embedded):
             return thread
         top = str((thread["snippet"].get("topLevelComment") or {}).get("id"))
         return {**thread, "replies": {"comments": list(self._replies(top))}}
@@ -502,7 +661,15 @@ def connect(
     page_size = int(number_option("youtube", options, "page_size", 100, 1, 100))
     channel = str(options.get("channel_id") or "")
     handle = str(options.get("handle") or channel)
-    client = YouTubeClient(service, Account("youtube", channel, handle), quota, page_size=page_size)
+    client = YouTubeClient(
+        service,
+        Account("youtube", channel, handle),
+        quota,
+        page_size=page_size,
+        follow_days=float(number_option("youtube", options, "follow_days", 7, 0, 365)),
+        follow_every=timedelta(minutes=number_option("youtube", options, "follow_minutes", 10, 0, 24 * 60)),
+        follow_threads=int(number_option("youtube", options, "follow_threads", 100, 0, 1000)),
+    )
     if not channel:
         client.account = client.whoami()
     return client

@@ -59,6 +59,7 @@ class FakeYouTube:
         self.video = "dQw4w9WgXcQ"
         self.threads: dict[str, dict[str, Any]] = {}  # id -> {"top": comment, "replies": [comment]}
         self.posted: list[dict[str, Any]] = []
+        self.by_id_requests: list[list[str]] = []  # the ids of each commentThreads.list(id=...)
         self.subscribers = 0
         self.uploads: list[dict[str, Any]] = []  # our video resources, oldest first
         self.daily_quota, self.timeout, self.spent = daily_quota, timeout, 0
@@ -247,6 +248,8 @@ class FakeYouTube:
         return Response(200, body)
 
     def _threads(self, request: Request) -> Response:
+        if "id" in request.query:
+            return self._threads_by_id(request)
         if request.query.get("allThreadsRelatedToChannelId") != self.me["id"]:
             return _error(403, "forbidden", "The channel's comments cannot be listed with these credentials.")
         parts = set(request.query.get("part", "").split(","))
@@ -256,6 +259,29 @@ class FakeYouTube:
             ordered = sorted(self.threads.items(), key=lambda kv: kv[1]["seq"], reverse=True)
             items = [self._thread(tid, t, "replies" in parts) for tid, t in ordered]
         return self._page("commentThread", items, request)
+
+    def _threads_by_id(self, request: Request) -> Response:
+        if "maxResults" in request.query or "pageToken" in request.query:
+            return _error(
+                400, "incompatibleParameters", "maxResults and pageToken cannot be used with id.", "youtube.parameter"
+            )
+        ids = [i for i in request.query["id"].split(",") if i]
+        if not 1 <= len(ids) <= 50:
+            return _error(400, "invalidParameter", "id takes 1 to 50 thread ids.", "youtube.parameter")
+        parts = set(request.query.get("part", "").split(","))
+        with self._lock:
+            self.by_id_requests.append(ids)
+            # Unknown or deleted ids are left out of the answer, as YouTube does.
+            items = [self._thread(i, self.threads[i], "replies" in parts) for i in ids if i in self.threads]
+        return Response(
+            200,
+            {
+                "kind": "youtube#commentThreadListResponse",
+                "etag": "x",
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
+                "items": items,
+            },
+        )
 
     def _thread(self, tid: str, thread: dict[str, Any], with_replies: bool) -> dict[str, Any]:
         item: dict[str, Any] = {
