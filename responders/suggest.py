@@ -21,6 +21,26 @@ NEAR_DUPLICATE = 0.8
 X_LIMIT = 280
 # Platforms whose replies are rendered as Markdown.
 MARKDOWN_PLATFORMS = frozenset({"reddit"})
+# Names of the languages the tagger tells apart, for the note on an item no template's language fits.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "fr": "French",
+    "de": "German",
+    "it": "Italian",
+    "nl": "Dutch",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "zh": "Chinese",
+    "ru": "Russian",
+    "ar": "Arabic",
+    "he": "Hebrew",
+    "el": "Greek",
+    "th": "Thai",
+    "hi": "Hindi",
+}
+_LANG_CODE = re.compile(r"^(?:[a-z]{2,3}|any)$")
 _MARKDOWN = re.compile(r"[\\*_~^`>#\[\]()|]")
 
 
@@ -34,6 +54,7 @@ class Template:
     variants: tuple[str, ...]
     openers: tuple[str, ...] = ("",)
     closers: tuple[str, ...] = ("",)
+    lang: str = "en"  # the language it is written in, or "any" (an emoji)
 
     def wordings(self) -> list[str]:
         """Every opener + variant + closer combination: many more ways to say the same thing."""
@@ -46,6 +67,7 @@ class Answer:
 
     keywords: tuple[str, ...]
     texts: tuple[str, ...]
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -56,6 +78,7 @@ class Library:
     answers: tuple[Answer, ...] = ()
     products: tuple[str, ...] = ()
     signature: str = ""
+    language: str = "en"  # what templates and answers are written in unless they say otherwise
 
 
 @dataclass(frozen=True)
@@ -83,6 +106,8 @@ def load_library(path: Path) -> Library:
 
 def parse_library(doc: Mapping[str, Any], where: str) -> Library:
     """Build a Library from a parsed replies.toml document."""
+    settings = doc.get("settings", {})
+    language = _lang(settings, "en", f"{where}: [settings]")
     templates = []
     for i, entry in enumerate(doc.get("template", [])):
         place = f"{where}: template #{i + 1}"
@@ -97,6 +122,7 @@ def parse_library(doc: Mapping[str, Any], where: str) -> Library:
                 variants,
                 openers,
                 closers,
+                _lang(entry, language, place),
             )
         )
     answers = []
@@ -108,11 +134,22 @@ def parse_library(doc: Mapping[str, Any], where: str) -> Library:
             raise ConfigError(f"{place}: needs 'keywords' (a list) and 'text' (or 'variants', a list)")
         for text in texts:
             _check_fields(text, place)
-        answers.append(Answer(tuple(str(k).lower() for k in keywords), texts))
-    settings = doc.get("settings", {})
+        answers.append(Answer(tuple(str(k).lower() for k in keywords), texts, _lang(entry, language, place)))
     return Library(
-        tuple(templates), tuple(answers), tuple(settings.get("products", [])), str(settings.get("signature", ""))
+        tuple(templates),
+        tuple(answers),
+        tuple(settings.get("products", [])),
+        str(settings.get("signature", "")),
+        language,
     )
+
+
+def _lang(entry: Mapping[str, Any], default: str, place: str) -> str:
+    key = "language" if "language" in entry or "lang" not in entry else "lang"
+    value = entry.get(key, default)
+    if not isinstance(value, str) or not _LANG_CODE.match(value):
+        raise ConfigError(f'{place}: \'{key}\' must be a language code such as "en" or "es" (or "any"), got {value!r}')
+    return value
 
 
 def _strings(entry: Mapping[str, Any], key: str, place: str, *, required: bool = False) -> tuple[str, ...]:
@@ -159,27 +196,29 @@ def suggest(
     """
     recent = recent or Recent()
     values = _values(comment, library)
+    lang = tags.lang if tags.lang not in ("", "und") else library.language
+    foreign = _foreign(lang, library)
     if tags.intent == "question" or tags.is_question:
-        answers = [a for a in library.answers if _matches(a, comment.text)]
+        answers = [a for a in library.answers if a.lang in (lang, "any") and _matches(a, comment.text)]
         if not answers:
             return Suggestion(
                 "",
                 template="needs-human",
                 needs_human=True,
                 context=values,
-                note=f"needs a human answer: \u201c{values['question']}\u201d",
+                note=f"needs a human answer{foreign}: \u201c{values['question']}\u201d",
             )
         texts = [_fit(render(t, values), comment.platform) for a in answers for t in a.texts]
         key = f"answer:{'+'.join(answers[0].keywords)}"
     else:
-        template = _pick_template(library, tags, comment.platform)
+        template = _pick_template(library, tags, comment.platform, lang)
         if template is None:
             return Suggestion(
                 "",
                 template="needs-human",
                 needs_human=True,
                 context=values,
-                note=f"no template for {tags.intent}/{tags.sentiment}",
+                note=f"no template for {tags.intent}/{tags.sentiment}{foreign}",
             )
         texts = _rotate([_fit(render(w, values), comment.platform) for w in template.wordings()], comment.id)
         key = f"{template.intent}/{template.sentiment}/{template.platform}"
@@ -267,10 +306,19 @@ def _matches(answer: Answer, text: str) -> bool:
     return all(k in lowered for k in answer.keywords)
 
 
-def _pick_template(library: Library, tags: Tags, platform: str) -> Template | None:
+def _foreign(lang: str, library: Library) -> str:
+    """A note's words for a comment written in another language than the library's, else nothing."""
+    if lang == library.language:
+        return ""
+    name = LANGUAGE_NAMES.get(lang, lang)
+    return f' (written in {name}; replies.toml has nothing with lang = "{lang}")'
+
+
+def _pick_template(library: Library, tags: Tags, platform: str, lang: str) -> Template | None:
     def score(t: Template) -> int:
         if (
-            t.intent not in (tags.intent, "any")
+            t.lang not in (lang, "any")
+            or t.intent not in (tags.intent, "any")
             or t.sentiment not in (tags.sentiment, "any")
             or t.platform not in (platform, "any")
         ):

@@ -72,6 +72,7 @@ def make_tags(
     bot: float = 0.0,
     is_question: bool = False,
     score: float = 0.9,
+    lang: str = "en",
 ) -> Tags:
     return Tags(
         comment_id=comment.id,
@@ -85,6 +86,6 @@ def make_tags(
         bot_score=bot,
         needs_reply=needs_reply,
         priority=priority,
-        lang="en",
+        lang=lang,
         model_version="test",
     )

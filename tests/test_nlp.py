@@ -99,10 +99,26 @@ def test_request_is_normal_priority(nlp: Language) -> None:
         ("Ich habe das Paket nicht bekommen und bin sehr enttäuscht", "de"),
         ("Merci beaucoup pour votre aide, c'est vraiment super", "fr"),
         ("Thanks for the quick help, it works now", "en"),
+        ("Quando chega o meu pedido?", "pt"),
+        ("Wann kommt meine Bestellung an?", "de"),
+        ("¿Hacen envíos a México?", "es"),
+        ("Dank je wel, de koffie is heerlijk", "nl"),
+        ("gracias!", "es"),
+        # English that a count of foreign function words used to call Italian, German or Portuguese:
+        ("Grades come out tomorrow #soexcited", "en"),
+        ("he thought he may die via @user", "en"),
+        ("do as you like, a day or two", "en"),
     ],
 )
 def test_language(nlp: Language, text: str, lang: str) -> None:
     assert one(nlp, comment(text)).lang == lang
+
+
+def test_a_comment_to_us_in_a_language_we_cannot_read_goes_to_a_person(nlp: Language) -> None:
+    t = one(nlp, comment("Meine Bestellung ist immer noch nicht da, seit drei Wochen!"))
+    assert (t.lang, t.needs_reply, t.priority) == ("de", True, "normal")  # could be a complaint: a person reads it
+    t = one(nlp, comment("Meine Bestellung ist immer noch nicht da, seit drei Wochen!", source="keyword"))
+    assert not t.needs_reply  # a keyword hit in German that never addressed us is listened to, as in English
 
 
 def test_tag_returns_tags_with_model_version(nlp: Language) -> None:

@@ -139,3 +139,46 @@ def test_reddit_markdown_in_a_comment_is_escaped_in_the_reply() -> None:
     assert (
         suggest(x, make_tags(x, intent="complaint", sentiment="negative"), lib).text == "Sorry about the burr_set, a_b."
     )
+
+
+def test_a_comment_in_another_language_gets_no_english_template() -> None:
+    c = make_comment(text="Meine Bestellung ist immer noch nicht da, seit drei Wochen!", author="jonas")
+    s = suggest(c, make_tags(c, intent="other", sentiment="neutral", lang="de"), LIB)
+    assert s.needs_human and s.text == ""
+    assert "written in German" in s.note and 'lang = "de"' in s.note
+    q = make_comment(text="¿Hacen envíos a Canadá? ship canada")  # the keywords match, but the answer is English
+    s = suggest(q, make_tags(q, intent="question", is_question=True, lang="es"), LIB)
+    assert s.needs_human and "written in Spanish" in s.note
+
+
+def test_templates_and_answers_in_the_comments_language_are_used() -> None:
+    lib = parse_library(
+        {
+            "template": [
+                {"intent": "praise", "variants": ["Thanks {name}!"]},
+                {"intent": "any", "lang": "es", "variants": ["¡Gracias, {name}! Te leemos."]},
+                {"intent": "any", "lang": "any", "variants": ["🙏"]},
+            ],
+            "answer": [{"keywords": ["canadá"], "lang": "es", "text": "Sí, {name}: enviamos a Canadá."}],
+        },
+        "test",
+    )
+    c = make_comment(text="Me encanta este café, gracias!", author="lucia")
+    assert (
+        suggest(c, make_tags(c, intent="other", sentiment="neutral", lang="es"), lib).text
+        == "¡Gracias, Lucia! Te leemos."
+    )
+    q = make_comment(text="¿Hacen envíos a Canadá?", author="lucia")
+    s = suggest(q, make_tags(q, intent="question", is_question=True, lang="es"), lib)
+    assert s.text == "Sí, Lucia: enviamos a Canadá."
+    j = make_comment(text="最高のコーヒーです", author="ken")
+    assert suggest(j, make_tags(j, intent="other", sentiment="neutral", lang="ja"), lib).text == "🙏"
+    e = make_comment(text="love the new grinder!", author="jane")
+    assert suggest(e, make_tags(e), lib).text == "Thanks Jane!"  # "und" or "en": the library's own language
+
+
+def test_a_bad_language_code_is_a_config_error_naming_the_place() -> None:
+    with pytest.raises(ConfigError, match=r"template #1.*'lang'"):
+        parse_library({"template": [{"intent": "praise", "lang": "Spanish", "variants": ["hola"]}]}, "replies.toml")
+    with pytest.raises(ConfigError, match=r"\[settings\].*'language'"):
+        parse_library({"settings": {"language": 7}, "template": []}, "replies.toml")

@@ -6,25 +6,62 @@ import re
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]")
-# Short, frequent words that are distinctive for each language; shared words are left out.
+# Short, frequent words that are distinctive for each language, and everyday words of customer talk
+# (orders, delivery, thanks, help) that English does not use.
 _STOP = {
-    "en": "the and is are you your to of it this that for with was have not what my me i we they just so "
-    "be at on do can will thanks thank love great please how why when where who would could should "
-    "don't i'm it's good bad really very like get got know want need help",
-    "es": "el la los las que de y en un una es por con para del lo pero más muy gracias hola este esta "
-    "está son como qué cuando donde porque también tengo tiene hay nos mi tu su yo bueno",
-    "pt": "o a os as que de e em um uma é não por com para do da dos das mas muito obrigado obrigada olá "
-    "este esta está são como quando onde porque também tenho tem você eu bom isso",
-    "fr": "le la les que de et en un une est pas pour avec du des mais très merci bonjour ce cette sont "
-    "comme quand où parce aussi j'ai je tu il elle nous vous bien c'est qui dans sur au",
-    "de": "der die das und ist nicht ich du er sie wir ihr ein eine mit für auf aber sehr danke hallo "
-    "dieser diese sind wie wann wo weil auch habe hat den dem des zu von bitte gut",
-    "it": "il lo la gli le che di e un una è non per con del della ma molto grazie ciao questo questa "
-    "sono come quando dove perché anche ho ha io tu noi voi bene",
-    "nl": "de het een en is niet ik jij je hij zij wij met voor op maar heel dank bedankt hallo deze "
-    "dit zijn hoe wanneer waar omdat ook heb heeft van te goed",
+    "en": "the and is are you your to of it this that for with was have not what my me i we they just so be at "
+    "on do can will thanks thank love great please how why when where who would could should don't i'm "
+    "it's good bad really very like get got know want need help",
+    "es": "el la los las que de y en un una es por con para del lo pero más muy gracias hola este esta está son "
+    "como qué cuando donde porque también tengo tiene hay nos mi tu su yo bueno hacen hace envíos envío "
+    "puedo puede quiero necesito ayuda ayudar semanas días todavía aún nada todo sí llega llegó llegado "
+    "pedido compra comprar precio buenas alguien vez ahora hoy mañana tienen están estoy encanta nunca "
+    "siempre dónde cuándo",
+    "pt": "o a os as que de e em um uma é não por com para do da dos das mas muito obrigado obrigada olá este "
+    "esta está são como quando onde porque também tenho tem você eu bom isso chega chegou meu minha "
+    "pedido ainda nada já quero preciso ajuda semanas dias hoje amanhã vocês estou foi vai pra tá "
+    "atendimento nunca sempre gostei adorei entrega",
+    "fr": "le la les que de et en un une est pas pour avec du des mais très merci bonjour ce cette sont comme "
+    "quand où parce aussi j'ai je tu il elle nous vous bien c'est qui dans sur au votre vos notre "
+    "beaucoup livrez livraison commande toujours encore rien pourquoi peux pouvez êtes suis avez ai adore "
+    "génial colis reçu jamais",
+    "de": "der die das und ist nicht ich du er sie wir ihr ein eine mit für auf aber sehr danke hallo dieser "
+    "diese sind wie wann wo weil auch habe hat den dem des zu von bitte gut kommt meine mein noch schon "
+    "bestellung immer warum kann können bin heute wochen tage keine kein mich mir uns euch hier jetzt "
+    "gibt liefern versand paket bekommen vielen toll",
+    "it": "il lo la gli le che di e un una è non per con del della ma molto grazie ciao questo questa sono come "
+    "quando dove perché anche ho ha io tu noi voi bene spedite spedizione ordine mille ancora niente "
+    "posso potete abbiamo mio mia vostro vostra tutto oggi domani settimane giorni arrivato pacco",
+    "nl": "de het een en is niet ik jij je hij zij wij met voor op maar heel dank bedankt hallo deze dit zijn "
+    "hoe wanneer waar omdat ook heb heeft van te goed wel bestelling nog waarom mijn jullie kunnen kan "
+    "heerlijk lekker vandaag weken dagen pakket bezorgd",
 }
-STOPWORDS = {lang: frozenset(words.split()) for lang, words in _STOP.items()}
+# Words of those lists that English text uses too often to count as a vote against it: each is in
+# more than 1 English text in 2,000 of the training files (SemEval, TweetAct and DailyDialog train),
+# e.g. "a", "do", "as" (pt), "come" (it), "die" (de), "is" (nl), "son", "y" (es).
+_ENGLISH_TOO = frozenset("a do as o e um com come le per ma non ha die hat is met son y la yo los".split())
+STOPWORDS = {
+    lang: frozenset(words.split()) - (_ENGLISH_TOO if lang != "en" else frozenset()) for lang, words in _STOP.items()
+}
+# Letters and marks that only some of these languages write: each one present is a vote.
+_MARKS = {
+    "¿": ("es",),
+    "¡": ("es",),
+    "ñ": ("es",),
+    "ã": ("pt",),
+    "õ": ("pt",),
+    "ç": ("pt", "fr"),
+    "ß": ("de",),
+    "ä": ("de",),
+    "ö": ("de",),
+    "ü": ("de",),
+    "œ": ("fr",),
+    "ê": ("fr", "pt"),
+    "è": ("fr", "it"),
+    "ò": ("it",),
+    "ì": ("it",),
+    "ij": ("nl",),
+}
 _LANGS_OF: dict[str, tuple[str, ...]] = {}
 for _lang, _words in STOPWORDS.items():
     for _w in _words:
@@ -65,9 +102,16 @@ def detect_lang(text: str) -> tuple[str, float]:
         if w in _LANGS_OF:
             for lang in _LANGS_OF[w]:
                 counts[lang] += 1
+    if not is_ascii:
+        lowered = text.lower()
+        for mark, langs in _MARKS.items():
+            if mark in lowered:
+                for lang in langs:
+                    counts[lang] += 1
     best = max(counts, key=lambda k: (counts[k], k == "en"))  # ties go to English, the commonest here
-    if counts[best] == 0:
-        # No function words: short English-looking ASCII ("great stuff!!") is far likelier than anything else.
+    # One foreign vote in a longer text is more often a name or a loan word ("de", "merci") in English.
+    if counts[best] == 0 or (best != "en" and counts[best] == 1 and len(words) > 3):
+        # No clear function words: short English-looking ASCII ("great stuff!!") is far likelier than anything else.
         return ("en", 0.3) if is_ascii else ("und", 0.0)
     second = sorted(counts.values())[-2]
     return best, (counts[best] - second + 1) / (counts[best] + 1)

@@ -73,7 +73,8 @@ def _docs(nlp: Language, comments: list[Comment]) -> Iterator[Doc]:
 def _tags(comment: Comment, doc: Doc) -> Tags:
     """Build the Tags record for one analysed comment."""
     x = components.values(doc)
-    reply = needs_reply(comment, x["heard_intent"], x["heard_spam_score"], x["heard_bot_score"])
+    readable = x["heard_lang"] in components.ENGLISH
+    reply = needs_reply(comment, x["heard_intent"], x["heard_spam_score"], x["heard_bot_score"], readable=readable)
     return Tags(
         comment_id=comment.id,
         sentiment=x["heard_sentiment"],
@@ -85,7 +86,7 @@ def _tags(comment: Comment, doc: Doc) -> Tags:
         spam_score=x["heard_spam_score"],
         bot_score=x["heard_bot_score"],
         needs_reply=reply,
-        priority=priority_of(x["heard_intent"], reply),
+        priority=priority_of(x["heard_intent"], reply, readable=readable),
         lang=x["heard_lang"],
         model_version=MODEL_VERSION,
     )

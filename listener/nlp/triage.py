@@ -92,7 +92,7 @@ def revised_sentiment(intent: str, sentiment: str, score: float) -> tuple[str, f
     return sentiment, score
 
 
-def needs_reply(comment: Comment, intent: str, spam: float, bot: float) -> bool:
+def needs_reply(comment: Comment, intent: str, spam: float, bot: float, *, readable: bool = True) -> bool:
     """Whether a person should answer this comment.
 
     Never: our own comments, bots (platform flag or a high bot score), likely spam.
@@ -100,18 +100,21 @@ def needs_reply(comment: Comment, intent: str, spam: float, bot: float) -> bool:
     mention, a reply or a comment on our post; we thank people for praise because engagement is the product.
     Keyword hits that do not mention us are listened to but not answered: the author never addressed us,
     and platform automation rules (X) only allow replies where the person engaged us first.
-    "other" (chatter, statements) never needs a reply.
+    "other" (chatter, statements) never needs a reply, unless it is aimed at us in a language our
+    models cannot read (``readable`` false): then we cannot tell a complaint from chatter, so a person reads it.
     """
     if comment.is_own or comment.author.is_bot or bot >= BOT_CUTOFF or spam >= SPAM_CUTOFF:
         return False
     aimed = comment.mentions_us or comment.source in AIMED_SOURCES
-    return aimed and intent in ("question", "complaint", "request", "praise")
+    return aimed and (intent in ("question", "complaint", "request", "praise") or not readable)
 
 
-def priority_of(intent: str, reply: bool) -> str:
-    """High for complaints we must answer, normal for questions and requests, low for everything else."""
+def priority_of(intent: str, reply: bool, *, readable: bool = True) -> str:
+    """High for complaints we must answer, normal for questions, requests and what we cannot read, else low."""
     if not reply:
         return "low"
+    if not readable:
+        return "normal"
     if intent == "complaint":
         return "high"
     return "normal" if intent in ("question", "request") else "low"
