@@ -67,7 +67,7 @@ class Answer:
 
     keywords: tuple[str, ...]
     texts: tuple[str, ...]
-    lang: str = "en"
+    lang: str = "any"
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,9 @@ def parse_library(doc: Mapping[str, Any], where: str) -> Library:
             raise ConfigError(f"{place}: needs 'keywords' (a list) and 'text' (or 'variants', a list)")
         for text in texts:
             _check_fields(text, place)
-        answers.append(Answer(tuple(str(k).lower() for k in keywords), texts, _lang(entry, language, place)))
+        # An answer's keywords already say what language its question is in ("méxico", "日本"), so an
+        # answer without ``lang`` fits any; a template has no such guard and is in the library's language.
+        answers.append(Answer(tuple(str(k).lower() for k in keywords), texts, _lang(entry, "any", place)))
     return Library(
         tuple(templates),
         tuple(answers),

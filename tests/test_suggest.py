@@ -146,8 +146,11 @@ def test_a_comment_in_another_language_gets_no_english_template() -> None:
     s = suggest(c, make_tags(c, intent="other", sentiment="neutral", lang="de"), LIB)
     assert s.needs_human and s.text == ""
     assert "written in German" in s.note and 'lang = "de"' in s.note
-    q = make_comment(text="¿Hacen envíos a Canadá? ship canada")  # the keywords match, but the answer is English
-    s = suggest(q, make_tags(q, intent="question", is_question=True, lang="es"), LIB)
+    english = parse_library(
+        {"answer": [{"keywords": ["canada"], "lang": "en", "text": "Yes, we ship to Canada."}]}, "t"
+    )
+    q = make_comment(text="¿Hacen envíos a Canada?")  # the keyword matches, but the answer is marked English
+    s = suggest(q, make_tags(q, intent="question", is_question=True, lang="es"), english)
     assert s.needs_human and "written in Spanish" in s.note
 
 
