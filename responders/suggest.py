@@ -107,7 +107,7 @@ def load_library(path: Path) -> Library:
 def parse_library(doc: Mapping[str, Any], where: str) -> Library:
     """Build a Library from a parsed replies.toml document."""
     settings = doc.get("settings", {})
-    language = _lang(settings, "en", f"{where}: [settings]")
+    language = _lang(settings, "language", "en", f"{where}: [settings]")
     templates = []
     for i, entry in enumerate(doc.get("template", [])):
         place = f"{where}: template #{i + 1}"
@@ -122,7 +122,7 @@ def parse_library(doc: Mapping[str, Any], where: str) -> Library:
                 variants,
                 openers,
                 closers,
-                _lang(entry, language, place),
+                _lang(entry, "lang", language, place),
             )
         )
     answers = []
@@ -136,7 +136,7 @@ def parse_library(doc: Mapping[str, Any], where: str) -> Library:
             _check_fields(text, place)
         # An answer's keywords already say what language its question is in ("méxico", "日本"), so an
         # answer without ``lang`` fits any; a template has no such guard and is in the library's language.
-        answers.append(Answer(tuple(str(k).lower() for k in keywords), texts, _lang(entry, "any", place)))
+        answers.append(Answer(tuple(str(k).lower() for k in keywords), texts, _lang(entry, "lang", "any", place)))
     return Library(
         tuple(templates),
         tuple(answers),
@@ -146,8 +146,7 @@ def parse_library(doc: Mapping[str, Any], where: str) -> Library:
     )
 
 
-def _lang(entry: Mapping[str, Any], default: str, place: str) -> str:
-    key = "language" if "language" in entry or "lang" not in entry else "lang"
+def _lang(entry: Mapping[str, Any], key: str, default: str, place: str) -> str:
     value = entry.get(key, default)
     if not isinstance(value, str) or not _LANG_CODE.match(value):
         raise ConfigError(f'{place}: \'{key}\' must be a language code such as "en" or "es" (or "any"), got {value!r}')
