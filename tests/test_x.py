@@ -19,7 +19,7 @@ from listener.platforms.x import connect, normalise
 from listener.poll import poll_once
 from listener.records import Account
 from listener.store import Store
-from tests.fakes.x import make_harness
+from tests.fakes.x import make_harness, old
 from tests.harness import client, now
 
 US = Account("x", "1000", "heardbot")
@@ -132,7 +132,8 @@ def test_check_and_account_from_users_me(harness):
     c = connect({k: v for k, v in options.items() if k not in ("user_id", "username")}, secrets)
     assert c.account == harness.account
     assert c.check() == "@heardbot (1000)"
-    assert c.sources() == ("mentions", "search:acme")
+    assert c.sources() == ("mentions", "search:acme", "quotes")
+    assert client(harness, quotes_days=0).sources() == ("mentions", "search:acme")
 
 
 def test_429_pauses_mentions_while_search_goes_on(harness, tmp_path):
@@ -204,3 +205,54 @@ def test_reply_to_a_deleted_tweet_is_permanent(harness, tmp_path):
     harness.fail_next("402")
     with pytest.raises(CreditsExhausted):
         c.reply(comment, "hello?")
+
+
+# -- quotes of our recent tweets -----------------------------------------------------------------
+
+
+def test_a_quote_that_does_not_name_us_is_heard_from_the_quotes_source(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness, quotes_minutes=0)
+    ours = harness.add_own_post()
+    for source in c.sources():
+        poll_once(c, source, store, now=now())  # the first poll marks the present
+    bob = harness._author("bob")
+    quote = harness.fake.add_tweet(bob, "this launch is a mess, three bugs in ten minutes", quote_of=ours)
+    assert poll_once(c, "mentions", store, now=now()).stored == 0  # the mentions timeline never lists it
+    assert poll_once(c, "quotes", store, now=now()).stored == 1
+    got = store.comment(f"x:{quote}")
+    assert got.source == "mention" and got.mentions_us and got.author.handle == "bob"
+    assert poll_once(c, "quotes", store, now=now()).stored == 0  # read again: nothing twice
+
+
+def test_quotes_from_before_the_first_start_are_not_backfilled(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness, quotes_minutes=0)
+    ours = harness.add_own_post(created_at=old(30))
+    harness.fake.add_tweet(harness._author("bob"), "old take", quote_of=ours, created_at=old(20))
+    assert poll_once(c, "quotes", store, now=now()).stored == 0
+    late = harness.fake.add_tweet(harness._author("carol"), "new take", quote_of=ours)
+    assert poll_once(c, "quotes", store, now=now()).stored == 1 and store.comment(f"x:{late}")
+
+
+def test_quotes_are_read_only_when_due_and_only_for_recent_tweets(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)  # every 15 minutes by default
+    harness.add_own_post(created_at=old(24 * 4))  # older than quotes_days (3): never read
+    recent = harness.add_own_post()
+    poll_once(c, "quotes", store, now=now())
+    assert harness.requests("/quote_tweets") == 1 and harness.requests(f"/2/tweets/{recent}/quote_tweets") == 1
+    for _ in range(3):
+        poll_once(c, "quotes", store, now=now())
+    assert harness.requests("/quote_tweets") == 1 and harness.requests("/users/1000/tweets") == 1  # not due
+
+
+def test_a_rate_limited_quotes_read_pauses_the_source_and_moves_nothing(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness, quotes_minutes=0)
+    ours = harness.add_own_post()
+    poll_once(c, "quotes", store, now=now())
+    before = store.cursor("x:quotes")["cursor"]
+    harness.fake.add_tweet(harness._author("bob"), "hm", quote_of=ours)
+    harness.fail_next("429")
+    result = poll_once(c, "quotes", store, now=now())
+    assert result.paused_until is not None and result.stored == 0
+    assert store.cursor("x:quotes")["cursor"] == before
+    with pytest.raises(BadPayload, match="quotes cursor"):
+        c.fetch("quotes", '{"floor": "2026-01-01T00:00:00+00:00"}', since=now())

@@ -8,8 +8,8 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -26,20 +26,31 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, register
-from listener.platforms._common import looks_automated, metric, parse_iso, require, require_secrets
+from listener.platforms._common import looks_automated, metric, number_option, parse_iso, require, require_secrets
 from listener.records import Account, Author, Comment, OwnPost, Page
 
 log = logging.getLogger(__name__)
 
 API_BASE = "https://api.twitter.com"
 SECRETS = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
-OPTIONS = ("user_id", "username", "keywords", "api_base", "page_size", "timeout")
+OPTIONS = (
+    "user_id",
+    "username",
+    "keywords",
+    "api_base",
+    "page_size",
+    "timeout",
+    "quotes_days",
+    "quotes_minutes",
+    "quotes_tweets",
+)
 TWEET_FIELDS = "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets,lang,public_metrics,entities"
 USER_FIELDS = "username,name,description"
 # The referenced tweets' authors tell normalise whether a quote or reply is aimed at us.
 EXPANSIONS = "author_id,referenced_tweets.id.author_id"
 OWN_TWEET_FIELDS = "created_at,public_metrics"
 OWN_PAGE = 100  # our latest tweets per own-posts fetch: one request's worth
+QUOTE_PAGES = 2  # pages of 100 quotes read from one tweet per read: a viral tweet must not eat the window
 # Words in X's 403/400 detail that mean "this target cannot be answered", not "bad credentials".
 _UNANSWERABLE = re.compile(r"deleted|not visible|not allowed|duplicate|reply", re.IGNORECASE)
 
@@ -179,6 +190,37 @@ class _Cycle:
         return json.dumps({k: v for k, v in asdict(self).items() if v is not None}, sort_keys=True)
 
 
+@dataclass(frozen=True)
+class _Quotes:
+    """Where the ``quotes`` source is: the newest quote seen of each of our recent tweets.
+
+    A quote that does not name us is not in the mentions timeline, so our tweets of the last
+    ``quotes_days`` are read for quotes every ``quotes_minutes``. ``floor`` is when heard started
+    listening: a tweet first met is read only for quotes from then on. ``swept`` is the last read.
+    """
+
+    floor: str
+    swept: str | None = None
+    seen: Mapping[str, str] = field(default_factory=dict)  # our tweet id -> newest quote id read
+
+    @classmethod
+    def load(cls, cursor: str) -> _Quotes:
+        """Read a cursor string written by ``dump``."""
+        try:
+            state = json.loads(cursor)
+            return cls(str(state["floor"]), state.get("swept"), {str(k): str(v) for k, v in state["seen"].items()})
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise BadPayload("x quotes cursor is not one heard wrote") from exc
+
+    def dump(self) -> str:
+        """The cursor string stored in the database."""
+        return json.dumps({"floor": self.floor, "swept": self.swept, "seen": dict(self.seen)}, sort_keys=True)
+
+    def due(self, now: datetime, every: timedelta) -> bool:
+        """Whether our tweets should be read for quotes now."""
+        return not self.swept or now - parse_iso(self.swept, "x quotes cursor") >= every
+
+
 class XClient:
     """The X platform through tweepy.Client: one bounded request per call, errors translated."""
 
@@ -192,17 +234,24 @@ class XClient:
         keywords: Sequence[str] = (),
         page_size: int = 100,
         clock: Callable[[], float] = time.time,
+        quotes_days: float = 3,
+        quotes_every: timedelta = timedelta(minutes=15),
+        quotes_tweets: int = 20,
     ) -> None:
         self.api, self.account, self.keywords = api, account, tuple(keywords)
         self.page_size, self.clock = page_size, clock
+        self.quotes_days, self.quotes_every, self.quotes_tweets = quotes_days, quotes_every, quotes_tweets
         self._windows: dict[str, _Window] = {}
 
     def sources(self) -> Sequence[str]:
-        """``mentions`` plus ``search:<query>`` for each keyword query."""
-        return ("mentions", *(f"search:{k}" for k in self.keywords))
+        """``mentions``, ``search:<query>`` for each keyword query, and ``quotes`` unless turned off."""
+        quotes = ("quotes",) if self.quotes_days > 0 and self.quotes_tweets > 0 else ()
+        return ("mentions", *(f"search:{k}" for k in self.keywords), *quotes)
 
     def fetch(self, source: str, cursor: str | None, *, since: datetime) -> Page:
         """Fetch one page of the current cycle; the cursor records where the next call continues."""
+        if source == "quotes":
+            return self._fetch_quotes(cursor, since)
         cycle = _Cycle.load(cursor) if cursor else _Cycle(floor=since.astimezone(UTC).isoformat())
         try:
             body = self._page_request(source, cycle)
@@ -241,6 +290,60 @@ class XClient:
                 **params,
             )
         raise ConfigError(f"x has no source {source!r}; expected 'mentions' or 'search:<query>'")
+
+    def _fetch_quotes(self, cursor: str | None, since: datetime) -> Page:
+        """Read our recent tweets for new quotes when due (1 timeline request, then 1 a tweet); else nothing."""
+        state = _Quotes.load(cursor) if cursor else _Quotes(floor=since.astimezone(UTC).isoformat())
+        now = _at(self.clock())
+        if not state.due(now, self.quotes_every):
+            return Page((), state.dump(), more=False)
+        body = self._call(
+            "timeline",
+            self.api.get_users_tweets,
+            self.account.id,
+            max_results=max(5, min(100, self.quotes_tweets)),
+            exclude="replies,retweets",
+            tweet_fields="created_at",
+            start_time=_rfc3339(now - timedelta(days=self.quotes_days)),
+            user_auth=True,
+        )
+        floor = parse_iso(state.floor, "x quotes cursor")
+        items: list[dict[str, Any]] = []
+        seen: dict[str, str] = {}
+        for tweet in _tweets(body)[: self.quotes_tweets]:
+            tid = str(tweet["id"])
+            newest, quotes = self._quotes_of(tid, state.seen.get(tid), floor)
+            items.extend(quotes)
+            seen[tid] = newest or state.seen.get(tid) or ""
+        return Page(tuple(items), replace(state, swept=now.isoformat(), seen=seen).dump(), more=False)
+
+    def _quotes_of(self, tweet_id: str, after: str | None, floor: datetime) -> tuple[str | None, list[dict[str, Any]]]:
+        """The newest quote id of one tweet and its quotes newer than ``after`` (or, first met, than ``floor``).
+
+        Quotes come newest first, so reading stops at the first one already had; at most QUOTE_PAGES pages.
+        """
+        newest, token = None, None
+        kept: list[dict[str, Any]] = []
+        for _ in range(QUOTE_PAGES):
+            body = self._call(
+                "quotes",
+                self.api.get_quote_tweets,
+                tweet_id,
+                max_results=100,
+                pagination_token=token,
+                tweet_fields=TWEET_FIELDS,
+                expansions=EXPANSIONS,
+                user_fields=USER_FIELDS,
+                user_auth=True,
+            )
+            tweets = _tweets(body)
+            newest = newest or (str(tweets[0]["id"]) if tweets else None)
+            fresh = [t for t in tweets if _newer(t, after, floor)]
+            kept.extend(_items(fresh, body.get("includes") or {}))
+            token = (body.get("meta") or {}).get("next_token")
+            if not token or len(fresh) < len(tweets):
+                break
+        return newest, kept
 
     def normalise(self, raw: Mapping[str, Any]) -> Comment:
         """Turn one fetched item into a Comment."""
@@ -397,6 +500,16 @@ def _advance(cycle: _Cycle, body: Mapping[str, Any]) -> Page:
     return Page(tuple(_items(kept, body.get("includes") or {})), after.dump(), more=bool(token))
 
 
+def _newer(tweet: Mapping[str, Any], after: str | None, floor: datetime) -> bool:
+    """Whether a quote is new: above the newest id already read, or (none read yet) at or after ``floor``."""
+    if after:
+        try:
+            return int(tweet["id"]) > int(after)  # X ids are snowflakes: they grow with time
+        except ValueError as exc:
+            raise BadPayload(f"x tweet id {tweet['id']!r} is not a number") from exc
+    return parse_iso(require(tweet, "created_at", "x tweet"), "x tweet") >= floor
+
+
 def _tweets(body: Mapping[str, Any]) -> list[dict[str, Any]]:
     data = body.get("data") or []
     if not isinstance(data, list) or not all(isinstance(t, dict) and t.get("id") for t in data):
@@ -455,7 +568,15 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> XClient:
     )
     api.session = _RebasedSession(str(options.get("api_base") or API_BASE), timeout)
     user_id, username = options.get("user_id"), options.get("username")
-    client = XClient(api, Account("x", str(user_id or ""), str(username or "")), keywords=keywords, page_size=page_size)
+    client = XClient(
+        api,
+        Account("x", str(user_id or ""), str(username or "")),
+        keywords=keywords,
+        page_size=page_size,
+        quotes_days=float(number_option("x", options, "quotes_days", 3, 0, 7)),
+        quotes_every=timedelta(minutes=number_option("x", options, "quotes_minutes", 15, 0, 24 * 60)),
+        quotes_tweets=int(number_option("x", options, "quotes_tweets", 20, 0, 100)),
+    )
     if not (user_id and username):
         client.account = client.whoami()
     return client
@@ -468,7 +589,8 @@ register(
         connect=connect,
         secrets=SECRETS,
         options=OPTIONS,
-        help="X (Twitter) API v2 via tweepy: mentions and keyword searches, replies with OAuth 1.0a user context.",
+        help="X (Twitter) API v2 via tweepy: mentions, quotes of your recent posts and keyword searches, "
+        "replies with OAuth 1.0a user context.",
         # X allows 100 posts per 15 min per user; stay far below it, and below anything that looks spammy.
         default_post_rate=25,
         normalise_post=normalise_post,

@@ -14,7 +14,7 @@ from tests.fakes.http import FakeHarness, FakeServer, Request, Response
 
 DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")
 # Per-15-minute limits per user, from X's rate-limit table.
-LIMITS = {"mentions": 300, "search": 300, "post": 100, "me": 75, "user": 900, "timeline": 900}
+LIMITS = {"mentions": 300, "search": 300, "post": 100, "me": 75, "user": 900, "timeline": 900, "quotes": 75}
 SECRETS = {
     "X_API_KEY": "fake-key",
     "X_API_SECRET": "fake-secret",
@@ -210,6 +210,8 @@ class FakeX:
             return "user", self._user_by_id
         if request.method == "GET" and parts == ["2", "tweets", "search", "recent"]:
             return "search", self._search
+        if request.method == "GET" and len(parts) == 4 and parts[:2] == ["2", "tweets"] and parts[3] == "quote_tweets":
+            return "quotes", self._quotes
         if request.method == "POST" and parts == ["2", "tweets"]:
             return "post", self._create
         return "", None
@@ -258,6 +260,18 @@ class FakeX:
         if not query:
             return _invalid("The `query` query parameter can not be empty")
         return self._timeline(request, _matcher(query, self.users), "next_token", 10)
+
+    def _quotes(self, request: Request) -> Response:
+        """Quotes of one tweet, newest first; X takes no since_id here."""
+        if "since_id" in request.query:
+            return _invalid("The query parameters [since_id] are not valid for this endpoint")
+        quoted = request.path.strip("/").split("/")[2]
+        return self._timeline(
+            request,
+            lambda t: any(r["type"] == "quoted" and r["id"] == quoted for r in t.get("referenced_tweets", [])),
+            "pagination_token",
+            10,
+        )
 
     def _timeline(self, request: Request, keep: Any, token_name: str, low: int) -> Response:
         q = request.query
