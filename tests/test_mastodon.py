@@ -178,8 +178,20 @@ def test_polls_walk_forward_with_min_id_and_skip_other_notifications(harness, tm
         poll_once(c, "mentions", store, now=now())
     assert {r[0] for r in store.db.execute("SELECT native_id FROM comments")} == set(ids)
     polls = [r for r in harness.fake.server.log if r.path == "/api/v1/notifications"]
-    assert all(r.query_all.get("types[]") == ["mention"] for r in polls)
+    assert all(r.query_all.get("types[]") == ["mention", "quote"] for r in polls)
     assert all("since_id" not in r.query for r in polls) and all("min_id" in r.query for r in polls[1:])
+
+
+def test_a_quote_of_our_status_that_does_not_mention_us_is_heard(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "mentions", store, now=now())
+    ours = harness.fake.add_status(harness.me, "Our winter blend is out.")
+    bob = harness._author("bob")
+    quote = harness.fake.add_status(bob, "tried it, tastes like burnt toast", quote_of=ours)
+    assert poll_once(c, "mentions", store, now=now()).stored == 1
+    got = store.comment(f"mastodon:{quote}")
+    assert got.source == "mention" and got.mentions_us and got.author.handle.startswith("bob")
+    assert "burnt toast" in got.text
 
 
 def test_a_server_that_ignores_types_still_yields_only_mentions(harness, tmp_path):

@@ -1,6 +1,7 @@
 """Provide the Mastodon platform: normalise mention notifications, and poll and reply through Mastodon.py.
 
-One source, ``mentions``: ``GET /api/v1/notifications?types[]=mention`` walked forward with
+One source, ``mentions``: ``GET /api/v1/notifications?types[]=mention&types[]=quote`` (a quote of
+one of our statuses need not mention us; servers before 4.5 never send one) walked forward with
 ``min_id`` (``since_id`` would return the *newest* page above the id and skip a gap when more than
 a page arrived between two ticks). The cursor is the newest notification id handled. On a first
 start the newest id is remembered without storing anything, unless a backfill asks to walk down
@@ -75,14 +76,17 @@ def html_to_text(markup: str) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
+ADDRESSED = ("mention", "quote")  # the notification types that carry a status said to (or about) us
+
+
 def _is_mention(notification: Mapping[str, Any]) -> bool:
-    # types[]=mention asks the server to filter, but older servers ignore it: a favourite of our own
+    # types[] asks the server to filter, but older servers ignore it: a favourite of our own
     # status must not come back as a "comment" by us.
-    return bool(notification.get("status")) and notification.get("type", "mention") == "mention"
+    return bool(notification.get("status")) and notification.get("type", "mention") in ADDRESSED
 
 
 def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
-    """Turn one mention notification (Mastodon's JSON, with its ``status``) into a Comment."""
+    """Turn one mention or quote notification (Mastodon's JSON, with its ``status``) into a Comment."""
     status = require(raw, "status", "mastodon notification")
     status_id = str(require(status, "id", "mastodon status"))
     where = f"mastodon status {status_id}"
@@ -110,7 +114,7 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         parent_id=f"mastodon:{parent}" if parent else None,
         conversation_id=str(parent or status_id),
         lang=status.get("language"),
-        mentions_us=True,  # a mention notification is, by definition, addressed to us
+        mentions_us=True,  # a mention (or a quote of our status) is, by definition, addressed to us
         is_own=author_id == account.id,
         raw=dict(raw),
     )
@@ -216,7 +220,7 @@ class MastodonClient:
         return Page(tuple(kept), _dump(min_id=top or "0"), more=False)
 
     def _mentions(self, **bounds: Any) -> list[dict[str, Any]]:
-        page = self._call(self.api.notifications, types=["mention"], limit=self.page_size, **bounds)
+        page = self._call(self.api.notifications, types=list(ADDRESSED), limit=self.page_size, **bounds)
         if not isinstance(page, list) or not all(isinstance(n, Mapping) and n.get("id") for n in page):
             raise BadPayload("mastodon notifications: expected a list of notifications")
         return [plain(n) for n in page]

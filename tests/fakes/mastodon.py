@@ -98,13 +98,20 @@ class FakeMastodon:
         visibility: str = "public",
         reply_to: str | None = None,
         created_at: datetime | None = None,
+        quote_of: str | None = None,
     ) -> str:
-        """Store a status; ``@name`` words that name an account become mentions (and notify them)."""
+        """Store a status; ``@name`` words become mentions, and a quote notifies the quoted author."""
         with self.lock:
-            return self._add_status(author_id, text, visibility, reply_to, created_at or datetime.now(UTC))
+            return self._add_status(author_id, text, visibility, reply_to, created_at or datetime.now(UTC), quote_of)
 
     def _add_status(
-        self, author_id: str, text: str, visibility: str, reply_to: str | None, created_at: datetime
+        self,
+        author_id: str,
+        text: str,
+        visibility: str,
+        reply_to: str | None,
+        created_at: datetime,
+        quote_of: str | None = None,
     ) -> str:
         sid = str(next(self._status_ids))
         by_acct = {a["acct"].lower(): a for a in self.accounts.values()}
@@ -138,7 +145,15 @@ class FakeMastodon:
             "emojis": [],
             "card": None,
             "poll": None,
+            "quotes_count": 0,
+            "quote": None,
         }
+        quoted = self.statuses.get(quote_of or "")
+        if quoted:  # Mastodon 4.5: an accepted quote embeds the quoted status and notifies its author
+            self.statuses[sid]["quote"] = {"state": "accepted", "quoted_status": dict(quoted)}
+            quoted["quotes_count"] += 1
+            if quoted["account"]["id"] != author_id:
+                self._notify(quoted["account"]["id"], "quote", sid, created_at)
         for account in {a["id"]: a for a in mentioned}.values():
             if account["id"] != author_id:
                 self._notify(account["id"], "mention", sid, created_at)
