@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -258,3 +258,42 @@ def test_held_reply_times_out_as_transient_but_is_recorded(harness, tmp_path):
         c.reply(comment, "Thanks!")
     harness.hold_replies(0)
     assert len(harness.replies()) == 1 and client(harness).find_reply(comment)
+
+
+# -- keyword search ------------------------------------------------------------------------------
+
+
+def test_keyword_posts_are_heard_from_search_and_not_answered(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness, keywords=["driftwood coffee"], page_size=2)
+    bob = harness._author("bob.bsky.social")
+    harness.fake.add_post(bob, "driftwood coffee was fine, I guess", at=datetime.now(UTC) - timedelta(hours=2))
+    assert c.sources() == ("notifications", "search:driftwood coffee")
+    assert poll_once(c, "search:driftwood coffee", store, now=now()).stored == 0  # the first poll begins now
+    hits = [harness.fake.add_post(bob, f"the Driftwood Coffee beans, bag {i}") for i in range(5)]
+    harness.fake.add_post(bob, "nothing about them here")
+    stored = 0
+    for _ in range(6):
+        stored += poll_once(c, "search:driftwood coffee", store, now=now()).stored
+    assert stored == 5 and all(store.comment(f"bluesky:{uri}") for uri in hits)
+    got = store.comment(f"bluesky:{hits[0]}")
+    assert got.source == "keyword" and not got.mentions_us
+    assert poll_once(c, "search:driftwood coffee", store, now=now()).stored == 0
+    asked = [r for r in harness.fake.server.log if r.path.endswith("app.bsky.feed.searchPosts")]
+    assert all(r.query["sort"] == "latest" and r.query.get("since") for r in asked)
+
+
+def test_a_keyword_post_that_mentions_us_is_stored_once_as_a_mention(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness, keywords=["tidewater"])
+    for source in c.sources():
+        poll_once(c, source, store, now=now())
+    [uri] = harness.add_incoming(1, text=f"@{harness.account.handle} is the tidewater back in stock?")
+    for source in c.sources():
+        poll_once(c, source, store, now=now())
+    assert store.comment(f"bluesky:{uri}").mentions_us
+    assert store.db.execute("SELECT COUNT(*) FROM comments").fetchone()[0] == 1
+
+
+def test_bad_keywords_are_a_config_error(harness):
+    options, secrets = harness.connect_args()
+    with pytest.raises(ConfigError, match="keywords"):
+        connect({**options, "keywords": "driftwood"}, secrets)

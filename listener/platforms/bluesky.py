@@ -1,9 +1,10 @@
 """Provide the Bluesky platform: normalise notifications, and poll and reply through atproto.
 
-One source, ``notifications``: mentions, replies and quotes from
-``app.bsky.notification.listNotifications``. Notifications come newest first with a ``cursor``
-to older pages, so a poll cycle pages down from the newest one to the ``indexedAt`` bound the
-previous cycle reached, then remembers the newest it saw (the same cycle as X's since_id walk).
+Sources: ``notifications``, mentions, replies and quotes from
+``app.bsky.notification.listNotifications``; and ``search:<query>`` for each keyword, posts from
+``app.bsky.feed.searchPosts`` (sort latest). Both come newest first with a ``cursor`` to older
+pages, so a poll cycle pages down from the newest item to the bound the previous cycle reached,
+then remembers the newest it saw (the same cycle as X's since_id walk).
 
 The session is created once per process and reused; atproto refreshes it from its JWT ``exp``.
 A login is at most once per ``RELOGIN_GAP``: createSession allows 30 per 5 minutes per handle.
@@ -49,7 +50,7 @@ from listener.records import Account, Author, Comment, OwnPost, Page
 log = logging.getLogger(__name__)
 
 SECRETS = ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD")
-OPTIONS = ("base_url", "page_size", "timeout", "mark_seen")
+OPTIONS = ("base_url", "page_size", "timeout", "mark_seen", "keywords")
 DEFAULT_BASE = "https://bsky.social"
 POST = "app.bsky.feed.post"
 # Notification reasons we answer, and the Comment source each becomes (a quote is aimed at us).
@@ -171,6 +172,28 @@ class Walk(_walk.Walk):
         return _walk.Stamp(str(item["uri"]), at, item["indexedAt"])
 
 
+class SearchWalk(_walk.Walk):
+    """Where a ``search:<query>`` source is: a cycle pages down from the newest post to ``bound``.
+
+    searchPosts sorts "latest" by a post's sort time, the earlier of its ``createdAt`` and
+    ``indexedAt`` (so a post dated in the future cannot stay on top), and its ``since`` takes the same
+    time: the walk reads that time, and asks for nothing older than its bound.
+    """
+
+    platform = "bluesky search"
+    ids_key = "newest_uris"
+
+    @staticmethod
+    def stamp(item: dict[str, Any]) -> _walk.Stamp:
+        """A post's uri and sort time (kept in the cursor as Bluesky wrote it)."""
+        where = f"bluesky {item.get('uri')}"
+        times = [t for t in ((item.get("record") or {}).get("createdAt"), item.get("indexedAt")) if t]
+        if not times:
+            raise BadPayload(f"{where}: no createdAt or indexedAt")
+        text = min(times, key=lambda t: parse_iso(t, where))
+        return _walk.Stamp(str(item["uri"]), parse_iso(text, where), str(text))
+
+
 # -- the client --------------------------------------------------------------------------------
 
 
@@ -197,8 +220,10 @@ class BlueskyClient:
         mark_seen: bool = False,
         session_string: str | None = None,
         clock: Callable[[], float] = time.time,
+        keywords: Sequence[str] = (),
     ) -> None:
         self.api, self.handle, self._password = api, handle.removeprefix("@"), password
+        self.keywords = tuple(keywords)
         self.page_size, self.mark_seen, self.clock = page_size, mark_seen, clock
         self._session_string = session_string
         self._account: Account | None = None
@@ -218,13 +243,15 @@ class BlueskyClient:
         return self.api.export_session_string() if self._account else None
 
     def sources(self) -> Sequence[str]:
-        """The one source: ``notifications`` (mentions, replies and quotes)."""
-        return ("notifications",)
+        """``notifications`` (mentions, replies and quotes) and ``search:<query>`` for each keyword."""
+        return ("notifications", *(f"search:{k}" for k in self.keywords))
 
     def fetch(self, source: str, cursor: str | None, *, since: datetime) -> Page:
         """Fetch one page of the current cycle; the cursor records where the next call continues."""
+        if source.startswith("search:") and source[7:] in self.keywords:
+            return self._search(source[7:], cursor, since)
         if source != "notifications":
-            raise ConfigError(f"bluesky has no source {source!r}; expected 'notifications'")
+            raise ConfigError(f"bluesky has no source {source!r}; expected 'notifications' or 'search:<keyword>'")
         walk = Walk.load(cursor, since)
         params = models.AppBskyNotificationListNotifications.Params(
             limit=self.page_size, cursor=walk.token, reasons=sorted(REASONS)
@@ -239,8 +266,22 @@ class BlueskyClient:
             log.info("bluesky dropped %d deleted, blocked or empty notifications", len(fresh) - len(kept))
         return Page(tuple(kept), after.dump(), more=after.token is not None)
 
+    def _search(self, query: str, cursor: str | None, since: datetime) -> Page:
+        """One page of posts matching ``query``, newest first, down to the last cycle's bound."""
+        walk = SearchWalk.load(cursor, since)
+        params = models.AppBskyFeedSearchPosts.Params(
+            q=query, sort="latest", since=walk.bound, limit=max(1, min(100, self.page_size)), cursor=walk.token
+        )
+        body = self._call("app.bsky.feed.searchPosts", params)
+        posts = body.get("posts")
+        if not isinstance(posts, list) or not all(isinstance(p, dict) and p.get("uri") for p in posts):
+            raise BadPayload("bluesky searchPosts: 'posts' is not a list of posts")
+        fresh, after = walk.step(posts, body.get("cursor"))
+        kept = [p for p in fresh if _answerable(p)]
+        return Page(tuple(kept), after.dump(), more=after.token is not None)
+
     def normalise(self, raw: Mapping[str, Any]) -> Comment:
-        """Turn one fetched notification into a Comment."""
+        """Turn one fetched notification (or searched post) into a Comment."""
         return normalise(raw, self.account)
 
     def after_store(self, source: str, page: Page) -> None:
@@ -485,6 +526,9 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> BlueskyCl
         raise ConfigError("platforms.bluesky.page_size/timeout: expected numbers") from exc
     if not 1 <= page_size <= 100:
         raise ConfigError(f"platforms.bluesky.page_size: expected 1 to 100, got {page_size}")
+    keywords = options.get("keywords", [])
+    if not isinstance(keywords, list | tuple) or not all(isinstance(k, str) and k.strip() for k in keywords):
+        raise ConfigError("platforms.bluesky.keywords: expected a list of search queries")
     # httpx's timeout, so a hung socket cannot hang the poll job.
     api = Client(base_url=str(options.get("base_url") or DEFAULT_BASE), request=Request(timeout=timeout))
     return BlueskyClient(
@@ -493,6 +537,7 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> BlueskyCl
         secrets["BLUESKY_APP_PASSWORD"],
         page_size=page_size,
         mark_seen=bool(options.get("mark_seen", False)),
+        keywords=keywords,
     )
 
 
@@ -503,7 +548,8 @@ register(
         connect=connect,
         secrets=SECRETS,
         options=OPTIONS,
-        help="Bluesky via atproto: mentions, replies and quotes from your notifications; replies threaded "
+        help="Bluesky via atproto: mentions, replies and quotes from your notifications, and keyword "
+        "searches; replies threaded "
         "with root/parent refs. Use an app password. See docs/bluesky.md.",
         # Writes cost 3 points of 5,000 an hour; the limit that matters is not looking like a spam bot.
         default_post_rate=30,

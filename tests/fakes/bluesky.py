@@ -323,6 +323,30 @@ class FakeBluesky:
             feed = [{"post": self._view(p)} for p in ours[:limit]]
         return Response(200, {"feed": feed})
 
+    def _app_bsky_feed_searchPosts(self, request: Request) -> Response:
+        """Posts whose text holds every word of ``q``, newest sort time first (sort=latest), from ``since`` on."""
+        q, limit = request.query.get("q", "").strip(), int(request.query.get("limit", 25))
+        if not q:
+            return _xrpc_error(400, "InvalidRequest", 'Error: Params must have the property "q"')
+        if not 1 <= limit <= 100:
+            return _xrpc_error(400, "InvalidRequest", "limit must be between 1 and 100")
+        since = request.query.get("since")
+        floor = datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
+        start = int(request.query.get("cursor") or 0)
+        words = q.lower().split()
+        with self._lock:
+            found = [
+                p
+                for p in self.posts.values()
+                if all(w in p["record"]["text"].lower() for w in words) and (floor is None or _sort_at(p) >= floor)
+            ]
+            found.sort(key=_sort_at, reverse=True)
+            page = [self._view(p) for p in found[start : start + limit]]
+        body: dict[str, Any] = {"posts": page, "hitsTotal": len(found)}
+        if start + limit < len(found):
+            body["cursor"] = str(start + limit)
+        return Response(200, body)
+
     def _replies_elsewhere(self, post: dict[str, Any]) -> bool:
         parent = (post["record"].get("reply") or {}).get("parent", {}).get("uri")
         return bool(parent) and (self.posts.get(parent) or {}).get("author") != post["author"]
@@ -427,6 +451,12 @@ class FakeBluesky:
         return Response(
             200, {"records": [{"uri": p["uri"], "cid": p["cid"], "value": p["record"]} for p in ours[:limit]]}
         )
+
+
+def _sort_at(post: dict[str, Any]) -> datetime:
+    """The AppView's sort time: the earlier of createdAt and indexedAt."""
+    times = (post["record"]["createdAt"], post["indexedAt"])
+    return min(datetime.fromisoformat(t.replace("Z", "+00:00")) for t in times)
 
 
 def _key(note: dict[str, Any]) -> tuple[str, int]:
