@@ -282,3 +282,35 @@ def test_errors_are_translated(harness, tmp_path):
     harness.fail_next("401")
     with pytest.raises(AuthFailed):
         c.fetch("mentions", None, since=now())
+
+
+# -- hashtags ------------------------------------------------------------------------------------
+
+
+def test_hashtag_posts_are_heard_and_only_those_that_address_us_are_mentions(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness, hashtags=["#DriftwoodCoffee"], page_size=2)
+    bob = harness._author("bob")
+    harness.fake.add_status(bob, "an old one #driftwoodcoffee")
+    assert c.sources() == ("mentions", "tag:driftwoodcoffee")
+    assert poll_once(c, "tag:driftwoodcoffee", store, now=now()).stored == 0  # the first poll begins now
+    hits = [harness.fake.add_status(bob, f"cup number {i} #DriftwoodCoffee") for i in range(3)]
+    harness.fake.add_status(bob, "a private one #driftwoodcoffee", visibility="private")
+    to_us = harness.fake.add_status(bob, "@heardbot when do you restock? #driftwoodcoffee")
+    stored = 0
+    for _ in range(4):
+        stored += poll_once(c, "tag:driftwoodcoffee", store, now=now()).stored
+    assert stored == 4
+    keyword = store.comment(f"mastodon:{hits[0]}")
+    assert keyword.source == "keyword" and not keyword.mentions_us
+    addressed = store.comment(f"mastodon:{to_us}")
+    assert addressed.source == "mention" and addressed.mentions_us
+    poll_once(c, "mentions", store, now=now())  # the same status as a mention notification: stored once
+    assert store.db.execute("SELECT COUNT(*) FROM comments").fetchone()[0] == 4
+    asked = [r for r in harness.fake.server.log if r.path.startswith("/api/v1/timelines/tag/")]
+    assert all(r.query.get("limit") == "2" for r in asked) and all("min_id" in r.query for r in asked[1:])
+
+
+def test_bad_hashtags_are_a_config_error(harness):
+    options, secrets = harness.connect_args()
+    with pytest.raises(ConfigError, match="hashtags"):
+        connect({**options, "hashtags": "driftwood"}, secrets)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from html.parser import HTMLParser
 from typing import Any
 
@@ -45,9 +46,10 @@ from listener.platforms._common import ceil_epoch, looks_automated, metric, pars
 from listener.records import Account, Author, Comment, OwnPost, Page
 
 SECRETS = ("MASTODON_ACCESS_TOKEN",)
-OPTIONS = ("api_base_url", "bot_account", "page_size", "timeout")
+OPTIONS = ("api_base_url", "bot_account", "page_size", "timeout", "hashtags")
 # Our reply's visibility given the original's: never wider. Public mentions get unlisted answers,
 # which reach the person without flooding the public timelines; unknown values stay direct.
+TAG_PAGE = 40  # the most statuses a hashtag timeline returns in one page
 REPLY_VISIBILITY = {"public": "unlisted", "unlisted": "unlisted", "private": "private", "direct": "direct"}
 _BLOCKS = {"p", "br", "div", "li", "blockquote"}
 
@@ -77,12 +79,13 @@ def html_to_text(markup: str) -> str:
 
 
 ADDRESSED = ("mention", "quote")  # the notification types that carry a status said to (or about) us
+TAGGED = "tag"  # the type heard gives a status from a hashtag timeline, wrapped like a notification
 
 
 def _is_mention(notification: Mapping[str, Any]) -> bool:
     # types[] asks the server to filter, but older servers ignore it: a favourite of our own
     # status must not come back as a "comment" by us.
-    return bool(notification.get("status")) and notification.get("type", "mention") in ADDRESSED
+    return bool(notification.get("status")) and notification.get("type", "mention") in (*ADDRESSED, TAGGED)
 
 
 def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
@@ -96,11 +99,15 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     bio = html_to_text(str(who.get("note") or ""))
     replies_to_us = str(status.get("in_reply_to_account_id") or "") == account.id
     parent = status.get("in_reply_to_id")
+    # A hashtag hit is said to us only when it also mentions or answers us; a notification always is.
+    mentioned = raw.get("type") != TAGGED or any(
+        str((m or {}).get("id")) == account.id for m in status.get("mentions") or []
+    )
     return Comment(
         platform="mastodon",
         native_id=status_id,
         account=account.handle,
-        source="reply" if replies_to_us else "mention",
+        source="reply" if replies_to_us else "mention" if mentioned else "keyword",
         author=Author(
             id=author_id,
             handle=handle,
@@ -114,7 +121,7 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         parent_id=f"mastodon:{parent}" if parent else None,
         conversation_id=str(parent or status_id),
         lang=status.get("language"),
-        mentions_us=True,  # a mention (or a quote of our status) is, by definition, addressed to us
+        mentions_us=mentioned or replies_to_us,  # a mention (or a quote of our status) is addressed to us
         is_own=author_id == account.id,
         raw=dict(raw),
     )
@@ -170,9 +177,16 @@ class MastodonClient:
     name = "mastodon"
 
     def __init__(
-        self, api: Mastodon, *, bot_account: bool = False, page_size: int = 40, clock: Callable[[], float] = time.time
+        self,
+        api: Mastodon,
+        *,
+        bot_account: bool = False,
+        page_size: int = 40,
+        clock: Callable[[], float] = time.time,
+        hashtags: Sequence[str] = (),
     ) -> None:
         self.api, self.bot_account, self.page_size, self.clock = api, bot_account, page_size, clock
+        self.hashtags = tuple(hashtags)
         self._account: Account | None = None
         self._blocked_until = 0.0
 
@@ -187,36 +201,44 @@ class MastodonClient:
         return self._account
 
     def sources(self) -> Sequence[str]:
-        """The one source: ``mentions``."""
-        return ("mentions",)
+        """``mentions``, and ``tag:<hashtag>`` for each hashtag listened to."""
+        return ("mentions", *(f"tag:{t}" for t in self.hashtags))
 
     def fetch(self, source: str, cursor: str | None, *, since: datetime) -> Page:
-        """Make one request for mentions after the cursor (or, on a first start, at ``since``)."""
-        if source != "mentions":
-            raise ConfigError(f"mastodon has no source {source!r}; expected 'mentions'")
+        """Make one request for items after the cursor (or, on a first start, at ``since``)."""
+        if source == "mentions":
+            page_of: Callable[..., list[dict[str, Any]]] = self._mentions
+            size = self.page_size
+        elif source.startswith("tag:") and source[4:] in self.hashtags:
+            tag, size = source[4:], min(self.page_size, TAG_PAGE)
+            page_of = partial(self._tagged, tag, size)
+        else:
+            raise ConfigError(f"mastodon has no source {source!r}; expected 'mentions' or 'tag:<hashtag>'")
         self.account  # noqa: B018 - resolved before the page, so normalise never calls out mid-page
         state = _load(cursor)
         if state.get("min_id"):
-            return self._forward(state["min_id"])
-        return self._downward(state, since)
+            return self._forward(page_of, size, state["min_id"])
+        return self._downward(page_of, size, state, since)
 
-    def _forward(self, min_id: str) -> Page:
-        items = self._mentions(min_id=min_id)
+    def _forward(self, page_of: Callable[..., list[dict[str, Any]]], size: int, min_id: str) -> Page:
+        items = page_of(min_id=min_id)
         newest = min_id
         for item in items:
             newest = str(item["id"]) if _newer(str(item["id"]), newest) else newest
-        return Page(tuple(i for i in items if _is_mention(i)), _dump(min_id=newest), more=len(items) >= self.page_size)
+        return Page(tuple(i for i in items if _is_mention(i)), _dump(min_id=newest), more=len(items) >= size)
 
-    def _downward(self, state: Mapping[str, Any], since: datetime) -> Page:
+    def _downward(
+        self, page_of: Callable[..., list[dict[str, Any]]], size: int, state: Mapping[str, Any], since: datetime
+    ) -> Page:
         """First start: note the newest id; while backfilling, walk down with max_id to the floor."""
         floor = parse_iso(state.get("floor") or since.astimezone(UTC).isoformat(), "mastodon cursor")
-        items = self._mentions(max_id=state.get("max_id"))
+        items = page_of(max_id=state.get("max_id"))
         top = state.get("top") or (str(items[0]["id"]) if items else None)
         kept = [i for i in items if _is_mention(i) and _time(i.get("created_at"), "mastodon") >= floor]
-        if len(items) >= self.page_size and len(kept) == len([i for i in items if _is_mention(i)]):
+        if len(items) >= size and len(kept) == len([i for i in items if _is_mention(i)]):
             below = str(items[-1]["id"])
             return Page(tuple(kept), _dump(top=top, max_id=below, floor=floor.isoformat()), more=True)
-        # With no mention at all yet, walk forward from the very first one that arrives.
+        # With nothing at all yet (no mention; a hashtag never used), walk forward from the very first.
         return Page(tuple(kept), _dump(min_id=top or "0"), more=False)
 
     def _mentions(self, **bounds: Any) -> list[dict[str, Any]]:
@@ -225,8 +247,19 @@ class MastodonClient:
             raise BadPayload("mastodon notifications: expected a list of notifications")
         return [plain(n) for n in page]
 
+    def _tagged(self, tag: str, size: int, **bounds: Any) -> list[dict[str, Any]]:
+        """A page of a hashtag's timeline, each status wrapped like a notification of type ``tag``."""
+        page = self._call(self.api.timeline_hashtag, tag, limit=size, **bounds)
+        if not isinstance(page, list) or not all(isinstance(s, Mapping) and s.get("id") for s in page):
+            raise BadPayload(f"mastodon timeline of #{tag}: expected a list of statuses")
+        return [
+            {"id": str(s["id"]), "type": TAGGED, "created_at": status["created_at"], "status": status}
+            for s in page
+            for status in [plain(s)]
+        ]
+
     def normalise(self, raw: Mapping[str, Any]) -> Comment:
-        """Turn one fetched notification into a Comment."""
+        """Turn one fetched notification (or hashtag status) into a Comment."""
         return normalise(raw, self.account)
 
     def after_store(self, source: str, page: Page) -> None:
@@ -392,7 +425,11 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> MastodonC
         version_check_mode="none",
         user_agent="heard (+https://github.com/heard)",
     )
-    return MastodonClient(api, bot_account=bot, page_size=page_size)
+    hashtags = options.get("hashtags", [])
+    if not isinstance(hashtags, list | tuple) or not all(isinstance(t, str) and t.strip("# ") for t in hashtags):
+        raise ConfigError("platforms.mastodon.hashtags: expected a list of hashtags, e.g. ['yourbrand']")
+    tags = tuple(dict.fromkeys(t.strip().lstrip("#").lower() for t in hashtags))
+    return MastodonClient(api, bot_account=bot, page_size=page_size, hashtags=tags)
 
 
 register(
@@ -402,7 +439,7 @@ register(
         connect=connect,
         secrets=SECRETS,
         options=OPTIONS,
-        help="Mastodon through Mastodon.py: mentions and replies to your account on your instance. "
+        help="Mastodon through Mastodon.py: mentions, quotes and replies to your account, and hashtags. "
         "See docs/mastodon.md.",
         # 300 requests per 5 minutes per account covers everything; a bot that answers more than this
         # an hour reads as spam to people and to instance moderators.

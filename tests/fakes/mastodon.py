@@ -141,7 +141,10 @@ class FakeMastodon:
             "mentions": [
                 {"id": a["id"], "username": a["username"], "url": a["url"], "acct": a["acct"]} for a in mentioned
             ],
-            "tags": [],
+            "tags": [
+                {"name": t, "url": f"https://{HOST}/tags/{t}"}
+                for t in dict.fromkeys(w[1:].strip(".,!?").lower() for w in text.split() if w.startswith("#"))
+            ],
             "emojis": [],
             "card": None,
             "poll": None,
@@ -234,6 +237,8 @@ class FakeMastodon:
         path, method = request.path.rstrip("/"), request.method
         if method == "GET" and path == "/api/v1/notifications":
             return self._notifications(request)
+        if method == "GET" and path.startswith("/api/v1/timelines/tag/"):
+            return self._tag_timeline(path.removeprefix("/api/v1/timelines/tag/").lower(), request)
         if method == "POST" and path == "/api/v1/statuses":
             return self._post_status(request)
         if method == "GET" and path.startswith("/api/v1/statuses/") and path.endswith("/context"):
@@ -251,6 +256,23 @@ class FakeMastodon:
                 self.accounts[self.me]["bot"] = form["bot"].lower() in ("1", "true")
             return Response(200, self._credential_account())
         return Response(404, {"error": "Record not found"})
+
+    def _tag_timeline(self, tag: str, request: Request) -> Response:
+        """Public statuses with the hashtag, newest first, paged like notifications (at most 40)."""
+        q = request.query
+        limit = max(1, min(40, int(q.get("limit") or 20)))
+        found = [
+            st
+            for st in self.statuses.values()
+            if st["visibility"] == "public" and any(t["name"] == tag for t in st["tags"])
+        ]
+        found.sort(key=lambda st: _num(st["id"]))
+        newer = max(_num(q.get("min_id")), _num(q.get("since_id")))
+        found = [
+            st for st in found if _num(st["id"]) > newer and (not q.get("max_id") or _num(st["id"]) < _num(q["max_id"]))
+        ]
+        page = found[:limit] if q.get("min_id") else found[-limit:]
+        return Response(200, list(reversed(page)))
 
     def _account_statuses(self, account_id: str, request: Request) -> Response:
         """An account's statuses, newest first; ``exclude_replies`` keeps replies to itself, as Mastodon does."""
