@@ -144,7 +144,7 @@ def test_connect_refuses_missing_secrets_and_bad_options(fake: RedditFake) -> No
 def test_check_and_sources(fake: RedditFake) -> None:
     client = connect(fake, subreddits=["r/acme", "widgets"])
     assert client.check() == "u/heard_bot"
-    assert list(client.sources()) == ["inbox", "subreddit:acme", "subreddit:widgets"]
+    assert list(client.sources()) == ["inbox", "subreddit:acme", "subreddit:widgets", "posts:acme", "posts:widgets"]
 
 
 def test_wrong_password_is_auth_failed(fake: RedditFake) -> None:
@@ -284,7 +284,25 @@ def test_idle_polls_cost_one_request_each(fake: RedditFake, tmp_path: Path) -> N
     for _ in range(6):
         for source in client.sources():
             assert poll_once(client, source, store, now=now()).fetched == 0
-    assert fake.requests() - before == 12
+    assert fake.requests() - before == 6 * len(client.sources())
+
+
+def test_new_posts_with_a_keyword_in_title_or_text_are_heard_and_answerable(fake: RedditFake, tmp_path: Path) -> None:
+    store, client = Store(tmp_path / "h.db"), connect(fake)
+    fake.add_subreddit_post("acme before we started")  # history: not ours
+    drain(client, "posts:acme", store)
+    in_title = fake.add_subreddit_post("Acme grinder broke after a week", "Anyone else? The burr is loose.")
+    in_text = fake.add_subreddit_post("Which grinder?", "Torn between acme and a hand grinder")
+    to_us = fake.add_subreddit_post("Question for u/heard_bot", "do you ship to Canada")
+    fake.add_subreddit_post("Best pour over kettle?", "looking for one under $50")
+    drain(client, "posts:acme", store)
+    assert sorted(stored_ids(store)) == sorted([in_title, in_text, to_us])
+    post = store.comment(f"reddit:{in_title}")
+    assert post.text == "Acme grinder broke after a week\n\nAnyone else? The burr is loose."
+    assert post.source == "keyword" and post.conversation_id == in_title
+    assert store.comment(f"reddit:{to_us}").source == "mention"
+    reply = client.reply(store.comment(f"reddit:{to_us}"), "Yes, we do!")
+    assert reply.startswith("t1_") and client.find_reply(store.comment(f"reddit:{to_us}")) == reply
 
 
 # -- rate limits -----------------------------------------------------------------------------------

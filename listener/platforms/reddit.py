@@ -9,6 +9,8 @@ Two kinds of source:
   contain a keyword, walked forward with ``before=<fullname>``. When that answers empty the
   next tick re-checks from the top by ``created_utc``, because Reddit answers empty too when
   the ``before`` comment was deleted.
+- ``posts:<name>``: new posts in a subreddit (``r/<name>/new``) whose title or text mentions us or
+  contains a keyword, walked the same way.
 
 Each ``fetch`` makes one HTTP request (plus praw's token request when it needs one). praw
 objects never leave this module: everything returned is Reddit's raw JSON.
@@ -70,7 +72,7 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     fullname = str(data.get("name") or f"{raw.get('kind', 't1')}_{require(data, 'id', 'reddit thing')}")
     where = f"reddit {fullname}"
     author = str(data.get("author") or "[deleted]")
-    text = str(data.get("body") if "body" in data else data.get("selftext") or data.get("title") or "")
+    text = _text(data)
     source = _SOURCES.get(str(data.get("type") or ""), "mention" if _mentions(text, account.handle) else "keyword")
     link_id = _link_id(data)
     link = str(data.get("permalink") or str(data.get("context") or "").split("?")[0])
@@ -97,6 +99,14 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         is_own=author.lower() == account.handle.lower(),
         raw=dict(raw),
     )
+
+
+def _text(data: Mapping[str, Any]) -> str:
+    """A comment's body, or a post's title with its text below it."""
+    if "body" in data:
+        return str(data.get("body") or "")
+    title, selftext = str(data.get("title") or ""), str(data.get("selftext") or "")
+    return f"{title}\n\n{selftext}" if title and selftext else title or selftext
 
 
 def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
@@ -379,8 +389,8 @@ class RedditClient:
         )
 
     def sources(self) -> Sequence[str]:
-        """``inbox`` and one ``subreddit:<name>`` per watched subreddit."""
-        return ("inbox", *(f"subreddit:{s}" for s in self.subreddits))
+        """``inbox``, then ``subreddit:<name>`` (comments) and ``posts:<name>`` per watched subreddit."""
+        return ("inbox", *(f"subreddit:{s}" for s in self.subreddits), *(f"posts:{s}" for s in self.subreddits))
 
     def normalise(self, raw: Mapping[str, Any]) -> Comment:
         """Turn one raw thing from ``fetch`` into a Comment."""
@@ -392,6 +402,8 @@ class RedditClient:
             return self._fetch_inbox(cursor, since)
         if source.startswith("subreddit:") and source.removeprefix("subreddit:") in self.subreddits:
             return self._fetch_subreddit(source.removeprefix("subreddit:"), cursor, since)
+        if source.startswith("posts:") and source.removeprefix("posts:") in self.subreddits:
+            return self._fetch_subreddit(source.removeprefix("posts:"), cursor, since, listing="new", kind="t3")
         raise ConfigError(f"reddit: unknown source {source!r}; expected one of {', '.join(self.sources())}")
 
     def _fetch_inbox(self, cursor: str | None, since: datetime) -> Page:
@@ -410,16 +422,18 @@ class RedditClient:
         cursor_out = json.dumps({"floor": state["floor"], "after": after}, separators=(",", ":"))
         return Page(items=tuple(keep), cursor=cursor_out, more=bool(data.get("after")))
 
-    def _fetch_subreddit(self, name: str, cursor: str | None, since: datetime) -> Page:
+    def _fetch_subreddit(
+        self, name: str, cursor: str | None, since: datetime, *, listing: str = "comments", kind: str = "t1"
+    ) -> Page:
         walk = Walk.decode(cursor, since)
-        payload = self._call("GET", f"r/{name}/comments/", params=walk.params(self.page_size))
-        children, data = _listing(payload, f"reddit r/{name}")
+        payload = self._call("GET", f"r/{name}/{listing}/", params=walk.params(self.page_size))
+        children, data = _listing(payload, f"reddit r/{name}/{listing}")
         fresh, walk, more = walk.step(children, bool(data.get("after")), self.page_size)
-        hits = tuple(c for c in fresh if c.get("kind") == "t1" and self._is_hit(c["data"]))
+        hits = tuple(c for c in fresh if c.get("kind") == kind and self._is_hit(c["data"]))
         return Page(items=hits, cursor=walk.encode(), more=more)
 
     def _is_hit(self, data: Mapping[str, Any]) -> bool:
-        text = str(data.get("body") or "")
+        text = _text(data)
         return _mentions(text, self.account.handle) or bool(self._keyword and self._keyword.search(text))
 
     def after_store(self, source: str, page: Page) -> None:

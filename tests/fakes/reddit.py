@@ -56,6 +56,7 @@ class RedditFake:
         self.inbox: list[str] = []  # oldest first
         self.unread: set[str] = set()
         self.listings: dict[str, list[str]] = {s.lower(): [] for s in subreddits}  # oldest first
+        self.new_posts: dict[str, list[str]] = {s.lower(): [] for s in subreddits}  # r/<sub>/new, oldest first
         self.locked: set[str] = set()
         self.read_log: list[list[str]] = []
         self.read_hook: Callable[[list[str]], None] | None = None
@@ -242,6 +243,17 @@ class RedditFake:
                 self.listings.setdefault(sub.lower(), []).append(name)
             return name
 
+    def add_subreddit_post(
+        self, title: str, selftext: str = "", *, sub: str | None = None, author: str = "someone"
+    ) -> str:
+        """Add a new post to a subreddit's ``new`` listing; return its fullname."""
+        with self.lock:
+            sub = sub or self.subreddits[0]
+            name = self._new_submission(sub, author=author)
+            self.things[name].update(title=title, selftext=selftext, is_self=bool(selftext))
+            self.new_posts.setdefault(sub.lower(), []).append(name)
+            return name
+
     def add_subreddit_comments(
         self, n: int, *, sub: str | None = None, text: Callable[[int], str] | None = None, created: float | None = None
     ) -> list[str]:
@@ -305,6 +317,9 @@ class RedditFake:
             return Response(200, listing)
         if path.startswith("/r/") and path.endswith("/comments"):
             names = self.listings.get(path.split("/")[2].lower(), [])
+            return Response(200, self._listing(list(reversed(names)), query))
+        if path.startswith("/r/") and path.endswith("/new"):
+            names = self.new_posts.get(path.split("/")[2].lower(), [])
             return Response(200, self._listing(list(reversed(names)), query))
         if path == "/api/comment" and request.method == "POST":
             return self._post_comment(request.form())
