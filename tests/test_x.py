@@ -256,3 +256,16 @@ def test_a_rate_limited_quotes_read_pauses_the_source_and_moves_nothing(harness,
     assert store.cursor("x:quotes")["cursor"] == before
     with pytest.raises(BadPayload, match="quotes cursor"):
         c.fetch("quotes", '{"floor": "2026-01-01T00:00:00+00:00"}', since=now())
+
+
+def test_a_tweet_deleted_between_the_timeline_and_its_quotes_does_not_block_the_others(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness, quotes_minutes=0)
+    kept = harness.add_own_post()
+    gone = harness.add_own_post()  # the newest, so read first
+    poll_once(c, "quotes", store, now=now())
+    quote = harness.fake.add_tweet(harness._author("bob"), "nice", quote_of=kept)
+    harness.fake.add_tweet(harness._author("bob"), "lost with it", quote_of=gone)
+    harness.fail_next("pass")  # the timeline still lists it...
+    harness.fail_next("404")  # ...but it is deleted before its quotes are read
+    assert poll_once(c, "quotes", store, now=now()).error is None
+    assert store.comment(f"x:{quote}")

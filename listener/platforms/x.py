@@ -312,7 +312,12 @@ class XClient:
         seen: dict[str, str] = {}
         for tweet in _tweets(body)[: self.quotes_tweets]:
             tid = str(tweet["id"])
-            newest, quotes = self._quotes_of(tid, state.seen.get(tid), floor)
+            try:
+                newest, quotes = self._quotes_of(tid, state.seen.get(tid), floor)
+            except PermanentFailure as exc:
+                # One tweet X will not list (deleted meanwhile, say) must not hold back the others.
+                log.warning("x quotes of %s skipped: %s", tid, exc)
+                newest, quotes = None, []
             items.extend(quotes)
             seen[tid] = newest or state.seen.get(tid) or ""
         return Page(tuple(items), replace(state, swept=now.isoformat(), seen=seen).dump(), more=False)

@@ -137,7 +137,7 @@ class FakeX:
             self.tweets[int(tweet_id)]["public_metrics"].update(counts)
 
     def fail_next(self, kind: str, count: int = 1) -> None:
-        """Make the next ``count`` API requests fail: 429, 500, 401, 402, timeout or garbage."""
+        """Make the next ``count`` API requests fail: 429, 500, 401, 402, 404, timeout or garbage ("pass": not)."""
         with self._lock:
             self._failures.extend([kind] * count)
 
@@ -156,6 +156,7 @@ class FakeX:
             if now >= reset:
                 used, reset = 0, now + self.window
             failure = self._failures.popleft() if self._failures else None
+            failure = None if failure == "pass" else failure  # "pass" lets one request through, to aim the next
             if failure == "429":
                 used, reset = self.limits[endpoint], int(now) + 2  # 1-2 s ahead, even on a loaded machine
             self._windows[endpoint] = (used + 1, reset)
@@ -191,6 +192,13 @@ class FakeX:
                 "CreditsDepleted",
                 "Your enrolled account does not have any credits to fulfill this request.",
                 "https://api.twitter.com/2/problems/credits",
+            )
+        if kind == "404":
+            return _problem(
+                404,
+                "Not Found Error",
+                "Could not find the requested resource.",
+                "https://api.twitter.com/2/problems/resource-not-found",
             )
         if kind == "timeout":
             return Response(200, {"data": []}, delay=self.timeout * 2)
