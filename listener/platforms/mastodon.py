@@ -1,11 +1,12 @@
-"""Provide the Mastodon platform: normalise mention notifications, and poll and reply through Mastodon.py.
+"""Provide the Mastodon platform: normalise notifications and hashtag statuses, and poll and reply through Mastodon.py.
 
-One source, ``mentions``: ``GET /api/v1/notifications?types[]=mention&types[]=quote`` (a quote of
-one of our statuses need not mention us; servers before 4.5 never send one) walked forward with
+Sources: ``mentions``, ``GET /api/v1/notifications?types[]=mention&types[]=quote`` (a quote of one
+of our statuses need not mention us; servers before 4.5 never send one); and ``tag:<hashtag>``,
+``GET /api/v1/timelines/tag/<hashtag>``, for each hashtag listened to. Each is walked forward with
 ``min_id`` (``since_id`` would return the *newest* page above the id and skip a gap when more than
-a page arrived between two ticks). The cursor is the newest notification id handled. On a first
-start the newest id is remembered without storing anything, unless a backfill asks to walk down
-to a floor time first (``max_id``), one page per tick.
+a page arrived between two ticks); the cursor is the newest id handled. On a first start the newest
+id is remembered without storing anything, unless a backfill asks to walk down to a floor time
+first (``max_id``), one page per tick.
 """
 
 from __future__ import annotations
@@ -47,9 +48,9 @@ from listener.records import Account, Author, Comment, OwnPost, Page
 
 SECRETS = ("MASTODON_ACCESS_TOKEN",)
 OPTIONS = ("api_base_url", "bot_account", "page_size", "timeout", "hashtags")
+TAG_PAGE = 40  # the most statuses a hashtag timeline returns in one page
 # Our reply's visibility given the original's: never wider. Public mentions get unlisted answers,
 # which reach the person without flooding the public timelines; unknown values stay direct.
-TAG_PAGE = 40  # the most statuses a hashtag timeline returns in one page
 REPLY_VISIBILITY = {"public": "unlisted", "unlisted": "unlisted", "private": "private", "direct": "direct"}
 _BLOCKS = {"p", "br", "div", "li", "blockquote"}
 
@@ -82,7 +83,7 @@ ADDRESSED = ("mention", "quote")  # the notification types that carry a status s
 TAGGED = "tag"  # the type heard gives a status from a hashtag timeline, wrapped like a notification
 
 
-def _is_mention(notification: Mapping[str, Any]) -> bool:
+def _is_heard(notification: Mapping[str, Any]) -> bool:
     # types[] asks the server to filter, but older servers ignore it: a favourite of our own
     # status must not come back as a "comment" by us.
     return bool(notification.get("status")) and notification.get("type", "mention") in (*ADDRESSED, TAGGED)
@@ -225,7 +226,7 @@ class MastodonClient:
         newest = min_id
         for item in items:
             newest = str(item["id"]) if _newer(str(item["id"]), newest) else newest
-        return Page(tuple(i for i in items if _is_mention(i)), _dump(min_id=newest), more=len(items) >= size)
+        return Page(tuple(i for i in items if _is_heard(i)), _dump(min_id=newest), more=len(items) >= size)
 
     def _downward(
         self, page_of: Callable[..., list[dict[str, Any]]], size: int, state: Mapping[str, Any], since: datetime
@@ -234,8 +235,8 @@ class MastodonClient:
         floor = parse_iso(state.get("floor") or since.astimezone(UTC).isoformat(), "mastodon cursor")
         items = page_of(max_id=state.get("max_id"))
         top = state.get("top") or (str(items[0]["id"]) if items else None)
-        kept = [i for i in items if _is_mention(i) and _time(i.get("created_at"), "mastodon") >= floor]
-        if len(items) >= size and len(kept) == len([i for i in items if _is_mention(i)]):
+        kept = [i for i in items if _is_heard(i) and _time(i.get("created_at"), "mastodon") >= floor]
+        if len(items) >= size and len(kept) == len([i for i in items if _is_heard(i)]):
             below = str(items[-1]["id"])
             return Page(tuple(kept), _dump(top=top, max_id=below, floor=floor.isoformat()), more=True)
         # With nothing at all yet (no mention; a hashtag never used), walk forward from the very first.
