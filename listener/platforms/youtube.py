@@ -240,8 +240,7 @@ class Follow:
 
     def is_old(self, thread: str) -> Callable[[_walk.Stamp], bool]:
         """Whether a comment of a followed thread has already been returned."""
-        at_text, ids = self.threads[thread]
-        at = parse_iso(at_text, "youtube cursor")
+        at, ids = self._at(thread), self.threads[thread][1]
         return lambda stamp: stamp.at < at or (stamp.at == at and stamp.id in ids)
 
     def joined(self, fresh: Sequence[dict[str, Any]]) -> Follow:
@@ -263,23 +262,22 @@ class Follow:
     def read(self, seen: Mapping[str, Sequence[_walk.Stamp]], now: datetime) -> Follow:
         """After a read of every followed thread: each is complete up to its newest comment; gone ones drop."""
         threads = {
-            t: _edge([*s, _walk.Stamp("", *self._at(t))], newest=True) for t, s in seen.items() if t in self.threads
+            t: _edge([*s, _walk.Stamp("", self._at(t), self.threads[t][0])], newest=True)
+            for t, s in seen.items()
+            if t in self.threads
         }
         return Follow(threads, now.isoformat())
 
-    def _at(self, thread: str) -> tuple[datetime, str]:
-        at = self.threads[thread][0]
-        return parse_iso(at, "youtube cursor"), at
+    def _at(self, thread: str) -> datetime:
+        """The time up to which a followed thread has been returned."""
+        return parse_iso(self.threads[thread][0], "youtube cursor")
 
     def pruned(self, now: datetime, days: float, most: int) -> Follow:
         """Only threads active in the last ``days``, at most ``most`` of them (the most recently active)."""
         since = now - timedelta(days=days)
-        recent = sorted(
-            ((t, e) for t, e in self.threads.items() if parse_iso(e[0], "youtube cursor") >= since),
-            key=lambda te: parse_iso(te[1][0], "youtube cursor"),
-            reverse=True,
-        )[:most]
-        return Follow(dict(recent), self.swept) if len(recent) != len(self.threads) else self
+        ats = {t: self._at(t) for t in self.threads}
+        recent = sorted((t for t, at in ats.items() if at >= since), key=ats.__getitem__, reverse=True)[:most]
+        return Follow({t: self.threads[t] for t in recent}, self.swept) if len(recent) != len(self.threads) else self
 
 
 def _threads_of(body: Mapping[str, Any]) -> list[dict[str, Any]]:
