@@ -229,7 +229,8 @@ def generate(path: Path, *, comments: int = 50_000, days: int = 90, seed: int = 
                     0.85,
                     0.9 if spam else 0.02,
                     0.0,
-                    rng.random() < NEEDS_REPLY[intent],
+                    # What the judge decides: spam never needs a reply.
+                    not spam and rng.random() < NEEDS_REPLY[intent],
                     "normal",
                     "en",
                     "gen-1",

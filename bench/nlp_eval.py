@@ -73,11 +73,13 @@ def main(argv: list[str] | None = None) -> int:
             _prf(dd["not_in_train"]) if "not_in_train" in dd else "-",
             "",
         ),
+        ("  information-seeking reading", _prf(dd["information_seeking"]), "(DailyDialog's own definition)"),
         (
             "question F1 (TweetAct val)",
             _prf(ta),
             ">= 0.78",
         ),
+        ("  information-seeking reading", _prf(ta["information_seeking"]), "(TweetAct's own definition)"),
         (
             "tagging throughput, 1 core",
             f"{r['throughput_per_s']:,.0f} comments/s (best of {' / '.join(map(str, r['throughput_runs_per_s']))})",

@@ -12,8 +12,9 @@ from typing import Any
 
 from heard.settings import Settings
 from listener.errors import ConfigError, HeardError, PlatformError
-from listener.platforms import OwnPostSource, Platform, spec
+from listener.platforms import OwnPostSource, Platform, ProfileSource, registry, spec
 from listener.poll import PollResult, poll_once
+from listener.profiles import ProfilesResult, refresh_profiles
 from listener.store import Store
 from responders import approvals
 from responders.decide import DecideResult, decide_pending
@@ -107,6 +108,8 @@ class App:
     ) -> PollResult:
         """Poll one source once, logging the outcome."""
         result = poll_once(client, source, self.store, now=now, backfill=backfill)
+        if not result.error and isinstance(client, ProfileSource):
+            self.look_up_profiles(client, now=now)
         self.save_states()
         log.info(
             "poll source=%s fetched=%d stored=%d skipped=%d error=%s",
@@ -116,6 +119,29 @@ class App:
             result.skipped,
             result.error or "-",
         )
+        return result
+
+    def look_up_profiles(self, client: ProfileSource, *, now: datetime) -> ProfilesResult:
+        """Store the profile text of a bounded few authors due a look-up, on each platform the client answers for.
+
+        Only platforms whose comments carry no bio (those with a ``normalise_profile``) are asked; the
+        replay client answers for several.
+        """
+        known = registry()
+        platforms = [
+            name
+            for name, c in self.clients.items()
+            if c is client and name in known and known[name].normalise_profile is not None
+        ]
+        result = refresh_profiles(client, platforms, self.store, now=now)
+        if result.asked or result.errors:
+            log.info(
+                "profiles platforms=%s asked=%d with_text=%d errors=%s",
+                ",".join(platforms),
+                result.asked,
+                result.with_text,
+                "; ".join(result.errors) or "-",
+            )
         return result
 
     def fetch_own_posts(self, *, now: datetime, only: set[str] | None = None) -> OwnPostsResult:

@@ -141,9 +141,10 @@ def replay(obj: Ctx, recording: Path, database: Path | None, as_json: bool) -> N
         return
     for row in rows:
         reply = f" -> {row['reply']!r}" if row["reply"] else ""
+        why = row["reason"]["text"] + (f" [{row['reason']['code']}]" if row["reason"]["code"] else "")
         click.echo(
-            f"{row['id']:<32} {row['tags']['intent']:<9} {row['tags']['sentiment']:<8} "
-            f"{row['decision']:<10} {row['reason'] or ''}{reply}"
+            f"{row['id']:<32} {row['tags']['intent'] or '-':<9} {row['tags']['sentiment'] or '-':<8} "
+            f"{row['priority'] or '-':<6} {row['decision']:<10}{' (auto)' if row['auto'] else ''} {why}{reply}"
         )
     click.echo(
         f"\n{new} new, {known} already known; database {settings.database}; queue {settings.queue_file}", err=True

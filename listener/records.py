@@ -1,10 +1,29 @@
-"""Provide the frozen records that cross module lines: Account, Author, Comment, Page, Tags."""
+"""Provide the records that cross module lines (Account, Author, Comment, Page, Tags) and the reply states."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
+
+
+class ReplyState(StrEnum):
+    """Where a reply to one comment stands."""
+
+    SUGGESTED = "suggested"
+    APPROVED = "approved"
+    POSTING = "posting"
+    POSTED = "posted"
+    REJECTED = "rejected"
+    DISMISSED = "dismissed"
+    FAILED = "failed"
+
+
+# The one definition of "acknowledged", for status, escalation and the report: a comment that needs a
+# reply is acknowledged once a reply is posted, or it is dismissed (by a person, or because one of our
+# accounts answered it on the platform). What heard skipped never needed a reply (tags.needs_reply is 0).
+ACKNOWLEDGED = frozenset({ReplyState.POSTED, ReplyState.DISMISSED})
 
 
 @dataclass(frozen=True)

@@ -5,20 +5,25 @@ All SQL lives in this module so that another backend can replace it without touc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from listener.records import Author, Comment, Tags
+from listener.records import ACKNOWLEDGED, Author, Comment, Tags
 
 migrations = Migrations("heard")
+# SQL lists of reply states, built from the one definition in listener.records.
+_ACKED = ", ".join(f"'{s.value}'" for s in sorted(ACKNOWLEDGED))
+# The meta key holding our own handles (what look-alike accounts are compared with).
+OWN_HANDLES = "own_handles"
 
 
 @migrations()
@@ -168,6 +173,27 @@ def m002_own_posts(db: sqlite_utils.Database) -> None:
     db.table("own_posts").create_index(["created_at"])
 
 
+@migrations()
+def m003_judgement(db: sqlite_utils.Database) -> None:
+    """Add what the judge records (skip reason, duplicate of) and the indexes its thread look-ups need."""
+    db.table("replies").add_column("skip_reason", str)
+    db.table("replies").add_column("duplicate_of", str)
+    db.table("comments").create_index(["conversation_id", "created_at"])
+    db.table("comments").create_index(["parent_id"])
+    # needs_reply now means what the judge decided: what policy skipped never needed a reply.
+    db.execute(
+        "UPDATE tags SET needs_reply = 0 WHERE comment_id IN"
+        " (SELECT comment_id FROM replies WHERE state = 'dismissed' AND decided_by = 'policy')"
+    )
+
+
+@migrations()
+def m004_author_profiles(db: sqlite_utils.Database) -> None:
+    """Add when each author's profile was last looked up (Reddit and YouTube comments carry no bio)."""
+    db.table("authors").add_column("profile_checked_at", str)
+    db.table("authors").create_index(["platform", "profile_checked_at"])
+
+
 def iso(moment: datetime) -> str:
     """Format a datetime as the UTC ISO-8601 text stored in every time column."""
     if moment.tzinfo is None:
@@ -231,10 +257,13 @@ class Store:
             ids = [c.id for c in comments]
             known = self._existing_ids(ids)
             new = [c for c in comments if c.id not in known]
-            unique = list({c.id: c for c in new}.values())
+            unique = self._threaded(list({c.id: c for c in new}.values()))
             self.db.table("comments").insert_all((_comment_row(c, now) for c in unique), pk="id", ignore=True)
             for c in unique:
                 self._touch_author(c.platform, c.author, c.created_at)
+            handles = {c.account for c in unique if c.account}
+            if handles - set(self.own_handles()):
+                self.set_meta(OWN_HANDLES, sorted(handles | set(self.own_handles())))
             detail = json.dumps({"source": source})
             self.db.table("events").insert_all(
                 {
@@ -259,6 +288,28 @@ class Store:
             self.db.table("cursors").upsert(row, pk="source")
             return [c.id for c in unique]
 
+    def _threaded(self, comments: list[Comment]) -> list[Comment]:
+        """Give each reply its parent's conversation, so a thread is one conversation on every platform.
+
+        Mastodon names only a status's parent, not its thread's root: a reply to a reply would
+        otherwise start a conversation of its own, and our answer two levels up would not be seen.
+        """
+        parents = {c.parent_id for c in comments if c.parent_id}
+        known = {c.id: c.conversation_id for c in comments}
+        missing = [p for p in parents if p not in known]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            known.update(self.db.execute(f"SELECT id, conversation_id FROM comments WHERE id IN ({marks})", chunk))
+        out: list[Comment] = []
+        for c in sorted(comments, key=lambda c: c.created_at):
+            root = known.get(c.parent_id) if c.parent_id else None
+            if root and root != c.conversation_id:
+                c = dataclasses.replace(c, conversation_id=root)
+                known[c.id] = root
+            out.append(c)
+        return out
+
     def _existing_ids(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(ids), 500):
@@ -269,12 +320,15 @@ class Store:
 
     def _touch_author(self, platform: str, author: Author, seen: datetime) -> None:
         key = f"{platform}:{author.id}"
-        opted_out = int("nobot" in (author.bio or "").lower())
+        # The author row's opt-out is an explicit one (a person's); a bio marker is read by the judge.
+        opted_out = 0
         self.db.execute(
             "INSERT INTO authors (id, platform, native_id, handle, name, is_bot, bio, first_seen,"
             " last_seen, comments, opted_out) VALUES (?,?,?,?,?,?,?,?,?,1,?)"
             " ON CONFLICT(id) DO UPDATE SET handle=excluded.handle, name=excluded.name,"
-            " is_bot=max(is_bot, excluded.is_bot), bio=excluded.bio,"
+            # A comment without a bio (Reddit, YouTube) keeps the one already known (a looked-up profile).
+            " is_bot=max(is_bot, excluded.is_bot),"
+            " bio=CASE WHEN coalesce(excluded.bio, '') != '' THEN excluded.bio ELSE bio END,"
             " first_seen=min(first_seen, excluded.first_seen),"
             " last_seen=max(last_seen, excluded.last_seen), comments=comments+1,"
             " opted_out=max(opted_out, excluded.opted_out)",
@@ -313,15 +367,88 @@ class Store:
         return self.db.table("comments").count
 
     def author(self, platform: str, author_id: str) -> dict[str, Any] | None:
-        """The stored author row (counts, first/last seen, opt-out), or None."""
+        """The stored author row (counts, first/last seen, opt-out, bio, profile_checked_at), or None."""
         rows = list(self.db.table("authors").rows_where("id = ?", [f"{platform}:{author_id}"]))
         return rows[0] if rows else None
+
+    def profiles_due(self, platform: str, *, checked_before: datetime, limit: int) -> list[Author]:
+        """Authors never looked up, or not since ``checked_before`` but who wrote since; most recently seen first."""
+        rows = self.db.execute_returning_dicts(
+            "SELECT native_id, handle, name, is_bot FROM authors WHERE platform = ? AND (profile_checked_at IS NULL"
+            " OR (profile_checked_at < ? AND last_seen > profile_checked_at)) ORDER BY last_seen DESC, id LIMIT ?",
+            [platform, iso(checked_before), limit],
+        )
+        return [Author(r["native_id"], r["handle"] or "", r["name"] or "", bool(r["is_bot"])) for r in rows]
+
+    def save_profiles(self, platform: str, profiles: Mapping[str, str], *, now: datetime) -> None:
+        """Store looked-up profile texts as the authors' bios ("" too: the profile is what the platform says now)."""
+        with self.transaction():
+            self.db.conn.executemany(
+                "UPDATE authors SET bio = ?, profile_checked_at = ? WHERE id = ?",
+                [(text, iso(now), f"{platform}:{author_id}") for author_id, text in profiles.items()],
+            )
 
     def set_opted_out(self, platform: str, author_id: str, *, now: datetime, why: str) -> None:
         """Record that an author asked us not to answer them."""
         with self.transaction():
             self.db.execute("UPDATE authors SET opted_out = 1 WHERE id = ?", [f"{platform}:{author_id}"])
             self._event(now, None, "opted_out", None, None, {"author": f"{platform}:{author_id}", "why": why})
+
+    # -- threads and people ---------------------------------------------------
+
+    def thread(self, comment: Comment, limit: int = 200) -> list[Comment]:
+        """The comments of this comment's conversation stored before it (same second: lower id), oldest first."""
+        if not comment.conversation_id:
+            return []
+        at = iso(comment.created_at)
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM comments WHERE conversation_id = ? AND platform = ? AND id != ?"
+            " AND (created_at < ? OR (created_at = ? AND id < ?)) ORDER BY created_at DESC LIMIT ?",
+            [comment.conversation_id, comment.platform, comment.id, at, at, comment.id, limit],
+        )
+        return [_row_comment(r) for r in reversed(rows)]
+
+    def answered_in(self, comment: Comment) -> dict[str, str]:
+        """Our replies posted by heard in this comment's conversation: remote comment id -> the comment it answered."""
+        if not comment.conversation_id:
+            return {}
+        rows = self.db.execute(
+            "SELECT r.remote_id, r.comment_id FROM replies r JOIN comments c ON c.id = r.comment_id"
+            " WHERE c.conversation_id = ? AND c.platform = ? AND r.state = 'posted' AND r.remote_id IS NOT NULL",
+            [comment.conversation_id, comment.platform],
+        ).fetchall()
+        return {f"{comment.platform}:{remote}": answered for remote, answered in rows}
+
+    def nearby(self, comment: Comment, window: timedelta) -> list[Comment]:
+        """Comments from ``window`` before this one: by its author on its platform, or by its display name elsewhere."""
+        at = iso(comment.created_at)
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM comments WHERE created_at >= ? AND (created_at < ? OR (created_at = ? AND id < ?))"
+            " AND ((platform = ? AND author_id = ?) OR (platform != ? AND author_name = ? AND author_name != ''))"
+            " ORDER BY created_at",
+            [
+                iso(comment.created_at - window),
+                at,
+                at,
+                comment.id,
+                comment.platform,
+                comment.author.id,
+                comment.platform,
+                comment.author.name,
+            ],
+        )
+        return [_row_comment(r) for r in rows]
+
+    def own_replies_to(self, comment_id: str) -> list[Comment]:
+        """Our own comments stored as direct replies to this comment (by heard's polls or a person's hand)."""
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM comments WHERE parent_id = ? AND is_own = 1 ORDER BY created_at", [comment_id]
+        )
+        return [_row_comment(r) for r in rows]
+
+    def own_handles(self) -> list[str]:
+        """Our own handles, one per platform account comments were stored for."""
+        return sorted(self.meta(OWN_HANDLES, []))
 
     # -- tags -----------------------------------------------------------------
 
@@ -462,40 +589,15 @@ class Store:
         return [_decode_reply(r) for r in rows]
 
     def decisions(self) -> list[dict[str, Any]]:
-        """Every comment with its tags and its reply decision, oldest first (for replay reports)."""
+        """Every comment with its tags and decision, oldest first, in the schema of docs/replay.md."""
         rows = self.db.execute_returning_dicts(
-            "SELECT c.id, c.platform, c.source, c.author_handle, c.text, t.sentiment, t.sentiment_score,"
-            " t.is_question, t.intent, t.spam_score, t.bot_score, t.needs_reply, t.priority, t.lang,"
-            " t.model_version, r.state, r.reason, r.text AS reply"
-            " FROM comments c LEFT JOIN tags t ON t.comment_id = c.id"
+            "SELECT c.id, c.platform, c.source, c.author_handle, c.text, c.created_at, t.sentiment,"
+            " t.sentiment_score, t.is_question, t.intent, t.spam_score, t.bot_score, t.needs_reply, t.priority,"
+            " t.lang, t.model_version, r.state, r.reason, r.skip_reason, r.duplicate_of, r.decided_by,"
+            " r.text AS reply FROM comments c LEFT JOIN tags t ON t.comment_id = c.id"
             " LEFT JOIN replies r ON r.comment_id = c.id ORDER BY c.created_at, c.id"
         )
-        tag_keys = (
-            "sentiment",
-            "sentiment_score",
-            "is_question",
-            "intent",
-            "spam_score",
-            "bot_score",
-            "needs_reply",
-            "priority",
-            "lang",
-            "model_version",
-        )
-        return [
-            {
-                "id": r["id"],
-                "platform": r["platform"],
-                "source": r["source"],
-                "author": r["author_handle"],
-                "text": r["text"],
-                "tags": {k: r[k] for k in tag_keys},
-                "decision": r["state"] or "undecided",
-                "reason": r["reason"],
-                "reply": r["reply"] or "",
-            }
-            for r in rows
-        ]
+        return [_decision(r) for r in rows]
 
     def recent_replies_to(self, platform: str, author_id: str, limit: int = 5) -> list[dict[str, Any]]:
         """Our latest replies (any state with text) to one author, newest first."""
@@ -544,14 +646,14 @@ class Store:
             " t.sentiment, t.priority, r.state, r.text AS reply_text"
             " FROM comments c JOIN tags t ON t.comment_id = c.id"
             " LEFT JOIN replies r ON r.comment_id = c.id"
-            " WHERE t.needs_reply = 1 AND (r.state IS NULL OR r.state NOT IN ('posted','dismissed'))"
+            f" WHERE t.needs_reply = 1 AND (r.state IS NULL OR r.state NOT IN ({_ACKED}))"
             " ORDER BY c.created_at"
         )
 
     def ledger_counts(self) -> dict[str, int]:
         """Counts of comments needing a reply, by whether they are acknowledged."""
         rows = self.db.execute(
-            "SELECT CASE WHEN r.state IN ('posted','dismissed') THEN 'acknowledged' ELSE 'open' END,"
+            f"SELECT CASE WHEN r.state IN ({_ACKED}) THEN 'acknowledged' ELSE 'open' END,"
             " count(*) FROM comments c JOIN tags t ON t.comment_id = c.id"
             " LEFT JOIN replies r ON r.comment_id = c.id WHERE t.needs_reply = 1 GROUP BY 1"
         ).fetchall()
@@ -817,6 +919,38 @@ _OWN_POST_COLUMNS = (
     "views",
     "fetched_at",
 )
+
+
+def _decision(r: dict[str, Any]) -> dict[str, Any]:
+    """One comment's decision in the documented replay schema."""
+    skipped = r["state"] == "dismissed" and r["decided_by"] == "policy"
+    tagged = r["sentiment"] is not None
+    return {
+        "id": r["id"],
+        "platform": r["platform"],
+        "source": r["source"],
+        "author": r["author_handle"],
+        "created_at": r["created_at"],
+        "text": r["text"],
+        "decision": "skipped" if skipped else (r["state"] or "undecided"),
+        "decided_by": r["decided_by"],
+        "reason": {"code": r["skip_reason"] if skipped else None, "text": r["reason"] or ""},
+        "priority": r["priority"],
+        "tags": {
+            "is_question": bool(r["is_question"]) if tagged else None,
+            "sentiment": r["sentiment"],
+            "sentiment_score": r["sentiment_score"],
+            "intent": r["intent"],
+            "needs_reply": bool(r["needs_reply"]) if tagged else None,
+            "lang": r["lang"],
+            "spam_score": r["spam_score"],
+            "bot_score": r["bot_score"],
+            "model_version": r["model_version"],
+        },
+        "reply": "" if skipped else (r["reply"] or ""),
+        "auto": r["decided_by"] == "rule",
+        "duplicate_of": r["duplicate_of"],
+    }
 
 
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:

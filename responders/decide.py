@@ -1,19 +1,26 @@
-"""Decide each newly tagged comment: answer it (suggest, maybe approve by rule) or record why not."""
+"""Decide each newly tagged comment: judge it, then answer it (suggest, maybe approve by rule) or record why not."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from listener.records import Comment, Tags
 from listener.store import Store
 from responders import lifecycle, policy
+from responders.judge import CROSS_POST_WINDOW, DOUBLE_SUBMIT_WINDOW, Context, Judgement, judge
 from responders.lifecycle import ReplyState
 from responders.suggest import Library, Recent, suggest
 
 # How many of our latest replies on an account a new suggestion must not repeat (a busy day's worth).
 RECENT_REPLIES = 2000
+# How many comments one batch of a pass reads; a pass goes on until nothing is left.
+BATCH = 1000
+# Replies that our own comment on the platform makes unnecessary: still waiting for a person or a post.
+OPEN = (ReplyState.SUGGESTED, ReplyState.APPROVED, ReplyState.FAILED)
 
 
 @dataclass(frozen=True)
@@ -24,47 +31,141 @@ class DecideResult:
     needs_human: int = 0
     auto_approved: int = 0
     skipped: Mapping[str, int] = field(default_factory=dict)
+    answered_by_hand: int = 0
 
 
 def decide_pending(
     store: Store, library: Library, *, auto: Mapping[str, tuple[str, ...]], dry_run: bool, now: datetime
 ) -> DecideResult:
     """Give every tagged comment without a reply record its first decision (idempotent)."""
-    suggested = needs_human = auto_approved = 0
+    suggested = needs_human = auto_approved = by_hand = 0
     skipped: Counter[str] = Counter()
     recent: dict[str, Recent] = {}
-    for comment, tags in store.undecided():
-        if policy.is_stop_request(comment):
-            store.set_opted_out(comment.platform, comment.author.id, now=now, why="replied 'stop'")
-        author = store.author(comment.platform, comment.author.id)
-        verdict = policy.may_suggest(comment, tags, author=author)
-        if not verdict.ok:
+    ours = tuple(store.own_handles())
+    while batch := store.undecided(limit=BATCH):
+        for comment, tags in batch:
+            ctx = context(store, comment, ours)
+            verdict = judge(comment, tags, ctx)
+            store.save_tags([_final_tags(store, tags, verdict)], now=now)
+            if comment.is_own:
+                by_hand += acknowledge(store, comment, ctx, now=now)
+            if not verdict.needs_reply:
+                _record_skip(store, comment, verdict, now=now)
+                skipped[verdict.skip_reason or "no_reply_needed"] += 1
+                continue
+            hand = store.own_replies_to(comment.id)
+            if hand:
+                lifecycle.create(
+                    store, comment.id, ReplyState.DISMISSED, now=now, decided_by="thread",
+                    reason=f"answered on {comment.platform} by our account ({hand[0].id})",
+                )  # fmt: skip
+                by_hand += 1
+                continue
+            if comment.platform not in recent:
+                recent[comment.platform] = Recent(store.recent_reply_texts(comment.platform, RECENT_REPLIES))
+            mine = [r["text"] for r in store.recent_replies_to(comment.platform, comment.author.id, 1)]
+            s = suggest(comment, tags, library, recent=recent[comment.platform], last_to_author=mine)
+            note = s.note or verdict.why
+            if not verdict.may_auto:
+                note = f"{note}; a person decides ({verdict.auto_veto})"
             lifecycle.create(
-                store, comment.id, ReplyState.DISMISSED, now=now, reason=verdict.reason, decided_by="policy"
+                store,
+                comment.id,
+                ReplyState.SUGGESTED,
+                now=now,
+                text=s.text,
+                suggested_text=s.text,
+                alternatives=list(s.alternatives),
+                template=s.template,
+                reason=note,
+                decided_by="heard",
             )
-            skipped[verdict.reason] += 1
+            suggested += 1
+            needs_human += s.needs_human
+            if s.needs_human or not verdict.may_auto or not s.text:
+                continue
+            if policy.may_auto_post(comment, tags, auto=auto, dry_run=dry_run).ok:
+                lifecycle.transition(store, comment.id, ReplyState.APPROVED, now=now, decided_by="rule")
+                auto_approved += 1
+    return DecideResult(suggested, needs_human, auto_approved, dict(skipped), by_hand)
+
+
+def context(store: Store, comment: Comment, ours: tuple[str, ...]) -> Context:
+    """Read from the store what the judge may know about a comment: its thread, its author's recent comments."""
+    thread = tuple(store.thread(comment))
+    parent = None
+    if comment.parent_id:
+        parent = next((c for c in thread if c.id == comment.parent_id), None) or store.comment(comment.parent_id)
+    author = store.author(comment.platform, comment.author.id)
+    return Context(
+        thread=thread,
+        parent=parent,
+        answered=store.answered_in(comment),
+        nearby=tuple(store.nearby(comment, max(DOUBLE_SUBMIT_WINDOW, CROSS_POST_WINDOW))),
+        ours=ours,
+        author_opted_out=bool(author and author.get("opted_out")),
+        author_bio=str((author or {}).get("bio") or ""),
+    )
+
+
+def acknowledge(store: Store, own: Comment, ctx: Context, *, now: datetime) -> int:
+    """Close the open replies that our own comment on the platform answers; return how many.
+
+    Our reply answers its parent, and on platforms that file every reply under the top comment
+    (YouTube), the earlier replies there by the person it @-names.
+    """
+    targets = [ctx.parent] if ctx.parent is not None and not ctx.parent.is_own else []
+    first = own.text.split(maxsplit=1)[0].lower().lstrip("@") if own.text.strip() else ""
+    targets += [
+        c
+        for c in ctx.thread
+        if not c.is_own
+        and c.parent_id
+        and c.parent_id == own.parent_id
+        and c.author.handle.lower().lstrip("@") == first
+    ]
+    closed = 0
+    for target in {t.id: t for t in targets}.values():
+        reply = store.reply(target.id)
+        if reply is None or reply["state"] not in OPEN:
             continue
-        if comment.platform not in recent:
-            recent[comment.platform] = Recent(store.recent_reply_texts(comment.platform, RECENT_REPLIES))
-        mine = [r["text"] for r in store.recent_replies_to(comment.platform, comment.author.id, 1)]
-        s = suggest(comment, tags, library, recent=recent[comment.platform], last_to_author=mine)
-        lifecycle.create(
-            store,
-            comment.id,
-            ReplyState.SUGGESTED,
+        moved = store.move_reply(
+            target.id,
+            [s.value for s in OPEN],
+            ReplyState.DISMISSED.value,
             now=now,
-            text=s.text,
-            suggested_text=s.text,
-            alternatives=list(s.alternatives),
-            template=s.template,
-            reason=s.note,
-            decided_by="heard",
+            decided_by="thread",
+            reason=f"answered on {own.platform} by our account ({own.id})",
         )
-        suggested += 1
-        needs_human += s.needs_human
-        if s.needs_human:
-            continue
-        if policy.may_auto_post(comment, tags, auto=auto, dry_run=dry_run).ok:
-            lifecycle.transition(store, comment.id, ReplyState.APPROVED, now=now, decided_by="rule")
-            auto_approved += 1
-    return DecideResult(suggested, needs_human, auto_approved, dict(skipped))
+        closed += moved
+    return closed
+
+
+def _record_skip(store: Store, comment: Comment, verdict: Judgement, *, now: datetime) -> None:
+    lifecycle.create(
+        store,
+        comment.id,
+        ReplyState.DISMISSED,
+        now=now,
+        reason=verdict.why,
+        skip_reason=verdict.skip_reason,
+        duplicate_of=verdict.duplicate_of,
+        decided_by="policy",
+    )
+
+
+def _final_tags(store: Store, tags: Tags, verdict: Judgement) -> Tags:
+    """The tags with the judge's needs_reply, priority and intent; a copy keeps its first copy's text tags."""
+    first = store.tags(verdict.duplicate_of) if verdict.duplicate_of else None
+    if first is not None:
+        tags = dataclasses.replace(
+            tags,
+            sentiment=first.sentiment,
+            sentiment_score=first.sentiment_score,
+            is_question=first.is_question,
+            question_score=first.question_score,
+            intent=first.intent,
+            intent_score=first.intent_score,
+        )
+    intent = tags.intent if first is not None else verdict.intent
+    return dataclasses.replace(tags, needs_reply=verdict.needs_reply, priority=verdict.priority, intent=intent)

@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from listener.errors import IllegalTransition
+from listener.records import ACKNOWLEDGED, ReplyState
 from listener.store import Store
-
-
-class ReplyState(StrEnum):
-    """Where a reply to one comment stands."""
-
-    SUGGESTED = "suggested"
-    APPROVED = "approved"
-    POSTING = "posting"
-    POSTED = "posted"
-    REJECTED = "rejected"
-    DISMISSED = "dismissed"
-    FAILED = "failed"
-
 
 S = ReplyState
 # Every legal move. ``new`` is the absence of a reply record; create() handles it.
@@ -34,8 +21,8 @@ ALLOWED: dict[ReplyState, frozenset[ReplyState]] = {
     S.POSTED: frozenset(),
 }
 INITIAL = frozenset({S.SUGGESTED, S.DISMISSED})
-ACKNOWLEDGED = frozenset({S.POSTED, S.DISMISSED})
 PENDING_FOR_PEOPLE = frozenset({S.SUGGESTED, S.FAILED})
+__all__ = ["ACKNOWLEDGED", "ALLOWED", "INITIAL", "PENDING_FOR_PEOPLE", "ReplyState", "create", "transition"]
 
 
 def create(store: Store, comment_id: str, state: ReplyState, *, now: datetime, **fields: Any) -> bool:

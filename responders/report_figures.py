@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from listener.records import ACKNOWLEDGED
+
 Row = dict[str, Any]
 AGE_BUCKETS: tuple[tuple[str, float], ...] = (
     ("<1h", 1),
@@ -28,20 +30,13 @@ def when(text: str) -> datetime:
 
 
 def needs_reply(row: Row) -> bool:
-    """Whether a comment counts as needing a reply from us.
-
-    The tagger said so, and policy did not rule a reply out (bots, spam, opt-outs, our own posts).
-    """
-    return (
-        bool(row["needs_reply"])
-        and not row["is_own"]
-        and not (row["state"] == "dismissed" and row["decided_by"] == "policy")
-    )
+    """Whether a comment needed a reply from us: what the judge decided (tags.needs_reply)."""
+    return bool(row["needs_reply"]) and not row["is_own"]
 
 
 def acknowledged(row: Row) -> bool:
-    """Tell whether a reply was posted, or a person dismissed the comment."""
-    return row["state"] == "posted" or (row["state"] == "dismissed" and row["decided_by"] == "person")
+    """Whether it was acknowledged, by the one definition in listener.records (posted or dismissed)."""
+    return row["state"] in ACKNOWLEDGED
 
 
 def reply_seconds(row: Row) -> float | None:
@@ -90,7 +85,8 @@ def _ledger(needing: Sequence[Row], now: datetime) -> dict[str, Any]:
         "needing_reply": len(needing),
         "acknowledged": acked,
         "posted": sum(r["state"] == "posted" for r in needing),
-        "dismissed_by_person": acked - sum(r["state"] == "posted" for r in needing),
+        # Dismissed by a person, or answered on the platform by one of our accounts.
+        "dismissed": acked - sum(r["state"] == "posted" for r in needing),
         "response_rate": acked / len(needing) if needing else None,
         "median_reply_seconds": quantile(delays, 0.5),
         "p90_reply_seconds": quantile(delays, 0.9),

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from listener.errors import ConfigError
+from listener.matching import blank, compile_keywords, fold
 from listener.records import Comment, Tags
+from responders.greeting import greeting_name
 
 FIELDS = frozenset({"name", "handle", "topic", "product", "question", "signature"})
 _FIELD = re.compile(r"\{(\w*)\}")
@@ -30,6 +32,8 @@ LANGUAGE_NAMES = {
     "de": "German",
     "it": "Italian",
     "nl": "Dutch",
+    "pl": "Polish",
+    "sv": "Swedish",
     "ja": "Japanese",
     "ko": "Korean",
     "zh": "Chinese",
@@ -63,11 +67,20 @@ class Template:
 
 @dataclass(frozen=True)
 class Answer:
-    """A known answer to a frequent question, found by keywords that must all appear."""
+    """A known answer to a frequent question, found by keywords that must all appear as whole words."""
 
     keywords: tuple[str, ...]
     texts: tuple[str, ...]
     lang: str = "any"
+    # One compiled pattern per keyword, built once when the library loads (see listener.matching).
+    patterns: tuple[re.Pattern[str] | None, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "patterns", tuple(compile_keywords([k]) for k in self.keywords))
+
+    def matches(self, folded: str) -> bool:
+        """Whether every keyword is in a comment's text, already folded with ``listener.matching.fold``."""
+        return all(p is not None and p.search(folded) for p in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,11 @@ class Library:
     products: tuple[str, ...] = ()
     signature: str = ""
     language: str = "en"  # what templates and answers are written in unless they say otherwise
+    brand: tuple[str, ...] = ()  # our own names: never a greeting, and a display name using one gets none
+    product_patterns: tuple[re.Pattern[str] | None, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "product_patterns", tuple(compile_keywords([p]) for p in self.products))
 
 
 @dataclass(frozen=True)
@@ -132,6 +150,8 @@ def parse_library(doc: Mapping[str, Any], where: str) -> Library:
         texts = (entry["text"],) if isinstance(entry.get("text"), str) else _strings(entry, "variants", place)
         if not isinstance(keywords, list) or not keywords or not texts:
             raise ConfigError(f"{place}: needs 'keywords' (a list) and 'text' (or 'variants', a list)")
+        if any(blank(str(k)) for k in keywords):
+            raise ConfigError(f"{place}: a keyword is empty; every keyword must have a word to look for")
         for text in texts:
             _check_fields(text, place)
         # An answer's keywords already say what language its question is in ("méxico", "日本"), so an
@@ -143,6 +163,7 @@ def parse_library(doc: Mapping[str, Any], where: str) -> Library:
         tuple(settings.get("products", [])),
         str(settings.get("signature", "")),
         language,
+        _strings(settings, "brand", f"{where}: [settings]") if settings.get("brand") else (),
     )
 
 
@@ -200,7 +221,8 @@ def suggest(
     lang = tags.lang if tags.lang not in ("", "und") else library.language
     foreign = _foreign(lang, library)
     if tags.intent == "question" or tags.is_question:
-        answers = [a for a in library.answers if a.lang in (lang, "any") and _matches(a, comment.text)]
+        folded = fold(comment.text)
+        answers = [a for a in library.answers if a.lang in (lang, "any") and a.matches(folded)]
         if not answers:
             return Suggestion(
                 "",
@@ -240,15 +262,36 @@ def suggest(
 
 
 def render(template: str, values: Mapping[str, str]) -> str:
-    """Fill ``{field}`` slots once; text from a comment is inserted literally, never re-parsed."""
+    """Fill ``{field}`` slots once; text from a comment is inserted literally, never re-parsed.
+
+    An empty field takes its comma or space with it: "Thanks, {name}!" reads "Thanks!", and
+    "{name}, this is kind." reads "This is kind."
+    """
+    template = _EMPTY_LEAD.sub(lambda m: _lead_out(m, values), template)
+    template = _EMPTY_AFTER.sub(lambda m: "" if not values.get(m.group(1)) else m.group(0), template)
     text = _FIELD.sub(lambda m: values.get(m.group(1), ""), template)
     # An empty field must not leave "Thanks , Jo" behind; "!" and "?" keep any space (French needs it).
     return re.sub(r"\s+([,.])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
 
 
+# An empty field opening a sentence, with its comma or colon: "{name}, this is kind."
+_EMPTY_LEAD = re.compile(r"(^|[.!?]\s+)\{(\w*)\}[,:]?\s*(\w?)")
+# An empty field after a word, with the comma or space before it: "Thanks, {name}!", "Hi {name}!"
+_EMPTY_AFTER = re.compile(r"(?:,\s*|\s+)\{(\w*)\}")
+
+
+def _lead_out(found: re.Match[str], values: Mapping[str, str]) -> str:
+    if values.get(found.group(2)):
+        return found.group(0)
+    return found.group(1) + found.group(3).upper()
+
+
 def _values(comment: Comment, library: Library) -> dict[str, str]:
-    name = _first_name(comment.author.name) or comment.author.handle
-    product = next((p for p in library.products if p.lower() in comment.text.lower()), "")
+    ours = (comment.account, *library.brand, *library.products)
+    name = greeting_name(comment.author.name, comment.author.handle, ours=ours)
+    folded = fold(comment.text)
+    pairs = zip(library.products, library.product_patterns, strict=True)
+    product = next((p for p, pattern in pairs if pattern and pattern.search(folded)), "")
     values = {
         "name": name,
         "product": product,
@@ -264,11 +307,6 @@ def _values(comment: Comment, library: Library) -> dict[str, str]:
 def mention(platform: str, handle: str) -> str:
     """How a person is named on a platform: @handle on X, u/handle on Reddit."""
     return f"u/{handle}" if platform == "reddit" else f"@{handle}"
-
-
-def _first_name(display: str) -> str:
-    first = (display or "").strip().split(" ")[0] if display else ""
-    return first if first.isalpha() and len(first) > 1 else ""
 
 
 _TOPIC = re.compile(r"\b(?:the|your|my|our|this|that)\s+((?:[A-Za-z][\w-]*\s?){1,3})", re.IGNORECASE)
@@ -302,11 +340,6 @@ def _question(text: str) -> str:
     return asked if len(asked) <= 200 else asked[:199].rsplit(" ", 1)[0] + "\u2026"
 
 
-def _matches(answer: Answer, text: str) -> bool:
-    lowered = text.lower()
-    return all(k in lowered for k in answer.keywords)
-
-
 def _foreign(lang: str, library: Library) -> str:
     """A note's words for a comment written in another language than the library's, else nothing."""
     if lang == library.language:
@@ -316,9 +349,15 @@ def _foreign(lang: str, library: Library) -> str:
 
 
 def _pick_template(library: Library, tags: Tags, platform: str, lang: str) -> Template | None:
+    # Someone unhappy never gets a cheerful thank-you: not when sarcasm was read as praise ("great
+    # system 👏"), nor as the fallback when no template fits their intent.
+    upset = tags.sentiment == "negative" or tags.intent == "complaint"
+
     def score(t: Template) -> int:
         if (
-            t.lang not in (lang, "any")
+            upset
+            and (t.intent == "praise" or t.sentiment == "positive")
+            or t.lang not in (lang, "any")
             or t.intent not in (tags.intent, "any")
             or t.sentiment not in (tags.sentiment, "any")
             or t.platform not in (platform, "any")

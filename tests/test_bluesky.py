@@ -77,9 +77,10 @@ def test_quote_is_a_mention_and_own_post_is_own():
     assert normalise(note(author={"did": "did:plc:us"}), US).is_own
 
 
-def test_bots_from_labels_and_handles():
+def test_the_bot_flag_is_the_accounts_own_label_only():
     assert normalise(note(author={"labels": [{"val": "bot"}]}), US).author.is_bot
-    assert normalise(note(author={"handle": "pricebot.bsky.social"}), US).author.is_bot
+    # A handle proves nothing (DECISIONS.md): what an account says of itself is read by the tagger.
+    assert not normalise(note(author={"handle": "pricebot.bsky.social"}), US).author.is_bot
     assert not normalise(note(author={"handle": "abbot.bsky.social"}), US).author.is_bot
     assert not normalise(note(), US).author.is_bot
 
@@ -267,7 +268,7 @@ def test_keyword_posts_are_heard_from_search_and_not_answered(harness, tmp_path)
     store, c = Store(tmp_path / "db"), client(harness, keywords=["driftwood coffee"], page_size=2)
     bob = harness._author("bob.bsky.social")
     harness.fake.add_post(bob, "driftwood coffee was fine, I guess", at=datetime.now(UTC) - timedelta(hours=2))
-    assert c.sources() == ("notifications", "search:driftwood coffee")
+    assert c.sources() == ("notifications", "search:driftwood coffee", "ours")
     assert poll_once(c, "search:driftwood coffee", store, now=now()).stored == 0  # the first poll begins now
     hits = [harness.fake.add_post(bob, f"the Driftwood Coffee beans, bag {i}") for i in range(5)]
     harness.fake.add_post(bob, "nothing about them here")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from itertools import combinations
 
 from listener.nlp import build_nlp, tag
+from listener.nlp.signals import SPAM_CUTOFF
 from listener.records import Author, Comment
 from listener.store import Store
 from responders import policy
@@ -110,10 +111,11 @@ def test_a_busy_day_never_answers_self_bots_or_opt_outs_and_never_repeats_itself
         assert reply is not None, comment.id
         author = store.author(comment.platform, comment.author.id)
         refused = comment.is_own or comment.author.is_bot or policy.opted_out(comment, author)
-        if refused:
+        if refused or tags.spam_score >= SPAM_CUTOFF:
+            assert not tags.needs_reply, (comment.text, tags)
             assert reply["state"] == "dismissed", (comment.text, reply)
             continue
-        if tags.needs_reply and tags.spam_score < policy.SPAM_THRESHOLD:
+        if tags.needs_reply:  # the judge's final word: what it skipped has needs_reply false
             # A suggestion, or an item that tells a person to write it.
             assert reply["state"] == "suggested", (comment.text, reply)
             assert reply["text"] or reply["template"] == "needs-human" or "write this one" in reply["reason"]

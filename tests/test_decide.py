@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import dataclasses
+from datetime import timedelta
+
 from listener.store import Store
 from responders.decide import decide_pending
 from responders.suggest import parse_library
@@ -30,21 +33,73 @@ def test_self_bots_and_x_keyword_hits_are_never_approved_by_rule(store: Store) -
     result = decide_pending(store, LIB, auto={"x": EVERYTHING}, dry_run=False, now=NOW)
     assert store.reply(own_reply.id)["state"] == "dismissed"
     assert store.reply(bot.id)["state"] == "dismissed"
-    assert store.reply(keyword.id)["state"] == "suggested"  # heard, queued for a person, never automatic
+    # Heard but not addressed to us: X lets us answer only people who engaged us first.
+    assert (store.reply(keyword.id)["state"], store.reply(keyword.id)["skip_reason"]) == (
+        "dismissed",
+        "not_addressed_to_us",
+    )
     assert store.reply(fan.id)["state"] == "approved" and store.reply(fan.id)["decided_by"] == "rule"
     assert result.auto_approved == 1
 
 
-def test_a_stop_reply_opts_the_author_out_for_good(store: Store) -> None:
-    stop = make_comment(1, author="jo", source="reply", text="@acme stop")
+def test_a_stop_reply_covers_that_authors_later_messages_in_the_thread(store: Store) -> None:
+    stop = dataclasses.replace(
+        make_comment(1, author="jo", source="reply", text="@acme stop replying to me"), conversation_id="t"
+    )
     seed(store, stop, intent="other", sentiment="neutral")
-    later = make_comment(2, author="jo", text="@acme love it", minutes_ago=10)
     decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
-    assert store.author("x", "u-jo")["opted_out"] == 1
+    assert store.reply(stop.id)["skip_reason"] == "opted_out"
+    later = dataclasses.replace(make_comment(2, author="jo", text="@acme love it", minutes_ago=10), conversation_id="t")
+    elsewhere = dataclasses.replace(
+        make_comment(3, author="jo", text="@acme love the new mugs", minutes_ago=5), conversation_id="u"
+    )
     seed(store, later)
+    seed(store, elsewhere)
     decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
-    assert store.reply(later.id)["state"] == "dismissed"
-    assert "opted out" in store.reply(later.id)["reason"]
+    assert (store.reply(later.id)["state"], store.reply(later.id)["skip_reason"]) == ("dismissed", "opted_out")
+    assert store.reply(elsewhere.id)["state"] in ("suggested", "approved")
+
+
+def test_our_reply_by_hand_closes_the_comment_it_answers(store: Store) -> None:
+    ask = dataclasses.replace(
+        make_comment(1, author="kim", text="@acme do you open on Boxing Day?", minutes_ago=50), conversation_id="c"
+    )
+    seed(store, ask, intent="question", is_question=True, sentiment="neutral")
+    decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
+    assert store.reply(ask.id)["state"] == "suggested"
+    by_hand = dataclasses.replace(
+        make_comment(2, author="acme", is_own=True, text="@kim yes, 10 till 4!", minutes_ago=30, parent=ask.id),
+        conversation_id="c",
+    )
+    seed(store, by_hand, intent="other", sentiment="neutral")
+    result = decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
+    reply = store.reply(ask.id)
+    assert (reply["state"], reply["decided_by"], result.answered_by_hand) == ("dismissed", "thread", 1)
+    assert store.tags(ask.id).needs_reply  # it did need a reply: ours, by hand
+    assert ask.id not in {r["id"] for r in store.awaiting()}  # never escalated
+    # A reply by hand found before heard decided: nothing is ever queued.
+    late = dataclasses.replace(
+        make_comment(3, author="lee", text="@acme is there parking?", minutes_ago=20), conversation_id="d"
+    )
+    answer = dataclasses.replace(
+        make_comment(4, author="acme", is_own=True, text="@lee yes, behind the shop", minutes_ago=15, parent=late.id),
+        conversation_id="d",
+    )
+    seed(store, late, intent="question", is_question=True, sentiment="neutral")
+    seed(store, answer, intent="other", sentiment="neutral")
+    decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
+    assert (store.reply(late.id)["state"], store.reply(late.id)["decided_by"]) == ("dismissed", "thread")
+
+
+def test_a_double_submit_gets_one_reply(store: Store) -> None:
+    first = make_comment(1, author="sam", text="@acme is the cafe dog friendly?", minutes_ago=20)
+    again = dataclasses.replace(first, native_id="1099", created_at=first.created_at + timedelta(seconds=30))
+    seed(store, first, intent="question", is_question=True, sentiment="neutral")
+    seed(store, again, intent="question", is_question=True, sentiment="neutral")
+    decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
+    assert store.reply(first.id)["state"] == "suggested"
+    dup = store.reply(again.id)
+    assert (dup["state"], dup["skip_reason"], dup["duplicate_of"]) == ("dismissed", "duplicate", first.id)
 
 
 def test_decide_is_idempotent(store: Store) -> None:

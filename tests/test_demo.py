@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from heard.cli import cli
 from listener.platforms.replay import read_outbox, read_recording
 from listener.store import Store
+from responders.judge import SKIP_REASONS
 from tests.conftest import ROOT
 
 RECORDING = ROOT / "config" / "demo" / "recording.jsonl"
@@ -56,15 +57,20 @@ def test_demo_runs_the_whole_loop_then_is_idempotent(workdir: Path) -> None:
     # Every comment that needs a reply got a queue item (a suggestion, or a "needs a human" item).
     needing = {i for i, d in decisions.items() if d["tags"]["needs_reply"]}
     assert needing
-    refused = {"author opted out (nobot)", "author asked us to stop", "spam", "author looks like a bot"}
     for i in needing:
         d = decisions[i]
-        assert d["decision"] in ("suggested", "approved", "posted") or d["reason"] in refused, d
-    # None for our own comments, bots or spam.
+        # Queued, or answered on the platform by one of our accounts.
+        assert d["decision"] in ("suggested", "approved", "posted") or d["decided_by"] == "thread", d
+        assert d["reason"]["code"] is None, d
+    # Skipped, with the reason, for our own comments, bots and spam.
     for d in decisions.values():
         comment = store.comment(d["id"])
-        if comment.is_own or comment.author.is_bot:
-            assert d["decision"] == "dismissed", d
+        if comment.is_own:
+            assert (d["decision"], d["reason"]["code"]) == ("skipped", "own_account"), d
+        elif comment.author.is_bot:
+            assert (d["decision"], d["reason"]["code"]) in {("skipped", "bot"), ("skipped", "duplicate")}, d
+        if d["decision"] == "skipped":
+            assert not d["tags"]["needs_reply"] and not d["reply"] and d["priority"] == "low", d
     queue_text = (workdir / "demo" / "queue.yaml").read_text()
     queued = {line.split("id: ", 1)[1].strip() for line in queue_text.splitlines() if line.startswith("- id: ")}
     own_or_bots = {
@@ -134,6 +140,11 @@ def test_replay_json_reports_every_comment(workdir: Path, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert len(rows) == 104, result.output[-2000:]
-    assert {"id", "tags", "decision", "reason"} <= set(rows[0])
-    own = [r for r in rows if r["decision"] == "dismissed" and r["reason"] == "our own comment"]
+    schema = {"id", "platform", "source", "decision", "reason", "priority", "tags", "reply", "auto", "duplicate_of"}
+    assert all(schema <= set(r) for r in rows)
+    tag_keys = {"is_question", "sentiment", "intent", "needs_reply", "lang", "spam_score", "bot_score"}
+    assert all(tag_keys <= set(r["tags"]) and set(r["reason"]) == {"code", "text"} for r in rows)
+    own = [r for r in rows if r["decision"] == "skipped" and r["reason"]["code"] == "own_account"]
     assert len(own) == 13
+    codes = {r["reason"]["code"] for r in rows}
+    assert codes <= {None, *SKIP_REASONS}, codes

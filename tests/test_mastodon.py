@@ -291,7 +291,7 @@ def test_hashtag_posts_are_heard_and_only_those_that_address_us_are_mentions(har
     store, c = Store(tmp_path / "db"), client(harness, hashtags=["#DriftwoodCoffee"], page_size=2)
     bob = harness._author("bob")
     harness.fake.add_status(bob, "an old one #driftwoodcoffee")
-    assert c.sources() == ("mentions", "tag:driftwoodcoffee")
+    assert c.sources() == ("mentions", "tag:driftwoodcoffee", "ours")
     assert poll_once(c, "tag:driftwoodcoffee", store, now=now()).stored == 0  # the first poll begins now
     hits = [harness.fake.add_status(bob, f"cup number {i} #DriftwoodCoffee") for i in range(3)]
     harness.fake.add_status(bob, "a private one #driftwoodcoffee", visibility="private")

@@ -93,7 +93,19 @@ def test_normalise_comment_reply_and_post_reply() -> None:
     reply = normalise(thing(type="comment_reply", parent_id="t1_abc", body="thanks!"), US)
     post = normalise(thing(type="post_reply"), US)
     assert (reply.source, reply.parent_id, reply.mentions_us) == ("reply", "reddit:t1_abc", True)
-    assert (post.source, post.parent_id) == ("reply", "reddit:t3_1j7g9uj")
+    # A top-level comment on our post is on our content, as a top-level comment on our video is.
+    assert (post.source, post.parent_id, post.mentions_us) == ("comment", "reddit:t3_1j7g9uj", True)
+
+
+def test_normalise_listing_comments_under_our_own_post() -> None:
+    """Under our post, top-level comments are on our content and answers to other people are their thread."""
+    data = {"link_id": "t3_9zzzzz", "link_author": "Heard_Bot", "context": None, "body": "do you open on mondays?"}
+    top = normalise(thing(**data, parent_id="t3_9zzzzz"), US)
+    answer = normalise(thing(**{**data, "body": "they do, went last week"}, parent_id="t1_other1"), US)
+    elsewhere = normalise(thing(**{**data, "link_author": "someone_else"}, parent_id="t3_9zzzzz"), US)
+    assert (top.source, top.mentions_us) == ("comment", True)
+    assert (answer.source, answer.mentions_us) == ("thread", False)
+    assert (elsewhere.source, elsewhere.mentions_us) == ("keyword", False)
 
 
 def test_normalise_subreddit_keyword_hit_and_mention() -> None:
@@ -112,8 +124,8 @@ def test_normalise_subreddit_keyword_hit_and_mention() -> None:
 
 def test_normalise_marks_our_own_comments_and_bots() -> None:
     assert normalise(thing(author="Heard_Bot"), US).is_own
-    assert normalise(thing(author="AutoModerator", distinguished="moderator"), US).author.is_bot
-    assert normalise(thing(author="RemindMeBot"), US).author.is_bot
+    # Reddit has no bot flag: AutoModerator and RemindMeBot are known by what their texts say (the tagger).
+    assert not normalise(thing(author="RemindMeBot"), US).author.is_bot
     assert normalise(thing(author="[deleted]", author_fullname=None), US).author.id == "[deleted]"
 
 
@@ -144,7 +156,14 @@ def test_connect_refuses_missing_secrets_and_bad_options(fake: RedditFake) -> No
 def test_check_and_sources(fake: RedditFake) -> None:
     client = connect(fake, subreddits=["r/acme", "widgets"])
     assert client.check() == "u/heard_bot"
-    assert list(client.sources()) == ["inbox", "subreddit:acme", "subreddit:widgets", "posts:acme", "posts:widgets"]
+    assert list(client.sources()) == [
+        "inbox",
+        "subreddit:acme",
+        "subreddit:widgets",
+        "posts:acme",
+        "posts:widgets",
+        "ours",
+    ]
 
 
 def test_wrong_password_is_auth_failed(fake: RedditFake) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from listener.store import Store
+from listener.store import Store, iso
 from responders import lifecycle
 from responders.alerts import AlertChange
 from responders.escalate import escalate
@@ -133,6 +133,26 @@ def test_a_flood_is_split_into_digests_within_slacks_limits_each_item_once(
     hint = "Approve: heard approve "
     shown = Counter(s.removeprefix(hint) for s in slack.texts() if s.startswith(hint))
     assert shown == Counter(ids)
+
+
+def test_high_priority_items_lead_every_digest_whatever_their_age(
+    store: Store, slack: FakeSlack, notifier: SlackNotifier
+) -> None:
+    # 30 normal items older than 3 high ones: a digest shows at most 20, and the high ones come first.
+    normal = seed(store, 30, author="n", priority="normal", platforms=("x", "reddit"))
+    for cid in normal:
+        store.db.execute("UPDATE comments SET created_at = ? WHERE id = ?", [iso(NOW - timedelta(hours=9)), cid])
+    high = []
+    for i in range(3):
+        c = make_comment(900 + i, author=f"h{i}", text="my son had an allergic reaction", minutes_ago=70)
+        store.save_page("s", [c], None, now=NOW)
+        store.save_tags([make_tags(c, priority="high")], now=NOW)
+        lifecycle.create(store, c.id, ReplyState.SUGGESTED, now=NOW, text="So sorry, we're on it.")
+        high.append(c.id)
+    escalate(store, notifier, sla, now=NOW + timedelta(hours=1))
+    hint = "Approve: heard approve "
+    first = [t.removeprefix(hint) for t in slack.texts() if t.startswith(hint)][:3]
+    assert sorted(first) == sorted(high)
 
 
 def test_429_then_success_is_delivered_once_after_retry_after(

@@ -59,8 +59,11 @@ def test_untagged_then_undecided(store: Store) -> None:
     assert [c.id for c, _ in store.undecided()] == [a.id]
 
 
-def test_nobot_in_bio_opts_the_author_out(store: Store) -> None:
+def test_the_author_row_records_only_explicit_opt_outs(store: Store) -> None:
+    # A bio marker is read by the judge each time (listener.nlp.signals.opts_out), so it is never stale.
     store.save_page("s", [make_comment(1, bio="coffee nerd #nobot")], None, now=NOW)
+    assert store.author("x", "u-jane")["opted_out"] == 0
+    store.set_opted_out("x", "u-jane", now=NOW, why="asked by email")
     assert store.author("x", "u-jane")["opted_out"] == 1
 
 

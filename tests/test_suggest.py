@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from listener.errors import ConfigError
+from listener.records import Author
 from responders.suggest import (
+    Library,
     Recent,
     load_library,
     near_duplicate,
@@ -134,11 +137,9 @@ def test_reddit_markdown_in_a_comment_is_escaped_in_the_reply() -> None:
     lib = parse_library({"template": [{"intent": "complaint", "variants": ["Sorry about {topic}, {name}."]}]}, "t")
     c = make_comment(platform="reddit", author="a_b", text="the burr_set is cracked")
     s = suggest(c, make_tags(c, intent="complaint", sentiment="negative"), lib)
-    assert s.text == "Sorry about the burr\\_set, a\\_b."
+    assert s.text == "Sorry about the burr\\_set."  # "a_b" is no first name: no greeting
     x = make_comment(platform="x", author="a_b", text="the burr_set is cracked")
-    assert (
-        suggest(x, make_tags(x, intent="complaint", sentiment="negative"), lib).text == "Sorry about the burr_set, a_b."
-    )
+    assert suggest(x, make_tags(x, intent="complaint", sentiment="negative"), lib).text == "Sorry about the burr_set."
 
 
 def test_a_comment_in_another_language_gets_no_english_template() -> None:
@@ -185,3 +186,109 @@ def test_a_bad_language_code_is_a_config_error_naming_the_place() -> None:
         parse_library({"template": [{"intent": "praise", "lang": "Spanish", "variants": ["hola"]}]}, "replies.toml")
     with pytest.raises(ConfigError, match=r"\[settings\].*'language'"):
         parse_library({"settings": {"language": 7}, "template": []}, "replies.toml")
+
+
+def _asked(text: str, library: Library, *, author: str = "nell") -> str:
+    c = make_comment(text=text, author=author)
+    return suggest(c, make_tags(c, intent="question", is_question=True), library).text
+
+
+def test_answer_keywords_match_whole_words_not_parts_of_words() -> None:
+    lib = parse_library(
+        {
+            "answer": [
+                {"keywords": ["post", "us"], "text": "US: 5 days."},
+                {"keywords": ["post", "ireland"], "text": "Ireland: 3 days."},
+                {"keywords": ["tea"], "text": "Six teas."},
+                {"keywords": ["gift card"], "text": "Cards never expire."},
+            ]
+        },
+        "t",
+    )
+    assert _asked("Do you post to Ireland, and what about customs?", lib) == "Ireland: 3 days."
+    assert _asked("do you post to the US?", lib) == "US: 5 days."
+    assert _asked("is the steak gluten free?", lib) == ""
+    assert _asked("which TEA do you serve?", lib) == "Six teas."
+    assert _asked("does my gift\ncard expire?", lib) == "Cards never expire."
+    assert _asked("does my giftcard expire?", lib) == ""
+
+
+def test_products_are_found_as_whole_words() -> None:
+    lib = parse_library(
+        {
+            "settings": {"products": ["Nimbus kettle", "Nimbus"]},
+            "template": [{"intent": "praise", "variants": ["{topic}"]}],
+        },
+        "t",
+    )
+    for text, topic in [
+        ("my NIMBUS  kettle rocks", "Nimbus kettle"),
+        ("the nimbus rocks", "Nimbus"),
+        ("nimbusfan here", ""),
+    ]:
+        c = make_comment(text=text)
+        assert suggest(c, make_tags(c), lib).context["product"] == topic
+
+
+def test_no_first_name_means_no_greeting_and_a_sentence_that_still_reads() -> None:
+    lib = parse_library(
+        {
+            "settings": {"brand": ["Lantern Tea Co"]},
+            "template": [{"intent": "complaint", "variants": ["{name}, sorry. We hear you, {name}."]}],
+            "answer": [{"keywords": ["hours"], "text": "Hi {name}! We open at 8, {handle}."}],
+        },
+        "t",
+    )
+    c = make_comment(text="my order is wrong", author="the_tea_guy")
+    assert suggest(c, make_tags(c, intent="complaint", sentiment="negative"), lib).text == "Sorry. We hear you."
+    # An impersonator's display name uses our brand's words: no greeting from it.
+    fake = replace(make_comment(text="what are your hours?"), author=Author("u9", "lt_help", "Lantern Jo"))
+    assert (
+        suggest(fake, make_tags(fake, intent="question", is_question=True), lib).text == "Hi! We open at 8, @lt_help."
+    )
+    real = make_comment(text="what are your hours?", author="rosa")
+    assert (
+        suggest(real, make_tags(real, intent="question", is_question=True), lib).text == "Hi Rosa! We open at 8, @rosa."
+    )
+
+
+@pytest.mark.parametrize(
+    ("template", "rendered"),
+    [
+        ("Thank you, {name}! That made our day.", "Thank you! That made our day."),
+        ("{name}, this is so kind.", "This is so kind."),
+        ("Oh no, {name}, sorry about this.", "Oh no, sorry about this."),
+        ("Thanks {name}!", "Thanks!"),
+        ("Great point. {name}, we agree.", "Great point. We agree."),
+        ("Good news, {name}: it is back.", "Good news: it is back."),
+        ("¡Hola {name}! Sí.", "¡Hola! Sí."),
+    ],
+)
+def test_an_empty_name_takes_its_comma_and_space_with_it(template: str, rendered: str) -> None:
+    assert render(template, {"name": ""}) == rendered
+    assert "Ada" in render(template, {"name": "Ada"})
+
+
+def test_an_unhappy_comment_never_gets_an_upbeat_template() -> None:
+    lib = parse_library(
+        {
+            "template": [
+                {"intent": "praise", "variants": ["Yay, thanks {name}!"]},
+                {"intent": "other", "sentiment": "positive", "variants": ["Love this, {name}!"]},
+                {"intent": "any", "sentiment": "positive", "variants": ["Woo, {name}!"]},
+            ]
+        },
+        "t",
+    )
+    sarcasm = make_comment(text="great system 👏 third time my booking vanished")
+    for intent, sentiment in [("praise", "negative"), ("other", "negative"), ("complaint", "positive")]:
+        s = suggest(sarcasm, make_tags(sarcasm, intent=intent, sentiment=sentiment), lib)
+        assert s.needs_human and s.text == "" and not s.alternatives
+    happy = make_comment(text="best brunch in town")
+    assert suggest(happy, make_tags(happy), lib).text == "Yay, thanks Jane!"
+    assert not suggest(happy, make_tags(happy, intent="praise", sentiment="positive"), LIB).needs_human
+
+
+def test_an_empty_answer_keyword_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"answer #1.*empty"):
+        parse_library({"answer": [{"keywords": ["ship", " * "], "text": "Yes."}]}, "replies.toml")

@@ -89,10 +89,42 @@ def test_own_tweet_is_marked_own():
     assert normalise(raw, US).is_own
 
 
-def test_bot_author_is_flagged():
-    assert normalise(tweet(_handle="price_bot"), US).author.is_bot
-    assert normalise(tweet(_bio="I am a bot"), US).author.is_bot
+def test_the_bot_flag_is_xs_automated_label_only():
+    # A handle or a bio is not X's label: what an account says of itself is read by the tagger.
+    assert not normalise(tweet(_handle="price_bot"), US).author.is_bot
+    assert not normalise(tweet(_bio="I am a bot"), US).author.is_bot
     assert not normalise(tweet(), US).author.is_bot
+
+
+def test_retweet_of_our_post_is_a_keyword_hit_not_a_mention():
+    """A retweet's text starts "RT @us:" and X lists us in its mentions, but it says nothing to us."""
+    raw = tweet(
+        text="RT @heardbot: Our spring range is out today, come and see \u2026",
+        referenced_tweets=[{"type": "retweeted", "id": "4"}],
+        entities={"mentions": [{"start": 3, "end": 12, "id": "1000", "username": "heardbot"}]},
+    )
+    raw["includes"]["tweets"] = [{"id": "4", "author_id": "1000", "text": "Our spring range is out today"}]
+    c = normalise(raw, US)
+    assert (c.source, c.mentions_us, c.parent_id, c.is_own) == ("keyword", False, None, False)
+
+
+def test_retweet_of_someone_naming_us_is_still_not_said_to_us():
+    raw = tweet(
+        text="RT @bob: @heardbot why is my parcel stuck?",
+        referenced_tweets=[{"type": "retweeted", "id": "7"}],
+        entities={"mentions": [{"id": "3003", "username": "bob"}, {"id": "1000", "username": "heardbot"}]},
+    )
+    assert (normalise(raw, US).source, normalise(raw, US).mentions_us) == ("keyword", False)
+
+
+def test_x_automated_label_flags_the_author_as_a_bot():
+    """X's "Automated by @owner" label arrives in the user's affiliation; a plain handle and bio say nothing."""
+    raw = tweet(text="@heardbot new listings tonight", _handle="city_listings", _bio="Events in town.")
+    assert not normalise(raw, US).author.is_bot
+    raw["includes"]["users"][0]["affiliation"] = {"description": "Automated by @cityhall", "user_id": ["77"]}
+    assert normalise(raw, US).author.is_bot
+    raw["includes"]["users"][0]["affiliation"] = {"description": "Works at Acme Corp", "user_id": ["78"]}
+    assert not normalise(raw, US).author.is_bot
 
 
 def test_missing_created_at_is_bad_payload():
@@ -132,8 +164,8 @@ def test_check_and_account_from_users_me(harness):
     c = connect({k: v for k, v in options.items() if k not in ("user_id", "username")}, secrets)
     assert c.account == harness.account
     assert c.check() == "@heardbot (1000)"
-    assert c.sources() == ("mentions", "search:acme", "quotes")
-    assert client(harness, quotes_days=0).sources() == ("mentions", "search:acme")
+    assert c.sources() == ("mentions", "search:acme", "quotes", "ours")
+    assert client(harness, quotes_days=0).sources() == ("mentions", "search:acme", "ours")
 
 
 def test_429_pauses_mentions_while_search_goes_on(harness, tmp_path):

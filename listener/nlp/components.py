@@ -11,20 +11,19 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from listener.nlp.cues import combine
+from listener.nlp.cues import ASK_ACTION, ASK_LEAVE, ASK_REQUEST, combine
 from listener.nlp.inputs import Analysed, analyse, question_inputs, question_readings, sentiment_inputs
-from listener.nlp.lang import detect_lang
+from listener.nlp.lang import ENGLISH, detect_lang
 from listener.nlp.linear import LinearModel
 from listener.nlp.signals import bot_score, spam_score
-from listener.nlp.triage import intent_of, revised_sentiment, surface_sentiment
+from listener.nlp.triage import intent_of, reports_failure, revised_sentiment, surface_sentiment
 
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 AUTHOR_KEY = "heard_author"  # doc.user_data[AUTHOR_KEY] = (handle, bio, is_bot), set by tag()
 TEXT_KEY = "heard_text"  # doc.user_data[TEXT_KEY] = the comment's raw text, set by tag()
-ACTION_KEY = "heard_asks_action"  # doc.user_data[ACTION_KEY]: a request in question form (heard_question)
+ACTION_KEY = "heard_asks_action"  # doc.user_data[ACTION_KEY]: asks us to act, in question form (heard_question)
 _ANALYSIS_KEY = "heard_analysis"
 VALUES_KEY = "heard_values"  # doc.user_data[VALUES_KEY]: our extensions' values, read and written as a dict
-ENGLISH = frozenset({"en", "und"})  # what our models were trained on ("und": too short to tell)
 EXTENSIONS = {
     "heard_sentiment": "neutral",
     "heard_sentiment_score": 0.0,
@@ -138,14 +137,15 @@ class QuestionScorer(_Batched):
         items = [analysis(d) for d in docs]
         readings = question_readings(items)
         proba = self.model.proba(*question_inputs(items, readings))[:, 1]
-        for doc, (raw, _, _), (_, rule, action), p in zip(docs, items, readings, proba, strict=True):
-            doc.user_data[ACTION_KEY] = action
+        for doc, (raw, _, _), (_, rule, form), p in zip(docs, items, readings, proba, strict=True):
+            doc.user_data[ACTION_KEY] = form in (ASK_ACTION, ASK_REQUEST)
             p = combine(float(p), rule)
             v = values(doc)
             if v["heard_lang"] not in ENGLISH:
                 p = 0.9 if "?" in raw else min(p, 0.5)  # the model knows English; elsewhere trust the "?"
-            v["heard_question_score"] = round(float(p), 4)
-            v["heard_is_question"] = bool(p >= self.threshold)
+            v["heard_question_score"] = round(float(p), 4)  # information-seeking, as the benchmarks label it
+            # DECISIONS §2 also counts a request or a leave asked as a question ("can you…", "could I…").
+            v["heard_is_question"] = bool(p >= self.threshold) or form in (ASK_REQUEST, ASK_LEAVE)
 
 
 @Language.factory("heard_sentiment", default_config={"weights": ""})
@@ -170,9 +170,10 @@ def lang_component(doc: Doc) -> Doc:
 
 @Language.component("heard_spam")
 def spam_component(doc: Doc) -> Doc:
-    """Set heard_spam_score."""
+    """Set heard_spam_score; the author's bio, when tag() knows it, can corroborate the text."""
     declare_extensions()
-    values(doc)["heard_spam_score"] = spam_score(raw_text(doc))
+    _, bio, _ = doc.user_data.get(AUTHOR_KEY, ("", "", False))
+    values(doc)["heard_spam_score"] = spam_score(raw_text(doc), bio or "")
     return doc
 
 
@@ -203,5 +204,8 @@ def intent_component(doc: Doc) -> Doc:
         asks_action=doc.user_data.get(ACTION_KEY, False),
     )
     v["heard_intent"], v["heard_intent_score"] = intent, intent_score
-    v["heard_sentiment"], v["heard_sentiment_score"] = revised_sentiment(intent, sentiment, score)
+    failure = intent == "complaint" and reports_failure(text)
+    v["heard_sentiment"], v["heard_sentiment_score"] = revised_sentiment(
+        intent, sentiment, score, intent_score, failure=failure
+    )
     return doc

@@ -164,6 +164,22 @@ PRONOUN = _words("i you u we they he she it there") | DETERMINERS
 PERSONAL = _words("i you u we they ya")
 # Without "?", a past or perfect auxiliary before "the/my…" opens a statement whose subject was dropped.
 DROPPED_SUBJECT = _words("had was were did has have")
+# Without "?", "is/do/can… + <noun> + …" still asks ("is Didsbury open tomorrow", "do gift vouchers expire") when the
+# word after the auxiliary can be its subject. These words cannot: they follow an auxiliary whose subject was
+# dropped ("is so good", "can confirm", "will be back", "have to say") or open a statement ("is what it is").
+NOUN_AUX = _words("is are do does did can will has")
+NOT_SUBJECT = _words(
+    "a an not no so very really just always never also such still being going getting gonna worth what why how "
+    "when where who which whom all too more most much one here now back on off in out up down over done gone made "
+    "been be get got go come good great bad best better worse amazing awesome lovely brilliant fab perfect right "
+    "wrong true ok okay sure definitely literally honestly probably actually absolutely totally officially finally "
+    "to for with like about every ever only even confirm recommend vouch wait believe see say try do had agree "
+    "admit love hate think know want need feel guess hope miss enjoy highly defo def deffo tell vs at by from of "
+    "as if or and but then than because lunch dinner brunch breakfast homework yoga something nothing everything "
+    "anything someone everyone anyone nobody somebody it's its his her him them me us our your their my this that "
+    "remember put give sit keep take make let mind check please pop drop call "
+    "these those there the i you u we they he she it"
+)
 # "can you tell me whether…", "may I ask where…": an indirect question still asks for information.
 ASK_VERBS = _words("tell confirm explain clarify let advise say ask know")
 INDIRECT = _words("what why how where when who whom whose which if whether about")
@@ -202,8 +218,33 @@ TRAILING = 2
 INFO, DIRECTIVE, NOT_QUESTION = "info", "directive", "none"
 
 
+# Last parts of a Bluesky or Mastodon handle's domain ("@name.bsky.social", "@name@mastodon.uk").
+_HANDLE_TLD = _words("social uk com net org io app dev me xyz eu ie au ca nz us de fr blog page site online club art")
+
+
+def _joined_handles(words: Sequence[str]) -> list[str]:
+    """Fold "@user . co . uk" and "@user @ instance . social" back into "@user": the dots are not full stops."""
+    out: list[str] = []
+    i, n = 0, len(words)
+    while i < n:
+        w = words[i]
+        out.append(w)
+        i += 1
+        if w != "@user":
+            continue
+        j = i + 2 if i + 1 < n and words[i] == "@" and words[i + 1].isalnum() else i  # Mastodon's "@instance"
+        k = j
+        while k + 1 < n and words[k] in (".", "-") and words[k + 1].isalnum():
+            k += 2
+        if j > i or k > j and words[k - 1] in _HANDLE_TLD:
+            i = k
+    return out
+
+
 def question_words(words: Sequence[str]) -> list[str]:
-    """Rejoin contractions written with spaces ("don ’ t" → "don't") as DailyDialog-style text has them."""
+    """Rejoin contractions written with spaces ("don ’ t" → "don't") and fold dotted handles into "@user"."""
+    if "@user" in words:
+        words = _joined_handles(words)
     if "'" not in words:
         return list(words)
     out: list[str] = []
@@ -276,6 +317,14 @@ def _wh_inverted(c: Sequence[str]) -> bool:
 def _aux_inverted(c: Sequence[str]) -> bool:
     """Spot an auxiliary opening the clause, followed by its subject: 'do you', 'is there', "isn't it"."""
     return len(c) > 1 and c[0] in AUX and c[1] in SUBJECT
+
+
+def _noun_subject(c: Sequence[str]) -> bool:
+    """Whether the word after an opening auxiliary can be a noun subject with more to follow ("is Didsbury open")."""
+    if len(c) < 3 or not c[2].isalpha():
+        return False
+    w1 = c[1]
+    return w1.isalpha() and len(w1) > 1 and w1 not in NOT_SUBJECT and not w1.endswith(("ly", "ing", "ed", "est"))
 
 
 def _indirect(rest: Sequence[str]) -> bool:
@@ -352,7 +401,9 @@ def clause_kind(c: Sequence[str], asked: bool) -> str | None:
             return INFO if w0 == "do" and w1 in PERSONAL and len(c) > 2 else None  # not "do your homework"
         if w0 in DROPPED_SUBJECT and w1 in DETERMINERS:
             return None  # "had the grinder 6 months now.", "was the best day ever": the writer left out "I"
-        return INFO if len(c) > 2 and len(w0) > 1 and w1 in PRONOUN else None  # not "R.I.P."
+        return INFO if len(c) > 2 and (len(w0) > 1 or w1 in YOU) and w1 in PRONOUN else None  # not "R.I.P."
+    if w0 in ("anyone", "anybody") and w1 == "else" and asked:
+        return INFO  # "anyone else been turned away today?": asks others to confirm
     if w0 == "any" and w1 in ANY_ASKS:
         return INFO  # "any chance the Guji comes back", "any update on my order"
     if not asked:
@@ -399,6 +450,8 @@ def _opened(parts: Sequence[Sequence[str]]) -> Opened:
 def _kind(parts: Sequence[Sequence[str]], marks: str, opened: Opened) -> str | None:
     """`sentence_kind` with the opened clauses already worked out."""
     asked = "?" in marks
+    if opened and _RHETORICAL.match(" ".join(opened[0][1]) + " "):
+        return NOT_QUESTION  # "are you serious?", "who builds a system like this?": indignation expects no answer
     if not asked:
         if "!" in marks:
             return None  # "isn't it lovely!", "how did you know!": exclamations
@@ -440,11 +493,30 @@ def _has_words(opened: Opened) -> bool:
 
 
 _SEEK_RE = re.compile(r" (" + "|".join(re.escape(s) for s in STRONG_SEEK) + r") ")
+# Indirect questions with a gap before the question word: "I'd like to know what…", "I can't tell from the photo
+# whether…", "would be good to know if…", "not sure if you…". Bounded gap, so no runaway backtracking.
+_INDIRECT_RE = re.compile(
+    r" (?:(?:like|love|need|want|good|useful|helpful|handy) to (?:know|find out|check|hear)"
+    r"|can'?t tell|cannot tell|couldn'?t tell)(?: [^ .!?]+){0,6}? (?:if|whether|what|when|where|how|which|who|why) "
+    r"| not sure (?:if|whether) (?:you|u|there's|there is|it's ok|we can|i can|i need|i should) "
+)
+# Indignant or admiring questions that expect no answer. Matched on a clause with its openers dropped.
+_RHETORICAL = re.compile(
+    r"(?:are|r) (?:you|u) (?:serious|kidding|joking|having a laugh|for real)\b"
+    r"|is this (?:a joke|for real|some kind of joke)\b|you(?:'re| are) (?:joking|kidding)\b"
+    r"|who (?:the hell |on earth )?(?:thought|decided|designs|designed|builds|built|runs|'s running|is running"
+    r"|approved|signed off|trains|trained)\b|who's running\b"
+    r"|(?:how|what|why) (?:\S+ ){1,4}even (?!know\b)"
+    r"|how (?:am i|are we|is anyone|is anybody|are people|are you) (?:meant|supposed|expected) to\b"
+    r"|what (?:is|'s) wrong with (?:you|them|people|this place)\b"
+)
 
 
 def _seek(low: str) -> str | None:
     """Stock asks ("anyone know…", "wondering if…"); wondering whether *you could* is a polite request."""
     padded = f" {low} "
+    if _INDIRECT_RE.search(padded):
+        return INFO
     pos = 0
     while (m := _SEEK_RE.search(padded, pos)) is not None:
         s, at = m.group(1), m.start()
@@ -468,7 +540,48 @@ def _assent(sents: list) -> None:
                 sents[i] = (parts, marks, opened, NOT_QUESTION)
 
 
-Reading = tuple[np.ndarray, float | None, bool]  # (cue vector, the rules' firm opinion or None, asks for action)
+# How a comment asks for something, beyond information (Reading's third part):
+ASK_ACTION = "action"  # an offer or suggestion ("how about Friday?", "let's…"): a request, not a question
+ASK_REQUEST = "request"  # a request phrased as a question ("can you…", "any chance you could…"): both
+ASK_LEAVE = "permission"  # asking leave ("can I pay by card?", "could we bring the dog?"): a question
+Reading = tuple[np.ndarray, float | None, str]  # (cue vector, the rules' firm opinion or None, ASK_* or "")
+# Openers dropped before reading a request's form: "please could you…", "so can you…".
+_POLITE = _words("please pls plz kindly just so also and but then quick")
+# After "will you", these ask about a plan or a state ("will you have…", "will you do…"), not for a favour.
+_WILL_STATE = _words("have do open still take serve need")
+# "any chance of a table", "any chance you could…": asks us to do something; "any chance the pie is back" asks.
+_CHANCE_ASKS = _words("of you u you'd you'll you'd we i")
+
+
+def _ask_form(sents: list, seek: str | None, low: str) -> str:
+    """Whether a request or a leave is phrased as a question, with or without "?" (DECISIONS §2 counts both)."""
+    if seek == DIRECTIVE or " any chance you" in low or " any chance of " in low:
+        return ASK_REQUEST  # "I wonder if you could hold my order", "the recipe: any chance you'd share it?"
+    found = ""
+    for _, marks, opened, _ in sents:
+        if not opened:
+            continue
+        c = opened[0][1]
+        while c and c[0] in _POLITE:
+            c = c[1:]
+        w0, w1 = (c + ["", ""])[:2]
+        rest = [w for w in c[2:] if w not in ADVERBS]
+        v = rest[0] if rest else ""
+        if "?" not in marks and "!" in marks or not v and w0 != "any":
+            continue
+        if w0 in MODAL_ASK and w1 in YOU:
+            if v in ("like", "care") or v in STATE_VERBS or w0 in ("will", "won't") and v in _WILL_STATE:
+                continue  # an offer, or "can you speak / will you be…": the question rules decide
+            if v in ASK_VERBS and (v in ("confirm", "clarify") or _indirect(rest)):
+                continue  # "can you tell me whether…": information
+            return ASK_REQUEST
+        if w0 in ("would", "do") and w1 in YOU and v == "mind":
+            return ASK_REQUEST
+        if w0 == "any" and w1 == "chance" and v in _CHANCE_ASKS:
+            return ASK_REQUEST
+        if w0 in ("can", "could", "may") and w1 in ("i", "we") and v not in ASK_VERBS and v != "help":
+            found = ASK_LEAVE
+    return found
 
 
 def question_reading(words: Sequence[str], text: str) -> Reading:
@@ -482,7 +595,8 @@ def question_reading(words: Sequence[str], text: str) -> Reading:
     read = [(k, "?" in m) for _, m, o, k in sents if _has_words(o)]
     low = " ".join(words)
     rule, action = _rule(words, text, low, sents, read)
-    return _cues(words, text, low, sents, read), rule, action
+    form = _ask_form(sents, _seek(low), f" {low} ") or (ASK_ACTION if action else "")
+    return _cues(words, text, low, sents, read), rule, form
 
 
 def rule_score(words: Sequence[str], text: str) -> float | None:
@@ -490,10 +604,10 @@ def rule_score(words: Sequence[str], text: str) -> float | None:
     return question_reading(words, text)[1]
 
 
-def read_question(words: Sequence[str], text: str) -> tuple[float | None, bool]:
-    """Return (the rule's firm opinion or None, whether the comment asks for action in question form)."""
-    _, rule, action = question_reading(words, text)
-    return rule, action
+def read_question(words: Sequence[str], text: str) -> tuple[float | None, str]:
+    """Return (the rule's firm opinion or None, how it asks beyond information: an ASK_* value or "")."""
+    _, rule, form = question_reading(words, text)
+    return rule, form
 
 
 def cue_vector(words: Sequence[str], text: str) -> np.ndarray:
@@ -522,8 +636,10 @@ def _rule(words: Sequence[str], text: str, low: str, sents: list, read: list) ->
         return 0.2, action  # the question marks sit on a request, offer or suggestion, or on "really?!"
     if seek == DIRECTIVE or not asked and any(k == DIRECTIVE for k, _ in read):
         return 0.2, action  # "I wonder if you could help me", "why don't you try the decaf."
+    if not asked and any(k == NOT_QUESTION for k, _ in read) and not any(k == INFO for k, _ in read):
+        return 0.2, action  # "how do you even make gravy taste like that": admiring or indignant, without a "?"
     # Without a "?", only a clear inversion opening a sentence counts; "@bob has this…" has a subject already.
-    if not asked and any(k == INFO for k in _unasked(words, sents)):
+    if not asked and (any(k == INFO for k in _unasked(words, sents)) or _opens_asking(words, sents, text)):
         return 0.9, action  # a question typed with a full stop or nothing: "what are the appliances."
     return None, action
 
@@ -535,6 +651,32 @@ def _unasked(words: Sequence[str], sents: list) -> list[str | None]:
         if first[:1] and first[0] in AUX and not (first[1:2] and first[1] in ADDRESSED):
             sents = sents[1:]  # "@bob is a writer": the handle is the subject, unless "is the…"/"do you…" follows
     return [k for _, _, _, k in sents]
+
+
+# Auxiliaries that cannot take one handle as their subject: after "@bob", "do/are/were" address Bob.
+VOCATIVE_AUX = _words("do are were")
+_NOT_OPENING = _words("so nor neither as than just and but also plus or")
+_CAPITAL_AUX = re.compile(r"^\s*(?:[@＠][\w.@-]+\s+)+(?:Is|Are|Do|Does|Did|Can|Will|Has|Have) [A-Za-z]")
+
+
+def _opens_asking(words: Sequence[str], sents: list, text: str) -> bool:
+    """Whether a comment opens with "is/do/can… + <noun>…" and has no "?" or "!" ("Is Didsbury open tomorrow").
+
+    Only the comment's first clause: later, "…, Is Dead at 88" or "…, will visit you" is a statement. After a
+    leading handle the handle may be the subject ("@bob is a writer"), so the auxiliary must be one that cannot
+    agree with it ("@bob do gift vouchers expire") or be written with a capital ("@bob Is Didsbury open").
+    """
+    if not sents or "?" in sents[0][1] or "!" in sents[0][1]:
+        return False
+    opened = sents[0][2]
+    raw, c = opened[0] if opened else ([], [])
+    if not c or c[0] not in NOUN_AUX or "please" in c or not _noun_subject(c):
+        return False
+    if any(w.startswith("#") or w in _NOT_OPENING for w in raw[: len(raw) - len(c)]):
+        return False  # "#YesAllWomen are taught…", "just do whatever…", "so are many others"
+    if words[0] != "@user":
+        return True
+    return c[0] in VOCATIVE_AUX or bool(_CAPITAL_AUX.match(text))
 
 
 def combine(p: float, rule: float | None) -> float:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+# What our English models can read ("und": too short to tell, e.g. an emoji).
+ENGLISH = frozenset({"en", "und"})
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]")
 # Short, frequent words that are distinctive for each language, and everyday words of customer talk
-# (orders, delivery, thanks, help) that English does not use.
+# (orders, delivery, thanks, help; meals, food, praise, compliments to the team) that English does not use.
+# Loan words English writes too ("cena" as a surname, "bravo", "cuisine", "super", "team") are left out.
 _STOP = {
     "en": "the and is are you your to of it this that for with was have not what my me i we they just so be at "
     "on do can will thanks thank love great please how why when where who would could should don't i'm "
@@ -16,25 +19,37 @@ _STOP = {
     "como qué cuando donde porque también tengo tiene hay nos mi tu su yo bueno hacen hace envíos envío "
     "puedo puede quiero necesito ayuda ayudar semanas días todavía aún nada todo sí llega llegó llegado "
     "pedido compra comprar precio buenas alguien vez ahora hoy mañana tienen están estoy encanta nunca "
-    "siempre dónde cuándo",
+    "siempre dónde cuándo comida almuerzo desayuno delicioso deliciosa riquísimo perfecto perfecta equipo "
+    "felicidades enhorabuena servicio reserva plato platos increíble excelente cocina camarero encantó",
     "pt": "o a os as que de e em um uma é não por com para do da dos das mas muito obrigado obrigada olá este "
     "esta está são como quando onde porque também tenho tem você eu bom isso chega chegou meu minha "
     "pedido ainda nada já quero preciso ajuda semanas dias hoje amanhã vocês estou foi vai pra tá "
-    "atendimento nunca sempre gostei adorei entrega",
+    "atendimento nunca sempre gostei adorei entrega comida almoço jantar delicioso deliciosa perfeito perfeita "
+    "equipe equipa parabéns reserva prato pratos excelente garçom incrível",
     "fr": "le la les que de et en un une est pas pour avec du des mais très merci bonjour ce cette sont comme "
     "quand où parce aussi j'ai je tu il elle nous vous bien c'est qui dans sur au votre vos notre "
     "beaucoup livrez livraison commande toujours encore rien pourquoi peux pouvez êtes suis avez ai adore "
-    "génial colis reçu jamais",
+    "génial colis reçu jamais repas déjeuner dîner délicieux délicieuse parfait parfaite équipe félicitations "
+    "réservation plat plats serveur serveuse accueil vraiment",
     "de": "der die das und ist nicht ich du er sie wir ihr ein eine mit für auf aber sehr danke hallo dieser "
     "diese sind wie wann wo weil auch habe hat den dem des zu von bitte gut kommt meine mein noch schon "
     "bestellung immer warum kann können bin heute wochen tage keine kein mich mir uns euch hier jetzt "
-    "gibt liefern versand paket bekommen vielen toll",
+    "gibt liefern versand paket bekommen vielen toll essen mittagessen abendessen frühstück lecker perfekt "
+    "köstlich glückwunsch tisch reservierung gericht sonntag ausgezeichnet hervorragend freundlich kellner",
     "it": "il lo la gli le che di e un una è non per con del della ma molto grazie ciao questo questa sono come "
     "quando dove perché anche ho ha io tu noi voi bene spedite spedizione ordine mille ancora niente "
-    "posso potete abbiamo mio mia vostro vostra tutto oggi domani settimane giorni arrivato pacco",
+    "posso potete abbiamo mio mia vostro vostra tutto oggi domani settimane giorni arrivato pacco pranzo "
+    "colazione cibo piatto piatti buonissimo buonissima ottimo ottima perfetto perfetta fantastico fantastica "
+    "complimenti squadra cucina delizioso deliziosa tutta tutti agnello domenica servizio personale tavolo "
+    "prenotazione gentilissimi",
     "nl": "de het een en is niet ik jij je hij zij wij met voor op maar heel dank bedankt hallo deze dit zijn "
     "hoe wanneer waar omdat ook heb heeft van te goed wel bestelling nog waarom mijn jullie kunnen kan "
     "heerlijk lekker vandaag weken dagen pakket bezorgd",
+    "pl": "nie jest się że czy jak ale dla przez jestem jesteś jesteśmy są był była było będzie bardzo dziękuję "
+    "dzięki proszę dzień dobry cześć mam macie możecie można gdzie kiedy dlaczego który która które tylko "
+    "jeszcze już tak też zamówienie zamówiłem zamówiłam dostawa wczoraj dzisiaj jutro niedziela menu "
+    "moja mój moje wasz wasza państwo pieczeń smaczne pyszne",
+    "sv": "och är det att inte jag du vi ni för med som på har var kan inte tack hej mycket bra också",
 }
 # Words of those lists that English text uses too often to count as a vote against it: each is in
 # more than 1 English text in 2,000 of the training files (SemEval, TweetAct and DailyDialog train),
@@ -61,6 +76,14 @@ _MARKS = {
     "ò": ("it",),
     "ì": ("it",),
     "ij": ("nl",),
+    "ą": ("pl",),
+    "ę": ("pl",),
+    "ł": ("pl",),
+    "ś": ("pl",),
+    "ź": ("pl",),
+    "ż": ("pl",),
+    "ń": ("pl",),
+    "å": ("sv",),
 }
 _LANGS_OF: dict[str, tuple[str, ...]] = {}
 for _lang, _words in STOPWORDS.items():

@@ -11,6 +11,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from listener.nlp import components
+from listener.nlp.lang import ENGLISH
 from listener.nlp.triage import needs_reply, priority_of
 from listener.records import Comment, Tags
 
@@ -73,7 +74,7 @@ def _docs(nlp: Language, comments: list[Comment]) -> Iterator[Doc]:
 def _tags(comment: Comment, doc: Doc) -> Tags:
     """Build the Tags record for one analysed comment."""
     x = components.values(doc)
-    readable = x["heard_lang"] in components.ENGLISH
+    readable = x["heard_lang"] in ENGLISH
     reply = needs_reply(comment, x["heard_intent"], x["heard_spam_score"], x["heard_bot_score"], readable=readable)
     return Tags(
         comment_id=comment.id,
@@ -86,7 +87,7 @@ def _tags(comment: Comment, doc: Doc) -> Tags:
         spam_score=x["heard_spam_score"],
         bot_score=x["heard_bot_score"],
         needs_reply=reply,
-        priority=priority_of(x["heard_intent"], reply, readable=readable),
+        priority=priority_of(comment.text, x["heard_intent"], reply),
         lang=x["heard_lang"],
         model_version=MODEL_VERSION,
     )

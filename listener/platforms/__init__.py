@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from listener.errors import ConfigError
-from listener.records import Account, Comment, OwnPost, Page
+from listener.records import Account, Author, Comment, OwnPost, Page
 
 
 class Platform(Protocol):
@@ -96,9 +96,31 @@ class OwnPostSource(Protocol):
         ...
 
 
+@runtime_checkable
+class ProfileSource(Protocol):
+    """Optional: a client that can look up authors' profile text where comment payloads carry none.
+
+    Reddit comments name their author only, and YouTube comments give the author's channel id but
+    not its description; the judge still needs the bio (opt-out markers, self-declared bots). The
+    app asks after a page is stored, for a bounded number of authors not looked up lately.
+    """
+
+    def profiles(self, platform: str, authors: Sequence[Author]) -> Mapping[str, str]:
+        """Author id -> profile text for each author looked up ("" when there is none: empty, suspended, gone).
+
+        An author left out was not looked up this time (a failed request ended the call) and is asked
+        again later; authors of another platform are left out.
+
+        :raises PlatformError: the first request failed; nothing was looked up.
+        """
+        ...
+
+
 Normaliser = Callable[[Mapping[str, Any], Account], Comment]
 # A platform's raw post (as its API returns our own post) and our follower count -> OwnPost.
 PostNormaliser = Callable[[Mapping[str, Any], int], OwnPost]
+# A platform's raw profile resource (Reddit's user about, a YouTube channel) -> (author id, profile text).
+ProfileNormaliser = Callable[[Mapping[str, Any]], tuple[str, str]]
 Connector = Callable[[Mapping[str, Any], Mapping[str, str]], Platform]
 
 
@@ -116,6 +138,8 @@ class PlatformSpec:
     default_post_rate: int = 30
     # Pure: one raw post of ours and the follower count -> OwnPost (for replayed recordings too).
     normalise_post: PostNormaliser | None = None
+    # Pure: one raw profile resource -> (author id, profile text), for platforms whose comments carry no bio.
+    normalise_profile: ProfileNormaliser | None = None
 
 
 _REGISTRY: dict[str, PlatformSpec] = {}

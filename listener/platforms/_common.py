@@ -1,26 +1,13 @@
-"""Provide small helpers that several platform modules share: time parsing, bot heuristics, config checks."""
+"""Provide small helpers that several platform modules share: time parsing, payload checks, config checks."""
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from listener.errors import BadPayload, ConfigError
-
-# Handles ending in "bot" are bots, except surnames and words that merely end that way.
-_BOT_NAME = re.compile(r"bot$|^bot[_\-.]|^auto_?moderator$", re.IGNORECASE)
-_NOT_BOT = re.compile(r"(?:tal|ab|cab|sa|ro|tur)bot$", re.IGNORECASE)
-_BOT_BIO = re.compile(r"\b(?:i am a bot|i'?m a bot|automated account|#bot)\b", re.IGNORECASE)
-
-
-def looks_automated(handle: str, bio: str = "", flagged: bool = False) -> bool:
-    """Guess whether an account is a bot from its own flag, its handle and its bio."""
-    name = handle or ""
-    by_name = bool(_BOT_NAME.search(name)) and not _NOT_BOT.search(name)
-    return bool(flagged or by_name or _BOT_BIO.search(bio or ""))
 
 
 def parse_iso(value: Any, where: str) -> datetime:

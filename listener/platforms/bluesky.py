@@ -2,9 +2,10 @@
 
 Sources: ``notifications``, mentions, replies and quotes from
 ``app.bsky.notification.listNotifications``; and ``search:<query>`` for each keyword, posts from
-``app.bsky.feed.searchPosts`` (sort latest). Both come newest first with a ``cursor`` to older
-pages, so a poll cycle pages down from the newest item to the bound the previous cycle reached,
-then remembers the newest it saw (the same cycle as X's since_id walk).
+``app.bsky.feed.searchPosts`` (sort latest); and ``ours``, our own replies from
+``app.bsky.feed.getAuthorFeed`` (``posts_with_replies``; option ``own_replies``). All come newest
+first with a ``cursor`` to older pages, so a poll cycle pages down from the newest item to the
+bound the previous cycle reached, then remembers the newest it saw (the same cycle as X's since_id walk).
 
 The session is created once per process and reused; atproto refreshes it from its JWT ``exp``.
 A login is at most once per ``RELOGIN_GAP``: createSession allows 30 per 5 minutes per handle.
@@ -44,13 +45,13 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, _walk, register
-from listener.platforms._common import ceil_epoch, looks_automated, metric, parse_iso, require, require_secrets
+from listener.platforms._common import ceil_epoch, metric, parse_iso, require, require_secrets
 from listener.records import Account, Author, Comment, OwnPost, Page
 
 log = logging.getLogger(__name__)
 
 SECRETS = ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD")
-OPTIONS = ("base_url", "page_size", "timeout", "mark_seen", "keywords")
+OPTIONS = ("base_url", "page_size", "timeout", "mark_seen", "keywords", "own_replies")
 DEFAULT_BASE = "https://bsky.social"
 POST = "app.bsky.feed.post"
 # Notification reasons we answer, and the Comment source each becomes (a quote is aimed at us).
@@ -98,7 +99,7 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
             name=str(author.get("displayName") or ""),
             bio=str(author.get("description") or ""),
             # Handles are domains: the bot-ness is in the first label ("pricebot.bsky.social").
-            is_bot=looks_automated(handle.split(".")[0], str(author.get("description") or ""), flagged),
+            is_bot=flagged,
         ),
         text=text,
         url=f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}",
@@ -194,6 +195,31 @@ class SearchWalk(_walk.Walk):
         return _walk.Stamp(str(item["uri"]), parse_iso(text, where), str(text))
 
 
+class FeedWalk(_walk.Walk):
+    """Where the ``ours`` source is: a cycle pages down our author feed from the newest entry to ``bound``.
+
+    The feed sorts a post by the earlier of its ``createdAt`` and ``indexedAt``, and a repost by
+    when it was reposted (``reason.indexedAt``): the walk reads the same time.
+    """
+
+    platform = "bluesky own"
+    ids_key = "newest_uris"
+
+    @staticmethod
+    def stamp(item: dict[str, Any]) -> _walk.Stamp:
+        """A feed entry's post uri and sort time (kept in the cursor as Bluesky wrote it)."""
+        post, reason = item.get("post") or {}, item.get("reason") or {}
+        uri, where = str(post.get("uri")), f"bluesky {post.get('uri')}"
+        if reason.get("indexedAt"):
+            # A repost of our own post lists that post's uri a second time; the walk must tell them apart.
+            return _walk.Stamp(f"{uri}#repost", parse_iso(reason["indexedAt"], where), str(reason["indexedAt"]))
+        times = [t for t in ((post.get("record") or {}).get("createdAt"), post.get("indexedAt")) if t]
+        if not times:
+            raise BadPayload(f"{where}: no createdAt or indexedAt")
+        text = min(times, key=lambda t: parse_iso(t, where))
+        return _walk.Stamp(uri, parse_iso(text, where), str(text))
+
+
 # -- the client --------------------------------------------------------------------------------
 
 
@@ -221,9 +247,10 @@ class BlueskyClient:
         session_string: str | None = None,
         clock: Callable[[], float] = time.time,
         keywords: Sequence[str] = (),
+        own_replies: bool = True,
     ) -> None:
         self.api, self.handle, self._password = api, handle.removeprefix("@"), password
-        self.keywords = tuple(keywords)
+        self.keywords, self.own_replies = tuple(keywords), own_replies
         self.page_size, self.mark_seen, self.clock = page_size, mark_seen, clock
         self._session_string = session_string
         self._account: Account | None = None
@@ -243,15 +270,19 @@ class BlueskyClient:
         return self.api.export_session_string() if self._account else None
 
     def sources(self) -> Sequence[str]:
-        """``notifications`` (mentions, replies and quotes) and ``search:<query>`` for each keyword."""
-        return ("notifications", *(f"search:{k}" for k in self.keywords))
+        """``notifications`` (mentions, replies and quotes), ``search:<query>`` per keyword, and ``ours``."""
+        return ("notifications", *(f"search:{k}" for k in self.keywords), *(("ours",) if self.own_replies else ()))
 
     def fetch(self, source: str, cursor: str | None, *, since: datetime) -> Page:
         """Fetch one page of the current cycle; the cursor records where the next call continues."""
         if source.startswith("search:") and source[7:] in self.keywords:
             return self._search(source[7:], cursor, since)
+        if source == "ours":
+            return self._ours(cursor, since)
         if source != "notifications":
-            raise ConfigError(f"bluesky has no source {source!r}; expected 'notifications' or 'search:<keyword>'")
+            raise ConfigError(
+                f"bluesky has no source {source!r}; expected 'notifications', 'search:<keyword>' or 'ours'"
+            )
         walk = Walk.load(cursor, since)
         params = models.AppBskyNotificationListNotifications.Params(
             limit=self.page_size, cursor=walk.token, reasons=sorted(REASONS)
@@ -280,8 +311,33 @@ class BlueskyClient:
         kept = [p for p in fresh if _answerable(p)]
         return Page(tuple(kept), after.dump(), more=after.token is not None)
 
+    def _ours(self, cursor: str | None, since: datetime) -> Page:
+        """One page of our author feed, newest first, down to the last cycle's bound; our replies only.
+
+        Our replies, by heard or by a person in any app, are what acknowledge a comment; no
+        notification carries them. Root posts are the own-posts report's, reposts are not ours.
+        """
+        me, walk = self.account.id, FeedWalk.load(cursor, since)
+        params = models.AppBskyFeedGetAuthorFeed.Params(
+            actor=me, filter="posts_with_replies", limit=self.page_size, cursor=walk.token
+        )
+        body = self._call("app.bsky.feed.getAuthorFeed", params)
+        feed = body.get("feed")
+        if not isinstance(feed, list) or not all(isinstance(i, dict) and isinstance(i.get("post"), dict) for i in feed):
+            raise BadPayload("bluesky getAuthorFeed: 'feed' is not a list of feed items")
+        fresh, after = walk.step(feed, body.get("cursor"))
+        replies = [
+            entry["post"]
+            for entry in fresh
+            if not entry.get("reason")
+            and (entry["post"].get("author") or {}).get("did") == me
+            and _parent_of(entry["post"].get("record"))
+            and _answerable(entry["post"])
+        ]
+        return Page(tuple(replies), after.dump(), more=after.token is not None)
+
     def normalise(self, raw: Mapping[str, Any]) -> Comment:
-        """Turn one fetched notification (or searched post) into a Comment."""
+        """Turn one fetched notification (or searched post, or post of ours) into a Comment."""
         return normalise(raw, self.account)
 
     def after_store(self, source: str, page: Page) -> None:
@@ -289,8 +345,8 @@ class BlueskyClient:
 
         Off by default: it clears the unread badge a person may rely on in the app.
         """
-        if not (self.mark_seen and page.items):
-            return
+        if source != "notifications" or not (self.mark_seen and page.items):
+            return  # a searched post or one of ours is no notification: its time must not move the mark
         newest = max(str(i["indexedAt"]) for i in page.items)
         try:
             self._call(
@@ -529,6 +585,9 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> BlueskyCl
     keywords = options.get("keywords", [])
     if not isinstance(keywords, list | tuple) or not all(isinstance(k, str) and k.strip() for k in keywords):
         raise ConfigError("platforms.bluesky.keywords: expected a list of search queries")
+    own_replies = options.get("own_replies", True)
+    if not isinstance(own_replies, bool):
+        raise ConfigError(f"platforms.bluesky.own_replies: expected true or false, got {own_replies!r}")
     # httpx's timeout, so a hung socket cannot hang the poll job.
     api = Client(base_url=str(options.get("base_url") or DEFAULT_BASE), request=Request(timeout=timeout))
     return BlueskyClient(
@@ -538,6 +597,7 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> BlueskyCl
         page_size=page_size,
         mark_seen=bool(options.get("mark_seen", False)),
         keywords=keywords,
+        own_replies=own_replies,
     )
 
 
@@ -548,8 +608,8 @@ register(
         connect=connect,
         secrets=SECRETS,
         options=OPTIONS,
-        help="Bluesky via atproto: mentions, replies and quotes from your notifications, and keyword "
-        "searches; replies threaded "
+        help="Bluesky via atproto: mentions, replies and quotes from your notifications, your own replies, "
+        "and keyword searches; replies threaded "
         "with root/parent refs. Use an app password. See docs/bluesky.md.",
         # Writes cost 3 points of 5,000 an hour; the limit that matters is not looking like a spam bot.
         default_post_rate=30,

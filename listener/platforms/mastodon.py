@@ -2,7 +2,8 @@
 
 Sources: ``mentions``, ``GET /api/v1/notifications?types[]=mention&types[]=quote`` (a quote of one
 of our statuses need not mention us; servers before 4.5 never send one); and ``tag:<hashtag>``,
-``GET /api/v1/timelines/tag/<hashtag>``, for each hashtag listened to. Each is walked forward with
+``GET /api/v1/timelines/tag/<hashtag>``, for each hashtag listened to; and ``ours``, our own replies
+from ``GET /api/v1/accounts/<our id>/statuses`` (option ``own_replies``). Each is walked forward with
 ``min_id`` (``since_id`` would return the *newest* page above the id and skip a gap when more than
 a page arrived between two ticks); the cursor is the newest id handled. On a first start the newest
 id is remembered without storing anything, unless a backfill asks to walk down to a floor time
@@ -43,12 +44,13 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, register
-from listener.platforms._common import ceil_epoch, looks_automated, metric, parse_iso, require, require_secrets
+from listener.platforms._common import ceil_epoch, metric, parse_iso, require, require_secrets
 from listener.records import Account, Author, Comment, OwnPost, Page
 
 SECRETS = ("MASTODON_ACCESS_TOKEN",)
-OPTIONS = ("api_base_url", "bot_account", "page_size", "timeout", "hashtags")
+OPTIONS = ("api_base_url", "bot_account", "page_size", "timeout", "hashtags", "own_replies")
 TAG_PAGE = 40  # the most statuses a hashtag timeline returns in one page
+OWN_PAGE = 40  # the most statuses an account's timeline returns in one page
 # Our reply's visibility given the original's: never wider. Public mentions get unlisted answers,
 # which reach the person without flooding the public timelines; unknown values stay direct.
 REPLY_VISIBILITY = {"public": "unlisted", "unlisted": "unlisted", "private": "private", "direct": "direct"}
@@ -81,12 +83,16 @@ def html_to_text(markup: str) -> str:
 
 ADDRESSED = ("mention", "quote")  # the notification types that carry a status said to (or about) us
 TAGGED = "tag"  # the type heard gives a status from a hashtag timeline, wrapped like a notification
+OWN = "own"  # the type heard gives a status from our own timeline, wrapped like a notification
 
 
 def _is_heard(notification: Mapping[str, Any]) -> bool:
     # types[] asks the server to filter, but older servers ignore it: a favourite of our own
     # status must not come back as a "comment" by us.
-    return bool(notification.get("status")) and notification.get("type", "mention") in (*ADDRESSED, TAGGED)
+    status, kind = notification.get("status"), notification.get("type", "mention")
+    if kind == OWN:  # only our replies: our root statuses are the own-posts report's
+        return isinstance(status, Mapping) and bool(status.get("in_reply_to_id"))
+    return bool(status) and kind in (*ADDRESSED, TAGGED)
 
 
 def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
@@ -100,8 +106,8 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     bio = html_to_text(str(who.get("note") or ""))
     replies_to_us = str(status.get("in_reply_to_account_id") or "") == account.id
     parent = status.get("in_reply_to_id")
-    # A hashtag hit is said to us only when it also mentions or answers us; a notification always is.
-    mentioned = raw.get("type") != TAGGED or any(
+    # A hashtag hit (or our own status) is said to us only when it mentions or answers us; a notification always is.
+    mentioned = raw.get("type") not in (TAGGED, OWN) or any(
         str((m or {}).get("id")) == account.id for m in status.get("mentions") or []
     )
     return Comment(
@@ -113,7 +119,7 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
             id=author_id,
             handle=handle,
             name=str(who.get("display_name") or ""),
-            is_bot=looks_automated(handle.split("@")[0], bio, flagged=bool(who.get("bot"))),
+            is_bot=bool(who.get("bot")),
             bio=bio,
         ),
         text=html_to_text(str(status.get("content") or "")),
@@ -185,9 +191,10 @@ class MastodonClient:
         page_size: int = 40,
         clock: Callable[[], float] = time.time,
         hashtags: Sequence[str] = (),
+        own_replies: bool = True,
     ) -> None:
         self.api, self.bot_account, self.page_size, self.clock = api, bot_account, page_size, clock
-        self.hashtags = tuple(hashtags)
+        self.hashtags, self.own_replies = tuple(hashtags), own_replies
         self._account: Account | None = None
         self._blocked_until = 0.0
 
@@ -202,8 +209,8 @@ class MastodonClient:
         return self._account
 
     def sources(self) -> Sequence[str]:
-        """``mentions``, and ``tag:<hashtag>`` for each hashtag listened to."""
-        return ("mentions", *(f"tag:{t}" for t in self.hashtags))
+        """``mentions``, ``tag:<hashtag>`` for each hashtag listened to, and ``ours`` unless turned off."""
+        return ("mentions", *(f"tag:{t}" for t in self.hashtags), *(("ours",) if self.own_replies else ()))
 
     def fetch(self, source: str, cursor: str | None, *, since: datetime) -> Page:
         """Make one request for items after the cursor (or, on a first start, at ``since``)."""
@@ -213,8 +220,11 @@ class MastodonClient:
         elif source.startswith("tag:") and source[4:] in self.hashtags:
             tag, size = source[4:], min(self.page_size, TAG_PAGE)
             page_of = partial(self._tagged, tag, size)
+        elif source == "ours":
+            size = min(self.page_size, OWN_PAGE)
+            page_of = partial(self._own, size)
         else:
-            raise ConfigError(f"mastodon has no source {source!r}; expected 'mentions' or 'tag:<hashtag>'")
+            raise ConfigError(f"mastodon has no source {source!r}; expected 'mentions', 'tag:<hashtag>' or 'ours'")
         self.account  # noqa: B018 - resolved before the page, so normalise never calls out mid-page
         state = _load(cursor)
         if state.get("min_id"):
@@ -259,8 +269,24 @@ class MastodonClient:
             for status in [plain(s)]
         ]
 
+    def _own(self, size: int, **bounds: Any) -> list[dict[str, Any]]:
+        """A page of our own statuses, each wrapped like a notification of type ``own``.
+
+        Our replies, by heard or by a person in any Mastodon app, are what acknowledge a comment;
+        no notification ever carries them.
+        """
+        me = self.account.id
+        page = self._call(self.api.account_statuses, me, exclude_reblogs=True, limit=size, **bounds)
+        if not isinstance(page, list) or not all(isinstance(s, Mapping) and s.get("id") for s in page):
+            raise BadPayload("mastodon account_statuses: expected a list of statuses")
+        return [
+            {"id": str(s["id"]), "type": OWN, "created_at": status["created_at"], "status": status}
+            for s in page
+            for status in [plain(s)]
+        ]
+
     def normalise(self, raw: Mapping[str, Any]) -> Comment:
-        """Turn one fetched notification (or hashtag status) into a Comment."""
+        """Turn one fetched notification (or hashtag or own status) into a Comment."""
         return normalise(raw, self.account)
 
     def after_store(self, source: str, page: Page) -> None:
@@ -430,7 +456,10 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> MastodonC
     if not isinstance(hashtags, list | tuple) or not all(isinstance(t, str) and t.strip("# ") for t in hashtags):
         raise ConfigError("platforms.mastodon.hashtags: expected a list of hashtags, e.g. ['yourbrand']")
     tags = tuple(dict.fromkeys(t.strip().lstrip("#").lower() for t in hashtags))
-    return MastodonClient(api, bot_account=bot, page_size=page_size, hashtags=tags)
+    own_replies = options.get("own_replies", True)
+    if not isinstance(own_replies, bool):
+        raise ConfigError(f"platforms.mastodon.own_replies: expected true or false, got {own_replies!r}")
+    return MastodonClient(api, bot_account=bot, page_size=page_size, hashtags=tags, own_replies=own_replies)
 
 
 register(
@@ -440,7 +469,8 @@ register(
         connect=connect,
         secrets=SECRETS,
         options=OPTIONS,
-        help="Mastodon through Mastodon.py: mentions, quotes and replies to your account, and hashtags. "
+        help="Mastodon through Mastodon.py: mentions, quotes and replies to your account, your own replies, "
+        "and hashtags. "
         "See docs/mastodon.md.",
         # 300 requests per 5 minutes per account covers everything; a bot that answers more than this
         # an hour reads as spam to people and to instance moderators.

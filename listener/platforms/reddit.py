@@ -11,6 +11,9 @@ Two kinds of source:
   the ``before`` comment was deleted.
 - ``posts:<name>``: new posts in a subreddit (``r/<name>/new``) whose title or text mentions us or
   contains a keyword, walked the same way.
+- ``ours``: our own new comments anywhere (``user/<us>/comments``, sort new), walked the same way:
+  a reply a person wrote by hand on reddit.com acknowledges the comment it answers, and the inbox
+  never lists what we wrote (option ``own_replies``).
 
 Each ``fetch`` makes one HTTP request (plus praw's token request when it needs one). praw
 objects never leave this module: everything returned is Reddit's raw JSON.
@@ -40,13 +43,15 @@ from listener.errors import (
     RateLimited,
     Transient,
 )
+from listener.matching import compile_keywords, contains_keyword, fold
 from listener.platforms import PlatformSpec, register
-from listener.platforms._common import looks_automated, metric, number_option, parse_epoch, require
+from listener.platforms._common import metric, number_option, parse_epoch, require
 from listener.records import Account, Author, Comment, OwnPost, Page
 
 log = logging.getLogger(__name__)
 
-_SOURCES = {"username_mention": "mention", "comment_reply": "reply", "post_reply": "reply"}
+# Inbox types: a comment on our post is on our content (like a top-level comment on our video), not a reply to us.
+_SOURCES = {"username_mention": "mention", "comment_reply": "reply", "post_reply": "comment"}
 _CONTEXT_LINK = re.compile(r"/comments/([a-z0-9]+)/", re.IGNORECASE)
 # Reddit's answers to a reply that can never succeed, whatever we retry.
 _PERMANENT = {
@@ -62,8 +67,20 @@ _PERMANENT = {
 }
 _RATELIMIT_WAIT = re.compile(r"(\d+)\s*(millisecond|second|minute)", re.IGNORECASE)
 READ_BATCH = 25  # praw's batch size for api/read_message
+PROFILE_RESERVE = 20  # requests of the rate-limit window profile look-ups leave to polls and replies
+_USERNAME = re.compile(r"[\w-]{1,20}")  # a Reddit username; "[deleted]" is not one
 SECRETS = ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET", "REDDIT_USERNAME", "REDDIT_PASSWORD")
-OPTIONS = ("username", "subreddits", "keywords", "user_agent", "oauth_url", "reddit_url", "page_size", "timeout")
+OPTIONS = (
+    "username",
+    "subreddits",
+    "keywords",
+    "user_agent",
+    "oauth_url",
+    "reddit_url",
+    "page_size",
+    "timeout",
+    "own_replies",
+)
 
 
 def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
@@ -73,7 +90,9 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     where = f"reddit {fullname}"
     author = str(data.get("author") or "[deleted]")
     text = _text(data)
-    source = _SOURCES.get(str(data.get("type") or ""), "mention" if _mentions(text, account.handle) else "keyword")
+    source = _SOURCES.get(str(data.get("type") or "")) or (
+        "mention" if _mentions(text, account.handle) else _listing_source(data, account)
+    )
     link_id = _link_id(data)
     link = str(data.get("permalink") or str(data.get("context") or "").split("?")[0])
     if not link and link_id:
@@ -87,7 +106,7 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
             id=str(data.get("author_fullname") or author),
             handle=author,
             name=author,
-            is_bot=looks_automated(author),
+            is_bot=False,  # Reddit has no bot flag: the judge reads what the account says
         ),
         text=text,
         url=link if link.startswith("http") else f"https://www.reddit.com{link}",
@@ -95,10 +114,21 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         parent_id=f"reddit:{data['parent_id']}" if data.get("parent_id") else None,
         conversation_id=link_id or fullname,
         lang=None,
-        mentions_us=source in ("mention", "reply"),
+        mentions_us=source in ("mention", "reply", "comment"),
         is_own=author.lower() == account.handle.lower(),
         raw=dict(raw),
     )
+
+
+def _listing_source(data: Mapping[str, Any], account: Account) -> str:
+    """Where a listing comment that does not name us sits: under our own post, or a keyword hit elsewhere.
+
+    Under our post, a top-level comment is on our content; one answering another comment is people
+    talking to each other (answers to our own comments come from the inbox as ``comment_reply``).
+    """
+    if str(data.get("link_author") or "").lower() != account.handle.lower() or not account.handle:
+        return "keyword"
+    return "comment" if str(data.get("parent_id") or "").startswith("t3_") else "thread"
 
 
 def _text(data: Mapping[str, Any]) -> str:
@@ -128,8 +158,25 @@ def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
     )
 
 
+def normalise_profile(raw: Mapping[str, Any]) -> tuple[str, str]:
+    """Turn a ``user/<name>/about`` answer (``{"kind": "t2", "data": {...}}``) into (author id, profile text).
+
+    The author id is the account's fullname (``t2_…``), as comments give it in ``author_fullname``; the
+    text is the profile's ``public_description``. A suspended account has neither id nor profile: its name
+    and no text.
+    """
+    data = require(raw, "data", "reddit user about")
+    name = str(data.get("name") or "")
+    author_id = f"t2_{data['id']}" if data.get("id") else name
+    if not author_id:
+        raise BadPayload("reddit user about: no id and no name")
+    profile = data.get("subreddit") if not data.get("is_suspended") else None
+    text = str(profile.get("public_description") or "") if isinstance(profile, dict) else ""
+    return author_id, text
+
+
 def _mentions(text: str, handle: str) -> bool:
-    return bool(re.search(rf"(?:^|\W)/?u/{re.escape(handle)}\b", text, re.IGNORECASE))
+    return contains_keyword(text, f"u/{handle}")
 
 
 def _link_id(data: Mapping[str, Any]) -> str | None:
@@ -362,12 +409,11 @@ class RedditClient:
         self.account = Account(platform="reddit", id=username, handle=username)
         self.subreddits = tuple(s.removeprefix("r/") for s in _strings(options, "subreddits"))
         self.keywords = tuple(k for k in _strings(options, "keywords") if k.strip())
-        self._keyword = (
-            re.compile("|".join(rf"(?<!\w){re.escape(k)}(?!\w)" for k in self.keywords), re.IGNORECASE)
-            if self.keywords
-            else None
-        )
+        self._keyword = compile_keywords(self.keywords)
         self.page_size = int(number_option("reddit", options, "page_size", 100, 1, 100))
+        self.own_replies = options.get("own_replies", True)
+        if not isinstance(self.own_replies, bool):
+            raise ConfigError(f"platforms.reddit.own_replies: expected true or false, got {self.own_replies!r}")
         self.clock = clock or (lambda: datetime.now(UTC))
         self.budget = _Budget(self.clock)
         self.reddit = praw.Reddit(
@@ -389,8 +435,9 @@ class RedditClient:
         )
 
     def sources(self) -> Sequence[str]:
-        """``inbox``, then ``subreddit:<name>`` (comments) and ``posts:<name>`` per watched subreddit."""
-        return ("inbox", *(f"subreddit:{s}" for s in self.subreddits), *(f"posts:{s}" for s in self.subreddits))
+        """``inbox``, ``subreddit:<name>`` (comments) and ``posts:<name>`` per watched subreddit, then ``ours``."""
+        ours = ("ours",) if self.own_replies else ()
+        return ("inbox", *(f"subreddit:{s}" for s in self.subreddits), *(f"posts:{s}" for s in self.subreddits), *ours)
 
     def normalise(self, raw: Mapping[str, Any]) -> Comment:
         """Turn one raw thing from ``fetch`` into a Comment."""
@@ -404,6 +451,8 @@ class RedditClient:
             return self._fetch_subreddit(source.removeprefix("subreddit:"), cursor, since)
         if source.startswith("posts:") and source.removeprefix("posts:") in self.subreddits:
             return self._fetch_subreddit(source.removeprefix("posts:"), cursor, since, listing="new", kind="t3")
+        if source == "ours":
+            return self._fetch_own(cursor, since)
         raise ConfigError(f"reddit: unknown source {source!r}; expected one of {', '.join(self.sources())}")
 
     def _fetch_inbox(self, cursor: str | None, since: datetime) -> Page:
@@ -432,9 +481,18 @@ class RedditClient:
         hits = tuple(c for c in fresh if c.get("kind") == kind and self._is_hit(c["data"]))
         return Page(items=hits, cursor=walk.encode(), more=more)
 
+    def _fetch_own(self, cursor: str | None, since: datetime) -> Page:
+        """Our own new comments (each answers a post or a comment), walked like a subreddit's."""
+        walk = Walk.decode(cursor, since)
+        path = f"user/{self.account.handle}/comments/"
+        payload = self._call("GET", path, params={**walk.params(self.page_size), "sort": "new"})
+        children, data = _listing(payload, f"reddit {path}")
+        fresh, walk, more = walk.step(children, bool(data.get("after")), self.page_size)
+        return Page(items=tuple(c for c in fresh if c.get("kind") == "t1"), cursor=walk.encode(), more=more)
+
     def _is_hit(self, data: Mapping[str, Any]) -> bool:
         text = _text(data)
-        return _mentions(text, self.account.handle) or bool(self._keyword and self._keyword.search(text))
+        return _mentions(text, self.account.handle) or bool(self._keyword and self._keyword.search(fold(text)))
 
     def after_store(self, source: str, page: Page) -> None:
         """Mark stored inbox items read (25 per request, as praw does).
@@ -525,6 +583,34 @@ class RedditClient:
         posts = [normalise_post(c, followers) for c in children if c.get("kind") == "t3"]
         return [p for p in posts if p.created_at >= since]
 
+    def profiles(self, platform: str, authors: Sequence[Author]) -> Mapping[str, str]:
+        """Each author's profile text from ``user/<name>/about``: one request an author.
+
+        Deleted, suspended and unknown accounts have none (""). The look-ups stop, leaving the rest for
+        later, when the rate-limit window is down to the last PROFILE_RESERVE requests: polls and
+        replies need those more.
+        """
+        if platform != self.name:
+            return {}
+        found: dict[str, str] = {}
+        for author in authors:
+            name = author.handle.removeprefix("u/")
+            if not _USERNAME.fullmatch(name) or name.lower() == self.account.handle.lower():
+                found[author.id] = ""  # "[deleted]", or us: nobody to ask about
+                continue
+            if self.budget.remaining is not None and self.budget.remaining < PROFILE_RESERVE:
+                break
+            try:
+                found[author.id] = normalise_profile(self._call("GET", f"user/{name}/about/"))[1]
+            except (PermanentFailure, BadPayload):
+                found[author.id] = ""  # the account is gone (404) or shows no profile
+            except PlatformError as exc:
+                if not found:
+                    raise
+                log.warning("reddit profile look-ups stopped; the rest are asked later: %s", exc)
+                break
+        return found
+
     def check(self) -> str:
         """Fetch our own account (``api/v1/me``); return ``u/<name>``."""
         me = self._call("GET", "api/v1/me")
@@ -566,10 +652,11 @@ register(
         connect=connect,
         secrets=SECRETS,
         options=OPTIONS,
-        help="Reddit through a 'script' app: your inbox (mentions and replies) and keyword hits in "
-        "subreddits. See docs/reddit.md.",
+        help="Reddit through a 'script' app: your inbox (mentions and replies), your own replies and "
+        "keyword hits in subreddits. See docs/reddit.md.",
         # Reddit allows 100 requests a minute, but new accounts get RATELIMIT errors on comments fast.
         default_post_rate=20,
         normalise_post=normalise_post,
+        normalise_profile=normalise_profile,
     )
 )

@@ -12,7 +12,7 @@ from typing import Any
 
 from listener.errors import BadPayload, ConfigError
 from listener.platforms import PlatformSpec, register, spec
-from listener.records import Account, Comment, OwnPost, Page
+from listener.records import Account, Author, Comment, OwnPost, Page
 
 PAGE_SIZE = 100
 
@@ -20,8 +20,9 @@ PAGE_SIZE = 100
 def read_recording(path: Path) -> tuple[dict[str, Account], list[dict[str, Any]]]:
     """Read a recording: an optional header line with our accounts, then one payload per line.
 
-    Lines holding one of our own posts (``{"platform", "own_post", "followers"}``) are checked but are
-    not comments: ``read_own_posts`` returns them.
+    Lines holding one of our own posts (``{"platform", "own_post", "followers"}``) or an author's profile
+    (``{"platform", "profile"}``) are checked but are not comments: ``read_own_posts`` and
+    ``read_profiles`` return them.
 
     :raises BadPayload: a line is not JSON or lacks ``platform``/``payload``; the error names the line.
     """
@@ -31,9 +32,29 @@ def read_recording(path: Path) -> tuple[dict[str, Account], list[dict[str, Any]]
         if "heard_recording" in entry:
             for name, acc in (entry.get("accounts") or {}).items():
                 accounts[name] = Account(name, str(acc["id"]), str(acc["handle"]))
-        elif "own_post" not in entry:
+        elif "own_post" not in entry and "profile" not in entry:
             items.append({**entry, "line": number})
     return accounts, items
+
+
+def read_profiles(path: Path) -> dict[tuple[str, str], str]:
+    """The authors' profiles in a recording, read by their platform's ``normalise_profile``: (platform, id) -> text.
+
+    :raises BadPayload: a profile line's platform cannot read profiles, or its resource is unreadable.
+    """
+    out: dict[tuple[str, str], str] = {}
+    for number, entry in _entries(path):
+        if "profile" not in entry:
+            continue
+        try:
+            normalise_profile = spec(str(entry["platform"])).normalise_profile
+            if normalise_profile is None:
+                raise BadPayload(f"{entry['platform']} has no profiles to read")
+            author_id, text = normalise_profile(entry["profile"])
+        except (ConfigError, BadPayload) as exc:
+            raise BadPayload(f"{path}:{number}: {exc}") from exc
+        out[(str(entry["platform"]), author_id)] = text
+    return out
 
 
 def read_own_posts(path: Path) -> list[dict[str, Any]]:
@@ -64,6 +85,9 @@ def _entries(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise BadPayload(
                     f'{path}:{number}: expected {{"platform": ..., "own_post": {{...}}, "followers": <int>}}'
                 )
+        elif "profile" in entry:
+            if not isinstance(entry["profile"], dict):
+                raise BadPayload(f'{path}:{number}: expected {{"platform": ..., "profile": {{...}}}}')
         elif "heard_recording" not in entry and not isinstance(entry.get("payload"), dict):
             raise BadPayload(f'{path}:{number}: expected {{"platform": ..., "payload": {{...}}}}')
         yield number, entry
@@ -79,6 +103,7 @@ class ReplayPlatform:
         found, self._items = read_recording(recording)
         self.accounts = {**found, **(accounts or {})}
         self.account = Account("replay", "replay", "replay")
+        self._profiles: dict[tuple[str, str], str] | None = None  # read on first use
 
     def sources(self) -> Sequence[str]:
         """A recording is one source."""
@@ -150,6 +175,15 @@ class ReplayPlatform:
             return normalise_post(entry["own_post"], int(entry["followers"]))
         except BadPayload as exc:
             raise BadPayload(f"{where}: {exc}") from exc
+
+    def profiles(self, platform: str, authors: Sequence[Author]) -> Mapping[str, str]:
+        """The recorded profile of each author ("" for an author the recording has none of).
+
+        :raises BadPayload: a profile line cannot be read by its platform's ``normalise_profile``.
+        """
+        if self._profiles is None:
+            self._profiles = read_profiles(self.recording)
+        return {a.id: self._profiles.get((platform, a.id), "") for a in authors}
 
     def check(self) -> str:
         """A recording needs no credentials."""

@@ -26,7 +26,7 @@ from listener.errors import (
     Transient,
 )
 from listener.platforms import PlatformSpec, register
-from listener.platforms._common import looks_automated, metric, number_option, parse_iso, require, require_secrets
+from listener.platforms._common import metric, number_option, parse_iso, require, require_secrets
 from listener.records import Account, Author, Comment, OwnPost, Page
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,11 @@ OPTIONS = (
     "quotes_days",
     "quotes_minutes",
     "quotes_tweets",
+    "own_replies",
 )
 TWEET_FIELDS = "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets,lang,public_metrics,entities"
-USER_FIELDS = "username,name,description"
+# ``affiliation`` carries the label X shows on accounts marked automated ("Automated by @owner").
+USER_FIELDS = "username,name,description,affiliation"
 # The referenced tweets' authors tell normalise whether a quote or reply is aimed at us.
 EXPANSIONS = "author_id,referenced_tweets.id.author_id"
 OWN_TWEET_FIELDS = "created_at,public_metrics"
@@ -78,7 +80,11 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     ours = _our_tweet_ids(tweet, includes, account)
     quotes_us = refs.get("quoted") in ours
     replies_to_us = str(tweet.get("in_reply_to_user_id") or "") == account.id or refs.get("replied_to") in ours
-    if replies_to_us:
+    if "retweeted" in refs:
+        # A retweet says nothing to anyone: its "RT @us:" text is our own words passed on.
+        mentions_us = quotes_us = replies_to_us = False
+        source = "keyword"
+    elif replies_to_us:
         source = "reply"
     elif mentions_us or quotes_us:
         source = "mention"
@@ -94,7 +100,7 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
             handle=handle,
             name=user.get("name", ""),
             bio=user.get("description", "") or "",
-            is_bot=looks_automated(handle, user.get("description", "") or ""),
+            is_bot=_automated_label(user),
         ),
         text=text,
         url=f"https://x.com/{handle}/status/{tweet_id}",
@@ -106,6 +112,13 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         is_own=author_id == account.id,
         raw=dict(raw),
     )
+
+
+def _automated_label(user: Mapping[str, Any]) -> bool:
+    """Whether X labels the account automated: its ``affiliation`` reads "Automated by @owner"."""
+    affiliation = user.get("affiliation")
+    label = str(affiliation.get("description") or "") if isinstance(affiliation, Mapping) else ""
+    return label.lower().startswith("automated")
 
 
 def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
@@ -237,16 +250,19 @@ class XClient:
         quotes_days: float = 3,
         quotes_every: timedelta = timedelta(minutes=15),
         quotes_tweets: int = 20,
+        own_replies: bool = True,
     ) -> None:
         self.api, self.account, self.keywords = api, account, tuple(keywords)
+        self.own_replies = own_replies
         self.page_size, self.clock = page_size, clock
         self.quotes_days, self.quotes_every, self.quotes_tweets = quotes_days, quotes_every, quotes_tweets
         self._windows: dict[str, _Window] = {}
 
     def sources(self) -> Sequence[str]:
-        """``mentions``, ``search:<query>`` for each keyword query, and ``quotes`` unless turned off."""
+        """``mentions``, ``search:<query>`` per keyword query, then ``quotes`` and ``ours`` unless turned off."""
         quotes = ("quotes",) if self.quotes_days > 0 and self.quotes_tweets > 0 else ()
-        return ("mentions", *(f"search:{k}" for k in self.keywords), *quotes)
+        ours = ("ours",) if self.own_replies else ()
+        return ("mentions", *(f"search:{k}" for k in self.keywords), *quotes, *ours)
 
     def fetch(self, source: str, cursor: str | None, *, since: datetime) -> Page:
         """Fetch one page of the current cycle; the cursor records where the next call continues."""
@@ -261,7 +277,11 @@ class XClient:
             # An expired page token: start the cycle again from its bound; the store drops repeats.
             log.warning("x stale page token source=%s; restarting the cycle", source)
             return Page((), replace(cycle, token=None, newest=None).dump(), more=True)
-        return _advance(cycle, body)
+        page = _advance(cycle, body)
+        if source == "ours":
+            # Our root tweets are the own-posts report's; a reply of ours is what acknowledges a comment.
+            page = replace(page, items=tuple(i for i in page.items if _replies_to_someone(i["data"])))
+        return page
 
     def _page_request(self, source: str, cycle: _Cycle) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -289,7 +309,18 @@ class XClient:
                 next_token=cycle.token,
                 **params,
             )
-        raise ConfigError(f"x has no source {source!r}; expected 'mentions' or 'search:<query>'")
+        if source == "ours":
+            # Our own replies, by heard or by a person on x.com: the mentions timeline never has them.
+            return self._call(
+                "timeline",
+                self.api.get_users_tweets,
+                self.account.id,
+                max_results=_clamp(self.page_size, 5),
+                pagination_token=cycle.token,
+                exclude="retweets",
+                **params,
+            )
+        raise ConfigError(f"x has no source {source!r}; expected 'mentions', 'search:<query>', 'quotes' or 'ours'")
 
     def _fetch_quotes(self, cursor: str | None, since: datetime) -> Page:
         """Read our recent tweets for new quotes when due (1 timeline request, then 1 a tweet); else nothing."""
@@ -515,6 +546,11 @@ def _newer(tweet: Mapping[str, Any], after: str | None, floor: datetime) -> bool
     return parse_iso(require(tweet, "created_at", "x tweet"), "x tweet") >= floor
 
 
+def _replies_to_someone(tweet: Mapping[str, Any]) -> bool:
+    """Whether a tweet answers another tweet (``referenced_tweets`` has ``replied_to``)."""
+    return any(r.get("type") == "replied_to" for r in tweet.get("referenced_tweets") or [])
+
+
 def _tweets(body: Mapping[str, Any]) -> list[dict[str, Any]]:
     data = body.get("data") or []
     if not isinstance(data, list) or not all(isinstance(t, dict) and t.get("id") for t in data):
@@ -563,6 +599,9 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> XClient:
         page_size, timeout = int(options.get("page_size", 100)), float(options.get("timeout", 10))
     except (TypeError, ValueError) as exc:
         raise ConfigError("platforms.x.page_size/timeout: expected numbers") from exc
+    own_replies = options.get("own_replies", True)
+    if not isinstance(own_replies, bool):
+        raise ConfigError(f"platforms.x.own_replies: expected true or false, got {own_replies!r}")
     api = tweepy.Client(
         consumer_key=secrets["X_API_KEY"],
         consumer_secret=secrets["X_API_SECRET"],
@@ -581,6 +620,7 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> XClient:
         quotes_days=float(number_option("x", options, "quotes_days", 3, 0, 7)),
         quotes_every=timedelta(minutes=number_option("x", options, "quotes_minutes", 15, 0, 24 * 60)),
         quotes_tweets=int(number_option("x", options, "quotes_tweets", 20, 0, 100)),
+        own_replies=own_replies,
     )
     if not (user_id and username):
         client.account = client.whoami()
@@ -594,8 +634,8 @@ register(
         connect=connect,
         secrets=SECRETS,
         options=OPTIONS,
-        help="X (Twitter) API v2 via tweepy: mentions, quotes of your recent posts and keyword searches, "
-        "replies with OAuth 1.0a user context.",
+        help="X (Twitter) API v2 via tweepy: mentions, quotes of your recent posts, your own replies and keyword "
+        "searches, replies with OAuth 1.0a user context.",
         # X allows 100 posts per 15 min per user; stay far below it, and below anything that looks spammy.
         default_post_rate=25,
         normalise_post=normalise_post,

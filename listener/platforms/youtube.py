@@ -44,8 +44,9 @@ from listener.errors import (
     RateLimited,
     Transient,
 )
+from listener.matching import contains_keyword
 from listener.platforms import PlatformSpec, _walk, register
-from listener.platforms._common import looks_automated, metric, number_option, parse_iso, require, require_secrets
+from listener.platforms._common import metric, number_option, parse_iso, require, require_secrets
 from listener.records import Account, Author, Comment, OwnPost, Page
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,8 @@ THREAD_AUTHOR = "heard_thread_author"
 _LEAD_HANDLE = re.compile(r"\s*@[\w.\-]+")  # YouTube's UI opens a reply to a reply with the person's @handle
 REPLY_PAGES = 5  # pages of 100 replies read from one thread at a time (a burst in a poll, or a crash reconcile)
 FOLLOW_BATCH = 50  # thread ids in one commentThreads.list(id=...), as YouTube's other id lookups take
+PROFILE_BATCH = 50  # channel ids in one channels.list(id=...): YouTube's limit
+_CHANNEL_ID = re.compile(r"UC[\w-]{22}")  # a channel id; a comment without one names its author only
 SEEN_CAP = 5000  # ids kept at the bound second (~130 KB at most); beyond it some are fetched, not stored, twice
 _NO_ACCESS = {"insufficientPermissions", "authError", "accessNotConfigured", "forbidden"}
 
@@ -108,7 +111,7 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         native_id=comment_id,
         account=account.handle,
         source=("reply" if said_to_us else "thread") if parent else "comment",
-        author=Author(id=author_id, handle=name, name=name, is_bot=looks_automated(name.removeprefix("@"))),
+        author=Author(id=author_id, handle=name, name=name),
         text=text,
         url=url,
         created_at=parse_iso(require(snippet, "publishedAt", where), where),
@@ -129,7 +132,7 @@ def _reply_to_us(text: str, author_id: str, thread_author: Any, account: Account
     hearing one too many is better than missing one.
     """
     handle = "@" + account.handle.removeprefix("@").lower()
-    if handle != "@" and handle in text.lower():
+    if handle != "@" and contains_keyword(text, handle):  # "@acme", not "@acmefan"
         return True
     if _LEAD_HANDLE.match(text):
         return False  # "@bob same here": said to bob
@@ -151,6 +154,13 @@ def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
         replies=metric(stats, "commentCount"),
         views=metric(stats, "viewCount"),
     )
+
+
+def normalise_profile(raw: Mapping[str, Any]) -> tuple[str, str]:
+    """Turn one ``channel`` resource (``channels.list(part="snippet")``) into (channel id, description)."""
+    channel_id = str(require(raw, "id", "youtube channel"))
+    snippet = raw.get("snippet")
+    return channel_id, str(snippet.get("description") or "") if isinstance(snippet, dict) else ""
 
 
 # -- the walk over newest-first threads (pure) -------------------------------------------------
@@ -541,6 +551,31 @@ class YouTubeClient:
         posts = [normalise_post(v, followers) for v in videos if isinstance(v, dict)]
         return sorted((p for p in posts if p.created_at >= since), key=lambda p: p.created_at, reverse=True)
 
+    def profiles(self, platform: str, authors: Sequence[Author]) -> Mapping[str, str]:
+        """Each commenter's channel description: ``channels.list(id=...)``, 1 unit per 50 channels.
+
+        A channel YouTube does not return (closed, or an id that is not a channel's) has none ("").
+        Charged to the poll budget, so the reply reserve stays untouched.
+        """
+        if platform != self.name:
+            return {}
+        ids = list(dict.fromkeys(a.id for a in authors if _CHANNEL_ID.fullmatch(a.id)))
+        found = {a.id: "" for a in authors if not _CHANNEL_ID.fullmatch(a.id)}  # no channel to ask about
+        for start in range(0, len(ids), PROFILE_BATCH):
+            chunk = ids[start : start + PROFILE_BATCH]
+            # No maxResults: YouTube refuses it together with ``id``.
+            request = self.service.channels().list(part="snippet", id=",".join(chunk))
+            try:
+                body = self._call("channels.list", request, LIST_COST)
+            except PlatformError as exc:
+                if not start:
+                    raise
+                log.warning("youtube profile look-ups stopped; the rest are asked later: %s", exc)
+                break
+            described = dict(normalise_profile(c) for c in body.get("items") or [] if isinstance(c, dict))
+            found.update({cid: described.get(cid, "") for cid in chunk})
+        return found
+
     def check(self) -> str:
         """Ask which channel the credentials belong to; return ``@handle (channel id)``."""
         me = self.whoami()
@@ -685,5 +720,6 @@ register(
         # 50 units a reply: 20 an hour for a day would be 24,000 units, so the quota is the real cap.
         default_post_rate=20,
         normalise_post=normalise_post,
+        normalise_profile=normalise_profile,
     )
 )

@@ -306,22 +306,43 @@ class FakeBluesky:
         }
 
     def _app_bsky_feed_getAuthorFeed(self, request: Request) -> Response:
-        """An actor's posts, newest first; ``posts_no_replies`` drops replies to others, as the AppView does."""
+        """An actor's posts, newest sort time first, with a cursor to older pages.
+
+        ``posts_no_replies`` drops replies to others, as the AppView does; ``posts_with_replies``
+        (the default) keeps them, each feed item carrying its ``reply`` root and parent views.
+        """
         actor, limit = request.query.get("actor", ""), int(request.query.get("limit", 50))
         if not 1 <= limit <= 100:
             return _xrpc_error(400, "InvalidRequest", "limit must be between 1 and 100")
         no_replies = request.query.get("filter") == "posts_no_replies"
+        below = _position(request.query["cursor"]) if request.query.get("cursor") else None
         with self._lock:
             found = [a["did"] for a in self.actors.values() if actor in (a["did"], a["handle"])]
             if not found:
                 return _xrpc_error(400, "InvalidRequest", "Profile not found")
-            ours = [
-                p
-                for p in reversed(self.posts.values())
-                if p["author"] == found[0] and not (no_replies and self._replies_elsewhere(p))
-            ]
-            feed = [{"post": self._view(p)} for p in ours[:limit]]
-        return Response(200, {"feed": feed})
+            ours = sorted(
+                (
+                    p
+                    for p in self.posts.values()
+                    if p["author"] == found[0] and not (no_replies and self._replies_elsewhere(p))
+                ),
+                key=_feed_key,
+                reverse=True,
+            )
+            ours = [p for p in ours if below is None or _feed_key(p) < below]
+            feed = [self._feed_item(p) for p in ours[:limit]]
+        body: dict[str, Any] = {"feed": feed}
+        if len(ours) > limit:  # like the AppView's: an opaque cursor from the last item's sort time
+            body["cursor"] = "::".join(str(v) for v in _feed_key(ours[limit - 1]))
+        return Response(200, body)
+
+    def _feed_item(self, post: dict[str, Any]) -> dict[str, Any]:
+        item: dict[str, Any] = {"post": self._view(post)}
+        reply = post["record"].get("reply") or {}
+        refs = {k: self.posts.get((reply.get(k) or {}).get("uri", "")) for k in ("root", "parent")}
+        if refs["root"] and refs["parent"]:
+            item["reply"] = {k: self._view(v) for k, v in refs.items() if v}
+        return item
 
     def _app_bsky_feed_searchPosts(self, request: Request) -> Response:
         """Posts whose text holds every word of ``q``, newest sort time first (sort=latest), from ``since`` on."""
@@ -459,6 +480,11 @@ def _sort_at(post: dict[str, Any]) -> datetime:
     return min(datetime.fromisoformat(t.replace("Z", "+00:00")) for t in times)
 
 
+def _feed_key(post: dict[str, Any]) -> tuple[str, int]:
+    """Where a post sits in an author feed: its sort time, then the sequence in its record key."""
+    return (_stamp(_sort_at(post)), int(post["uri"].rsplit("/", 1)[-1].removeprefix("3l")))
+
+
 def _key(note: dict[str, Any]) -> tuple[str, int]:
     return (note["indexedAt"], note["seq"])
 
@@ -523,6 +549,10 @@ class BlueskyHarness(FakeHarness):
             "quoteCount": quotes,
         }
         return uri
+
+    def reply_as_us(self, parent: str, text: str, *, created_at: datetime | None = None) -> str:
+        """A reply our staff wrote by hand in a Bluesky app (not through heard); return its uri."""
+        return self.fake.add_post(self.account.id, text, reply_to=parent, at=created_at)
 
     def _author(self, handle: str) -> str:
         handle = handle if "." in handle else f"{handle}.bsky.social"

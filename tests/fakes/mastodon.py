@@ -275,19 +275,27 @@ class FakeMastodon:
         return Response(200, list(reversed(page)))
 
     def _account_statuses(self, account_id: str, request: Request) -> Response:
-        """An account's statuses, newest first; ``exclude_replies`` keeps replies to itself, as Mastodon does."""
+        """An account's statuses, newest first, paged like notifications (at most 40).
+
+        ``exclude_replies`` keeps replies to itself, as Mastodon does; we fake no reblogs, so
+        ``exclude_reblogs`` has nothing to drop.
+        """
         if account_id not in self.accounts:
             return Response(404, {"error": "Record not found"})
         q = request.query
         limit = max(1, min(40, int(q.get("limit") or 20)))
         no_replies = q.get("exclude_replies", "").lower() in ("1", "true")
+        newer = max(_num(q.get("min_id")), _num(q.get("since_id")))
         found = [
             s
-            for s in reversed(self.statuses.values())
+            for s in sorted(self.statuses.values(), key=lambda st: _num(st["id"]))
             if s["account"]["id"] == account_id
             and not (no_replies and s["in_reply_to_account_id"] not in (None, account_id))
+            and _num(s["id"]) > newer
+            and (not q.get("max_id") or _num(s["id"]) < _num(q["max_id"]))
         ]
-        return Response(200, found[:limit])
+        page = found[:limit] if q.get("min_id") else found[-limit:]
+        return Response(200, list(reversed(page)))
 
     def _credential_account(self) -> dict[str, Any]:
         me = self.accounts[self.me]
@@ -454,6 +462,10 @@ class MastodonHarness:
         sid = self.fake.add_status(self.me, "Our news, in a toot.", created_at=created_at)
         self.fake.statuses[sid].update(favourites_count=likes, reblogs_count=reposts, replies_count=replies)
         return sid
+
+    def reply_as_us(self, parent: str, text: str, *, created_at: datetime | None = None) -> str:
+        """A reply our staff wrote by hand in a Mastodon app (not through heard); return its id."""
+        return self.fake.add_status(self.me, text, reply_to=parent, created_at=created_at)
 
     def _ours(self) -> str:
         if not self._our_status:

@@ -69,6 +69,10 @@ class RedditFake:
         self.window_start, self.used = clock(), 0
         self.followers = 0  # subscribers of our profile (u_<name>)
         self.submitted: list[str] = []  # our submissions, oldest first
+        self.mine: list[str] = []  # our comments, by heard or by hand, oldest first (user/<us>/comments)
+        self.profiles: dict[str, str] = {}  # username -> profile text (public_description)
+        self.suspended: set[str] = set()  # usernames whose about answers as suspended
+        self.about_failures = 0  # user/<name>/about requests still to answer with a 500
         self._ids = itertools.count(36**6)
         self.post_id = self._new_submission("acme")
 
@@ -109,10 +113,12 @@ class RedditFake:
         author: str | None = None,
         reply_to_us: bool = False,
         created: float | None = None,
+        parent: str | None = None,
     ) -> list[str]:
-        """Add n unread inbox items aimed at us (mentions, or replies to a comment of ours)."""
+        """Add n unread inbox items aimed at us: mentions, or replies to a comment of ours (``parent`` or a new one)."""
         with self.lock:
-            parent = self.comment(self.post_id, "our earlier answer", author=self.username) if reply_to_us else None
+            if reply_to_us and parent is None:
+                parent = self.comment(self.post_id, "our earlier answer", author=self.username)
             names = []
             for i in range(n):
                 body = text or f"hey u/{self.username}, question {len(self.inbox) + i}?"
@@ -131,6 +137,12 @@ class RedditFake:
                 self.unread.add(name)
                 names.append(name)
             return names
+
+    def reply_as_us(self, parent: str, text: str, *, created: float | None = None) -> str:
+        """A reply our staff wrote by hand on reddit.com (not through heard); return its fullname."""
+        with self.lock:
+            sub = self.things[parent].get("subreddit")
+            return self.comment(parent, text, author=self.username, sub=sub, created=created)
 
     def replies(self) -> list[dict[str, str]]:
         """Replies the fake received: ``{"in_reply_to", "text", "name"}``."""
@@ -183,6 +195,18 @@ class RedditFake:
     def set_followers(self, count: int) -> None:
         """Set how many people follow our profile."""
         self.followers = count
+
+    def fail_profiles(self, count: int) -> None:
+        """Answer the next ``count`` ``user/<name>/about`` requests with a 500 (other requests succeed)."""
+        with self.lock:
+            self.about_failures += count
+
+    def set_profile(self, username: str, text: str = "", *, suspended: bool = False) -> None:
+        """Give a user a profile text (``user/<name>/about``), or suspend the account."""
+        with self.lock:
+            self.profiles[username] = text
+            if suspended:
+                self.suspended.add(username)
 
     def add_own_post(
         self,
@@ -239,6 +263,8 @@ class RedditFake:
                 "permalink": f"/r/{sub}/comments/{link[3:]}/launch_day/{cid}/",
             }
             self.children.setdefault(parent, []).append(name)
+            if author == self.username:
+                self.mine.append(name)
             if listed:
                 self.listings.setdefault(sub.lower(), []).append(name)
             return name
@@ -307,9 +333,11 @@ class RedditFake:
         if path == "/api/v1/me":
             return Response(200, self._me())
         if path == f"/user/{self.username}/comments":
-            return Response(200, self._listing([p["name"] for p in reversed(self.posted)], query))
+            return Response(200, self._listing(list(reversed(self.mine)), query))
         if path == f"/user/{self.username}/submitted":
             return Response(200, self._listing(list(reversed(self.submitted)), query))
+        if path.startswith("/user/") and path.endswith("/about"):
+            return self._about(path.split("/")[2])
         if path in ("/message/unread", "/message/mentions", "/message/inbox"):
             listing = self._listing(self._inbox_view(path), query)
             for child in listing["data"]["children"]:
@@ -331,6 +359,35 @@ class RedditFake:
         if path.startswith("/comments/"):
             return self._tree(path.split("/"))
         return Response(404, {"message": "Not Found", "error": 404})
+
+    def _about(self, name: str) -> Response:
+        """``user/<name>/about`` as Reddit answers it: the account with its profile; suspended, or 404 if unknown."""
+        if self.about_failures:
+            self.about_failures -= 1
+            return Response(500, raw=b"<html><body>all our servers are busy</body></html>")
+        known = name in self.profiles or any(t.get("author") == name for t in self.things.values())
+        if not known:
+            return Response(404, {"message": "Not Found", "error": 404})
+        if name in self.suspended:
+            return Response(200, {"kind": "t2", "data": {"name": name, "is_suspended": True, "total_karma": 0}})
+        data = {
+            "id": name.lower(),  # comments' author_fullname is t2_<this>
+            "name": name,
+            "created_utc": 1.0e9,
+            "link_karma": 1,
+            "comment_karma": 1,
+            "subreddit": {
+                "display_name": f"u_{name}",
+                "display_name_prefixed": f"u/{name}",
+                "name": f"t5_{name.lower()}",
+                "subreddit_type": "user",
+                "url": f"/user/{name}/",
+                "subscribers": 0,
+                "public_description": self.profiles.get(name, ""),
+                "title": "",
+            },
+        }
+        return Response(200, {"kind": "t2", "data": data})
 
     def _me(self) -> dict[str, Any]:
         """``api/v1/me`` as Reddit answers it: the account, with its profile subreddit."""

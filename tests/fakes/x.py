@@ -79,12 +79,27 @@ class FakeX:
         created_at: datetime | None = None,
         reply_to: str | None = None,
         quote_of: str | None = None,
+        retweet_of: str | None = None,
     ) -> str:
-        """Store a tweet (mentions are parsed from @handles in the text); return its id."""
-        with self._lock:
-            return self._add(author_id, text, created_at or datetime.now(UTC), reply_to, quote_of)
+        """Store a tweet (mentions are parsed from @handles in the text); return its id.
 
-    def _add(self, author_id: str, text: str, created_at: datetime, reply_to: str | None, quote_of: str | None) -> str:
+        A retweet gets X's ``RT @author: text`` and a ``retweeted`` reference; ``text`` is ignored.
+        """
+        with self._lock:
+            if retweet_of:
+                original = self.tweets[int(retweet_of)]
+                text = f"RT @{self.users[original['author_id']]['username']}: {original['text']}"
+            return self._add(author_id, text, created_at or datetime.now(UTC), reply_to, quote_of, retweet_of)
+
+    def _add(
+        self,
+        author_id: str,
+        text: str,
+        created_at: datetime,
+        reply_to: str | None,
+        quote_of: str | None,
+        retweet_of: str | None = None,
+    ) -> str:
         self._next_id += 1 + len(self._ids) % 7  # ids grow but are not contiguous, like snowflakes
         tid = self._next_id
         handles = {u["username"].lower(): u for u in self.users.values()}
@@ -123,6 +138,8 @@ class FakeX:
             refs.append({"type": "replied_to", "id": reply_to})
         if quote_of:
             refs.append({"type": "quoted", "id": quote_of})
+        if retweet_of:
+            refs.append({"type": "retweeted", "id": retweet_of})
         if refs:
             tweet["referenced_tweets"] = refs
         if mentions:
@@ -249,15 +266,19 @@ class FakeX:
         return Response(200, {"data": self._user(uid, request)})
 
     def _user_tweets(self, request: Request) -> Response:
-        """A user's timeline, newest first; ``exclude=replies,retweets`` drops replies (we fake no retweets)."""
+        """A user's timeline, newest first; ``exclude=replies,retweets`` drops replies and retweets."""
         uid = request.path.strip("/").split("/")[2]
         excluded = set(request.query.get("exclude", "").split(","))
-        return self._timeline(
-            request,
-            lambda t: t["author_id"] == uid and not ("replies" in excluded and t.get("in_reply_to_user_id")),
-            "pagination_token",
-            5,
-        )
+
+        def keep(t: dict[str, Any]) -> bool:
+            kinds = {r["type"] for r in t.get("referenced_tweets", [])}
+            return (
+                t["author_id"] == uid
+                and not ("replies" in excluded and t.get("in_reply_to_user_id"))
+                and not ("retweets" in excluded and "retweeted" in kinds)
+            )
+
+        return self._timeline(request, keep, "pagination_token", 5)
 
     def _mentions(self, request: Request) -> Response:
         uid = request.path.strip("/").split("/")[2]
@@ -466,6 +487,10 @@ class XHarness(FakeHarness):
             impression_count=views,
         )
         return tid
+
+    def reply_as_us(self, parent: str, text: str, *, created_at: datetime | None = None) -> str:
+        """A reply our staff wrote by hand on x.com (not through heard); return its id."""
+        return self.fake.add_tweet(self.account.id, text, created_at=created_at, reply_to=parent)
 
     def _author(self, handle: str) -> str:
         found = [u["id"] for u in self.fake.users.values() if u["username"] == handle]

@@ -60,6 +60,7 @@ class FakeYouTube:
         self.threads: dict[str, dict[str, Any]] = {}  # id -> {"top": comment, "replies": [comment]}
         self.posted: list[dict[str, Any]] = []
         self.by_id_requests: list[list[str]] = []  # the ids of each commentThreads.list(id=...)
+        self.channel_requests: list[list[str]] = []  # the ids of each channels.list(id=...)
         self.subscribers = 0
         self.uploads: list[dict[str, Any]] = []  # our video resources, oldest first
         self.daily_quota, self.timeout, self.spent = daily_quota, timeout, 0
@@ -74,11 +75,16 @@ class FakeYouTube:
 
     # -- world building -------------------------------------------------------------------------
 
-    def add_channel(self, handle: str, *, title: str = "") -> str:
-        """Create a commenter's channel; return its id."""
+    def add_channel(self, handle: str, *, title: str = "", description: str = "") -> str:
+        """Create a commenter's channel (with its description, the channel's bio); return its id."""
         with self._lock:
             cid = "UC" + hashlib.sha256(handle.encode()).hexdigest()[:22]
-            self.channels[cid] = {"id": cid, "title": title or handle.title(), "customUrl": f"@{handle}"}
+            self.channels[cid] = {
+                "id": cid,
+                "title": title or handle.title(),
+                "customUrl": f"@{handle}",
+                "description": description,
+            }
             return cid
 
     def add_comment(
@@ -420,7 +426,34 @@ class FakeYouTube:
     def _search(self, request: Request) -> Response:
         return Response(200, {"kind": "youtube#searchListResponse", "etag": "x", "items": []})
 
+    def _channels_by_id(self, request: Request) -> Response:
+        """``channels.list(part=snippet, id=a,b,...)``: up to 50 channels; unknown ids are simply left out."""
+        ids = request.query["id"].split(",")
+        if len(ids) > 50 or "maxResults" in request.query:
+            return _error(400, "invalidParameter", "Too many ids, or maxResults with id.", "youtube.parameter")
+        self.channel_requests.append(ids)
+        found = [self.channels[c] for c in ids if c in self.channels]
+        items = [
+            {
+                "kind": "youtube#channel",
+                "etag": f"c{c['id'][-4:]}",
+                "id": c["id"],
+                "snippet": {
+                    "title": c["title"],
+                    "description": c.get("description", ""),
+                    "customUrl": c["customUrl"].lower(),
+                    "publishedAt": "2020-01-01T00:00:00Z",
+                    "localized": {"title": c["title"], "description": c.get("description", "")},
+                },
+            }
+            for c in found
+        ]
+        page = {"totalResults": len(items), "resultsPerPage": len(items)}
+        return Response(200, {"kind": "youtube#channelListResponse", "etag": "x", "pageInfo": page, "items": items})
+
     def _channels(self, request: Request) -> Response:
+        if request.query.get("id"):
+            return self._channels_by_id(request)
         if request.query.get("mine") != "true":
             return _error(400, "missingParameter", "No filter selected.", "youtube.parameter")
         parts = set(request.query.get("part", "").split(","))
