@@ -11,9 +11,10 @@ from datetime import datetime
 from listener.records import Comment, Tags
 from listener.store import Store
 from responders import lifecycle, policy
-from responders.judge import CROSS_POST_WINDOW, DOUBLE_SUBMIT_WINDOW, Context, Judgement, judge
+from responders.judge import Judgement, judge
 from responders.lifecycle import ReplyState
 from responders.suggest import Library, Recent, suggest
+from responders.thread import Context, gather
 
 # How many of our latest replies on an account a new suggestion must not repeat (a busy day's worth).
 RECENT_REPLIES = 2000
@@ -44,7 +45,7 @@ def decide_pending(
     ours = tuple(store.own_handles())
     while batch := store.undecided(limit=BATCH):
         for comment, tags in batch:
-            ctx = context(store, comment, ours)
+            ctx = gather(store, comment, ours)
             verdict = judge(comment, tags, ctx)
             store.save_tags([_final_tags(store, tags, verdict)], now=now)
             if comment.is_own:
@@ -88,24 +89,6 @@ def decide_pending(
                 lifecycle.transition(store, comment.id, ReplyState.APPROVED, now=now, decided_by="rule")
                 auto_approved += 1
     return DecideResult(suggested, needs_human, auto_approved, dict(skipped), by_hand)
-
-
-def context(store: Store, comment: Comment, ours: tuple[str, ...]) -> Context:
-    """Read from the store what the judge may know about a comment: its thread, its author's recent comments."""
-    thread = tuple(store.thread(comment))
-    parent = None
-    if comment.parent_id:
-        parent = next((c for c in thread if c.id == comment.parent_id), None) or store.comment(comment.parent_id)
-    author = store.author(comment.platform, comment.author.id)
-    return Context(
-        thread=thread,
-        parent=parent,
-        answered=store.answered_in(comment),
-        nearby=tuple(store.nearby(comment, max(DOUBLE_SUBMIT_WINDOW, CROSS_POST_WINDOW))),
-        ours=ours,
-        author_opted_out=bool(author and author.get("opted_out")),
-        author_bio=str((author or {}).get("bio") or ""),
-    )
 
 
 def acknowledge(store: Store, own: Comment, ctx: Context, *, now: datetime) -> int:

@@ -2,21 +2,20 @@
 
 The order and the rules are DECISIONS.md's: the first skip reason that applies wins, in ``SKIP_REASONS`` order.
 The judge is pure: everything it knows about the thread, the author's other comments and our accounts
-comes in a ``Context`` that the decide stage reads from the store.
+comes in a ``responders.thread.Context`` that the decide stage reads from the store.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import timedelta
-from difflib import SequenceMatcher
+from dataclasses import dataclass
 
 from listener.nlp import signals, triage
 from listener.nlp.lang import ENGLISH
 from listener.records import Comment, Tags
+from responders import thread
+from responders.duplicates import duplicate_of
+from responders.thread import Context
 
 # When several apply, the first wins.
 SKIP_REASONS = (
@@ -29,22 +28,11 @@ SKIP_REASONS = (
     "not_addressed_to_us",
     "no_reply_needed",
 )
-# The same author posting the same text again this soon is a double-submit, not a second question.
-DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
-# The same person (display name, and bio where both have one) posting near-same text on another platform.
-CROSS_POST_WINDOW = timedelta(minutes=30)
-# How alike two texts must be (difflib ratio, after dropping handles, links and case) to be one cross-post.
-CROSS_POST_SIMILARITY = 0.9
-# A text this short ("thanks!", "😂") says too little to call a copy on another platform the same message.
-CROSS_POST_MIN_CHARS = 20
 # Auto-posting also needs the tagger to be at least this sure of the intent and the sentiment.
 AUTO_CONFIDENCE = 0.6
 # Forums, where a keyword hit that asks what only we can answer goes to a person (DECISIONS.md §1).
 FORUMS = frozenset({"reddit"})
 
-_LEADING_HANDLES = re.compile(r"^(?:\s*[@＠][\w.@-]+)+")
-_HANDLE = re.compile(r"(?<![\w/])(?:@[\w.@-]+|/?u/\w+)")
-_URL = re.compile(r"(?:https?://|www\.)\S+")
 # What an impersonator's profile claims to be, and what its message offers.
 _POSING = re.compile(
     r"(?:support|care|help|official|team|rewards?|winners?|giveaways?|promos?|prizes?|refunds?|customer|service"
@@ -53,26 +41,12 @@ _POSING = re.compile(
 _OFFER = re.compile(
     r"https?://|\b(?:dm|message|contact) us\b|\bclaim\b|\bform\b|\bcard details\b|\bverify\b|\bwinner|\bpicked\b"
 )
-_YOU = re.compile(r"\b(?:you|your|yours|u|ur|ya|y'all|yall)\b")
 # What only the business can answer: access, allergens and dietary needs, opening times, booking facts.
 _ONLY_WE_KNOW = re.compile(
     r"\b(?:wheelchair|step-free|step free|ramp|accessib\w*|disabled|allerg\w*|gluten|coeliac|celiac|vegan|"
     r"halal|kosher|nut-free|nut free|dairy|open(?:ing)? (?:times|hours)|what time|do you open|are you open|"
     r"close[sd]?|parking|car park|dog[- ]friendly|dogs allowed|high chairs?|baby chang\w*)\b"
 )
-
-
-@dataclass(frozen=True)
-class Context:
-    """What the judge may know beyond the comment and its tags, read from the store."""
-
-    thread: tuple[Comment, ...] = ()  # earlier comments of the same conversation, oldest first
-    parent: Comment | None = None
-    answered: Mapping[str, str] = field(default_factory=dict)  # our posted replies' ids -> what they answered
-    nearby: tuple[Comment, ...] = ()  # recent comments by the same author, or the same name elsewhere
-    ours: tuple[str, ...] = ()  # our own handles on every platform
-    author_opted_out: bool = False  # an explicit opt-out recorded on the author
-    author_bio: str = ""  # the profile text heard looked up, where the payload carries none (Reddit, YouTube)
 
 
 @dataclass(frozen=True)
@@ -134,14 +108,14 @@ def _skip(comment: Comment, tags: Tags, ctx: Context) -> tuple[str, str, str | N
             return None
         where = "X lets us reply only to people who engaged us" if comment.platform == "x" else "not addressed to us"
         return "not_addressed_to_us", f"keyword hit: {where}", None
-    other = _answers_someone_else(comment, ctx)
+    other = thread.answers_someone_else(comment, ctx)
     if other is not None:
         return "no_reply_needed", f"answers {other.author.handle}, not us", None
-    if comment.source == "thread" and not _names_us(comment, ctx.ours, body_only=True):
+    if comment.source == "thread" and not thread.names_us(comment, ctx.ours, body_only=True):
         return "no_reply_needed", "a viewer talking to another under our post", None
-    if not _has_words(comment.text):
+    if not thread.has_words(comment.text):
         return "no_reply_needed", "a reaction: emoji or punctuation only", None
-    friend = _tagged_friend(comment, tags, ctx)
+    friend = thread.tagged_friend(comment, tags, ctx)
     if friend:
         return "no_reply_needed", f"talks to @{friend}, not to us", None
     if not triage.asks_something(tags.intent, readable=tags.lang in ENGLISH):
@@ -175,30 +149,13 @@ def auto_veto(comment: Comment, tags: Tags, ctx: Context, *, risk: str = "") -> 
         (triage.is_mixed(text), "praise with a reservation"),
         (triage.is_sarcastic(text), "may be sarcastic"),
         (triage.has_problem(text), "mentions a problem"),
-        (comment.platform == "x" and not _names_us(comment, ctx.ours), "X: the text does not @ us"),
+        (comment.platform == "x" and not thread.names_us(comment, ctx.ours), "X: the text does not @ us"),
         (
             tags.intent_score < AUTO_CONFIDENCE or tags.sentiment_score < AUTO_CONFIDENCE,
             "uncertain tags: a person answers",
         ),
     )
     return next((why for failed, why in checks if failed), "")
-
-
-def duplicate_of(comment: Comment, nearby: tuple[Comment, ...]) -> Comment | None:
-    """The earlier comment this one repeats: a double-submit by its author, or a cross-post by the same person."""
-    mine = _squash(comment.text)
-    if not mine:
-        return None
-    for earlier in nearby:
-        gap = comment.created_at - earlier.created_at
-        if earlier.is_own or gap < timedelta(0):
-            continue
-        if earlier.platform == comment.platform and earlier.author.id == comment.author.id:
-            if gap <= DOUBLE_SUBMIT_WINDOW and _squash(earlier.text) == mine:
-                return earlier
-        elif gap <= CROSS_POST_WINDOW and _same_person(earlier, comment) and _near_same(earlier.text, comment.text):
-            return earlier
-    return None
 
 
 def _bot_score(comment: Comment, tags: Tags, ctx: Context) -> float:
@@ -209,40 +166,18 @@ def _bot_score(comment: Comment, tags: Tags, ctx: Context) -> float:
     return max(tags.bot_score, signals.bot_score(who.handle, ctx.author_bio, who.is_bot, comment.text))
 
 
-def _same_person(a: Comment, b: Comment) -> bool:
-    """Same display name, and the same bio where both accounts have one."""
-    name_a, name_b = _squash(a.author.name), _squash(b.author.name)
-    if not name_a or name_a != name_b:
-        return False
-    bio_a, bio_b = _squash(a.author.bio), _squash(b.author.bio)
-    return not (bio_a and bio_b) or bio_a == bio_b
-
-
-def _near_same(a: str, b: str) -> bool:
-    sa, sb = _squash(a), _squash(b)
-    if min(len(sa), len(sb)) < CROSS_POST_MIN_CHARS:
-        return False
-    return sa == sb or SequenceMatcher(None, sa, sb).ratio() >= CROSS_POST_SIMILARITY
-
-
-def _squash(text: str) -> str:
-    """Text without handles, links, marks, case or spacing: what stays the same when a person repeats it."""
-    text = _URL.sub(" ", _HANDLE.sub(" ", unicodedata.normalize("NFKC", text or ""))).casefold()
-    return " ".join("".join(ch if ch.isalnum() or ch.isspace() else " " for ch in text).split())
-
-
 def _opted_out(comment: Comment, ctx: Context) -> str:
     if signals.opts_out(comment.author.bio or ctx.author_bio):
         return "the author's profile asks for no automated replies"
     if ctx.author_opted_out:
         return "the author opted out"
-    if triage.is_stop_request(_body(comment.text)):
+    if triage.is_stop_request(thread.body(comment.text)):
         return "the author asked us to stop replying"
     for earlier in ctx.thread:
         if (
             earlier.author.id == comment.author.id
             and not earlier.is_own
-            and triage.is_stop_request(_body(earlier.text))
+            and triage.is_stop_request(thread.body(earlier.text))
         ):
             return f"the author asked us to stop replying in this thread ({earlier.id})"
     return ""
@@ -250,80 +185,9 @@ def _opted_out(comment: Comment, ctx: Context) -> str:
 
 def _closes_our_answer(comment: Comment, tags: Tags, ctx: Context) -> bool:
     """A closing message ("thanks, booked!") after our answer to this author in this thread."""
-    if tags.is_question or not triage.is_closing(_body(comment.text)):
+    if tags.is_question or not triage.is_closing(thread.body(comment.text)):
         return False
-    return _we_answered(comment, ctx)
-
-
-def _we_answered(comment: Comment, ctx: Context) -> bool:
-    if comment.parent_id in ctx.answered or (ctx.parent is not None and ctx.parent.is_own):
-        return True
-    if ctx.answered and any(v for v in ctx.answered.values() if _author_of(v, ctx) == comment.author.id):
-        return True
-    by_id = {c.id: c for c in ctx.thread}
-    for ours in ctx.thread:
-        if not ours.is_own:
-            continue
-        target = by_id.get(ours.parent_id or "")
-        if target is not None and target.author.id == comment.author.id:
-            return True
-        if f"@{comment.author.handle.lower()}" in ours.text.lower().split(" ")[0:6]:
-            return True
-    return False
-
-
-def _author_of(comment_id: str, ctx: Context) -> str | None:
-    return next((c.author.id for c in ctx.thread if c.id == comment_id), None)
-
-
-def _answers_someone_else(comment: Comment, ctx: Context) -> Comment | None:
-    """The other person this reply answers, when it answers someone in our thread and not us."""
-    parent = ctx.parent
-    if parent is None or parent.is_own or comment.parent_id in ctx.answered:
-        return None
-    if parent.author.id == comment.author.id or _names_us(comment, ctx.ours, body_only=True):
-        return None
-    return parent
-
-
-def _names_us(comment: Comment, ours: tuple[str, ...], *, body_only: bool = False) -> bool:
-    """Whether the text @-names one of our handles (in its body only: X and Mastodon prefix reply handles)."""
-    text = _body(comment.text) if body_only else comment.text
-    low = text.lower()
-    handles = {comment.account, *ours} if comment.account else set(ours)
-    return any(f"@{h.lower().lstrip('@')}" in low or f"u/{h.lower()}" in low for h in handles if h)
-
-
-def _has_words(text: str) -> bool:
-    """Whether anything but handles, links, emoji and punctuation is left: a reaction has no words."""
-    return any(ch.isalnum() for ch in _URL.sub(" ", _HANDLE.sub(" ", text or "")))
-
-
-def _tagged_friend(comment: Comment, tags: Tags, ctx: Context) -> str:
-    """The friend a comment tags when it talks to them, not to us ("@us @sam this. next week."); else ""."""
-    if tags.intent in ("complaint", "request") or triage.risk_of(comment.text):
-        return ""
-    # A platform puts the parent's author and the people it named in front of a reply: those are not tags.
-    carried = (ctx.parent.author.handle, *_HANDLE.findall(ctx.parent.text)) if ctx.parent is not None else ()
-    known = {v for h in (*ctx.ours, comment.account, *carried) if h for v in _forms(h)}
-    others = [h[1:] for h in _HANDLE.findall(comment.text) if h.startswith("@") and not _forms(h) & known]
-    if not others:
-        return ""
-    # A question with "you" in it may be to us ("@us @sam do you do takeaway?"); one without is to the friend.
-    if tags.is_question and (_YOU.search(_body(comment.text).lower()) or _names_us(comment, ctx.ours, body_only=True)):
-        return ""
-    return others[0]
-
-
-def _forms(handle: str) -> set[str]:
-    """The ways a handle is written: "@Pete@social.example", "pete", "pete.bsky.social" -> lower-case forms."""
-    bare = handle.lower().lstrip("@").rstrip(".,:;!?")
-    return {bare, bare.split("@")[0], bare.split(".")[0]} - {""}
-
-
-def _body(text: str) -> str:
-    """The text without the run of @handles a platform puts in front of a reply."""
-    return _LEADING_HANDLES.sub("", text or "").strip()
+    return thread.we_answered(comment, ctx)
 
 
 def _forum_exception(comment: Comment, tags: Tags) -> bool:

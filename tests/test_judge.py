@@ -6,7 +6,9 @@ import dataclasses
 from datetime import timedelta
 
 from listener.records import Author, Comment
-from responders.judge import Context, addressed_to_us, duplicate_of, judge
+from responders.duplicates import duplicate_of
+from responders.judge import addressed_to_us, judge
+from responders.thread import Context
 from tests.conftest import make_comment, make_tags
 
 OURS = ("acme", "acme_coffee")
