@@ -185,7 +185,8 @@ def _opted_out(comment: Comment, ctx: Context) -> str:
 
 def _closes_our_answer(comment: Comment, tags: Tags, ctx: Context) -> bool:
     """A closing message ("thanks, booked!") after our answer to this author in this thread."""
-    if tags.is_question or not triage.is_closing(thread.body(comment.text)):
+    # Doubt or a new problem after our answer ("we'll see if it shows up this time") is a new need.
+    if tags.is_question or tags.intent in ("complaint", "request") or not triage.is_closing(thread.body(comment.text)):
         return False
     return thread.we_answered(comment, ctx)
 

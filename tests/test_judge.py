@@ -106,6 +106,8 @@ def test_closing_thanks_after_our_answer_is_already_answered() -> None:
     )
     ctx = Context(thread=(ask, ours), parent=ours, ours=OURS)
     assert verdict(thanks, ctx).skip_reason == "already_answered"
+    doubt = dataclasses.replace(thanks, text="@acme ok thanks. we'll see if it actually turns up this time")
+    assert verdict(doubt, ctx, intent="complaint", sentiment="negative").needs_reply
     follow_up = dataclasses.replace(thanks, text="@acme perfect! and is there parking nearby?")
     assert verdict(follow_up, ctx, intent="question", is_question=True, sentiment="neutral").needs_reply
     # Thanks that nobody from our side prompted is praise to acknowledge.
