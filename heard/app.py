@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -13,8 +13,10 @@ from typing import Any
 from heard.settings import Settings
 from listener.errors import ConfigError, HeardError, PlatformError
 from listener.platforms import OwnPostSource, Platform, ProfileSource, registry, spec
-from listener.poll import PollResult, poll_once
+from listener.poll import PollResult, poll_burst
 from listener.profiles import ProfilesResult, refresh_profiles
+from listener.quarantine import RAW_STAGES, Reject, describe, is_systemic
+from listener.records import Comment, Tags
 from listener.store import Store
 from responders import approvals
 from responders.decide import DecideResult, decide_pending
@@ -23,6 +25,11 @@ from responders.post import PostResult, post_approved
 from responders.suggest import Library, load_library
 
 log = logging.getLogger("heard")
+# How many comments one tagging batch reads; a failing batch is tagged again one by one.
+TAG_BATCH = 2000
+# How much of a comment the tagger reads: the first 20,000 characters say what a comment is about, and a
+# 1 MB text would exceed spaCy's limit (E088); the store keeps the whole text.
+TAG_CHARS = 20_000
 # How far back each refresh asks for our own posts (the report's default window); older rows stay.
 OWN_POSTS_WINDOW = timedelta(days=30)
 
@@ -106,14 +113,15 @@ class App:
     def poll_source(
         self, client: Platform, source: str, *, now: datetime, backfill: timedelta | None = None
     ) -> PollResult:
-        """Poll one source once, logging the outcome."""
-        result = poll_once(client, source, self.store, now=now, backfill=backfill)
+        """Poll one source, page after page while a burst lasts (bounded), logging the outcome."""
+        result = poll_burst(client, source, self.store, now=now, backfill=backfill)
         if not result.error and isinstance(client, ProfileSource):
             self.look_up_profiles(client, now=now)
         self.save_states()
         log.info(
-            "poll source=%s fetched=%d stored=%d skipped=%d error=%s",
+            "poll source=%s pages=%d fetched=%d stored=%d set_aside=%d error=%s",
             result.source,
+            result.pages,
             result.fetched,
             result.stored,
             result.skipped,
@@ -168,21 +176,91 @@ class App:
         return OwnPostsResult(stored, errors)
 
     def tag(self, *, now: datetime) -> int:
-        """Tag every untagged comment."""
-        from listener.nlp import tag
-
+        """Tag every untagged comment in batches; a comment the tagger refuses is set aside alone."""
         total = 0
-        while batch := self.store.untagged(limit=2000):
-            total += self.store.save_tags(tag(batch, self.nlp), now=now)
+        while batch := self.store.untagged(limit=TAG_BATCH):
+            tags, rejects = self._tag_isolating(batch)
+            self.store.set_aside(rejects, now=now)
+            total += self.store.save_tags(tags, now=now)
+            if not tags and not rejects:  # nothing moved: never spin
+                break
         return total
 
-    def decide(self, *, now: datetime) -> DecideResult:
-        """Suggest replies (or record why not) for every newly tagged comment."""
-        return decide_pending(self.store, self.library, auto=self.settings.auto, dry_run=self.settings.dry_run, now=now)
+    def _tag_isolating(self, batch: Sequence[Comment]) -> tuple[list[Tags], list[Reject]]:
+        """Tag a batch; if the batch fails, tag one by one so only the item that fails is set aside."""
+        from listener.nlp import tag
+
+        capped = [_for_tagging(c) for c in batch]
+        try:
+            return tag(capped, self.nlp), []
+        except Exception as exc:
+            if is_systemic(exc):
+                raise
+            log.warning("tag batch failed, tagging one by one size=%d error=%s", len(batch), describe(exc))
+        tags: list[Tags] = []
+        rejects: list[Reject] = []
+        for c in capped:
+            try:
+                tags += tag([c], self.nlp)
+            except Exception as exc:
+                if is_systemic(exc):
+                    raise
+                rejects.append(Reject("tag", c.id, describe(exc), c.platform, c.text))
+                log.warning("set aside stage=tag item=%s error=%s", c.id, describe(exc))
+        return tags, rejects
+
+    def decide(self, *, now: datetime, only: Sequence[str] | None = None) -> DecideResult:
+        """Suggest replies (or record why not) for every tagged comment; one that fails is set aside alone."""
+        return decide_pending(
+            self.store, self.library, auto=self.settings.auto, dry_run=self.settings.dry_run, now=now, only=only
+        )
+
+    def retry_quarantined(self, refs: Iterable[str] | None, *, now: datetime) -> tuple[int, int]:
+        """Run items set aside (named by quarantine or item id; None: all) through their stage again.
+
+        A raw payload is normalised and stored again, a stored comment tagged or decided again. One
+        that passes leaves quarantine; one that fails again stays, counted once more. Return (passed, failed).
+        """
+        passed = failed = 0
+        for row in self.store.quarantined(refs=None if refs is None else list(refs)):
+            if self._retry(row, now=now):
+                self.store.release([row["id"]], now=now, why="retried")
+                passed += 1
+            else:
+                failed += 1
+        return passed, failed
+
+    def _retry(self, row: Mapping[str, Any], *, now: datetime) -> bool:
+        stage, item, source = row["stage"], row["item"], row["source"] or ""
+        again: list[Reject] = []
+        try:
+            if stage in RAW_STAGES:
+                client = next((c for c in _unique(self.clients.values()) if c.name == source.split(":", 1)[0]), None)
+                if client is None or row["raw"] is None:
+                    raise ConfigError(f"{row['id']}: platform of {source!r} is not enabled, or no payload was kept")
+                comment = client.normalise(row["raw"])
+                saved = self.store.store_page(
+                    source, [comment], None, now=now, raws={comment.id: row["raw"]}, touch_source=False
+                )
+                if saved.set_aside and stage == "normalise":  # readable now, but refused by the database
+                    self.store.release([row["id"]], now=now, why=f"moved to store:{comment.id}")
+                return not saved.set_aside
+            if stage == "tag":
+                tags, again = self._tag_isolating(list(self.store.comments([item]).values()))
+                self.store.save_tags(tags, now=now)
+                return not again
+            return self.decide(now=now, only=[item]).set_aside == 0
+        except Exception as exc:
+            if is_systemic(exc) and not isinstance(exc, ConfigError):
+                raise
+            again = [Reject(stage, item, describe(exc), row["source"], row["excerpt"])]
+            return False
+        finally:
+            self.store.set_aside(again, now=now)
 
     def sync_queue(self, *, now: datetime) -> approvals.SyncResult:
         """Apply the person's decisions from the queue file and rewrite it."""
-        return approvals.sync(self.store, self.settings.queue_file, now=now)
+        return approvals.sync(self.store, self.settings.queue_file, now=now, max_items=self.settings.queue_max_items)
 
     def post(self, *, now: datetime) -> PostResult:
         """Post approved replies exactly once."""
@@ -193,6 +271,7 @@ class App:
             hourly_caps=self.settings.post_rate,
             cooldown=timedelta(minutes=self.settings.cooldown_minutes),
             dry_run=self.settings.dry_run,
+            settle=timedelta(seconds=self.settings.settle_seconds),
         )
         self.save_states()
         return result
@@ -237,6 +316,13 @@ def connect_enabled(settings: Settings) -> dict[str, Platform]:
                 clients.setdefault(replayed, client)
         clients[name] = client
     return clients
+
+
+def _for_tagging(comment: Comment) -> Comment:
+    """The comment as the tagger reads it: an absurdly long text cut to its first TAG_CHARS characters."""
+    if len(comment.text or "") <= TAG_CHARS:
+        return comment
+    return dataclasses.replace(comment, text=comment.text[:TAG_CHARS])
 
 
 def _unique(clients: Any) -> list[Platform]:

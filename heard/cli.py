@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -15,10 +17,12 @@ import click
 
 from heard import __version__
 from heard.app import App, utcnow
+from heard.logs import REDACT, environment_secrets, redact, secrets_in, setup_logging
 from heard.settings import Settings, load_settings
-from listener.errors import HeardError, QueueFileError
+from listener.errors import ConfigError, HeardError, QueueFileError, StoreError
 from listener.platforms import registry
-from responders import lifecycle
+from listener.store import describe_fault
+from responders import lifecycle, limits
 from responders.lifecycle import ReplyState
 
 
@@ -27,9 +31,22 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except QueueFileError as exc:
-        raise click.ClickException(f"queue file error at {exc}. Nothing was changed.") from exc
+        raise click.ClickException(redact(f"queue file error at {exc}. Nothing was changed.")) from exc
+    except StoreError as exc:
+        raise click.ClickException(redact(str(exc))) from exc
+    except ConfigError as exc:
+        raise click.ClickException(redact(_where(str(exc)))) from exc
     except HeardError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(redact(str(exc))) from exc
+
+
+def _where(message: str) -> str:
+    """A config error naming a key but not its file (a platform's connect knows no file), with the file."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_object(Ctx) if ctx else None
+    if obj and obj.loaded and message.startswith("platforms."):
+        return f"{obj.loaded.config_path}: {message}"
+    return message
 
 
 class Ctx:
@@ -37,13 +54,18 @@ class Ctx:
 
     def __init__(self, config: Path | None, database: Path | None, env_file: Path | None) -> None:
         self.config, self.database, self.env_file = config, database, env_file
+        self.loaded: Settings | None = None
 
     def settings(self, **overrides: Any) -> Settings:
         """Load settings, with the command line winning over everything else."""
         if self.database:
             overrides.setdefault("database", str(self.database))
         with _errors():
-            return load_settings(self.config, env_file=self.env_file, overrides=overrides)
+            settings = load_settings(self.config, env_file=self.env_file, overrides=overrides)
+        self.loaded = settings
+        variables = {k: v for ps in settings.platforms.values() for k, v in ps.secrets.items()}
+        REDACT.add(secrets_in({**variables, **settings.slack}))
+        return settings
 
     def app(self, **overrides: Any) -> App:
         """The app built from these settings."""
@@ -51,7 +73,44 @@ class Ctx:
             return App(self.settings(**overrides))
 
 
-@click.group()
+class _Heard(click.Group):
+    """The command group: a database fault in any command is one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; translate what the database or the disk refused into what to do."""
+        try:
+            return super().invoke(ctx)
+        except (sqlite3.Error, StoreError) as exc:
+            raise click.ClickException(redact(str(exc) if isinstance(exc, StoreError) else _fault(ctx, exc))) from exc
+        except OSError as exc:  # a file beside the database (a lock, the queue file) that cannot be written
+            if exc.errno not in _FILE_FAULTS:
+                raise
+            raise click.ClickException(redact(_os_fault(exc))) from exc
+
+
+# What the disk or the file system refuses: said in one line; any other OSError is a bug to see whole.
+_FILE_FAULTS = (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def _os_fault(exc: OSError) -> str:
+    where = exc.filename or "a file heard writes"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"{where}: the disk is full; free some space, then run the command again"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (
+            f"{where}: cannot be written ({exc.strerror}); run this command as a user who can write its folder,"
+            " or use a read-only command (status, queue, report)"
+        )
+    return f"{where}: {exc.strerror or exc}"
+
+
+def _fault(ctx: click.Context, exc: BaseException) -> str:
+    obj = ctx.obj if isinstance(ctx.obj, Ctx) else None
+    where = (obj.loaded.database if obj and obj.loaded else obj and obj.database) or "the database"
+    return describe_fault(where, exc)
+
+
+@click.group(cls=_Heard)
 @click.version_option(__version__, prog_name="heard")
 @click.option(
     "--config",
@@ -72,6 +131,7 @@ class Ctx:
 @click.option(
     "--log-level",
     envvar="HEARD_LOG_LEVEL",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
     help="DEBUG, INFO, WARNING or ERROR [default: INFO for `heard run`, WARNING otherwise].",
 )
 @click.pass_context
@@ -79,11 +139,12 @@ def cli(
     ctx: click.Context, config: Path | None, database: Path | None, env_file: Path | None, log_level: str | None
 ) -> None:
     """heard: hear every mention and comment, and answer each one like a person."""
-    from heard.logs import setup_logging
-
     ctx.obj = Ctx(config, database, env_file)
-    # The service's log is its record of what happened; one-off commands stay quiet.
-    setup_logging(log_level or ("INFO" if ctx.invoked_subcommand == "run" else "WARNING"), [])
+    # The service's log is its record of what happened; one-off commands stay quiet. Every command,
+    # at every level, hides the secrets it can see before anything (a library at DEBUG) logs them.
+    setup_logging(
+        log_level or ("INFO" if ctx.invoked_subcommand == "run" else "WARNING"), environment_secrets(env_file)
+    )
 
 
 @cli.command()
@@ -231,9 +292,21 @@ def _decide(obj: Ctx, comment_id: str, state: ReplyState, **fields: Any) -> None
     now = utcnow()
     with _errors():
         app.sync_queue(now=now)
+        if state is ReplyState.APPROVED:
+            _check_reply(app, comment_id, fields.get("text"))
         lifecycle.transition(app.store, comment_id, state, now=now, decided_by="person", **fields)
         app.sync_queue(now=now)
     click.echo(f"{comment_id}: {state.value}")
+
+
+def _check_reply(app: App, comment_id: str, text: str | None) -> None:
+    """Refuse an approval whose reply is empty or over its platform's limit, before anything changes."""
+    comment, reply = app.store.comment(comment_id), app.store.reply(comment_id)
+    if comment is None or reply is None:
+        return  # the transition names the missing reply
+    refused = limits.problem(comment.platform, text if text is not None else reply["text"])
+    if refused:
+        raise click.ClickException(f"{comment_id}: {refused}; nothing was changed")
 
 
 @cli.command()
@@ -371,6 +444,78 @@ def report(obj: Ctx, since: str, html: Path | None, as_json: bool) -> None:
     app = obj.app()
     with _errors():
         run_report(app.store, since=span, now=utcnow(), html=html, as_json=as_json, say=click.echo)
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def quarantine(ctx: click.Context) -> None:
+    """Show the items a stage set aside (unreadable, unstorable, untaggable or undecidable) and why.
+
+    Once the cause is fixed, `heard quarantine retry ID|--all` runs them through their stage again;
+    `heard quarantine drop ID|--all` gives up on them (they stay out of the pipeline, unlisted).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from listener.quarantine import printable
+
+    rows = ctx.obj.app().store.quarantined()
+    if not rows:
+        click.echo("Nothing set aside.")
+        return
+    for row in rows:
+        click.echo(
+            f"\n{printable(row['id'])}  [{row['stage']}] seen {row['count']}x, first {row['first_seen']},"
+            f" last {row['last_seen']}"
+        )
+        click.echo(f"  source: {printable(row['source'] or '-')}")
+        click.echo(f"  error: {row['error']}")
+        click.echo(f"  > {row['excerpt']}")
+    click.echo(f"\n{len(rows)} set aside. `heard quarantine retry ID|--all` once fixed, or `drop ID|--all`.")
+
+
+def _quarantine_refs(obj: Ctx, ids: tuple[str, ...], every: bool) -> tuple[App, list[str] | None]:
+    """The app and the items named (None: all), refusing a name that matches nothing."""
+    if bool(ids) == every:
+        raise click.UsageError("give one or more IDs, or --all")
+    app = obj.app()
+    if every:
+        return app, None
+    found = app.store.quarantined(refs=list(ids))
+    missing = set(ids) - {r["id"] for r in found} - {r["item"] for r in found}
+    if missing:
+        raise click.BadParameter(f"not set aside: {', '.join(sorted(missing))}", param_hint="ID")
+    return app, list(ids)
+
+
+@quarantine.command(name="retry")
+@click.argument("ids", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Retry every item set aside.")
+@click.pass_obj
+def quarantine_retry(obj: Ctx, ids: tuple[str, ...], every: bool) -> None:
+    """Run items set aside (by quarantine ID or comment id) through their stage again, then on through the rest."""
+    app, refs = _quarantine_refs(obj, ids, every)
+    now = utcnow()
+    with _errors():
+        passed, failed = app.retry_quarantined(refs, now=now)
+        app.tag(now=now)
+        app.decide(now=now)
+        app.sync_queue(now=now)
+    click.echo(f"retried {passed + failed}: {passed} passed, {failed} set aside again")
+    if failed:
+        sys.exit(1)
+
+
+@quarantine.command(name="drop")
+@click.argument("ids", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Drop every item set aside.")
+@click.pass_obj
+def quarantine_drop(obj: Ctx, ids: tuple[str, ...], every: bool) -> None:
+    """Give up on items set aside: no longer listed or alerted, and never retried by a stage."""
+    app, refs = _quarantine_refs(obj, ids, every)
+    rows = app.store.quarantined(refs=refs)
+    with _errors():
+        dropped = app.store.drop_quarantined([r["id"] for r in rows], now=utcnow())
+    click.echo(f"dropped {dropped}")
 
 
 def main() -> None:

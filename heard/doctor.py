@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from heard.logs import redact
 from heard.settings import Settings
-from listener.errors import HeardError
+from listener.errors import ConfigError, HeardError
 from listener.platforms import registry
+from responders.suggest import load_library
 
 
 def diagnose(settings: Settings) -> tuple[list[str], bool]:
@@ -23,6 +25,9 @@ def diagnose(settings: Settings) -> tuple[list[str], bool]:
             continue
         try:
             who = spec.connect(ps.options, ps.secrets).check()
+        except ConfigError as exc:  # an option's value: name the file it is in
+            broken = True
+            lines.append(f"{name}: BROKEN: {settings.config_path}: {exc}")
         except HeardError as exc:
             broken = True
             lines.append(f"{name}: BROKEN: {type(exc).__name__}: {exc}")
@@ -31,6 +36,13 @@ def diagnose(settings: Settings) -> tuple[list[str], bool]:
             lines.append(f"{name}: BROKEN: {type(exc).__name__}: {exc}")
         else:
             lines.append(f"{name}: ok: {who}")
+    try:
+        library = load_library(settings.replies_path)
+    except ConfigError as exc:
+        broken = True
+        lines.append(f"replies: BROKEN: {exc}")
+    else:
+        lines.append(f"replies: ok: {len(library.templates)} templates, {len(library.answers)} answers")
     slack = settings.slack
     if slack.get("SLACK_WEBHOOK_URL") or slack.get("SLACK_BOT_TOKEN"):
         lines.append(
@@ -41,4 +53,5 @@ def diagnose(settings: Settings) -> tuple[list[str], bool]:
         lines.append(
             "slack: not configured (set SLACK_WEBHOOK_URL, or SLACK_BOT_TOKEN and SLACK_CHANNEL); digests go to the log"
         )
-    return lines, broken
+    # A client library's error can quote a URL or header carrying a credential.
+    return [redact(line) for line in lines], broken

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -56,6 +57,10 @@ class Settings:
     # [slack] options: the quiet hours' timezone and how many items one digest message shows.
     slack_timezone: str = "UTC"
     slack_max_items: int = 20
+    # How long a reply found in `posting` after a crash waits for the platform to show it before a retry.
+    settle_seconds: int = 60
+    # How many of the most urgent items the queue file shows; the rest are counted at its top.
+    queue_max_items: int = 500
 
     def sla_for(self, platform: str, priority: str) -> int:
         """Minutes allowed before a comment of this priority on this platform is overdue."""
@@ -74,10 +79,22 @@ def load_settings(
         raise ConfigError(f"{path}: config file not found") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    dotenv = env_file or Path(".env")
-    env = {k: v for k, v in dotenv_values(dotenv).items() if v is not None} if dotenv.exists() else {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc}") from exc
+    env = read_dotenv(env_file or Path(".env"))
     env.update(os.environ)  # the process environment wins over .env
     return build_settings(document, env, config_path=path, overrides=overrides or {})
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """The variables in a .env file, read literally: ``${VAR}`` stays as written (see config/.env.example)."""
+    if not path.exists():
+        return {}
+    try:
+        values = dotenv_values(path, interpolate=False, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the .env file: {exc}") from exc
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def build_settings(
@@ -85,10 +102,19 @@ def build_settings(
 ) -> Settings:
     """Build Settings from a parsed heard.toml and an environment mapping (pure)."""
     src = _Source(document, config_path)
-    base = Path(
-        overrides.get("database") or env.get("HEARD_DATABASE") or src.get("heard.database", str, "var/heard.db")
-    )
-    queue = overrides.get("queue_file") or src.get("heard.queue_file", str, "")
+    settings = _build(src, env, config_path, overrides)
+    src.check_unknown()
+    return settings
+
+
+def _build(src: _Source, env: Mapping[str, str], config_path: Path, overrides: Mapping[str, Any]) -> Settings:
+    # Each key is read (and type-checked) even where an override wins, so it is never an unknown key.
+    configured = {
+        k: src.get(f"heard.{k}", t, d)
+        for k, t, d in (("database", str, "var/heard.db"), ("queue_file", str, ""), ("dry_run", bool, False))
+    }
+    base = Path(overrides.get("database") or env.get("HEARD_DATABASE") or configured["database"])
+    queue = overrides.get("queue_file") or configured["queue_file"]
     dry_run = overrides.get("dry_run")
     return Settings(
         config_path=config_path,
@@ -97,7 +123,7 @@ def build_settings(
         outbox=Path(src.get("replay.outbox", str, "") or base.with_name("outbox.jsonl")),
         recording=Path(src.get("replay.recording", str, "config/demo/recording.jsonl")),
         replies_path=Path(src.get("heard.replies", str, str(config_path.with_name("replies.toml")))),
-        dry_run=bool(src.get("heard.dry_run", bool, False) if dry_run is None else dry_run),
+        dry_run=bool(configured["dry_run"] if dry_run is None else dry_run),
         poll_seconds=src.get("schedule.poll_seconds", int, 120, minimum=10),
         work_seconds=src.get("schedule.work_seconds", int, 30, minimum=1),
         escalate_seconds=src.get("schedule.escalate_seconds", int, 300, minimum=10),
@@ -116,18 +142,27 @@ def build_settings(
         ),
         # Metrics move slowly, and each refresh spends requests (and YouTube quota) on every platform.
         own_posts_seconds=src.get("schedule.own_posts_seconds", int, 6 * 3600, minimum=600),
+        settle_seconds=src.get("posting.settle_seconds", int, 60, minimum=0),
+        queue_max_items=src.get("queue.max_items", int, 500, minimum=1),
         slack_timezone=_timezone(src),
         slack_max_items=src.get("slack.max_items", int, 20, minimum=1),
     )
 
 
 class _Source:
-    """Typed look-ups in the TOML document, with errors that name the key and the file."""
+    """Typed look-ups in the TOML document, with errors that name the key and the file.
+
+    Every key looked up is remembered, so that what nobody looked up (a typo) is an error too.
+    """
 
     def __init__(self, document: Mapping[str, Any], path: Path) -> None:
         self.document, self.path = document, path
+        self.seen: set[str] = set()
+        # Tables whose keys are checked where they are read (a platform's options): not walked again.
+        self.checked: set[str] = set()
 
     def raw(self, dotted: str) -> Any:
+        self.seen.add(dotted)
         node: Any = self.document
         for part in dotted.split("."):
             if not isinstance(node, Mapping) or part not in node:
@@ -148,6 +183,34 @@ class _Source:
     def fail(self, dotted: str, message: str) -> None:
         raise ConfigError(f"{self.path}: key '{dotted}': {message}")
 
+    def unknown(self, dotted: str, known: Iterable[str], what: str = "key") -> None:
+        """Fail on a key nobody reads, suggesting the closest known one."""
+        table, _, key = dotted.rpartition(".")
+        close = difflib.get_close_matches(key, sorted(set(known)), n=1, cutoff=0.6)
+        if table:
+            where = f"unknown {what} `{key}` in [{table}] of {self.path}"
+        else:
+            where = f"unknown {'section' if isinstance(self.raw(dotted), Mapping) else what} `{key}` in {self.path}"
+        hint = f": did you mean `{close[0]}`?" if close else f"; expected one of {', '.join(sorted(set(known)))}"
+        raise ConfigError(where + hint)
+
+    def check_unknown(self) -> None:
+        """Raise ConfigError on the first key or table in the document that no setting reads."""
+        self._walk(self.document, "")
+
+    def _walk(self, node: Mapping[str, Any], prefix: str) -> None:
+        known = {s[len(prefix) :].split(".")[0] for s in self.seen if s.startswith(prefix) and len(s) > len(prefix)}
+        for key, value in node.items():
+            dotted = prefix + key
+            if dotted in self.checked:
+                continue
+            if key not in known:
+                self.unknown(dotted, known)
+            if isinstance(value, Mapping):
+                self._walk(value, dotted + ".")
+            elif dotted not in self.seen:  # only keys inside it were looked up: it must be a table
+                self.fail(dotted, f"expected a table [{dotted}], got {value!r}")
+
 
 def _sla(src: _Source) -> Mapping[str, Mapping[str, int]]:
     defaults = {"high": 60, "normal": 240, "low": 1440}
@@ -158,11 +221,13 @@ def _sla(src: _Source) -> Mapping[str, Mapping[str, int]]:
     for key, value in table.items():
         if key in PRIORITIES:
             continue
+        if key not in registry():
+            src.unknown(f"sla.{key}", [*PRIORITIES, *registry()], "priority or platform")
         if not isinstance(value, Mapping):
             src.fail(f"sla.{key}", "expected a table of minutes per priority (high/normal/low)")
         for p in value:
             if p not in PRIORITIES:
-                src.fail(f"sla.{key}.{p}", f"expected one of {', '.join(PRIORITIES)}")
+                src.unknown(f"sla.{key}.{p}", PRIORITIES, "priority")
         out[key] = MappingProxyType({p: src.get(f"sla.{key}.{p}", int, base[p], minimum=1) for p in PRIORITIES})
     return MappingProxyType(out)
 
@@ -170,7 +235,10 @@ def _sla(src: _Source) -> Mapping[str, Mapping[str, int]]:
 def _auto(src: _Source) -> Mapping[str, tuple[str, ...]]:
     table = src.get("posting.auto", dict, {})
     out = {}
+    src.checked.add("posting.auto")
     for platform, intents in table.items():
+        if platform not in registry():
+            src.unknown(f"posting.auto.{platform}", registry(), "platform")
         if not isinstance(intents, list) or any(i not in INTENTS for i in intents):
             src.fail(f"posting.auto.{platform}", f"expected a list drawn from {', '.join(INTENTS)}")
         out[platform] = tuple(intents)
@@ -209,17 +277,15 @@ def _platforms(src: _Source, env: Mapping[str, str]) -> dict[str, PlatformSettin
     known = registry()
     for name in table:
         if name not in known:
-            src.fail(f"platforms.{name}", f"unknown platform; expected one of {', '.join(sorted(known))}")
+            src.unknown(f"platforms.{name}", known, "platform")
     out = {}
     for name, spec in known.items():
         options = src.get(f"platforms.{name}", dict, {})
         enabled = src.get(f"platforms.{name}.enabled", bool, False)
-        unknown = set(options) - set(spec.options) - {"enabled", "max_replies_per_hour"}
-        if unknown:
-            src.fail(
-                f"platforms.{name}.{sorted(unknown)[0]}",
-                f"unknown option; expected one of {', '.join(sorted(spec.options))}",
-            )
+        allowed = {*spec.options, "enabled", "max_replies_per_hour"}
+        src.checked.add(f"platforms.{name}")
+        for key in sorted(set(options) - allowed):
+            src.unknown(f"platforms.{name}.{key}", allowed, "option")
         secrets = {k: env[k] for k in spec.secrets if env.get(k)}
         missing = tuple(k for k in spec.secrets if not env.get(k))
         out[name] = PlatformSettings(name, enabled, MappingProxyType(dict(options)), MappingProxyType(secrets), missing)

@@ -6,11 +6,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from heard.app import App
+from listener.quarantine import printable
 from listener.store import iso, parse_time
 from responders.escalate import due_at, waited
 
 # How many waiting items `heard status` lists with their due times.
 SHOWN_WAITING = 10
+# How many of the newest items set aside `heard status` lists.
+SHOWN_QUARANTINED = 5
 
 
 def ledger(app: App, *, now: datetime) -> tuple[dict[str, int], list[dict[str, Any]]]:
@@ -78,6 +81,13 @@ def collect(app: App, *, now: datetime) -> dict[str, Any]:
             a["key"]: {"message": a["message"], "since": a["since"], "announced": bool(a["announced_at"])}
             for a in store.alerts()
         },
+        "quarantine": {
+            "counts": store.quarantine_counts(),
+            "newest": [
+                {k: row[k] for k in ("id", "stage", "item", "error", "excerpt", "count", "first_seen", "last_seen")}
+                for row in store.quarantined(limit=SHOWN_QUARANTINED)
+            ],
+        },
     }
 
 
@@ -128,6 +138,14 @@ def render(report: dict[str, Any]) -> str:
     for job, beat in sorted(report["heartbeat"].items()):
         error = f" (error: {beat['error']})" if beat["error"] else ""
         lines.append(f"job {job}: last ran {_t(beat['at'])}{error}")
+    quarantine = report.get("quarantine") or {"counts": {}, "newest": []}
+    if quarantine["counts"]:
+        total = sum(quarantine["counts"].values())
+        by_stage = ", ".join(f"{stage} {n}" for stage, n in sorted(quarantine["counts"].items()))
+        lines.append(f"set aside: {total} ({by_stage}); `heard quarantine` shows them")
+        for row in quarantine["newest"]:
+            seen = f"x{row['count']}, last {_t(row['last_seen'])}"
+            lines.append(f"  {printable(row['id'])} ({seen}): {row['error'][:160]}")
     for key, alert in sorted(report["alerts"].items()):
         lines.append(f"ALERT {key}: {alert['message']} (since {_t(alert['since'])})")
     if not report["alerts"]:

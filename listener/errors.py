@@ -2,6 +2,7 @@
 
 HeardError
  ├── ConfigError          a setting is missing or malformed
+ ├── StoreError           the database cannot be opened or written (locked, corrupt, full, read-only)
  ├── QueueFileError       the queue file cannot be read as decisions
  ├── IllegalTransition    a reply state change the state machine forbids
  └── PlatformError        a platform call failed
@@ -10,6 +11,7 @@ HeardError
       ├── CreditsExhausted  the account's paid usage is spent (X 402)
       ├── Transient         a timeout, 5xx or connection error: try again later
       ├── PermanentFailure  the target cannot be answered (deleted, locked, blocked)
+      │    └── ContentRefused  the platform refused this reply's text (too long, duplicate, invalid)
       └── BadPayload        the platform sent something we cannot read
 """
 
@@ -24,6 +26,10 @@ class HeardError(Exception):
 
 class ConfigError(HeardError):
     """A setting is missing or malformed."""
+
+
+class StoreError(HeardError):
+    """The database cannot be opened, read or written: the message says what, which file, and what to do."""
 
 
 class QueueFileError(HeardError):
@@ -65,6 +71,15 @@ class Transient(PlatformError):
 
 class PermanentFailure(PlatformError):
     """The target cannot be answered: deleted, locked or blocked."""
+
+
+class ContentRefused(PermanentFailure):
+    """The platform refused this reply's text (too long, duplicate, invalid): a per-reply failure."""
+
+    def __init__(self, message: str, *, duplicate: bool = False) -> None:
+        super().__init__(message)
+        # A duplicate refusal may mean our reply is already there (posted before a crash): look first.
+        self.duplicate = duplicate
 
 
 class BadPayload(PlatformError):

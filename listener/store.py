@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -17,6 +18,8 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from listener.errors import StoreError
+from listener.quarantine import ITEM_ERRORS, RAW_STAGES, Reject, clean, describe, dump, excerpt
 from listener.records import ACKNOWLEDGED, Author, Comment, Tags
 
 migrations = Migrations("heard")
@@ -194,6 +197,67 @@ def m004_author_profiles(db: sqlite_utils.Database) -> None:
     db.table("authors").create_index(["platform", "profile_checked_at"])
 
 
+@migrations()
+def m005_quarantine(db: sqlite_utils.Database) -> None:
+    """Add quarantine: items a stage set aside (with why, when and how often) so the rest moves on."""
+    db.table("quarantine").create(
+        {
+            "id": str,
+            "stage": str,
+            "item": str,
+            "source": str,
+            "excerpt": str,
+            "error": str,
+            "raw": str,
+            "first_seen": str,
+            "last_seen": str,
+            "count": int,
+            "dropped_at": str,  # a person dropped it: still kept out of its stage, no longer shown or alerted
+        },
+        pk="id",
+    )
+    db.table("quarantine").create_index(["stage", "item"], unique=True)
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    """One connection, used by one thread at a time: the service runs its jobs on a single worker."""
+    if not read_only:
+        return sqlite3.connect(path, check_same_thread=False, timeout=10)
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=10)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        # A WAL database in a folder we cannot write has no -shm to share: read the file as it stands.
+        return sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False, timeout=10)
+
+
+def describe_fault(path: Path | str, exc: BaseException) -> str:
+    """One line for a database fault: what happened, to which file, and what to do about it."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return (
+            f"{path}: the database is locked by another process (a running `heard run`, or a program"
+            " holding it open) and stayed locked for 10 s; try again, or stop that process first"
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return (
+            f"{path}: the database file is damaged or is not a heard database ({exc}); restore it from a"
+            " backup, or move it aside to start a new one"
+        )
+    if "full" in text or isinstance(exc, OSError) and exc.errno == 28:
+        return f"{path}: the disk holding the database is full; free some space, then run the command again"
+    if "readonly" in text or "read-only" in text or isinstance(exc, PermissionError):
+        return (
+            f"{path}: the database (or its folder) is read-only; run this command as a user who can write"
+            " both, or use a read-only command (status, queue, report)"
+        )
+    if "unable to open" in text:
+        return f"{path}: cannot open the database file; check that its folder exists and can be written"
+    return f"{path}: database error: {exc}"
+
+
 def iso(moment: datetime) -> str:
     """Format a datetime as the UTC ISO-8601 text stored in every time column."""
     if moment.tzinfo is None:
@@ -206,19 +270,39 @@ def parse_time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+@dataclasses.dataclass(frozen=True)
+class Saved:
+    """What storing one page did: the new comment ids, and what was set aside (with why)."""
+
+    new: list[str]
+    set_aside: list[Reject]
+
+
 class Store:
     """heard's database: every read and write of state goes through here."""
 
     def __init__(self, path: str | Path) -> None:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        # One connection, used by one thread at a time: the service runs its jobs on a single worker.
-        self.db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False, timeout=10))
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA busy_timeout=10000")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        migrations.apply(self.db)
+        # A file heard may not write (a backup, another user's) still answers status, queue and report.
+        self.read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+        try:
+            if not self.read_only:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(_connect(path, read_only=self.read_only))
+            self.db.execute("PRAGMA busy_timeout=10000")
+            if self.read_only:
+                if migrations.pending(self.db):
+                    raise StoreError(
+                        f"{path}: this database is read-only and needs upgrading to this version of heard;"
+                        " run any writable command (e.g. `heard poll`) once as a user who can write it"
+                    )
+            else:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                migrations.apply(self.db)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(describe_fault(path, exc)) from exc
 
     def close(self) -> None:
         """Close the connection."""
@@ -253,29 +337,52 @@ class Store:
 
     def save_page(self, source: str, comments: Sequence[Comment], cursor: str | None, *, now: datetime) -> list[str]:
         """Store new comments and advance the source's cursor in one transaction; return new ids."""
+        return self.store_page(source, comments, cursor, now=now).new
+
+    def store_page(
+        self,
+        source: str,
+        comments: Sequence[Comment],
+        cursor: str | None,
+        *,
+        now: datetime,
+        rejects: Sequence[Reject] = (),
+        raws: Mapping[str, Any] | None = None,
+        touch_source: bool = True,
+    ) -> Saved:
+        """Store new comments, set aside ``rejects`` and any comment the database refuses, and advance the cursor.
+
+        All in one transaction: an item set aside is recorded, so the cursor may move past it. A
+        comment the database refuses (a lone surrogate, say) is quarantined alone with its raw payload
+        from ``raws`` (comment id -> what the platform sent), so it can be retried once it can be read.
+        """
         with self.transaction():
-            ids = [c.id for c in comments]
-            known = self._existing_ids(ids)
-            new = [c for c in comments if c.id not in known]
-            unique = self._threaded(list({c.id: c for c in new}.values()))
-            self.db.table("comments").insert_all((_comment_row(c, now) for c in unique), pk="id", ignore=True)
-            for c in unique:
-                self._touch_author(c.platform, c.author, c.created_at)
-            handles = {c.account for c in unique if c.account}
-            if handles - set(self.own_handles()):
-                self.set_meta(OWN_HANDLES, sorted(handles | set(self.own_handles())))
-            detail = json.dumps({"source": source})
-            self.db.table("events").insert_all(
-                {
-                    "at": iso(now),
-                    "comment_id": c.id,
-                    "kind": "stored",
-                    "from_state": None,
-                    "to_state": None,
-                    "detail": detail,
-                }
-                for c in unique
-            )
+            set_aside = list(rejects)
+            keyed: list[Comment] = []
+            for c in comments:
+                if _encodable(c.id, c.parent_id, c.conversation_id):
+                    keyed.append(c)
+                else:
+                    set_aside.append(_store_reject(c, source, raws, "an id is not valid Unicode"))
+            known = self._existing_ids([c.id for c in keyed])
+            unique = self._threaded(list({c.id: c for c in keyed if c.id not in known}.values()))
+            try:
+                with self.transaction():  # a savepoint: a refused row undoes only this attempt
+                    self._insert_comments(unique, source, now)
+                stored = unique
+            except ITEM_ERRORS:
+                # Find the rows the database refuses, one at a time; the rest of the page is stored.
+                stored = []
+                for c in unique:
+                    try:
+                        with self.transaction():
+                            self._insert_comments([c], source, now)
+                        stored.append(c)
+                    except ITEM_ERRORS as exc:
+                        set_aside.append(_store_reject(c, source, raws, describe(exc)))
+            self._set_aside(set_aside, now)
+            if not touch_source:  # a retry from quarantine: no poll happened
+                return Saved([c.id for c in stored], set_aside)
             row: dict[str, Any] = {
                 "source": source,
                 "updated_at": iso(now),
@@ -286,7 +393,28 @@ class Store:
             if cursor is not None:
                 row["cursor"] = cursor
             self.db.table("cursors").upsert(row, pk="source")
-            return [c.id for c in unique]
+            return Saved([c.id for c in stored], set_aside)
+
+    def _insert_comments(self, unique: Sequence[Comment], source: str, now: datetime) -> None:
+        """Insert new comments, their authors, our handles and their "stored" events (inside a transaction)."""
+        self.db.table("comments").insert_all((_comment_row(c, now) for c in unique), pk="id", ignore=True)
+        for c in unique:
+            self._touch_author(c.platform, c.author, c.created_at)
+        handles = {c.account for c in unique if c.account}
+        if handles - set(self.own_handles()):
+            self.set_meta(OWN_HANDLES, sorted(handles | set(self.own_handles())))
+        detail = json.dumps({"source": source})
+        self.db.table("events").insert_all(
+            {
+                "at": iso(now),
+                "comment_id": c.id,
+                "kind": "stored",
+                "from_state": None,
+                "to_state": None,
+                "detail": detail,
+            }
+            for c in unique
+        )
 
     def _threaded(self, comments: list[Comment]) -> list[Comment]:
         """Give each reply its parent's conversation, so a thread is one conversation on every platform.
@@ -453,10 +581,10 @@ class Store:
     # -- tags -----------------------------------------------------------------
 
     def untagged(self, limit: int = 1000) -> list[Comment]:
-        """Comments that have no tags yet, oldest first."""
+        """Comments that have no tags yet and are not set aside by tagging, oldest first."""
         rows = self.db.execute_returning_dicts(
-            "SELECT c.* FROM comments c LEFT JOIN tags t ON t.comment_id = c.id"
-            " WHERE t.comment_id IS NULL ORDER BY c.created_at LIMIT ?",
+            "SELECT c.* FROM comments c LEFT JOIN tags t ON t.comment_id = c.id WHERE t.comment_id IS NULL"
+            " AND c.id NOT IN (SELECT item FROM quarantine WHERE stage = 'tag') ORDER BY c.created_at, c.id LIMIT ?",
             [limit],
         )
         return [_row_comment(r) for r in rows]
@@ -483,19 +611,24 @@ class Store:
     # -- replies ---------------------------------------------------------------
 
     def undecided(self, limit: int = 1000) -> list[tuple[Comment, Tags]]:
-        """Tagged comments with no reply record yet, oldest first."""
+        """Tagged comments with no reply record yet and not set aside by deciding, oldest first."""
         ids = [
             r[0]
             for r in self.db.execute(
                 "SELECT c.id FROM comments c JOIN tags t ON t.comment_id = c.id"
                 " LEFT JOIN replies r ON r.comment_id = c.id WHERE r.comment_id IS NULL"
-                " ORDER BY c.created_at LIMIT ?",
+                " AND c.id NOT IN (SELECT item FROM quarantine WHERE stage = 'decide')"
+                " ORDER BY c.created_at, c.id LIMIT ?",
                 [limit],
             ).fetchall()
         ]
+        return self.tagged(ids)
+
+    def tagged(self, ids: Sequence[str]) -> list[tuple[Comment, Tags]]:
+        """These comments with their tags, in the order given; those not stored or not tagged are left out."""
         comments = self.comments(ids)
         tags = {t.comment_id: t for t in self._tags_for(ids)}
-        return [(comments[i], tags[i]) for i in ids]
+        return [(comments[i], tags[i]) for i in ids if i in comments and i in tags]
 
     def _tags_for(self, ids: Sequence[str]) -> list[Tags]:
         out: list[Tags] = []
@@ -764,6 +897,85 @@ class Store:
                 "detail": json.dumps(detail, default=str, sort_keys=True),
             }
         )
+
+    # -- quarantine ----------------------------------------------------------------------
+
+    def set_aside(self, rejects: Iterable[Reject], *, now: datetime) -> None:
+        """Quarantine items a stage could not handle; an item set aside again counts once more."""
+        with self.transaction():
+            self._set_aside(list(rejects), now)
+
+    def _set_aside(self, rejects: Sequence[Reject], now: datetime) -> None:
+        for r in rejects:
+            item = clean(r.item, 500)
+            self.db.execute(
+                "INSERT INTO quarantine (id, stage, item, source, excerpt, error, raw, first_seen, last_seen, count)"
+                " VALUES (?,?,?,?,?,?,?,?,?,1) ON CONFLICT(id) DO UPDATE SET source=excluded.source,"
+                " excerpt=excluded.excerpt, error=excluded.error, raw=coalesce(excluded.raw, raw),"
+                " last_seen=excluded.last_seen, count=count+1",
+                [
+                    f"{r.stage}:{item}",
+                    r.stage,
+                    item,
+                    r.source and clean(r.source),
+                    excerpt(r.excerpt),
+                    clean(r.error, 2000),
+                    None if r.raw is None else dump(r.raw),
+                    iso(now),
+                    iso(now),
+                ],
+            )
+            comment = item if r.stage not in RAW_STAGES else None
+            self._event(now, comment, "quarantined", None, None, {"stage": r.stage, "item": item, "error": r.error})
+
+    def quarantined(
+        self, stage: str | None = None, *, refs: Iterable[str] | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Items set aside and not dropped (all, of one stage, or named by quarantine id or item id), newest first."""
+        where, params = ["dropped_at IS NULL"], []
+        if stage:
+            where.append("stage = ?")
+            params.append(stage)
+        if refs is not None:
+            where.append("(id IN (SELECT value FROM json_each(?)) OR item IN (SELECT value FROM json_each(?)))")
+            params += [json.dumps(list(refs))] * 2
+        sql = f"SELECT * FROM quarantine WHERE {' AND '.join(where)} ORDER BY last_seen DESC, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = self.db.execute_returning_dicts(sql, params)
+        return [{**r, "raw": json.loads(r["raw"]) if r["raw"] else None} for r in rows]
+
+    def quarantine_counts(self) -> dict[str, int]:
+        """How many items each stage has set aside (not counting those a person dropped)."""
+        rows = self.db.execute(
+            "SELECT stage, count(*) FROM quarantine WHERE dropped_at IS NULL GROUP BY stage"
+        ).fetchall()
+        return {str(k): int(v) for k, v in rows}
+
+    def release(self, ids: Iterable[str], *, now: datetime, why: str) -> int:
+        """Take items out of quarantine once their stage has handled them; return how many."""
+        return self._unquarantine(ids, now=now, why=why, drop=False)
+
+    def drop_quarantined(self, ids: Iterable[str], *, now: datetime) -> int:
+        """Mark items as dropped by a person: kept out of their stage for good, no longer listed or alerted."""
+        return self._unquarantine(ids, now=now, why="dropped by a person", drop=True)
+
+    def _unquarantine(self, ids: Iterable[str], *, now: datetime, why: str, drop: bool) -> int:
+        with self.transaction():
+            gone = 0
+            for qid in list(ids):
+                row = self.db.execute("SELECT stage, item FROM quarantine WHERE id = ?", [qid]).fetchone()
+                if row is None:
+                    continue
+                if drop:
+                    self.db.execute("UPDATE quarantine SET dropped_at = ? WHERE id = ?", [iso(now), qid])
+                else:
+                    self.db.execute("DELETE FROM quarantine WHERE id = ?", [qid])
+                comment = row[1] if row[0] not in RAW_STAGES else None
+                kind = "dropped" if drop else "released"
+                self._event(now, comment, kind, None, None, {"stage": row[0], "item": row[1], "why": why})
+                gone += 1
+        return gone
 
     # -- report --------------------------------------------------------------------------
 
@@ -1064,3 +1276,20 @@ def _row_tags(r: dict[str, Any]) -> Tags:
         lang=r["lang"],
         model_version=r["model_version"],
     )
+
+
+def _encodable(*texts: str | None) -> bool:
+    """Whether SQLite can take these texts: a lone surrogate cannot be encoded as UTF-8."""
+    try:
+        for text in texts:
+            if text is not None:
+                text.encode("utf-8")
+    except (UnicodeEncodeError, AttributeError):
+        return False
+    return True
+
+
+def _store_reject(c: Comment, source: str, raws: Mapping[str, Any] | None, error: str) -> Reject:
+    """The quarantine record of a comment the database refused, with what the platform sent for a retry."""
+    raw = (raws or {}).get(c.id, c.raw)
+    return Reject("store", c.id, error, source, c.text if isinstance(c.text, str) else repr(c.text), raw)

@@ -74,6 +74,21 @@ def conditions(
     paused = _posting_pauses(store, now=now)
     found.update(paused)
     found.update(_stuck(store, now=now, stuck_after=stuck_after, paused={k.split(":", 2)[2] for k in paused}))
+    found.update(quarantine_problems(store))
+    return found
+
+
+def quarantine_problems(store: Store) -> dict[str, str]:
+    """One alert per stage that set items aside: how many, the newest and why, and where to look."""
+    found = {}
+    for stage, count in sorted(store.quarantine_counts().items()):
+        newest = store.quarantined(stage, limit=1)[0]
+        noun = "item" if count == 1 else "items"
+        found[f"quarantine:{stage}"] = (
+            f"{count} {noun} set aside at the {stage} stage; the rest carried on (newest {newest['item']}: "
+            f"{newest['error'][:200]}). See `heard quarantine`, then `heard quarantine retry ID|--all` "
+            "once the cause is fixed, or `heard quarantine drop ID|--all`."
+        )
     return found
 
 

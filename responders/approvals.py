@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from listener.errors import QueueFileError
 from listener.store import Store
-from responders import lifecycle, queue_file
+from responders import lifecycle, limits, queue_file, queue_io
 from responders.lifecycle import PENDING_FOR_PEOPLE, ReplyState
 from responders.queue_file import Decision
 
@@ -18,13 +18,18 @@ _ACTION_STATE = {"approve": ReplyState.APPROVED, "reject": ReplyState.REJECTED, 
 _PRIORITY = {"high": 0, "normal": 1, "low": 2}
 # A file that keeps changing under us is retried this many times before giving up for this pass.
 MAX_ATTEMPTS = 5
+# The queue file shows this many of the most urgent items (a person cannot work through 46,000 in an
+# editor, and every pass would parse and rewrite them all); the header counts the rest.
+MAX_ITEMS = 500
+# A comment (or its parent) longer than this is shown cut in the file: the file is for deciding.
+MAX_SHOWN_CHARS = 5_000
 # Per queue file, the digest of the text this process last wrote there (or found already there).
 _WRITTEN: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
 class SyncResult:
-    """What one sync of the queue file did."""
+    """What one sync of the queue file did (``pending``: all waiting; ``shown``: those in the file)."""
 
     approved: int = 0
     rejected: int = 0
@@ -32,39 +37,48 @@ class SyncResult:
     edited: int = 0
     pending: int = 0
     written: bool = False
+    shown: int = 0
 
 
-def sync(store: Store, path: Path, *, now: datetime) -> SyncResult:
-    """Apply the decisions in the queue file, then rewrite it with what is still pending.
+def sync(store: Store, path: Path, *, now: datetime, max_items: int = MAX_ITEMS) -> SyncResult:
+    """Apply the decisions in the queue file, then rewrite it with the ``max_items`` most urgent pending.
 
-    A malformed file changes nothing. If a person saves the file between our read and our write,
-    we read it again instead of overwriting their edit.
+    A malformed file changes nothing. A person's save that lands while we rewrite (in place or by
+    rename) comes back from the swap and is applied, then the file is rendered again: no edit is lost.
     :raises QueueFileError: the file (or one of its decisions) is invalid; the error names the line.
     """
     totals = SyncResult()
     key = str(path.resolve())
     with queue_file.locked(path):
         for _ in range(MAX_ATTEMPTS):
-            snapshot = queue_file.read(path, ours=_WRITTEN.get(key))
-            _validate(store, snapshot.decisions, path)
-            applied = _apply(store, snapshot.decisions, now=now)
-            totals = _add(totals, applied)
-            items = pending_items(store)
-            text = queue_file.render(items)
+            found = queue_io.settled(path)
+            totals = _add(totals, _take(store, path, found.data, key, now=now))
+            items, total = pending_view(store, max_items)
+            data = queue_file.render(items, more=total - len(items)).encode("utf-8")
             # An unchanged view is not rewritten, so an editor with the file open sees no churn.
-            if text.encode() == _current(path) or queue_file.write_if_unchanged(path, text, snapshot.digest):
-                _WRITTEN[key] = queue_file.fingerprint(text.encode())
-                return SyncResult(totals.approved, totals.rejected, totals.dismissed, totals.edited, len(items), True)
-    return SyncResult(
-        totals.approved, totals.rejected, totals.dismissed, totals.edited, len(pending_items(store)), False
-    )
+            swap = queue_io.Swap(True) if data == found.data else queue_io.replace_if(path, data, found)
+            if swap.written:
+                _WRITTEN[key] = queue_file.fingerprint(data)
+            if swap.displaced is not None:
+                # A person saved while we swapped: apply their version now (never drop it), then render again.
+                totals = _add(totals, _take(store, path, swap.displaced, key, now=now, restore=True))
+            elif swap.written:
+                return replace(totals, pending=total, shown=len(items), written=True)
+    items, total = pending_view(store, max_items)
+    return replace(totals, pending=total, shown=len(items), written=False)
 
 
-def _current(path: Path) -> bytes | None:
+def _take(store: Store, path: Path, data: bytes, key: str, *, now: datetime, restore: bool = False) -> SyncResult:
+    """Validate and apply one version of the file; a refused version we displaced is put back first."""
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
+        snapshot = queue_file.parse(data, str(path), ours=_WRITTEN.get(key))
+        _validate(store, snapshot.decisions, path)
+    except QueueFileError:
+        if restore:  # give the person their file back, to fix the line we name
+            queue_io.replace_if(path, data, queue_io.current(path))
+            _WRITTEN.pop(key, None)
+        raise
+    return _apply(store, snapshot.decisions, now=now)
 
 
 def _validate(store: Store, decisions: Sequence[Decision], path: Path) -> None:
@@ -108,6 +122,13 @@ def _apply(store: Store, decisions: Sequence[Decision], *, now: datetime) -> Syn
                 continue
             fields: dict[str, Any] = {"decided_by": "person"}
             if d.action == "approve":
+                comment = store.comment(d.id)
+                refused = limits.problem(comment.platform, d.reply) if comment else None
+                if refused:
+                    # One long reply must not block the whole file: keep the person's text, say why, wait.
+                    store.update_reply(d.id, now=now, text=d.reply, reason=f"not approved: {refused}; edit it")
+                    counts["edited"] += changed
+                    continue
                 fields["text"] = d.reply
             if d.reason:
                 fields["reason"] = d.reason
@@ -124,9 +145,19 @@ def _add(a: SyncResult, b: SyncResult) -> SyncResult:
 
 def pending_items(store: Store) -> list[dict[str, Any]]:
     """The queue file's items: every reply waiting for a person, most urgent first."""
+    return [_item(r) for r in _urgent_first(store)]
+
+
+def pending_view(store: Store, max_items: int = MAX_ITEMS) -> tuple[list[dict[str, Any]], int]:
+    """The ``max_items`` most urgent items waiting for a person, and how many wait in all."""
+    rows = _urgent_first(store)
+    return [_item(r) for r in rows[:max_items]], len(rows)
+
+
+def _urgent_first(store: Store) -> list[dict[str, Any]]:
     rows = store.queue_rows([s.value for s in PENDING_FOR_PEOPLE])
     rows.sort(key=lambda r: (_PRIORITY.get(r["priority"], 3), r["created_at"]))
-    return [_item(r) for r in rows]
+    return rows
 
 
 def _item(r: dict[str, Any]) -> dict[str, Any]:
@@ -154,13 +185,19 @@ def _item(r: dict[str, Any]) -> dict[str, Any]:
         "history": history,
         "when": _when(r["created_at"]),
         "link": r["url"],
-        "in_reply_to": r["parent_text"],
-        "comment": r["text"],
+        "in_reply_to": _shown(r["parent_text"]),
+        "comment": _shown(r["text"]),
         "tags": tags,
         "note": note,
         "reply": r["reply_text"] or "",
         "alternatives": r["alternatives"],
     }
+
+
+def _shown(text: str | None) -> str | None:
+    if text is None or len(text) <= MAX_SHOWN_CHARS:
+        return text
+    return text[:MAX_SHOWN_CHARS] + f" [… {len(text) - MAX_SHOWN_CHARS:,} more characters not shown]"
 
 
 def _when(stored: str) -> str:

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from listener.quarantine import Reject, describe, is_systemic
 from listener.records import Comment, Tags
 from listener.store import Store
-from responders import lifecycle, policy
+from responders import lifecycle, limits, policy
 from responders.judge import Judgement, judge
 from responders.lifecycle import ReplyState
 from responders.suggest import Library, Recent, suggest
 from responders.thread import Context, gather
 
+log = logging.getLogger("heard")
 # How many of our latest replies on an account a new suggestion must not repeat (a busy day's worth).
 RECENT_REPLIES = 2000
 # How many comments one batch of a pass reads; a pass goes on until nothing is left.
 BATCH = 1000
+# A pass that sets this many comments aside stops: the fault is not in the comments.
+SET_ASIDE_MAX = 50
 # Replies that our own comment on the platform makes unnecessary: still waiting for a person or a post.
 OPEN = (ReplyState.SUGGESTED, ReplyState.APPROVED, ReplyState.FAILED)
 
@@ -33,62 +38,110 @@ class DecideResult:
     auto_approved: int = 0
     skipped: Mapping[str, int] = field(default_factory=dict)
     answered_by_hand: int = 0
+    set_aside: int = 0
+
+
+@dataclass
+class _Pass:
+    """The running counts and caches of one decide pass."""
+
+    ours: tuple[str, ...]
+    recent: dict[str, Recent] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
 
 
 def decide_pending(
-    store: Store, library: Library, *, auto: Mapping[str, tuple[str, ...]], dry_run: bool, now: datetime
+    store: Store,
+    library: Library,
+    *,
+    auto: Mapping[str, tuple[str, ...]],
+    dry_run: bool,
+    now: datetime,
+    only: Sequence[str] | None = None,
 ) -> DecideResult:
-    """Give every tagged comment without a reply record its first decision (idempotent)."""
-    suggested = needs_human = auto_approved = by_hand = 0
-    skipped: Counter[str] = Counter()
-    recent: dict[str, Recent] = {}
-    ours = tuple(store.own_handles())
-    while batch := store.undecided(limit=BATCH):
+    """Give every tagged comment without a reply record (or only these) its first decision (idempotent).
+
+    A comment that makes deciding fail is set aside in quarantine with the error, and the pass goes
+    on; a failure of the database or the configuration stops it, as does one comment in every
+    ``SET_ASIDE_MAX``: failing on everything is not one poison comment.
+    """
+    run = _Pass(ours=tuple(store.own_handles()))
+    batches = [store.tagged(only)] if only is not None else iter(lambda: store.undecided(limit=BATCH), [])
+    for batch in batches:
         for comment, tags in batch:
-            ctx = gather(store, comment, ours)
-            verdict = judge(comment, tags, ctx)
-            store.save_tags([_final_tags(store, tags, verdict)], now=now)
-            if comment.is_own:
-                by_hand += acknowledge(store, comment, ctx, now=now)
-            if not verdict.needs_reply:
-                _record_skip(store, comment, verdict, now=now)
-                skipped[verdict.skip_reason or "no_reply_needed"] += 1
+            if store.reply(comment.id) is not None:
                 continue
-            hand = store.own_replies_to(comment.id)
-            if hand:
-                lifecycle.create(
-                    store, comment.id, ReplyState.DISMISSED, now=now, decided_by="thread",
-                    reason=f"answered on {comment.platform} by our account ({hand[0].id})",
-                )  # fmt: skip
-                by_hand += 1
-                continue
-            if comment.platform not in recent:
-                recent[comment.platform] = Recent(store.recent_reply_texts(comment.platform, RECENT_REPLIES))
-            mine = [r["text"] for r in store.recent_replies_to(comment.platform, comment.author.id, 1)]
-            s = suggest(comment, tags, library, recent=recent[comment.platform], last_to_author=mine)
-            note = s.note or verdict.why
-            if not verdict.may_auto:
-                note = f"{note}; a person decides ({verdict.auto_veto})"
-            lifecycle.create(
-                store,
-                comment.id,
-                ReplyState.SUGGESTED,
-                now=now,
-                text=s.text,
-                suggested_text=s.text,
-                alternatives=list(s.alternatives),
-                template=s.template,
-                reason=note,
-                decided_by="heard",
-            )
-            suggested += 1
-            needs_human += s.needs_human
-            if s.needs_human or not verdict.may_auto or not s.text:
-                continue
-            if policy.may_auto_post(comment, tags, auto=auto, dry_run=dry_run).ok:
-                lifecycle.transition(store, comment.id, ReplyState.APPROVED, now=now, decided_by="rule")
-                auto_approved += 1
-    return DecideResult(suggested, needs_human, auto_approved, dict(skipped), by_hand)
+            try:
+                _decide(store, library, comment, tags, run, auto=auto, dry_run=dry_run, now=now)
+            except Exception as exc:
+                if is_systemic(exc) or run.counts["set_aside"] >= SET_ASIDE_MAX:
+                    raise
+                store.set_aside([Reject("decide", comment.id, describe(exc), comment.platform, comment.text)], now=now)
+                log.warning("set aside stage=decide item=%s error=%s", comment.id, describe(exc))
+                run.counts["set_aside"] += 1
+    c = run.counts
+    return DecideResult(
+        c["suggested"], c["needs_human"], c["auto_approved"], dict(run.skipped), c["by_hand"], c["set_aside"]
+    )
+
+
+def _decide(
+    store: Store,
+    library: Library,
+    comment: Comment,
+    tags: Tags,
+    run: _Pass,
+    *,
+    auto: Mapping[str, tuple[str, ...]],
+    dry_run: bool,
+    now: datetime,
+) -> None:
+    """Judge one comment and record its decision: skipped, answered by hand, suggested, or approved by rule."""
+    ctx = gather(store, comment, run.ours)
+    verdict = judge(comment, tags, ctx)
+    store.save_tags([_final_tags(store, tags, verdict)], now=now)
+    if comment.is_own:
+        run.counts["by_hand"] += acknowledge(store, comment, ctx, now=now)
+    if not verdict.needs_reply:
+        _record_skip(store, comment, verdict, now=now)
+        run.skipped[verdict.skip_reason or "no_reply_needed"] += 1
+        return
+    hand = store.own_replies_to(comment.id)
+    if hand:
+        lifecycle.create(
+            store, comment.id, ReplyState.DISMISSED, now=now, decided_by="thread",
+            reason=f"answered on {comment.platform} by our account ({hand[0].id})",
+        )  # fmt: skip
+        run.counts["by_hand"] += 1
+        return
+    if comment.platform not in run.recent:
+        run.recent[comment.platform] = Recent(store.recent_reply_texts(comment.platform, RECENT_REPLIES))
+    mine = [r["text"] for r in store.recent_replies_to(comment.platform, comment.author.id, 1)]
+    s = suggest(comment, tags, library, recent=run.recent[comment.platform], last_to_author=mine)
+    veto = verdict.auto_veto or (limits.problem(comment.platform, s.text) if s.text else "")
+    note = s.note or verdict.why
+    if veto:
+        note = f"{note}; a person decides ({veto})"
+    lifecycle.create(
+        store,
+        comment.id,
+        ReplyState.SUGGESTED,
+        now=now,
+        text=s.text,
+        suggested_text=s.text,
+        alternatives=list(s.alternatives),
+        template=s.template,
+        reason=note,
+        decided_by="heard",
+    )
+    run.counts["suggested"] += 1
+    run.counts["needs_human"] += s.needs_human
+    if s.needs_human or veto or not s.text:
+        return
+    if policy.may_auto_post(comment, tags, auto=auto, dry_run=dry_run).ok:
+        lifecycle.transition(store, comment.id, ReplyState.APPROVED, now=now, decided_by="rule")
+        run.counts["auto_approved"] += 1
 
 
 def acknowledge(store: Store, own: Comment, ctx: Context, *, now: datetime) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 
 from listener.errors import (
     AuthFailed,
+    ContentRefused,
     CreditsExhausted,
     PermanentFailure,
     PlatformError,
@@ -25,13 +26,16 @@ from listener.errors import (
 from listener.platforms import Platform
 from listener.records import Comment
 from listener.store import Store, iso, parse_time
-from responders import lifecycle, policy
+from responders import lifecycle, limits, policy
 from responders.lifecycle import ReplyState
 
 log = logging.getLogger(__name__)
 S = ReplyState
 # A refused post (auth, credits) pauses that platform's posting this long; a person must act.
 REFUSED_PAUSE = timedelta(hours=1)
+# After a crash between the call and its commit, a reply not (yet) seen at the platform is posted
+# again only once this long has passed since the call: what a platform shows may lag its writes.
+SETTLE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -69,11 +73,15 @@ def post_approved(
     hourly_caps: Mapping[str, int],
     cooldown: timedelta,
     dry_run: bool = False,
+    settle: timedelta = SETTLE,
 ) -> PostResult:
-    """Reconcile crashed posts, then post every approved reply that may go out now."""
+    """Reconcile crashed posts, then post every approved reply that may go out now.
+
+    ``settle`` is how long after a crashed call heard keeps looking for its reply before posting again.
+    """
+    counts: Counter[str] = Counter()
     with poster_lock(store):
-        reconciled = _reconcile(store, clients, now=now)
-        counts: Counter[str] = Counter()
+        reconciled = _reconcile(store, clients, now=now, settle=settle, counts=counts)
         for reply in store.replies([S.APPROVED.value]):
             outcome = _post_one(
                 store, clients, reply, now=now, hourly_caps=hourly_caps, cooldown=cooldown, dry_run=dry_run
@@ -83,7 +91,14 @@ def post_approved(
     return PostResult(counts["posted"], reconciled, sum(reasons.values()), counts["failed"], reasons)
 
 
-def _reconcile(store: Store, clients: Mapping[str, Platform], *, now: datetime) -> int:
+def _reconcile(
+    store: Store, clients: Mapping[str, Platform], *, now: datetime, settle: timedelta, counts: Counter[str]
+) -> int:
+    """Settle each reply a crash left in ``posting``: posted if the platform has it, else back to approved.
+
+    "Not found" is believed only ``settle`` after the call (the row's last update); until then the
+    reply stays in ``posting`` untouched, so the next pass looks again and nothing is posted twice.
+    """
     found = 0
     for reply in store.replies([S.POSTING.value]):
         comment = store.comment(reply["comment_id"])
@@ -98,6 +113,8 @@ def _reconcile(store: Store, clients: Mapping[str, Platform], *, now: datetime) 
         if remote:
             _mark_posted(store, comment.id, reply, remote, now=now, how="reconciled")
             found += 1
+        elif now < (parse_time(reply.get("updated_at")) or now) + settle:
+            counts["not seen at the platform yet: looking again before posting"] += 1
         else:
             lifecycle.transition(
                 store, comment.id, S.APPROVED, now=now, reason="not found at the platform after a crash: will post"
@@ -120,6 +137,11 @@ def _post_one(
     client = clients.get(comment.platform)
     if client is None:
         return f"{comment.platform} not connected"
+    problem = limits.problem(comment.platform, reply["text"], limit=getattr(client, "reply_limit", None))
+    if problem:
+        # Refused before any platform call and never marked posting: a person shortens it and approves again.
+        lifecycle.transition(store, comment.id, S.FAILED, now=now, error=f"{problem}: edit it and approve again")
+        return "failed"
     if _waiting(reply, now) or _paused(store, comment.platform, now):
         return "waiting to retry"
     verdict = policy.may_post(
@@ -174,6 +196,14 @@ def _send(store: Store, client: Platform, comment: Comment, reply: dict[str, Any
             store, comment.id, S.APPROVED, now=now, error=f"{type(exc).__name__}: {exc}", retry_at=until
         )
         return "platform refused: will retry"
+    except ContentRefused as exc:
+        # The text, not the account, was refused. A duplicate may be our own reply from before a crash.
+        existing = _find_quietly(client, comment) if exc.duplicate else None
+        if existing:
+            _mark_posted(store, comment.id, reply, existing, now=now, how="reconciled (the platform refused a copy)")
+            return "posted"
+        lifecycle.transition(store, comment.id, S.FAILED, now=now, error=f"the platform refused the text: {exc}")
+        return "failed"
     except PermanentFailure as exc:
         lifecycle.transition(store, comment.id, S.FAILED, now=now, error=f"cannot reply: {exc}")
         return "failed"
@@ -200,6 +230,15 @@ def _mark_posted(store: Store, comment_id: str, reply: dict[str, Any], remote: s
         error=None,
         reason=how,
     )
+
+
+def _find_quietly(client: Platform, comment: Comment) -> str | None:
+    """Our existing reply to ``comment``, or None when there is none or the platform cannot say now."""
+    try:
+        return client.find_reply(comment)
+    except PlatformError as exc:
+        log.warning("could not look for an existing reply to %s: %s", comment.id, exc)
+        return None
 
 
 def _waiting(reply: dict[str, Any], now: datetime) -> bool:

@@ -17,6 +17,8 @@ from responders.greeting import greeting_name
 
 FIELDS = frozenset({"name", "handle", "topic", "product", "question", "signature"})
 _FIELD = re.compile(r"\{(\w*)\}")
+# What is left of a template once its plain fields are taken out must hold no brace at all.
+_BRACES = re.compile(r"\{[^{}]*\}?|\}")
 _WORD = re.compile(r"[a-z0-9']+")
 # Replies sharing more than this share of their words with a recent one read as canned.
 NEAR_DUPLICATE = 0.8
@@ -189,6 +191,14 @@ def _check_fields(text: str, place: str) -> None:
     for name in _FIELD.findall(text):
         if name not in FIELDS:
             raise ConfigError(f"{place}: unknown field {{{name}}} in {text!r}; use one of {', '.join(sorted(FIELDS))}")
+    # render() fills plain {name} only: "{name!r}", "{name:>10}", "{name.attr}" or a stray brace
+    # would be posted as written.
+    stray = _BRACES.search(_FIELD.sub("", text))
+    if stray:
+        raise ConfigError(
+            f"{place}: {stray.group(0)!r} in {text!r} is not a plain field; write fields as {{name}} only"
+            f" (one of {', '.join(sorted(FIELDS))}), with no conversion, format or attribute, and no other braces"
+        )
 
 
 class Recent:

@@ -123,6 +123,27 @@ def test_recorded_post_record_with_unknown_fields_normalises():
     assert c.text == "regress test" and c.created_at.tzinfo is not None
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"record": {"text": 5}}, '"text" expected a string, got number'),
+        ({"record": {"langs": "en"}}, '"langs" expected a list, got string'),
+        ({"record": {"langs": [["en"]]}}, r'"langs\[0\]" expected a string, got list'),
+        ({"record": {"reply": {"parent": "at://x"}}}, '"parent" expected an object, got string'),
+        ({"author": {"labels": [1]}}, r'"labels\[0\]" expected an object, got number'),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_bad_payload_naming_it(fields, message):
+    with pytest.raises(BadPayload, match=f"bluesky at://did:plc:alice/app.bsky.feed.post/3kabc.*: {message}"):
+        normalise(note(**fields), US)
+
+
+def test_text_and_names_are_made_clean_and_raw_keeps_what_was_sent():
+    c = normalise(note(record={"text": "hi\x00\u2028there \ud83d"}, author={"displayName": "Al\x9bice"}), US)
+    assert (c.text, c.author.name) == ("hi\nthere \ufffd", "Alice")
+    assert c.raw["record"]["text"] == "hi\x00\u2028there \ud83d"
+
+
 def test_walk_keeps_above_the_bound_and_remembers_ties():
     walk = Walk.load(None, datetime(2024, 5, 1, 12, tzinfo=UTC))
     page = [

@@ -36,3 +36,67 @@ def test_doctor_fails_only_for_an_enabled_broken_platform(tmp_path) -> None:
     result = CliRunner().invoke(cli, ["--config", str(cfg), "--env-file", str(tmp_path / ".env"), "doctor"])
     assert result.exit_code == 1
     assert "replay: BROKEN" in result.output
+
+
+def only_line(result) -> str:
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+def test_a_config_typo_is_one_line_naming_file_key_and_suggestion(tmp_path) -> None:
+    cfg = tmp_path / "heard.toml"
+    cfg.write_text("[schedule]\npol_seconds = 60\n")
+    for command in ("status", "doctor", "poll"):
+        result = CliRunner().invoke(cli, ["--config", str(cfg), "--env-file", str(tmp_path / ".env"), command])
+        line = only_line(result)
+        assert f"unknown key `pol_seconds` in [schedule] of {cfg}: did you mean `poll_seconds`?" in line
+
+
+def test_a_platform_option_error_names_the_config_file(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("BLUESKY_HANDLE", "brand.example")
+    monkeypatch.setenv("BLUESKY_APP_PASSWORD", "abcd-efgh-ijkl-mnop")
+    cfg = tmp_path / "heard.toml"
+    cfg.write_text(f"[heard]\ndatabase = '{tmp_path / 'h.db'}'\n[platforms.bluesky]\nenabled = true\npage_size = 0\n")
+    args = ["--config", str(cfg), "--env-file", str(tmp_path / ".env")]
+    line = only_line(CliRunner().invoke(cli, [*args, "poll"]))
+    assert f"{cfg}: platforms.bluesky.page_size" in line
+    doctor = CliRunner().invoke(cli, [*args, "doctor"])
+    assert f"bluesky: BROKEN: {cfg}: platforms.bluesky.page_size" in doctor.output
+
+
+def test_doctor_checks_the_reply_templates(tmp_path) -> None:
+    replies = tmp_path / "replies.toml"
+    replies.write_text("[[template]]\nintent = 'praise'\nvariants = ['Thanks {name!r}!']\n")
+    cfg = tmp_path / "heard.toml"
+    cfg.write_text(f"[heard]\ndatabase = '{tmp_path / 'h.db'}'\nreplies = '{replies}'\n")
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "--env-file", str(tmp_path / ".env"), "doctor"])
+    assert result.exit_code == 1
+    assert f"replies: BROKEN: {replies}: template #1: '{{name!r}}'" in result.output
+
+
+def test_approve_refuses_an_empty_or_over_long_reply_and_changes_nothing(tmp_path) -> None:
+    from listener.store import Store
+    from responders import lifecycle
+    from responders.lifecycle import ReplyState
+    from tests.conftest import NOW, make_comment, make_tags
+
+    db = tmp_path / "heard.db"
+    store = Store(db)
+    empty, fine = make_comment(1, author="a"), make_comment(2, author="b")
+    for c, text in ((empty, ""), (fine, "Thanks!")):
+        store.save_page("s", [c], None, now=NOW)
+        store.save_tags([make_tags(c)], now=NOW)
+        lifecycle.create(store, c.id, ReplyState.SUGGESTED, now=NOW, text=text, suggested_text=text)
+    store.close()
+    runner = CliRunner()
+    base = ["--db", str(db)]
+    result = runner.invoke(cli, [*base, "approve", empty.id])
+    assert result.exit_code != 0 and "reply is empty" in result.output
+    result = runner.invoke(cli, [*base, "approve", fine.id, "--text", "so good! " * 40])
+    assert result.exit_code != 0 and "X allows 280" in result.output
+    store = Store(db)
+    assert {store.reply(c.id)["state"] for c in (empty, fine)} == {"suggested"}
+    store.close()
+    assert runner.invoke(cli, [*base, "approve", fine.id]).exit_code == 0

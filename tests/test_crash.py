@@ -131,3 +131,14 @@ def test_kill_9_of_the_service_while_it_posts_then_restart(tmp_path: Path) -> No
     assert proc.returncode == 0
     sent = Counter(entry["comment_id"] for entry in read_outbox(tmp_path / "outbox.jsonl"))
     assert set(sent) == set(ids) and max(sent.values()) == 1
+
+
+def test_kill_9_between_the_call_and_the_commit_with_a_lagging_search_never_posts_twice(tmp_path: Path) -> None:
+    # The bounded run of `bench/chaos.py post-lag`: a real `heard post` against the fake X, whose
+    # recent search shows a tweet only 30 s after it is written; every other kill, X refuses copies.
+    from bench.chaos_post import run
+
+    out = run(3, tmp_path)
+    assert out.kills >= 2, "the kills must land between X's answer and the commit"
+    assert (out.copies, out.live_failed, out.missing, out.unsettled) == (0, 0, 0, 0), out
+    assert out.reconciled >= out.kills

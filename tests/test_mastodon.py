@@ -125,6 +125,26 @@ def test_a_notification_whose_status_is_gone_is_a_bad_payload():
         normalise(raw, US)
 
 
+def test_a_field_of_the_wrong_type_is_bad_payload_naming_it():
+    raw = recorded_mention()
+    raw["status"]["content"] = ["<p>hi</p>"]
+    with pytest.raises(BadPayload, match='mastodon status 117020577157693549: "content" expected a string, got list'):
+        normalise(raw, US)
+    raw = recorded_mention()
+    raw["type"], raw["status"]["mentions"] = "tag", "mastodonpy_test"  # a hashtag hit is read for its mentions
+    with pytest.raises(BadPayload, match='"mentions" expected a list, got string'):
+        normalise(raw, US)
+
+
+def test_text_and_names_are_made_clean_and_raw_keeps_what_the_server_sent():
+    raw = recorded_mention()
+    raw["status"]["content"] = "<p>a\x00b\x1b[0m \ud83d\ufffe end</p>"
+    raw["status"]["account"]["display_name"] = "Ad\x07min"
+    c = normalise(raw, US)
+    assert (c.text, c.author.name) == ("ab[0m \ufffd end", "Admin")
+    assert c.raw["status"]["content"] == "<p>a\x00b\x1b[0m \ud83d\ufffe end</p>"
+
+
 # -- configuration through the generic settings ------------------------------------------------
 
 

@@ -39,7 +39,7 @@ def approve_all(store: Store, x, n: int, *, text: str = "Thanks!") -> tuple[obje
     return client, ids
 
 
-def post(store: Store, client, *, now: datetime | None = None, dry_run: bool = False):
+def post(store: Store, client, *, now: datetime | None = None, dry_run: bool = False, **options):
     return post_approved(
         store,
         {"x": client},
@@ -47,6 +47,7 @@ def post(store: Store, client, *, now: datetime | None = None, dry_run: bool = F
         hourly_caps={"x": 1000},
         cooldown=timedelta(minutes=10),
         dry_run=dry_run,
+        **options,
     )
 
 
@@ -123,3 +124,93 @@ def test_dry_run_posts_nothing(store: Store, x) -> None:
     post(store, client, dry_run=True)
     assert x.replies() == []
     assert {store.reply(i)["state"] for i in ids} == {"approved"}
+
+
+# -- length rules, content refusals and reconciliation (issue 15) ------------------------------
+
+LONG = "We are so sorry about the wait, and we are looking into your order right now. " * 4  # 312 characters
+
+
+def test_an_over_limit_reply_is_refused_before_any_call_and_stays_approvable(store: Store, x) -> None:
+    client, ids = approve_all(store, x, 1, text=LONG)
+    assert post(store, client).failed == 1
+    reply = store.reply(ids[0])
+    assert reply["state"] == "failed" and "reply is 312 weighted characters; X allows 280" in reply["error"]
+    assert x.requests("/2/tweets") == 0  # nothing was asked of X
+    assert not any(e["to_state"] == "posting" for e in store.events() if e["comment_id"] == ids[0])
+    now = datetime.now(UTC)
+    lifecycle.transition(store, ids[0], ReplyState.APPROVED, now=now, text="Sorry for the wait: on it!")
+    assert post(store, client).posted == 1
+    assert [r["text"] for r in x.replies()] == ["Sorry for the wait: on it!"]
+
+
+def test_an_empty_reply_is_refused_before_any_call(store: Store, x) -> None:
+    client, ids = approve_all(store, x, 1, text="  \n ")
+    assert post(store, client).failed == 1
+    assert store.reply(ids[0])["error"].startswith("reply is empty")
+    assert x.requests("/2/tweets") == 0
+
+
+def test_a_too_long_refusal_fails_that_reply_only_and_never_pauses_x(store: Store, x) -> None:
+    client, ids = approve_all(store, x, 3)
+    store.update_reply(ids[1], now=datetime.now(UTC), text="Thanks! " + "a" * 60)
+    x.fake.max_length = 40  # X counts differently from us here: it refuses with its 403 "too long"
+    result = post(store, client)
+    assert result.posted == 2 and result.failed == 1
+    failed = store.reply(ids[1])
+    assert failed["state"] == "failed" and "too long" in failed["error"] and "refused the text" in failed["error"]
+    assert store.meta("pause:post:x") is None
+    assert not any(e["kind"] == "alert" for e in store.events())
+
+
+def test_refused_credentials_still_pause_x(store: Store, x) -> None:
+    client, ids = approve_all(store, x, 2)
+    x.fail_next("401")
+    post(store, client)
+    assert store.meta("pause:post:x") and x.replies() == []
+    assert {store.reply(i)["state"] for i in ids} == {"approved"}
+
+
+def crash_mid_call(store: Store, client, comment_id: str, *, at: datetime, reach_platform: bool = True) -> None:
+    """What a poster killed between the platform call and its commit leaves: ``posting``, and maybe the reply."""
+    reply = store.reply(comment_id)
+    lifecycle.transition(store, comment_id, ReplyState.POSTING, now=at, attempts=1)
+    if reach_platform:
+        client.reply(store.comment(comment_id), reply["text"])
+
+
+def test_a_crashed_post_is_found_in_our_timeline_whatever_the_search_lag(store: Store, x) -> None:
+    client, ids = approve_all(store, x, 1)
+    x.fake.search_lag = 30.0
+    now = datetime.now(UTC)
+    crash_mid_call(store, client, ids[0], at=now)
+    result = post(store, client, now=now + timedelta(seconds=1))
+    assert result.reconciled == 1 and len(x.replies()) == 1
+    assert store.reply(ids[0])["state"] == "posted"
+
+
+def test_a_reply_not_seen_yet_waits_out_the_settle_time_before_posting_again(store: Store, x) -> None:
+    client, ids = approve_all(store, x, 2)
+    x.fake.timeline_lag = 1.0  # even our own timeline lags a little here
+    now = datetime.now(UTC)
+    crash_mid_call(store, client, ids[0], at=now)  # the reply reached X
+    crash_mid_call(store, client, ids[1], at=now, reach_platform=False)  # killed before the request left
+    result = post(store, client, now=now + timedelta(seconds=5))
+    assert result.posted == 0 and result.reasons  # both wait: neither is believed missing yet
+    assert {store.reply(i)["state"] for i in ids} == {"posting"} and len(x.replies()) == 1
+    time.sleep(1.1)
+    result = post(store, client, now=now + timedelta(seconds=61))
+    assert (result.reconciled, result.posted) == (1, 1)
+    assert sorted(r["in_reply_to"] for r in x.replies()) == sorted(i.split(":")[1] for i in ids)
+
+
+def test_a_duplicate_refusal_of_a_live_reply_marks_it_posted_not_failed(store: Store, x) -> None:
+    client, ids = approve_all(store, x, 1)
+    x.fake.refuse_duplicates = True
+    x.fake.freeze_timeline(1)  # one stale read, even after the settle time: "not found", so heard posts again
+    now = datetime.now(UTC)
+    crash_mid_call(store, client, ids[0], at=now)
+    # ...X refuses the copy as a duplicate, and the next read shows the original.
+    assert post(store, client, now=now + timedelta(seconds=61), settle=timedelta(seconds=60)).posted == 1
+    assert len(x.replies()) == 1
+    assert store.reply(ids[0])["state"] == "posted"

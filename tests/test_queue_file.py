@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-import threading
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from ruamel.yaml import YAML
 
 from listener.errors import QueueFileError
 from listener.store import Store
-from responders import approvals, lifecycle, queue_file
+from responders import approvals, lifecycle, queue_file, queue_io, queue_yaml
 from responders.lifecycle import ReplyState
 from tests.conftest import NOW, make_comment, make_tags
 
@@ -30,6 +31,11 @@ def seed(store: Store, n: int = 3) -> list[str]:
 
 def load(path: Path):
     return YAML(typ="rt").load(path.read_text())
+
+
+def saved_long_ago(path: Path) -> None:
+    """Date the file back: a finished save, not one an editor may still be writing."""
+    os.utime(path, (time.time() - 60, time.time() - 60))
 
 
 def set_action(path: Path, index: int, action: str, reply: str | None = None) -> None:
@@ -86,6 +92,7 @@ def test_invalid_file_names_the_line_and_changes_nothing(store: Store, tmp_path:
     set_action(q, 0, "approve")
     if breakage:
         q.write_text(breakage)
+        saved_long_ago(q)
     elif line == "action":
         q.write_text(q.read_text().replace("\n  action: pending", "\n  action: maybe", 1))
     elif line == "unknown-id":
@@ -114,68 +121,20 @@ def test_duplicate_ids_are_rejected(store: Store, tmp_path: Path) -> None:
         approvals.sync(store, q, now=NOW)
 
 
-def test_a_save_between_read_and_write_is_never_overwritten(store: Store, tmp_path: Path) -> None:
+def test_a_save_between_read_and_write_comes_back_to_be_applied(store: Store, tmp_path: Path) -> None:
     ids = seed(store)
     q = tmp_path / "queue.yaml"
     approvals.sync(store, q, now=NOW)
-    snapshot = queue_file.read(q)
+    found = queue_io.current(q)
     set_action(q, 1, "approve", "person's words")  # the person saves after our read
     saved = q.read_bytes()
-    assert not queue_file.write_if_unchanged(q, "items: []\n", snapshot.digest)
-    assert q.read_bytes() == saved
+    swap = queue_io.replace_if(q, b"items: []\n", found)
+    assert swap.written and swap.displaced == saved  # their version is handed back, not overwritten
     assert not list(tmp_path.glob(".queue.yaml.*"))  # no temp file left behind
+    q.write_bytes(saved)
     approvals.sync(store, q, now=NOW)
     assert store.reply(ids[0])["text"] == "person's words"
     assert store.reply(ids[0])["state"] == "approved"
-
-
-def test_concurrent_writer_thread_loses_no_edit(store: Store, tmp_path: Path) -> None:
-    ids = seed(store, 30)
-    q = tmp_path / "queue.yaml"
-    approvals.sync(store, q, now=NOW)
-    stop = threading.Event()
-    errors: list[Exception] = []
-
-    def syncer() -> None:
-        other = Store(store.path)
-        while not stop.is_set():
-            try:
-                approvals.sync(other, q, now=NOW)
-            except QueueFileError:
-                pass  # a half-written file from the editor; the next pass reads it whole
-            except Exception as exc:  # noqa: BLE001
-                errors.append(exc)
-        other.close()
-
-    thread = threading.Thread(target=syncer)
-    thread.start()
-    approved: set[str] = set()
-    try:
-        for _ in range(15):
-            # An editor that writes in place (as many do): read, change one item, write back.
-            for _attempt in range(50):
-                doc = load(q)
-                pending = [i for i in doc["items"] if i["action"] == "pending" and i["id"] not in approved]
-                if pending:
-                    break
-            target = pending[0]["id"]
-            with queue_file.locked(q):
-                doc = load(q)
-                for item in doc["items"]:
-                    if item["id"] == target:
-                        item["action"], item["reply"] = "approve", f"edit for {target}"
-                with open(q, "w") as f:
-                    YAML(typ="rt").dump(doc, f)
-            approved.add(target)
-    finally:
-        stop.set()
-        thread.join()
-    approvals.sync(store, q, now=NOW)
-    assert not errors
-    for cid in approved:
-        assert store.reply(cid)["state"] == "approved", cid
-        assert store.reply(cid)["text"] == f"edit for {cid}"
-    assert len([i for i in ids if store.reply(i)["state"] == "approved"]) == len(approved)
 
 
 item_strategy = st.fixed_dictionaries(
@@ -218,6 +177,7 @@ def test_no_queue_file_crashes_or_posts_anything_not_approved(tmp_path_factory, 
     elif mode == "huge":
         text = text + "# " + "x" * 200_000 + "\n"
     q.write_text(text)
+    saved_long_ago(q)
     before = {i: store.reply(i) for i in ("x:1000", "x:1001", "x:1002")}
     try:
         approvals.sync(store, q, now=NOW)
@@ -273,4 +233,100 @@ def test_rendering_many_items_matches_what_each_item_holds(store: Store, tmp_pat
     expected = approvals.pending_items(store)
     assert [i["id"] for i in written] == [i["id"] for i in expected] and ids[7] not in q.read_text()
     assert [i["reply"] for i in written] == [i["reply"] for i in expected]
-    assert queue_file.render([]).endswith("items: []\n")
+    assert queue_file.render([]).endswith("items: []\n" + queue_io.END)
+
+
+# Characters a literal block cannot carry, and YAML's own syntax, mixed into any Unicode text.
+HOSTILE = "\x1b\x00\x7f\x85\u2028\u2029\r\ufffe\uffff\ufeff\ud800\udfff\t\n #:-{}[]*&!|>'\"%@`,?\\"
+any_text = st.text(alphabet=st.one_of(st.sampled_from(HOSTILE), st.characters(exclude_categories=[])), max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(comment=any_text, reply=any_text, alternative=any_text, item_id=any_text.filter(lambda t: t.strip()))
+def test_every_text_round_trips_through_the_file(comment: str, reply: str, alternative: str, item_id: str) -> None:
+    item = {"id": item_id, "action": "pending", "comment": comment, "reply": reply, "alternatives": [alternative]}
+    text = queue_file.render([item, {"id": "x:2", "action": "pending", "note": comment}])
+    data = text.encode("utf-8")  # no lone surrogate reaches the file: they are escaped
+    written = queue_yaml.load(text, "q")["items"]
+    assert written[0].get("comment", "") == comment and written[1].get("note", "") == comment
+    assert written[0].get("reply", "") == reply and written[0].get("alternatives", [""]) == [alternative]
+    # A person's other YAML tools read the same values.
+    assert YAML(typ="safe", pure=True).load(text)["items"][0].get("reply", "") == reply
+    assert queue_file.parse(data, "q").decisions[0] == queue_file.Decision(item_id, "pending", reply.strip(), "", 13)
+
+
+def test_very_long_lines_and_yaml_lookalikes_round_trip() -> None:
+    texts = ["x" * 100_000, "- item", "key: value", "&a *a !!str", "{a: 1}", "yes", "007", "~", "", " lead", "a\r\nb"]
+    items = [{"id": f"x:{i}", "action": "pending", "comment": t, "reply": t} for i, t in enumerate(texts)]
+    written = queue_yaml.load(queue_file.render(items), "q")["items"]
+    assert [w.get("comment", "") for w in written] == texts
+    assert [w.get("reply", "") for w in written] == texts
+
+
+def test_a_hash_in_a_reply_is_posted_whole(store: Store, tmp_path: Path) -> None:
+    ids = seed(store)
+    q = tmp_path / "queue.yaml"
+    approvals.sync(store, q, now=NOW)
+    text = q.read_text()
+    assert "  reply: |-\n    Thanks p2!\n" in text  # replies are blocks, where '#' is just text
+    q.write_text(text.replace("  action: pending\n", "  action: approve\n", 1).replace("Thanks p2!", "You are our #1!"))
+    approvals.sync(store, q, now=NOW)
+    assert (store.reply(ids[2])["state"], store.reply(ids[2])["text"]) == ("approved", "You are our #1!")
+
+
+def test_a_reply_cut_by_a_yaml_comment_is_refused_not_shortened(store: Store, tmp_path: Path) -> None:
+    ids = seed(store)
+    q = tmp_path / "queue.yaml"
+    approvals.sync(store, q, now=NOW)
+    before = store.reply(ids[2])
+    edited = q.read_text().replace("  action: pending\n", "  action: approve\n", 1)
+    edited = edited.replace("  reply: |-\n    Thanks p2!", "  reply: You are our #1 customer", 1)
+    q.write_text(edited)
+    with pytest.raises(QueueFileError, match="cut at '#'") as err:
+        approvals.sync(store, q, now=NOW)
+    assert edited.splitlines()[err.value.line - 1] == "  reply: You are our #1 customer"
+    assert store.reply(ids[2]) == before and q.read_text() == edited
+
+
+BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{b}: &{b} [*{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}]\n"
+    for a, b in zip("abcdefgh", "bcdefghi", strict=True)  # noqa: E501
+)
+
+
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        (BOMB + "items:\n- id: x:1000\n  action: approve\n  reply: *i\n", 1, "anchors and aliases"),
+        ("items:\n- id: x:1000\n  action: approve\n  reply: *nothing\n", 4, "anchors and aliases"),
+        ("items:\n- id: &i x:1000\n  action: pending\n", 2, "anchors and aliases"),
+        ("items:\n- id: x:1000\n  action: !!python/object/apply:os.system [echo]\n", 3, "tags"),
+        ("items:\n- id: x:1000\n  action: approve\n  reply: !shout hello\n", 4, "tags"),
+        ("items:\n- id: x:1000\n  action: approve\n  reply: !!str hello\n", 4, "tags"),
+        (
+            "items:\n- id: x:1000\n  action: approve\n  reply: " + "y" * 10_001 + "\n",
+            4,
+            "10,001 characters; the limit is 10,000",
+        ),
+        ("items:\n- id: x:1000\n  action: pending\n---\nitems: []\n", 4, "one document"),
+    ],
+)
+def test_hostile_yaml_is_refused_at_its_line_and_changes_nothing(
+    store: Store, tmp_path: Path, text: str, line: int, words: str
+) -> None:
+    ids = seed(store)
+    q = tmp_path / "queue.yaml"
+    q.write_text(text)
+    saved_long_ago(q)
+    before = [store.reply(i) for i in ids]
+    with pytest.raises(QueueFileError) as err:
+        approvals.sync(store, q, now=NOW)
+    assert err.value.line == line and words in err.value.message
+    assert len(str(err.value)) < 300  # never the expanded value
+    assert [store.reply(i) for i in ids] == before and q.read_text() == text
+
+
+def test_a_file_over_the_size_limit_is_refused_before_parsing(tmp_path: Path) -> None:
+    data = b"items: []\n# " + b"x" * queue_file.MAX_FILE_BYTES + b"\n"
+    with pytest.raises(QueueFileError, match="the limit is 16,000,000"):
+        queue_file.parse(data, "q")

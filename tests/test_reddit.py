@@ -134,6 +134,27 @@ def test_normalise_refuses_a_thing_without_a_time() -> None:
         normalise(thing(created_utc=None), US)
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("body", {"md": "hi"}, '"body" expected a string, got object'),
+        ("author", 7, '"author" expected a string, got number'),
+        ("parent_id", ["t3_x"], '"parent_id" expected an id, got list'),
+        ("created_utc", [1], "expected epoch seconds, got list"),
+        ("created_utc", float("nan"), "expected epoch seconds, got nan"),
+    ],
+)
+def test_normalise_names_a_field_of_the_wrong_type(field: str, value: object, message: str) -> None:
+    with pytest.raises(BadPayload, match=f"reddit t1_mynkj7r: {message}"):
+        normalise(thing(**{field: value}), US)
+
+
+def test_normalise_makes_text_clean_and_keeps_the_original_in_raw() -> None:
+    c = normalise(thing(body="one\rtwo\x00 \x85three \ude00", author="bad\x1bname"), US)
+    assert (c.text, c.author.handle) == ("one\ntwo \nthree \ufffd", "badname")
+    assert c.raw["data"]["body"] == "one\rtwo\x00 \x85three \ude00"
+
+
 # -- configuration ---------------------------------------------------------------------------------
 
 

@@ -134,6 +134,25 @@ def test_missing_created_at_is_bad_payload():
         normalise(raw, US)
 
 
+def test_a_field_of_the_wrong_type_is_bad_payload_naming_it():
+    with pytest.raises(BadPayload, match='x tweet 5: "text" expected a string, got list'):
+        normalise(tweet(text=["hello"]), US)
+    raw = tweet()
+    raw["includes"]["users"] = [7]
+    with pytest.raises(BadPayload, match=r'"users\[0\]" expected an object, got number'):
+        normalise(raw, US)
+    with pytest.raises(BadPayload, match='"referenced_tweets" expected a list, got object'):
+        normalise(tweet(referenced_tweets={"type": "quoted"}), US)
+
+
+def test_text_and_names_are_made_clean_and_raw_keeps_what_x_sent():
+    raw = tweet(text="hi\x00 there \ud83d\r\nbye &amp; \ufffe", _handle="ali\x1bce", _bio="\x7fbio")
+    c = normalise(raw, US)
+    assert (c.text, c.author.handle, c.author.bio) == ("hi there \ufffd\nbye & ", "alice", "bio")
+    assert c.url == "https://x.com/alice/status/5"
+    assert c.raw["data"]["text"] == "hi\x00 there \ud83d\r\nbye &amp; \ufffe"
+
+
 # -- the client against the fake -------------------------------------------------------------
 
 

@@ -111,6 +111,30 @@ def test_quota_rolls_over_at_pacific_midnight_and_keeps_a_reply_reserve():
     assert summer.reset_at() == datetime(2024, 7, 2, 7, 0, tzinfo=UTC)  # PDT, UTC-7
 
 
+@pytest.mark.parametrize(
+    ("snippet", "message"),
+    [
+        ({"textOriginal": {"text": "hi"}}, '"textOriginal" expected a string, got object'),
+        ({"authorChannelId": "UCalice"}, '"authorChannelId" expected an object, got string'),
+        ({"parentId": 12.5}, '"parentId" expected an id, got number'),
+        ({"publishedAt": 1714564800}, "expected an ISO-8601 time, got number"),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_bad_payload_naming_it(snippet, message):
+    with pytest.raises(BadPayload, match=f"youtube comment Ugzabc: {message}"):
+        normalise(comment(**snippet), US)
+    raw = comment()
+    raw["snippet"] = ["not", "a", "snippet"]
+    with pytest.raises(BadPayload, match='"snippet" expected an object, got list'):
+        normalise(raw, US)
+
+
+def test_text_and_names_are_made_clean_and_raw_keeps_what_youtube_sent():
+    c = normalise(comment(textOriginal="great\x00 video\r\n\ud83d\uffff", authorDisplayName="@al\x1bice"), US)
+    assert (c.text, c.author.name, c.author.handle) == ("great video\n\ufffd", "@alice", "@alice")
+    assert c.raw["snippet"]["textOriginal"] == "great\x00 video\r\n\ud83d\uffff"
+
+
 # -- the client against the fake -------------------------------------------------------------
 
 

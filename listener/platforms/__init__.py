@@ -140,6 +140,10 @@ class PlatformSpec:
     normalise_post: PostNormaliser | None = None
     # Pure: one raw profile resource -> (author id, profile text), for platforms whose comments carry no bio.
     normalise_profile: ProfileNormaliser | None = None
+    # The longest reply the platform takes, counted its way (None: no limit known; the platform decides).
+    reply_limit: int | None = None
+    reply_unit: str = "characters"
+    count_reply: Callable[[str], int] = len
 
 
 _REGISTRY: dict[str, PlatformSpec] = {}

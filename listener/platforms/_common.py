@@ -1,4 +1,10 @@
-"""Provide small helpers that several platform modules share: time parsing, payload checks, config checks."""
+"""Provide small helpers that several platform modules share: time parsing, payload checks, config checks.
+
+The typed accessors (``require_str``, ``optional_str``, ``require_id``, ``require_mapping``,
+``optional_list``, ...) are how a normaliser reads a payload: a value of the wrong type is a
+``BadPayload`` naming the field (``x tweet 5: "text" expected a string, got list``), never a
+TypeError deep inside, and every string they return has been through ``clean_text``.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +14,28 @@ from datetime import UTC, datetime
 from typing import Any
 
 from listener.errors import BadPayload, ConfigError
+from listener.text import MAX_TEXT, clean_text, is_clean
 
 
 def parse_iso(value: Any, where: str) -> datetime:
     """Parse an ISO-8601 timestamp (``Z`` allowed) into an aware UTC datetime."""
     if not isinstance(value, str):
-        raise BadPayload(f"{where}: expected an ISO-8601 time, got {value!r}")
+        raise BadPayload(f"{where}: expected an ISO-8601 time, got {kind(value)}")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise BadPayload(f"{where}: expected an ISO-8601 time, got {value!r}") from exc
+        raise BadPayload(f"{where}: expected an ISO-8601 time, got {_short(value)}") from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def parse_epoch(value: Any, where: str) -> datetime:
     """Parse epoch seconds (int, float or numeric string) into an aware UTC datetime."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise BadPayload(f"{where}: expected epoch seconds, got {kind(value)}")
     try:
         return datetime.fromtimestamp(float(value), tz=UTC)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise BadPayload(f"{where}: expected epoch seconds, got {value!r}") from exc
+    except (ValueError, OverflowError, OSError) as exc:  # not a number, NaN, or out of datetime's range
+        raise BadPayload(f"{where}: expected epoch seconds, got {_short(value)}") from exc
 
 
 def require(mapping: Any, key: str, where: str) -> Any:
@@ -68,4 +77,122 @@ def number_option(platform: str, options: Mapping[str, Any], key: str, default: 
     value = options.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         raise ConfigError(f"platforms.{platform}.{key}: expected a number from {low} to {high}, got {value!r}")
+    return value
+
+
+# -- typed accessors: how a normaliser reads a payload ------------------------------------------
+
+MAX_ID = 512  # characters in an id; the longest real ones (Bluesky at:// URIs) are about 100
+MAX_NAME = 512  # characters kept of a handle, display name or language code; real ones are under 300
+MAX_URL = 4096  # characters kept of a link the platform gives; browsers and platforms stop near 2,000
+_KINDS = ((bool, "bool"), (int, "number"), (float, "number"), (str, "string"), (list, "list"), (Mapping, "object"))
+
+
+def kind(value: Any) -> str:
+    """A value's JSON kind for an error message: null, bool, number, string, list or object."""
+    if value is None:
+        return "null"
+    return next((name for t, name in _KINDS if isinstance(value, t)), type(value).__name__)
+
+
+def expected(where: str, key: str, what: str, value: Any) -> BadPayload:
+    """The BadPayload for a field of the wrong kind: ``where: "key" expected what, got kind``."""
+    return BadPayload(f'{where}: "{key}" expected {what}, got {kind(value)}')
+
+
+def _short(value: Any) -> str:
+    """``repr(value)`` cut short: an error message must not carry a megabyte of payload."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+def mapping_of(value: Any, where: str) -> Mapping[str, Any]:
+    """``value`` itself if it is an object, else BadPayload."""
+    if not isinstance(value, Mapping):
+        raise BadPayload(f"{where}: expected an object, got {kind(value)}")
+    return value
+
+
+def _get(mapping: Any, key: str, where: str) -> Any:
+    return mapping_of(mapping, where).get(key)
+
+
+def require_mapping(mapping: Any, key: str, where: str) -> Mapping[str, Any]:
+    """The object at ``mapping[key]``; BadPayload when it is missing or not an object."""
+    value = _get(mapping, key, where)
+    if value is None:
+        raise BadPayload(f"{where}: missing {key!r}")
+    if not isinstance(value, Mapping):
+        raise expected(where, key, "an object", value)
+    return value
+
+
+def optional_mapping(mapping: Any, key: str, where: str) -> Mapping[str, Any]:
+    """The object at ``mapping[key]``, or ``{}`` when it is missing or null; BadPayload for another kind."""
+    value = _get(mapping, key, where)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise expected(where, key, "an object", value)
+    return value
+
+
+def optional_list(mapping: Any, key: str, where: str) -> list[Any]:
+    """The list at ``mapping[key]``, or ``[]`` when it is missing or null; BadPayload for another kind."""
+    value = _get(mapping, key, where)
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise expected(where, key, "a list", value)
+    return list(value)
+
+
+def optional_mappings(mapping: Any, key: str, where: str) -> list[Mapping[str, Any]]:
+    """The objects in the list at ``mapping[key]``, nulls left out; BadPayload if another item is not one."""
+    items = optional_list(mapping, key, where)
+    for i, item in enumerate(items):
+        if item is not None and not isinstance(item, Mapping):
+            raise expected(where, f"{key}[{i}]", "an object", item)
+    return [item for item in items if item is not None]
+
+
+def optional_str(mapping: Any, key: str, where: str, *, limit: int = MAX_TEXT) -> str:
+    """The text at ``mapping[key]`` made clean (``clean_text``), or ``""`` when missing or null."""
+    value = _get(mapping, key, where)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise expected(where, key, "a string", value)
+    return clean_text(value, limit)
+
+
+def require_str(mapping: Any, key: str, where: str, *, limit: int = MAX_TEXT) -> str:
+    """The non-empty text at ``mapping[key]`` made clean; BadPayload when it is missing, empty or not text."""
+    value = optional_str(mapping, key, where, limit=limit)
+    if not value:
+        raise BadPayload(f"{where}: missing {key!r}")
+    return value
+
+
+def optional_id(mapping: Any, key: str, where: str) -> str | None:
+    """The id at ``mapping[key]`` as text (a number is accepted), or None when missing, null or empty.
+
+    An id is kept as sent or refused, never cleaned: a changed id would address another item.
+    """
+    value = _get(mapping, key, where)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise expected(where, key, "an id", value)
+    text = str(value)
+    if not is_clean(text, MAX_ID) or not text.strip():
+        raise BadPayload(f'{where}: "{key}" is not a readable id')
+    return text
+
+
+def require_id(mapping: Any, key: str, where: str) -> str:
+    """The id at ``mapping[key]`` as text; BadPayload when it is missing, empty or not an id."""
+    value = optional_id(mapping, key, where)
+    if value is None:
+        raise BadPayload(f"{where}: missing {key!r}")
     return value

@@ -39,14 +39,31 @@ from listener.errors import (
     AuthFailed,
     BadPayload,
     ConfigError,
+    ContentRefused,
     PermanentFailure,
     PlatformError,
     RateLimited,
     Transient,
 )
-from listener.platforms import PlatformSpec, _walk, register
-from listener.platforms._common import ceil_epoch, metric, parse_iso, require, require_secrets
+from listener.platforms import PlatformSpec, _length, _walk, register
+from listener.platforms._common import (
+    MAX_NAME,
+    ceil_epoch,
+    expected,
+    metric,
+    optional_id,
+    optional_list,
+    optional_mapping,
+    optional_mappings,
+    optional_str,
+    parse_iso,
+    require,
+    require_id,
+    require_mapping,
+    require_secrets,
+)
 from listener.records import Account, Author, Comment, OwnPost, Page
+from listener.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +76,8 @@ REASONS = {"mention": "mention", "reply": "reply", "quote": "mention"}
 OWN_PAGE = 100  # our latest posts per own-posts fetch: getAuthorFeed's largest page
 RELOGIN_GAP = 120.0  # seconds between password logins, far inside createSession's 30 per 5 min
 _TOKEN_ERRORS = {"ExpiredToken", "InvalidToken"}
+# A write refused for its record (text over 300 graphemes, say): this reply fails, not the session.
+_RECORD_REFUSED = {"InvalidRequest", "InvalidRecord"}
 _GONE = ("#blockedPost", "#notFoundPost")
 
 
@@ -67,26 +86,27 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
 
     :raises BadPayload: the post is deleted or blocked, or carries neither text nor embed.
     """
-    uri = str(require(raw, "uri", "bluesky notification"))
+    uri = require_id(raw, "uri", "bluesky notification")
     where = f"bluesky {uri}"
     record = raw.get("record")
-    if _gone(raw) or not isinstance(record, dict):
+    if _gone(raw) or not isinstance(record, Mapping):
         raise BadPayload(f"{where}: post deleted or blocked")
-    text = str(record.get("text") or "")
+    text = optional_str(record, "text", where)
     if not text.strip() and not record.get("embed"):
         raise BadPayload(f"{where}: empty post")
-    author = require(raw, "author", where)
-    did, handle = str(require(author, "did", where)), str(author.get("handle") or author["did"])
-    reply = record.get("reply") or {}
-    parent, root = _ref_uri(reply, "parent"), _ref_uri(reply, "root")
-    source = REASONS.get(str(raw.get("reason") or ""))
-    mentioned = account.id in _mentioned_dids(record)
+    author = require_mapping(raw, "author", where)
+    who = f"{where} author"
+    did = require_id(author, "did", who)
+    handle = optional_str(author, "handle", who, limit=MAX_NAME) or did
+    reply = optional_mapping(record, "reply", where)
+    parent, root = _reference(reply, "parent", where), _reference(reply, "root", where)
+    source = REASONS.get(optional_str(raw, "reason", where))
+    mentioned = account.id in _mentioned_dids(record, where)
     flagged = any(
-        str(label.get("val", "")).lower() in ("bot", "automated")
-        for label in author.get("labels") or []
-        if isinstance(label, dict)
+        optional_str(label, "val", f"{who} label").lower() in ("bot", "automated")
+        for label in optional_mappings(author, "labels", who)
     )
-    langs = record.get("langs") or []
+    lang = _first_language(record, where)
     created = record.get("createdAt") or raw.get("indexedAt")
     return Comment(
         platform="bluesky",
@@ -96,8 +116,8 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         author=Author(
             id=did,
             handle=handle,
-            name=str(author.get("displayName") or ""),
-            bio=str(author.get("description") or ""),
+            name=optional_str(author, "displayName", who, limit=MAX_NAME),
+            bio=optional_str(author, "description", who),
             # Handles are domains: the bot-ness is in the first label ("pricebot.bsky.social").
             is_bot=flagged,
         ),
@@ -106,7 +126,7 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         created_at=parse_iso(created, where),
         parent_id=f"bluesky:{parent}" if parent else None,
         conversation_id=root or uri,
-        lang=str(langs[0]) if langs else None,
+        lang=lang,
         mentions_us=bool(source) or mentioned,
         is_own=did == account.id,
         raw=dict(raw),
@@ -115,11 +135,13 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
 
 def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
     """Turn one of our posts (a feed ``postView``) into an OwnPost: likes, reposts, replies and quotes."""
-    uri = str(require(raw, "uri", "bluesky post"))
+    uri = require_id(raw, "uri", "bluesky post")
     where = f"bluesky {uri}"
-    author = raw.get("author") or {}
-    handle = str(author.get("handle") or author.get("did") or uri.split("/")[2])
-    created = (raw.get("record") or {}).get("createdAt") or raw.get("indexedAt")
+    author = optional_mapping(raw, "author", where)
+    # An at:// uri names the author's repo (its did) right after the scheme.
+    repo = uri.removeprefix("at://").split("/")[0]
+    handle = optional_str(author, "handle", where, limit=MAX_NAME) or optional_id(author, "did", where) or repo
+    created = optional_mapping(raw, "record", where).get("createdAt") or raw.get("indexedAt")
     return OwnPost(
         platform="bluesky",
         post_id=uri,
@@ -143,14 +165,28 @@ def _ref_uri(reply: Mapping[str, Any], key: str) -> str | None:
     return str(ref["uri"]) if isinstance(ref, dict) and ref.get("uri") else None
 
 
-def _mentioned_dids(record: Mapping[str, Any]) -> set[str]:
-    return {
-        str(f.get("did"))
-        for facet in record.get("facets") or []
-        if isinstance(facet, dict)
-        for f in facet.get("features") or []
-        if isinstance(f, dict) and f.get("did")
+def _reference(reply: Mapping[str, Any], key: str, where: str) -> str | None:
+    """The uri of a reply's ``parent`` or ``root`` post, type-checked."""
+    return optional_id(optional_mapping(reply, key, f"{where} reply"), "uri", f"{where} reply {key}")
+
+
+def _mentioned_dids(record: Mapping[str, Any], where: str) -> set[str]:
+    dids = {
+        optional_id(feature, "did", f"{where} facet feature")
+        for facet in optional_mappings(record, "facets", where)
+        for feature in optional_mappings(facet, "features", f"{where} facet")
     }
+    return {did for did in dids if did}
+
+
+def _first_language(record: Mapping[str, Any], where: str) -> str | None:
+    """The post's first language tag (``langs[0]``), or None."""
+    langs = optional_list(record, "langs", where)
+    if not langs or langs[0] is None:
+        return None
+    if not isinstance(langs[0], str):
+        raise expected(where, "langs[0]", "a string", langs[0])
+    return clean_text(langs[0], MAX_NAME) or None
 
 
 # -- the walk over newest-first notifications (pure) ------------------------------------------
@@ -365,13 +401,16 @@ class BlueskyClient:
         parent = _strong_ref(comment.native_id, comment.raw.get("cid"))
         root_ref = ((comment.raw.get("record") or {}).get("reply") or {}).get("root")
         root = _strong_ref(root_ref.get("uri"), root_ref.get("cid")) if isinstance(root_ref, dict) else parent
-        record = models.AppBskyFeedPost.Record(
-            created_at=self.api.get_current_time_iso(),
-            text=text,
-            reply=models.AppBskyFeedPost.ReplyRef(root=root, parent=parent),
-            facets=self._facets(text, comment) or None,
-            langs=[comment.lang] if comment.lang else None,
-        )
+        try:
+            record = models.AppBskyFeedPost.Record(
+                created_at=self.api.get_current_time_iso(),
+                text=text,
+                reply=models.AppBskyFeedPost.ReplyRef(root=root, parent=parent),
+                facets=self._facets(text, comment) or None,
+                langs=[comment.lang] if comment.lang else None,
+            )
+        except ValueError as exc:  # the lexicon's own limits (text over 3,000 bytes...), checked before sending
+            raise ContentRefused(f"bluesky createRecord: the record is refused: {str(exc).splitlines()[0]}") from exc
         data = models.ComAtprotoRepoCreateRecord.Data(repo=self.account.id, collection=POST, record=record)
         body = self._call("com.atproto.repo.createRecord", data, procedure=True, writing=True)
         return str(require(body, "uri", "bluesky createRecord"))
@@ -552,6 +591,8 @@ def _translated(
         status = exc.response.status_code if exc.response is not None else 0
         if status == 401 or (status == 403 and not writing) or nsid == "createSession":
             raise AuthFailed(f"bluesky {nsid}: credentials refused: {exc}") from exc
+        if status == 400 and writing and _error_name(exc) in _RECORD_REFUSED:
+            raise ContentRefused(f"bluesky {nsid}: {exc}") from exc
         raise PermanentFailure(f"bluesky {nsid}: {exc}") from exc
     except NetworkError as exc:  # includes InvokeTimeoutError, and 409/413/502 answers
         raise Transient(f"bluesky {nsid}: {type(exc).__name__} {exc}") from exc
@@ -614,5 +655,8 @@ register(
         # Writes cost 3 points of 5,000 an hour; the limit that matters is not looking like a spam bot.
         default_post_rate=30,
         normalise_post=normalise_post,
+        reply_limit=300,
+        reply_unit="graphemes",
+        count_reply=_length.count_graphemes,
     )
 )

@@ -38,14 +38,29 @@ from listener.errors import (
     AuthFailed,
     BadPayload,
     ConfigError,
+    ContentRefused,
     PermanentFailure,
     PlatformError,
     RateLimited,
     Transient,
 )
-from listener.platforms import PlatformSpec, register
-from listener.platforms._common import ceil_epoch, metric, parse_iso, require, require_secrets
+from listener.platforms import PlatformSpec, _length, register
+from listener.platforms._common import (
+    MAX_NAME,
+    MAX_URL,
+    ceil_epoch,
+    metric,
+    optional_id,
+    optional_mappings,
+    optional_str,
+    parse_iso,
+    require,
+    require_id,
+    require_mapping,
+    require_secrets,
+)
 from listener.records import Account, Author, Comment, OwnPost, Page
+from listener.text import MAX_TEXT, clean_text
 
 SECRETS = ("MASTODON_ACCESS_TOKEN",)
 OPTIONS = ("api_base_url", "bot_account", "page_size", "timeout", "hashtags", "own_replies")
@@ -97,18 +112,22 @@ def _is_heard(notification: Mapping[str, Any]) -> bool:
 
 def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     """Turn one mention or quote notification (Mastodon's JSON, with its ``status``) into a Comment."""
-    status = require(raw, "status", "mastodon notification")
-    status_id = str(require(status, "id", "mastodon status"))
+    status = require_mapping(raw, "status", "mastodon notification")
+    status_id = require_id(status, "id", "mastodon status")
     where = f"mastodon status {status_id}"
-    who = require(status, "account", where)
-    author_id = str(require(who, "id", where))
-    handle = str(who.get("acct") or who.get("username") or author_id)
-    bio = html_to_text(str(who.get("note") or ""))
-    replies_to_us = str(status.get("in_reply_to_account_id") or "") == account.id
-    parent = status.get("in_reply_to_id")
+    who = require_mapping(status, "account", where)
+    author_id = require_id(who, "id", f"{where} account")
+    handle = (
+        optional_str(who, "acct", f"{where} account", limit=MAX_NAME)
+        or optional_str(who, "username", f"{where} account", limit=MAX_NAME)
+        or author_id
+    )
+    bio = clean_text(html_to_text(optional_str(who, "note", f"{where} account")))
+    replies_to_us = optional_id(status, "in_reply_to_account_id", where) == account.id
+    parent = optional_id(status, "in_reply_to_id", where)
     # A hashtag hit (or our own status) is said to us only when it mentions or answers us; a notification always is.
-    mentioned = raw.get("type") not in (TAGGED, OWN) or any(
-        str((m or {}).get("id")) == account.id for m in status.get("mentions") or []
+    mentioned = optional_str(raw, "type", "mastodon notification") not in (TAGGED, OWN) or any(
+        optional_id(m, "id", f"{where} mention") == account.id for m in optional_mappings(status, "mentions", where)
     )
     return Comment(
         platform="mastodon",
@@ -118,16 +137,17 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         author=Author(
             id=author_id,
             handle=handle,
-            name=str(who.get("display_name") or ""),
-            is_bot=bool(who.get("bot")),
+            name=optional_str(who, "display_name", f"{where} account", limit=MAX_NAME),
+            is_bot=who.get("bot") is True,
             bio=bio,
         ),
-        text=html_to_text(str(status.get("content") or "")),
-        url=str(status.get("url") or status.get("uri") or ""),
+        # The markup is read four times longer than the text it holds may be: cutting it would cut a tag.
+        text=clean_text(html_to_text(optional_str(status, "content", where, limit=4 * MAX_TEXT))),
+        url=optional_str(status, "url", where, limit=MAX_URL) or optional_str(status, "uri", where, limit=MAX_URL),
         created_at=_time(require(status, "created_at", where), where),
         parent_id=f"mastodon:{parent}" if parent else None,
-        conversation_id=str(parent or status_id),
-        lang=status.get("language"),
+        conversation_id=parent or status_id,
+        lang=optional_str(status, "language", where, limit=MAX_NAME) or None,
         mentions_us=mentioned or replies_to_us,  # a mention (or a quote of our status) is addressed to us
         is_own=author_id == account.id,
         raw=dict(raw),
@@ -136,12 +156,12 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
 
 def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
     """Turn one of our statuses into an OwnPost: favourites, reblogs and replies."""
-    status_id = str(require(raw, "id", "mastodon status"))
+    status_id = require_id(raw, "id", "mastodon status")
     where = f"mastodon status {status_id}"
     return OwnPost(
         platform="mastodon",
         post_id=status_id,
-        url=str(raw.get("url") or raw.get("uri") or ""),
+        url=optional_str(raw, "url", where, limit=MAX_URL) or optional_str(raw, "uri", where, limit=MAX_URL),
         created_at=_time(require(raw, "created_at", where), where),
         followers_at_post=int(followers),
         likes=metric(raw, "favourites_count"),
@@ -406,6 +426,9 @@ def _by_status(status: int | None, message: str, writing: bool) -> PlatformError
         return BadPayload(f"mastodon sent something unreadable: {message}")
     if status == 403 and not writing:
         return AuthFailed(f"mastodon refused: {message}")
+    if status == 422 and writing:
+        # Validation failed: the text (too long, blank) is refused, not our token.
+        return ContentRefused(f"mastodon: {message}", duplicate="duplicate" in message.lower())
     if status in (403, 404, 410, 422):
         return PermanentFailure(f"mastodon: {message}")
     if status in (408, 425):
@@ -476,5 +499,7 @@ register(
         # an hour reads as spam to people and to instance moderators.
         default_post_rate=30,
         normalise_post=normalise_post,
+        reply_limit=500,
+        count_reply=_length.count_mastodon,
     )
 )

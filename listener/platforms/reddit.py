@@ -38,6 +38,7 @@ from listener.errors import (
     AuthFailed,
     BadPayload,
     ConfigError,
+    ContentRefused,
     PermanentFailure,
     PlatformError,
     RateLimited,
@@ -45,8 +46,21 @@ from listener.errors import (
 )
 from listener.matching import compile_keywords, contains_keyword, fold
 from listener.platforms import PlatformSpec, register
-from listener.platforms._common import metric, number_option, parse_epoch, require
+from listener.platforms._common import (
+    MAX_NAME,
+    MAX_URL,
+    metric,
+    number_option,
+    optional_id,
+    optional_mapping,
+    optional_str,
+    parse_epoch,
+    require,
+    require_id,
+    require_mapping,
+)
 from listener.records import Account, Author, Comment, OwnPost, Page
+from listener.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +80,8 @@ _PERMANENT = {
     "NOT_FOUND",
 }
 _RATELIMIT_WAIT = re.compile(r"(\d+)\s*(millisecond|second|minute)", re.IGNORECASE)
+# Reddit's json.errors codes that refuse the text of a comment, not the account or the target.
+_TEXT_ERRORS = {"TOO_LONG", "NO_TEXT", "BAD_STRING", "SPAM_BLOCKED"}
 READ_BATCH = 25  # praw's batch size for api/read_message
 PROFILE_RESERVE = 20  # requests of the rate-limit window profile look-ups leave to polls and replies
 _USERNAME = re.compile(r"[\w-]{1,20}")  # a Reddit username; "[deleted]" is not one
@@ -85,25 +101,27 @@ OPTIONS = (
 
 def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     """Turn one Reddit thing (``{"kind": "t1", "data": {...}}``) into a Comment."""
-    data = require(raw, "data", "reddit thing")
-    fullname = str(data.get("name") or f"{raw.get('kind', 't1')}_{require(data, 'id', 'reddit thing')}")
+    data = require_mapping(raw, "data", "reddit thing")
+    fullname = _fullname(raw, data, "t1")
     where = f"reddit {fullname}"
-    author = str(data.get("author") or "[deleted]")
-    text = _text(data)
-    source = _SOURCES.get(str(data.get("type") or "")) or (
-        "mention" if _mentions(text, account.handle) else _listing_source(data, account)
+    author = optional_str(data, "author", where, limit=MAX_NAME) or "[deleted]"
+    text = _clean_text(data, where)
+    source = _SOURCES.get(optional_str(data, "type", where)) or (
+        "mention" if _mentions(text, account.handle) else _listing_source(data, account, where)
     )
-    link_id = _link_id(data)
-    link = str(data.get("permalink") or str(data.get("context") or "").split("?")[0])
+    link_id = _link_id(data, where)
+    link = optional_str(data, "permalink", where, limit=MAX_URL)
+    link = link or optional_str(data, "context", where, limit=MAX_URL).split("?")[0]
     if not link and link_id:
-        link = f"/comments/{link_id.removeprefix('t3_')}/_/{data.get('id', '')}"
+        link = f"/comments/{link_id.removeprefix('t3_')}/_/{optional_id(data, 'id', where) or ''}"
+    parent = optional_id(data, "parent_id", where)
     return Comment(
         platform="reddit",
         native_id=fullname,
         account=account.handle,
         source=source,
         author=Author(
-            id=str(data.get("author_fullname") or author),
+            id=optional_id(data, "author_fullname", where) or author,
             handle=author,
             name=author,
             is_bot=False,  # Reddit has no bot flag: the judge reads what the account says
@@ -111,7 +129,7 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         text=text,
         url=link if link.startswith("http") else f"https://www.reddit.com{link}",
         created_at=parse_epoch(require(data, "created_utc", where), where),
-        parent_id=f"reddit:{data['parent_id']}" if data.get("parent_id") else None,
+        parent_id=f"reddit:{parent}" if parent else None,
         conversation_id=link_id or fullname,
         lang=None,
         mentions_us=source in ("mention", "reply", "comment"),
@@ -120,31 +138,46 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     )
 
 
-def _listing_source(data: Mapping[str, Any], account: Account) -> str:
+def _fullname(raw: Mapping[str, Any], data: Mapping[str, Any], default_kind: str) -> str:
+    """A thing's fullname (``t1_abc``): its ``name``, else its ``kind`` and ``id`` joined."""
+    where = "reddit thing"
+    name = optional_id(data, "name", where)
+    return name or f"{optional_id(raw, 'kind', where) or default_kind}_{require_id(data, 'id', where)}"
+
+
+def _listing_source(data: Mapping[str, Any], account: Account, where: str) -> str:
     """Where a listing comment that does not name us sits: under our own post, or a keyword hit elsewhere.
 
     Under our post, a top-level comment is on our content; one answering another comment is people
     talking to each other (answers to our own comments come from the inbox as ``comment_reply``).
     """
-    if str(data.get("link_author") or "").lower() != account.handle.lower() or not account.handle:
+    if optional_str(data, "link_author", where).lower() != account.handle.lower() or not account.handle:
         return "keyword"
-    return "comment" if str(data.get("parent_id") or "").startswith("t3_") else "thread"
+    return "comment" if (optional_id(data, "parent_id", where) or "").startswith("t3_") else "thread"
 
 
 def _text(data: Mapping[str, Any]) -> str:
-    """A comment's body, or a post's title with its text below it."""
+    """A comment's body, or a post's title with its text below it (as sent: for matching while fetching)."""
     if "body" in data:
         return str(data.get("body") or "")
     title, selftext = str(data.get("title") or ""), str(data.get("selftext") or "")
     return f"{title}\n\n{selftext}" if title and selftext else title or selftext
 
 
+def _clean_text(data: Mapping[str, Any], where: str) -> str:
+    """``_text`` type-checked and made clean, for normalise."""
+    if "body" in data:
+        return optional_str(data, "body", where)
+    title, selftext = optional_str(data, "title", where), optional_str(data, "selftext", where)
+    return clean_text(f"{title}\n\n{selftext}") if title and selftext else title or selftext
+
+
 def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
     """Turn one of our submissions (a ``t3`` thing) into an OwnPost: score as likes, comments as replies."""
-    data = require(raw, "data", "reddit submission")
-    fullname = str(data.get("name") or f"t3_{require(data, 'id', 'reddit submission')}")
+    data = require_mapping(raw, "data", "reddit submission")
+    fullname = optional_id(data, "name", "reddit submission") or f"t3_{require_id(data, 'id', 'reddit submission')}"
     where = f"reddit {fullname}"
-    link = str(data.get("permalink") or f"/comments/{fullname.removeprefix('t3_')}/")
+    link = optional_str(data, "permalink", where, limit=MAX_URL) or f"/comments/{fullname.removeprefix('t3_')}/"
     return OwnPost(
         platform="reddit",
         post_id=fullname,
@@ -165,25 +198,27 @@ def normalise_profile(raw: Mapping[str, Any]) -> tuple[str, str]:
     text is the profile's ``public_description``. A suspended account has neither id nor profile: its name
     and no text.
     """
-    data = require(raw, "data", "reddit user about")
-    name = str(data.get("name") or "")
-    author_id = f"t2_{data['id']}" if data.get("id") else name
+    where = "reddit user about"
+    data = require_mapping(raw, "data", where)
+    name = optional_str(data, "name", where, limit=MAX_NAME)
+    user_id = optional_id(data, "id", where)
+    author_id = f"t2_{user_id}" if user_id else name
     if not author_id:
-        raise BadPayload("reddit user about: no id and no name")
-    profile = data.get("subreddit") if not data.get("is_suspended") else None
-    text = str(profile.get("public_description") or "") if isinstance(profile, dict) else ""
-    return author_id, text
+        raise BadPayload(f"{where}: no id and no name")
+    profile = optional_mapping(data, "subreddit", where) if not data.get("is_suspended") else {}
+    return author_id, optional_str(profile, "public_description", f"{where} subreddit")
 
 
 def _mentions(text: str, handle: str) -> bool:
     return contains_keyword(text, f"u/{handle}")
 
 
-def _link_id(data: Mapping[str, Any]) -> str | None:
+def _link_id(data: Mapping[str, Any], where: str) -> str | None:
     # Subreddit listings carry link_id; inbox items only have it inside their context link.
-    if data.get("link_id"):
-        return str(data["link_id"])
-    found = _CONTEXT_LINK.search(str(data.get("context") or data.get("permalink") or ""))
+    link_id = optional_id(data, "link_id", where)
+    if link_id:
+        return link_id
+    found = _CONTEXT_LINK.search(optional_str(data, "context", where) or optional_str(data, "permalink", where))
     return f"t3_{found.group(1)}" if found else None
 
 
@@ -388,6 +423,8 @@ def _api_error(errors: Sequence[tuple[str, str]], clock: Callable[[], datetime])
                 unit = found.group(2).lower()
                 seconds = int(found.group(1)) * (60 if unit == "minute" else 1 if unit == "second" else 0)
             return RateLimited(f"reddit: {text}", _whole_second(clock() + timedelta(seconds=max(1.0, seconds))))
+    if any(code in _TEXT_ERRORS for code, _ in errors):
+        return ContentRefused(f"reddit: {text}")
     return PermanentFailure(f"reddit: {text}")
 
 
@@ -657,6 +694,7 @@ register(
         # Reddit allows 100 requests a minute, but new accounts get RATELIMIT errors on comments fast.
         default_post_rate=20,
         normalise_post=normalise_post,
+        reply_limit=10_000,
         normalise_profile=normalise_profile,
     )
 )

@@ -19,15 +19,30 @@ from listener.errors import (
     AuthFailed,
     BadPayload,
     ConfigError,
+    ContentRefused,
     CreditsExhausted,
     PermanentFailure,
     PlatformError,
     RateLimited,
     Transient,
 )
-from listener.platforms import PlatformSpec, register
-from listener.platforms._common import metric, number_option, parse_iso, require, require_secrets
+from listener.platforms import PlatformSpec, _length, register
+from listener.platforms._common import (
+    MAX_NAME,
+    metric,
+    number_option,
+    optional_id,
+    optional_mapping,
+    optional_mappings,
+    optional_str,
+    parse_iso,
+    require,
+    require_id,
+    require_mapping,
+    require_secrets,
+)
 from listener.records import Account, Author, Comment, OwnPost, Page
+from listener.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -54,32 +69,37 @@ OWN_TWEET_FIELDS = "created_at,public_metrics"
 OWN_PAGE = 100  # our latest tweets per own-posts fetch: one request's worth
 QUOTE_PAGES = 2  # pages of 100 quotes read from one tweet per read: a viral tweet must not eat the window
 # Words in X's 403/400 detail that mean "this target cannot be answered", not "bad credentials".
-_UNANSWERABLE = re.compile(r"deleted|not visible|not allowed|duplicate|reply", re.IGNORECASE)
+_UNANSWERABLE = re.compile(r"deleted|not visible|not allowed|reply|conversation", re.IGNORECASE)
+# Words in X's detail that mean "this text is refused" (too long, a duplicate): the reply fails, not the account.
+_TEXT_REFUSED = re.compile(r"duplicate|too long|shorter|length|exceed|characters|text", re.IGNORECASE)
+# X's problem types that really are about our app or credentials, whatever the detail says.
+_AUTH_PROBLEM = re.compile(r"oauth|authentication|client-forbidden|client-not-enrolled", re.IGNORECASE)
 
 
 def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     """Turn one tweet in the API v2 single-tweet shape (``data`` + ``includes.users``) into a Comment."""
-    tweet = require(raw, "data", "x tweet")
-    tweet_id = str(require(tweet, "id", "x tweet"))
+    tweet = require_mapping(raw, "data", "x tweet")
+    tweet_id = require_id(tweet, "id", "x tweet")
     where = f"x tweet {tweet_id}"
-    author_id = str(require(tweet, "author_id", where))
-    includes = raw.get("includes") or {}
-    users = {str(u.get("id")): u for u in includes.get("users", [])}
+    author_id = require_id(tweet, "author_id", where)
+    includes = optional_mapping(raw, "includes", where)
+    users = {optional_id(u, "id", f"{where} user"): u for u in optional_mappings(includes, "users", where)}
     user = users.get(author_id, {})
-    handle = user.get("username") or author_id
-    mentions = (tweet.get("entities") or {}).get("mentions") or []
-    mentioned = {str(m.get("id") or "") for m in mentions} | {
-        "@" + str(m.get("username", "")).lower() for m in mentions
+    who = f"{where} user {author_id}"
+    handle = optional_str(user, "username", who, limit=MAX_NAME) or author_id
+    mentions = optional_mappings(optional_mapping(tweet, "entities", where), "mentions", f"{where} entities")
+    mentioned = {optional_id(m, "id", f"{where} mention") or "" for m in mentions} | {
+        "@" + optional_str(m, "username", f"{where} mention").lower() for m in mentions
     }
     # X sends &, < and > escaped as HTML entities in v2 text.
-    text = html.unescape(str(tweet.get("text", "")))
+    text = clean_text(html.unescape(optional_str(tweet, "text", where)))
     mentions_us = account.id in mentioned or f"@{account.handle.lower()}" in (
         mentioned | {w.lower().rstrip(".,:;!?") for w in text.split() if w.startswith("@")}
     )
-    refs = {r.get("type"): str(r.get("id")) for r in tweet.get("referenced_tweets") or []}
+    refs = _references(tweet, where)
     ours = _our_tweet_ids(tweet, includes, account)
     quotes_us = refs.get("quoted") in ours
-    replies_to_us = str(tweet.get("in_reply_to_user_id") or "") == account.id or refs.get("replied_to") in ours
+    replies_to_us = optional_id(tweet, "in_reply_to_user_id", where) == account.id or refs.get("replied_to") in ours
     if "retweeted" in refs:
         # A retweet says nothing to anyone: its "RT @us:" text is our own words passed on.
         mentions_us = quotes_us = replies_to_us = False
@@ -98,34 +118,43 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         author=Author(
             id=author_id,
             handle=handle,
-            name=user.get("name", ""),
-            bio=user.get("description", "") or "",
-            is_bot=_automated_label(user),
+            name=optional_str(user, "name", who, limit=MAX_NAME),
+            bio=optional_str(user, "description", who),
+            is_bot=_automated_label(user, who),
         ),
         text=text,
         url=f"https://x.com/{handle}/status/{tweet_id}",
         created_at=parse_iso(require(tweet, "created_at", where), where),
         parent_id=f"x:{refs['replied_to']}" if "replied_to" in refs else None,
-        conversation_id=str(tweet.get("conversation_id") or tweet_id),
-        lang=tweet.get("lang"),
+        conversation_id=optional_id(tweet, "conversation_id", where) or tweet_id,
+        lang=optional_str(tweet, "lang", where, limit=MAX_NAME) or None,
         mentions_us=mentions_us or replies_to_us or quotes_us,
         is_own=author_id == account.id,
         raw=dict(raw),
     )
 
 
-def _automated_label(user: Mapping[str, Any]) -> bool:
+def _automated_label(user: Mapping[str, Any], who: str) -> bool:
     """Whether X labels the account automated: its ``affiliation`` reads "Automated by @owner"."""
-    affiliation = user.get("affiliation")
-    label = str(affiliation.get("description") or "") if isinstance(affiliation, Mapping) else ""
+    label = optional_str(optional_mapping(user, "affiliation", who), "description", f"{who} affiliation")
     return label.lower().startswith("automated")
+
+
+def _references(tweet: Mapping[str, Any], where: str) -> dict[str, str]:
+    """The tweets this one answers, quotes or retweets: type (``replied_to``, ...) -> tweet id."""
+    refs = {}
+    for ref in optional_mappings(tweet, "referenced_tweets", where):
+        kind, ref_id = optional_str(ref, "type", f"{where} reference"), optional_id(ref, "id", f"{where} reference")
+        if ref_id:
+            refs[kind] = ref_id
+    return refs
 
 
 def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
     """Turn one of our tweets (API v2, with ``created_at`` and ``public_metrics``) into an OwnPost."""
-    tweet_id = str(require(raw, "id", "x tweet"))
+    tweet_id = require_id(raw, "id", "x tweet")
     where = f"x tweet {tweet_id}"
-    counts = raw.get("public_metrics") or {}
+    counts = optional_mapping(raw, "public_metrics", where)
     return OwnPost(
         platform="x",
         post_id=tweet_id,
@@ -142,10 +171,15 @@ def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
 
 def _our_tweet_ids(tweet: Mapping[str, Any], includes: Mapping[str, Any], account: Account) -> set[str]:
     """Ids of the tweets this one references that we wrote (from includes.tweets or its link entities)."""
-    ours = {str(t.get("id")) for t in includes.get("tweets") or [] if str(t.get("author_id")) == account.id}
+    where = "x included tweet"
+    ours = {
+        optional_id(t, "id", where) or ""
+        for t in optional_mappings(includes, "tweets", where)
+        if optional_id(t, "author_id", where) == account.id
+    } - {""}
     link = re.compile(rf"(?:twitter|x)\.com/{re.escape(account.handle)}/status/(\d+)", re.IGNORECASE)
-    for url in (tweet.get("entities") or {}).get("urls") or []:
-        ours.update(link.findall(str(url.get("expanded_url") or "")))
+    for url in optional_mappings(optional_mapping(tweet, "entities", "x tweet"), "urls", "x tweet entities"):
+        ours.update(link.findall(optional_str(url, "expanded_url", "x url")))
     return ours
 
 
@@ -404,17 +438,21 @@ class XClient:
         return str(require(body.get("data"), "id", "x reply"))
 
     def find_reply(self, comment: Comment) -> str | None:
-        """Search the conversation for our tweet that replies to ``comment``; return its id or None."""
-        query = f"conversation_id:{comment.conversation_id or comment.native_id} from:{self.account.handle}"
+        """Read our own timeline since ``comment`` for our tweet that replies to it; return its id or None.
+
+        Our timeline (GET /2/users/:id/tweets) shows a tweet as soon as it is written; recent search
+        is an index that can lag by tens of seconds, and trusting it after a crash posted copies.
+        """
         token = None
         for _ in range(10):  # bounded: reconciling a crash must not become an endless crawl
             body = self._call(
-                "search",
-                self.api.search_recent_tweets,
-                query,
+                "timeline",
+                self.api.get_users_tweets,
+                self.account.id,
                 since_id=comment.native_id,
                 max_results=100,
-                next_token=token,
+                pagination_token=token,
+                exclude="retweets",
                 tweet_fields="referenced_tweets,author_id",
                 user_auth=True,
             )
@@ -510,6 +548,10 @@ class XClient:
             return RateLimited(what, _at(reset))
         if status == 402:
             return CreditsExhausted(what)
+        if status in (400, 403) and writing and not _AUTH_PROBLEM.search(_problem_type(exc)):
+            detail = " ".join(str(m) for m in exc.api_messages) or str(exc)
+            if _TEXT_REFUSED.search(detail):
+                return ContentRefused(what, duplicate="duplicate" in detail.lower())
         if status in (400, 403, 404) and writing and (status != 403 or _UNANSWERABLE.search(str(exc))):
             return PermanentFailure(what)
         if status in (401, 403):
@@ -517,6 +559,15 @@ class XClient:
         if status >= 500:
             return Transient(what)
         return PermanentFailure(what) if status in (400, 404) else PlatformError(what)
+
+
+def _problem_type(exc: tweepy.HTTPException) -> str:
+    """The ``type`` of X's problem answer (e.g. ``.../problems/oauth1-permissions``), or ""."""
+    try:
+        body = exc.response.json()
+    except ValueError:
+        return ""
+    return str(body.get("type") or "") if isinstance(body, dict) else ""
 
 
 def _advance(cycle: _Cycle, body: Mapping[str, Any]) -> Page:
@@ -639,5 +690,8 @@ register(
         # X allows 100 posts per 15 min per user; stay far below it, and below anything that looks spammy.
         default_post_rate=25,
         normalise_post=normalise_post,
+        reply_limit=280,
+        reply_unit="weighted characters",
+        count_reply=_length.count_x,
     )
 )

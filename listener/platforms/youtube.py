@@ -39,6 +39,7 @@ from listener.errors import (
     AuthFailed,
     BadPayload,
     ConfigError,
+    ContentRefused,
     PermanentFailure,
     PlatformError,
     RateLimited,
@@ -46,8 +47,21 @@ from listener.errors import (
 )
 from listener.matching import contains_keyword
 from listener.platforms import PlatformSpec, _walk, register
-from listener.platforms._common import metric, number_option, parse_iso, require, require_secrets
+from listener.platforms._common import (
+    MAX_NAME,
+    metric,
+    number_option,
+    optional_id,
+    optional_mapping,
+    optional_str,
+    parse_iso,
+    require,
+    require_id,
+    require_mapping,
+    require_secrets,
+)
 from listener.records import Account, Author, Comment, OwnPost, Page
+from listener.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -89,23 +103,26 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
 
     :raises BadPayload: the comment has no text (removed) or lacks an id or time.
     """
-    comment_id = str(require(raw, "id", "youtube comment"))
+    comment_id = require_id(raw, "id", "youtube comment")
     where = f"youtube comment {comment_id}"
-    snippet = require(raw, "snippet", where)
+    snippet = require_mapping(raw, "snippet", where)
     # textOriginal is only guaranteed to the comment's author; textDisplay (plain text here) always.
-    text = str(snippet.get("textOriginal") or html.unescape(str(snippet.get("textDisplay") or "")))
+    text = optional_str(snippet, "textOriginal", where) or clean_text(
+        html.unescape(optional_str(snippet, "textDisplay", where))
+    )
     if not text.strip():
         raise BadPayload(f"{where}: no text (removed or held)")
-    name = str(snippet.get("authorDisplayName") or "")
-    author_id = str((snippet.get("authorChannelId") or {}).get("value") or name)
-    video, parent = snippet.get("videoId"), snippet.get("parentId")
+    name = optional_str(snippet, "authorDisplayName", where, limit=MAX_NAME)
+    author_id = optional_id(optional_mapping(snippet, "authorChannelId", where), "value", f"{where} authorChannelId")
+    author_id = author_id or name
+    video, parent = optional_id(snippet, "videoId", where), optional_id(snippet, "parentId", where)
     url = (
         f"https://www.youtube.com/watch?v={video}&lc={comment_id}"
         if video
-        else f"https://www.youtube.com/channel/{snippet.get('channelId', account.id)}"
+        else f"https://www.youtube.com/channel/{optional_id(snippet, 'channelId', where) or account.id}"
     )
     is_own = author_id == account.id
-    said_to_us = not parent or _reply_to_us(text, author_id, raw.get(THREAD_AUTHOR), account)
+    said_to_us = not parent or _reply_to_us(text, author_id, optional_id(raw, THREAD_AUTHOR, where), account)
     return Comment(
         platform="youtube",
         native_id=comment_id,
@@ -116,7 +133,7 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
         url=url,
         created_at=parse_iso(require(snippet, "publishedAt", where), where),
         parent_id=f"youtube:{parent}" if parent else None,
-        conversation_id=str(parent or comment_id),  # a thread's id is its top-level comment's id
+        conversation_id=parent or comment_id,  # a thread's id is its top-level comment's id
         lang=None,
         mentions_us=not is_own and said_to_us,
         is_own=is_own,
@@ -141,14 +158,14 @@ def _reply_to_us(text: str, author_id: str, thread_author: Any, account: Account
 
 def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
     """Turn one of our videos (a ``video`` resource with ``snippet`` and ``statistics``) into an OwnPost."""
-    video_id = str(require(raw, "id", "youtube video"))
+    video_id = require_id(raw, "id", "youtube video")
     where = f"youtube video {video_id}"
-    stats = raw.get("statistics") or {}
+    stats = optional_mapping(raw, "statistics", where)
     return OwnPost(
         platform="youtube",
         post_id=video_id,
         url=f"https://www.youtube.com/watch?v={video_id}",
-        created_at=parse_iso(require(require(raw, "snippet", where), "publishedAt", where), where),
+        created_at=parse_iso(require(require_mapping(raw, "snippet", where), "publishedAt", where), where),
         followers_at_post=int(followers),
         likes=metric(stats, "likeCount"),
         replies=metric(stats, "commentCount"),
@@ -158,9 +175,9 @@ def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
 
 def normalise_profile(raw: Mapping[str, Any]) -> tuple[str, str]:
     """Turn one ``channel`` resource (``channels.list(part="snippet")``) into (channel id, description)."""
-    channel_id = str(require(raw, "id", "youtube channel"))
-    snippet = raw.get("snippet")
-    return channel_id, str(snippet.get("description") or "") if isinstance(snippet, dict) else ""
+    channel_id = require_id(raw, "id", "youtube channel")
+    where = f"youtube channel {channel_id}"
+    return channel_id, optional_str(optional_mapping(raw, "snippet", where), "description", where)
 
 
 # -- the walk over newest-first threads (pure) -------------------------------------------------
@@ -649,6 +666,9 @@ def _by_status(method: str, exc: HttpError, quota: Quota, writing: bool) -> Plat
         return AuthFailed(what)
     if status >= 500:
         return Transient(what)
+    if status == 400 and writing:
+        # The comment text is refused (too long, empty, unprocessable): this reply fails, not the account.
+        return ContentRefused(what)
     if status in (400, 403, 404):
         return PermanentFailure(what)
     return PlatformError(what)
@@ -720,6 +740,7 @@ register(
         # 50 units a reply: 20 an hour for a day would be 24,000 units, so the quota is the real cap.
         default_post_rate=20,
         normalise_post=normalise_post,
+        reply_limit=10_000,
         normalise_profile=normalise_profile,
     )
 )

@@ -15,6 +15,7 @@ from tests.fakes.http import FakeServer, Request, Response
 
 TOKEN = "fake-mastodon-token"
 HOST = "fake.social"
+MAX_CHARACTERS = 500  # the instance's status length limit (configuration.statuses.max_characters)
 
 
 def _iso(moment: datetime) -> str:
@@ -348,6 +349,8 @@ class FakeMastodon:
         text, target = str(form.get("status") or ""), form.get("in_reply_to_id") or None
         if not text.strip():
             return Response(422, {"error": "Validation failed: Text can't be blank"})
+        if len(text) > MAX_CHARACTERS:
+            return Response(422, {"error": f"Validation failed: Text character limit of {MAX_CHARACTERS} exceeded"})
         if target and target not in self.statuses:
             return Response(404, {"error": "Record not found"})
         visibility = form.get("visibility") or "public"

@@ -546,6 +546,8 @@ class RedditFake:
             errors = [["DELETED_COMMENT", "that comment has been deleted", "parent"]]
         elif parent in self.locked:
             errors = [["THREAD_LOCKED", "Comments are locked.", "parent"]]
+        elif len(text) > 10_000:
+            errors = [["TOO_LONG", "this is too long (max: 10000)", "text"]]
         if errors:
             return Response(200, {"json": {"errors": errors}})
         name = self.comment(parent, text, author=self.username, sub=data.get("subreddit"))

@@ -54,6 +54,13 @@ class FakeX:
         self._windows: dict[str, tuple[int, float]] = {}  # endpoint -> (used, reset epoch)
         self._failures: deque[str] = deque()
         self.hold = 0.0  # seconds a successful POST /2/tweets is answered late (see hold_replies)
+        # Recent search is an index: a tweet shows there only ``search_lag`` seconds after it was written.
+        self.search_lag = 0.0
+        self.timeline_lag = 0.0  # the same for user timelines (X's are consistent: 0 unless a test says)
+        self.max_length: int | None = None  # refuse longer texts with X's 403, as for a too-long tweet
+        self.refuse_duplicates = False  # refuse a text we already tweeted, as X does
+        self._written: dict[int, float] = {}  # tweet id -> when it was written (time.time())
+        self._frozen: tuple[int, float] | None = None  # (timeline reads left, moment they show) from freeze_timeline
         self._lock = threading.Lock()
         self.server = FakeServer(self.handle)
 
@@ -145,6 +152,7 @@ class FakeX:
         if mentions:
             tweet["entities"] = {"mentions": mentions}
         self.tweets[tid] = tweet
+        self._written[tid] = time.time()
         self._ids.append(tid)  # ids only grow, so the list stays sorted
         return str(tid)
 
@@ -278,7 +286,23 @@ class FakeX:
                 and not ("retweets" in excluded and "retweeted" in kinds)
             )
 
-        return self._timeline(request, keep, "pagination_token", 5)
+        if self._frozen:
+            reads, moment = self._frozen
+            self._frozen = (reads - 1, moment) if reads > 1 else None
+            return self._timeline(request, self._visible(keep, time.time() - moment), "pagination_token", 5)
+        return self._timeline(request, self._visible(keep, self.timeline_lag), "pagination_token", 5)
+
+    def freeze_timeline(self, reads: int) -> None:
+        """The next ``reads`` timeline answers show only tweets written before now (a stale replica)."""
+        with self._lock:
+            self._frozen = (reads, time.time())
+
+    def _visible(self, keep: Any, lag: float) -> Any:
+        """``keep``, restricted to tweets written at least ``lag`` seconds ago."""
+        if not lag:
+            return keep
+        horizon = time.time() - lag
+        return lambda t: self._written.get(int(t["id"]), 0.0) <= horizon and keep(t)
 
     def _mentions(self, request: Request) -> Response:
         uid = request.path.strip("/").split("/")[2]
@@ -288,7 +312,7 @@ class FakeX:
         query = request.query.get("query", "")
         if not query:
             return _invalid("The `query` query parameter can not be empty")
-        return self._timeline(request, _matcher(query, self.users), "next_token", 10)
+        return self._timeline(request, self._visible(_matcher(query, self.users), self.search_lag), "next_token", 10)
 
     def _quotes(self, request: Request) -> Response:
         """Quotes of one tweet, newest first; X takes no since_id here."""
@@ -373,7 +397,14 @@ class FakeX:
                     "status": 403,
                 },
             )
-        tid = self._add(self.me["id"], str(body.get("text", "")), datetime.now(UTC), target or None, None)
+        text = str(body.get("text", ""))
+        if self.max_length is not None and len(text) > self.max_length:
+            return _problem(403, "Forbidden", "Your Tweet text is too long. Please make it shorter.")
+        if self.refuse_duplicates and any(
+            t["author_id"] == self.me["id"] and t["text"] == text for t in self.tweets.values()
+        ):
+            return _problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
+        tid = self._add(self.me["id"], text, datetime.now(UTC), target or None, None)
         self.posted.append({"in_reply_to": target, "text": body.get("text", ""), "id": tid})
         return Response(201, {"data": {"id": tid, "text": body.get("text", ""), "edit_history_tweet_ids": [tid]}})
 

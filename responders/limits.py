@@ -1,0 +1,33 @@
+"""Check a reply against its platform's length rules before anyone asks the platform to post it.
+
+Every path that approves or posts a reply (queue file, ``heard approve --text``, a rule, the poster)
+calls ``problem`` with the same text, so a reply is refused in the same words wherever it comes from.
+"""
+
+from __future__ import annotations
+
+from listener.errors import ConfigError
+from listener.platforms import spec
+
+# How people know the platforms: spelled out in the refusal.
+_TITLES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "reddit": "Reddit", "youtube": "YouTube"}
+
+
+def problem(platform: str, text: str | None, *, limit: int | None = None) -> str | None:
+    """Why ``text`` cannot be posted on ``platform`` as it stands (empty, too long), or None when it can.
+
+    ``limit`` overrides the platform's default (a Mastodon instance's ``max_characters``).
+    """
+    if not (text or "").strip():
+        return "reply is empty"
+    try:
+        rule = spec(platform)
+    except ConfigError:
+        return None  # a platform heard does not know: the platform itself decides
+    allowed = limit or rule.reply_limit
+    if not allowed:
+        return None
+    used = rule.count_reply(text or "")
+    if used <= allowed:
+        return None
+    return f"reply is {used} {rule.reply_unit}; {_TITLES.get(platform, platform)} allows {allowed}"
