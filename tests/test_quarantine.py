@@ -65,6 +65,20 @@ def test_a_poison_payload_is_set_aside_with_an_alert_and_a_burst_is_read_in_one_
     assert "heard quarantine" in found["quarantine:normalise"]
 
 
+def test_a_tweet_with_a_broken_time_does_not_fail_a_backfill_page(x_fake: Any, tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    client = connect(x_fake)
+    app._clients = {"x": client}
+    good = x_fake.add_incoming(6)
+    (broken,) = x_fake.add_incoming(1, text="@heardbot broken")
+    x_fake.fake.tweets[int(broken)]["created_at"] = 12345
+    # A first start that backfills walks down to a time floor: the floor test reads every tweet's time.
+    result = app.poll_source(client, "mentions", now=now(), backfill=timedelta(hours=1))
+    assert (result.error, result.stored, result.skipped) == (None, 6, 1)
+    assert set(app.store.comments(f"x:{i}" for i in good)) == {f"x:{i}" for i in good}
+    assert [(r["stage"], broken in r["excerpt"]) for r in app.store.quarantined()] == [("normalise", True)]
+
+
 def test_a_comment_the_database_refuses_is_set_aside_alone_and_the_cursor_moves(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     a, b = make_comment(1), make_comment(3)

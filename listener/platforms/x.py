@@ -577,7 +577,7 @@ def _advance(cycle: _Cycle, body: Mapping[str, Any]) -> Page:
     kept = tweets
     if cycle.since_id is None and cycle.floor:
         floor = parse_iso(cycle.floor, "x cursor floor")
-        kept = [t for t in tweets if parse_iso(require(t, "created_at", "x tweet"), "x tweet") >= floor]
+        kept = [t for t in tweets if _not_before(t, floor)]
     token = meta.get("next_token") if len(kept) == len(tweets) else None  # below the floor: cycle done
     if token:
         after = replace(cycle, token=str(token), newest=str(newest) if newest else None)
@@ -585,6 +585,14 @@ def _advance(cycle: _Cycle, body: Mapping[str, Any]) -> Page:
         since_id = str(newest) if newest else cycle.since_id
         after = _Cycle(since_id=since_id, floor=None if since_id else cycle.floor)
     return Page(tuple(_items(kept, body.get("includes") or {})), after.dump(), more=bool(token))
+
+
+def _not_before(tweet: Mapping[str, Any], floor: datetime) -> bool:
+    """Whether a tweet is at or after ``floor``; one whose time is unreadable is kept for normalise to set aside."""
+    try:
+        return parse_iso(require(tweet, "created_at", "x tweet"), "x tweet") >= floor
+    except BadPayload:
+        return True  # one broken tweet must not fail the page: normalise names it and quarantine keeps it
 
 
 def _newer(tweet: Mapping[str, Any], after: str | None, floor: datetime) -> bool:
@@ -614,9 +622,10 @@ def _items(tweets: list[dict[str, Any]], includes: Mapping[str, Any]) -> Iterato
     users = {str(u.get("id")): u for u in includes.get("users") or [] if isinstance(u, dict)}
     referenced = {str(t.get("id")): t for t in includes.get("tweets") or [] if isinstance(t, dict)}
     for tweet in tweets:
-        refs = [
-            referenced[str(r.get("id"))] for r in tweet.get("referenced_tweets") or [] if str(r.get("id")) in referenced
-        ]
+        listed = tweet.get("referenced_tweets")
+        # A malformed reference list is left for normalise to refuse, naming the field; the page goes on.
+        links = [r for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
+        refs = [referenced[str(r.get("id"))] for r in links if str(r.get("id")) in referenced]
         ids = dict.fromkeys([str(tweet.get("author_id"))] + [str(r.get("author_id")) for r in refs])
         item: dict[str, Any] = {"data": tweet, "includes": {"users": [users[i] for i in ids if i in users]}}
         if refs:
