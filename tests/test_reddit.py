@@ -534,3 +534,22 @@ def _missing(db: Path, names: list[str]) -> set[str]:
         marks = ",".join("?" * len(names))
         rows = conn.execute(f"SELECT native_id FROM comments WHERE native_id IN ({marks})", names)
         return set(names) - {r[0] for r in rows}
+
+
+def test_a_broken_time_in_a_listing_is_set_aside_by_normalise_not_a_stuck_source(
+    fake: RedditFake, tmp_path: Path
+) -> None:
+    store, client = Store(tmp_path / "a.db"), connect(fake)
+    for source in ("inbox", "subreddit:acme"):
+        poll_once(client, source, store, now=now())  # first start: marks the present
+    inbox = fake.add_incoming(3)
+    sub = fake.add_subreddit_comments(3, text=lambda i: f"acme is great ({i})")
+    # The newest of each listing (what the walks anchor on) has no readable time.
+    fake.things[inbox[-1]]["created_utc"] = None
+    fake.things[sub[-1]]["created_utc"] = "soon"
+    for source in ("inbox", "subreddit:acme"):
+        result = poll_once(client, source, store, now=now())
+        assert (result.error, result.stored, result.skipped) == (None, 2, 1), source
+    assert set(stored_ids(store)) == set(inbox[:-1] + sub[:-1])
+    # The walk moved on: the next poll is not stuck on the broken comment.
+    assert poll_once(client, "subreddit:acme", store, now=now()).error is None

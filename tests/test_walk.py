@@ -7,7 +7,9 @@ import pytest
 
 from listener.errors import BadPayload
 from listener.platforms import bluesky, youtube
+from listener.records import Account
 
+US = Account("youtube", "UCus", "@us")
 SINCE = datetime(2024, 5, 1, 12, 0, 0, 500000, tzinfo=UTC)
 
 
@@ -47,3 +49,20 @@ def test_a_youtube_thread_is_new_while_any_reply_in_it_is():
     fresh, after = youtube.Walk.load(None, SINCE).step([old_thread_new_reply], "next")
     assert [c["id"] for c in fresh] == ["r1"] and after.token == "next"
     assert fresh[0]["snippet"]["videoId"] == "v"
+
+
+def test_an_item_with_a_broken_time_goes_on_to_normalise_and_the_walk_moves_on():
+    def comment(cid, at):
+        return {"id": cid, "snippet": {"publishedAt": at}}
+
+    good = {"id": "t1", "snippet": {"videoId": "v", "topLevelComment": comment("c1", "2024-05-01T12:00:07Z")}}
+    broken_time = {"id": "t2", "snippet": {"videoId": "v", "topLevelComment": comment("c2", 12345)}}
+    no_top = {"id": "t3", "snippet": {"videoId": "v"}}
+    fresh, after = youtube.Walk.load(None, SINCE).step([good, broken_time, no_top], None)
+    # All three go on (normalise sets the broken ones aside, naming the field); the cursor is the good one's.
+    assert [c["id"] for c in fresh] == ["c1", "c2", "t3"]
+    assert after.bound == "2024-05-01T12:00:07+00:00"
+    with pytest.raises(BadPayload):
+        youtube.normalise(fresh[1], US)
+    with pytest.raises(BadPayload):
+        youtube.normalise(fresh[2], US)

@@ -19,6 +19,9 @@ from typing import Any, ClassVar, Self
 from listener.errors import BadPayload
 from listener.platforms._common import parse_iso
 
+# What a malformed item raises when its time or its parts are read.
+_UNREADABLE = (BadPayload, KeyError, TypeError, AttributeError, ValueError)
+
 
 @dataclass(frozen=True)
 class Stamp:
@@ -113,9 +116,20 @@ class Walk(ABC):
         fresh: list[dict[str, Any]] = []
         newest_ids, reached = list(self.newest_ids), False
         for entry in entries:
-            new_here = False
-            for item in self.items_of(entry):
-                stamp = self.stamp(item)
+            new_here, placed = False, False
+            try:
+                items = list(self.items_of(entry))
+            except _UNREADABLE:
+                items = [entry]
+            for item in items:
+                try:
+                    stamp = self.stamp(item)
+                except _UNREADABLE:
+                    # An item without a readable time cannot be placed in the walk: it goes on to
+                    # normalise, which names what is wrong and sets it aside; the page and the cursor go on.
+                    fresh.append(item)
+                    continue
+                placed = True
                 if self.is_old(stamp):
                     continue
                 fresh.append(item)
@@ -124,7 +138,7 @@ class Walk(ABC):
                     at, text, newest_ids = stamp.at, stamp.text, [stamp.id]
                 elif stamp.at == at:
                     newest_ids.append(stamp.id)
-            reached = reached or not new_here
+            reached = reached or (placed and not new_here)
         if token and not reached and entries:
             return fresh, replace(self, token=token, newest=text, newest_ids=self._capped(newest_ids))
         cls = type(self)

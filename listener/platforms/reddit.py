@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -278,24 +279,40 @@ class Walk:
             if not children:
                 # Nothing newer, or the anchor was deleted: the next tick checks by time.
                 return [], Walk(self.anchor, self.utc, recover=True), False
-            newest = children[0]["data"]
-            return list(children), Walk(newest["name"], _utc(newest)), len(children) >= limit
+            # The newest readable thing anchors the walk; one that cannot be read goes on to normalise,
+            # which names what is wrong and sets it aside, instead of stopping the subreddit.
+            newest = next((s for s in map(_stamp, children) if s), None)
+            after = Walk(*newest) if newest else Walk(self.anchor, self.utc, recover=True)
+            return list(children), after, len(children) >= limit
         top = self.top
         if self.after is None and children:
-            top = (children[0]["data"]["name"], _utc(children[0]["data"]))
+            top = next((s for s in map(_stamp, children) if s), None) or top
         fresh: list[dict[str, Any]] = []
         for child in children:
-            if child["data"]["name"] == self.anchor or _utc(child["data"]) < self.utc:
+            stamp = _stamp(child)
+            if stamp and (stamp[0] == self.anchor or stamp[1] < self.utc):
                 return fresh, self._settle(top), False
             fresh.append(child)
-        if children and more:
-            return fresh, Walk(self.anchor, self.utc, True, children[-1]["data"]["name"], top), True
+        last = next((s for s in map(_stamp, reversed(children)) if s), None)
+        if children and more and last:
+            return fresh, Walk(self.anchor, self.utc, True, last[0], top), True
         return fresh, self._settle(top), False
 
     def _settle(self, top: tuple[str, float] | None) -> Walk:
         if top is None:
             return Walk(self.anchor, self.utc, recover=self.anchor is None)
         return Walk(top[0], top[1], recover=False)
+
+
+def _stamp(child: Any) -> tuple[str, float] | None:
+    """A listed thing's fullname and time, or None when the thing is too broken to read them."""
+    data = child.get("data") if isinstance(child, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        return None
+    try:
+        return data["name"], _utc(data)
+    except BadPayload:
+        return None
 
 
 def _utc(data: Mapping[str, Any]) -> float:
@@ -500,8 +517,9 @@ class RedditClient:
         if state["after"]:
             params["after"] = state["after"]
         children, data = _listing(self._call("GET", "message/unread/", params=params), "reddit inbox")
-        keep = [c for c in children if c.get("kind") == "t1" and _utc(c["data"]) >= state["floor"]]
-        left = [c["data"]["name"] for c in children if c not in keep]
+        # A broken comment is kept for normalise to set aside (naming the field) rather than fail the page.
+        keep = [c for c in children if c.get("kind") == "t1" and (_stamp(c) or ("", math.inf))[1] >= state["floor"]]
+        left = [stamp[0] for stamp in map(_stamp, (c for c in children if c not in keep)) if stamp]
         after = None
         if data.get("after"):
             after = left[-1] if left else state["after"]
@@ -515,7 +533,7 @@ class RedditClient:
         payload = self._call("GET", f"r/{name}/{listing}/", params=walk.params(self.page_size))
         children, data = _listing(payload, f"reddit r/{name}/{listing}")
         fresh, walk, more = walk.step(children, bool(data.get("after")), self.page_size)
-        hits = tuple(c for c in fresh if c.get("kind") == kind and self._is_hit(c["data"]))
+        hits = tuple(c for c in fresh if c.get("kind") == kind and (_stamp(c) is None or self._is_hit(c["data"])))
         return Page(items=hits, cursor=walk.encode(), more=more)
 
     def _fetch_own(self, cursor: str | None, since: datetime) -> Page:
