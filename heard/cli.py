@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -164,10 +165,22 @@ def demo(obj: Ctx, folder: Path) -> None:
     with _errors():
         app = App(demo_settings(obj.settings(), folder))
         run_demo(app, now=utcnow(), say=click.echo)
+    again = f"{_program()} demo" + ("" if folder == Path("demo") else f" --dir {folder}")
     click.echo(
-        f"\nOpen {app.settings.queue_file} to approve, edit or reject the rest, then run:\n"
-        f"  heard --db {app.settings.database} post"
+        f"\nOpen {app.settings.queue_file} to approve, edit or reject the rest, then run the demo again\n"
+        f"to post what you approved (the demo's platforms are its recording and outbox):\n  {again}"
     )
+
+
+def _program() -> str:
+    """How this heard was started, for a hint a person can paste: ``.venv/bin/heard``, or ``heard`` on the PATH."""
+    argv0 = Path(sys.argv[0])
+    if argv0.name == "__main__.py":
+        return f"{Path(sys.executable).name} -m heard"
+    try:
+        return str(argv0.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return argv0.name
 
 
 @cli.command()
@@ -185,17 +198,22 @@ def replay(obj: Ctx, recording: Path, database: Path | None, as_json: bool) -> N
     from heard.demo import demo_settings, ingest
 
     folder = database.parent if database else Path(tempfile.mkdtemp(prefix="heard-replay-"))
-    with _errors():
-        settings = demo_settings(obj.settings(), folder, recording)
-        if database:
-            settings = settings.__class__(**{**settings.__dict__, "database": database})
-        app = App(settings)
-        now = utcnow()
-        new, known = ingest(app, now=now)
-        app.tag(now=now)
-        app.decide(now=now)
-        app.sync_queue(now=now)
-        rows = app.store.decisions()
+    try:
+        with _errors():
+            settings = demo_settings(obj.settings(), folder, recording)
+            if database:
+                settings = settings.__class__(**{**settings.__dict__, "database": database})
+            app = App(settings)
+            now = utcnow()
+            new, known = ingest(app, now=now)
+            app.tag(now=now)
+            app.decide(now=now)
+            app.sync_queue(now=now)
+            rows = app.store.decisions()
+            app.store.close()
+    finally:
+        if database is None:  # nothing of a throw-away run is left behind; --db keeps it
+            shutil.rmtree(folder, ignore_errors=True)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
@@ -207,9 +225,8 @@ def replay(obj: Ctx, recording: Path, database: Path | None, as_json: bool) -> N
             f"{row['id']:<32} {row['tags']['intent'] or '-':<9} {row['tags']['sentiment'] or '-':<8} "
             f"{row['priority'] or '-':<6} {row['decision']:<10}{' (auto)' if row['auto'] else ''} {why}{reply}"
         )
-    click.echo(
-        f"\n{new} new, {known} already known; database {settings.database}; queue {settings.queue_file}", err=True
-    )
+    kept = f"database {settings.database}; queue {settings.queue_file}" if database else "pass --db PATH to keep them"
+    click.echo(f"\n{new} new, {known} already known; {kept}", err=True)
 
 
 @cli.command()

@@ -1176,13 +1176,14 @@ def _encode(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Fields the audit trail keeps only as "changed": the drafts heard offered, which the replies table holds.
+_ELIDED = frozenset({"alternatives", "suggested_text"})
+
+
 def _event_detail(fields: dict[str, Any]) -> dict[str, Any]:
-    # Reply texts are in the replies table; the trail records which fields changed, and why.
-    return {
-        k: (v if k in ("reason", "error", "decided_by", "remote_id", "attempts") else "…")
-        for k, v in _encode(fields).items()
-        if v is not None
-    }
+    # The trail records what changed and why, with the reply text as it was at that move: the replies
+    # table holds only the latest text, so an edit or an approval is auditable only from here.
+    return {k: ("…" if k in _ELIDED else v) for k, v in _encode(fields).items() if v is not None}
 
 
 def _decode_reply(row: dict[str, Any]) -> dict[str, Any]:

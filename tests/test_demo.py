@@ -148,3 +148,35 @@ def test_replay_json_reports_every_comment(workdir: Path, tmp_path: Path) -> Non
     assert len(own) == 13
     codes = {r["reason"]["code"] for r in rows}
     assert codes <= {None, *SKIP_REASONS}, codes
+
+
+def test_the_demos_closing_hint_posts_what_a_person_approved(workdir: Path) -> None:
+    first = run_demo(workdir)
+    assert first.returncode == 0, first.stderr
+    hint = first.stdout.strip().splitlines()[-1].strip()
+    assert hint == f"{Path(sys.executable).name} -m heard demo", hint  # as this test started heard
+    queue = workdir / "demo" / "queue.yaml"
+    text = queue.read_text()
+    # A person approves one more item that has a draft, then runs what the hint says.
+    at = text.index("  reply: |")
+    pending = text.rindex("  action: pending", 0, at)
+    queue.write_text(text[:pending] + "  action: approve" + text[pending + len("  action: pending") :])
+    again = run_demo(workdir)
+    assert again.returncode == 0, again.stderr
+    assert len(read_outbox(workdir / "demo" / "outbox.jsonl")) == 5
+
+
+def test_replay_without_a_database_leaves_nothing_behind(workdir: Path, tmp_path: Path) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "heard", "replay", str(RECORDING)],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(scratch)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pass --db PATH to keep them" in result.stderr
+    assert not [p for p in scratch.iterdir() if p.name.startswith("heard-replay-")]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 
@@ -112,3 +113,16 @@ def test_a_write_waits_for_another_process_commit_instead_of_failing(tmp_path) -
     thread.join()
     assert store.cursor("s")["cursor"] == "c1"
     store.close()
+
+
+def test_the_audit_trail_keeps_the_text_of_each_edit_and_approval(store: Store) -> None:
+    from responders import lifecycle
+    from responders.lifecycle import ReplyState
+
+    c = make_comment(1)
+    store.save_page("s", [c], None, now=NOW)
+    lifecycle.create(store, c.id, ReplyState.SUGGESTED, now=NOW, text="Thanks!", suggested_text="Thanks!")
+    store.update_reply(c.id, now=NOW, text="Thanks, Jane!")
+    lifecycle.transition(store, c.id, ReplyState.APPROVED, now=NOW, text="Thanks so much, Jane!", decided_by="person")
+    texts = [json.loads(e["detail"]).get("text") for e in store.events(c.id) if e["kind"] in ("transition", "edited")]
+    assert texts == ["Thanks!", "Thanks, Jane!", "Thanks so much, Jane!"]
