@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +16,6 @@ from listener.store import Store
 from tests.fakes.bluesky import make_harness
 from tests.harness import client, now
 
-DATA = Path("/work/shared/data/api-recordings/bluesky")
 US = Account("bluesky", "did:plc:us", "heard.bsky.social")
 WHEN = "2024-05-01T12:00:00.000Z"
 
@@ -100,27 +97,59 @@ def test_deleted_or_blocked_is_bad_payload(broken):
         normalise(raw, US)
 
 
+# An image post with no text, in the shape app.bsky.feed.getPostThread returns a post view (our own values).
+IMAGE_POST = {
+    "uri": "at://did:plc:imgposter7k2j4x5q/app.bsky.feed.post/3kimgpost0001",
+    "cid": "bafyreiimagepostcid0000000000000000000000000000000000000000",
+    "author": {
+        "did": "did:plc:imgposter7k2j4x5q",
+        "handle": "pictures.bsky.social",
+        "displayName": "Pic",
+        "labels": [],
+    },
+    "record": {
+        "$type": "app.bsky.feed.post",
+        "createdAt": "2024-05-01T12:00:00.000Z",
+        "embed": {
+            "$type": "app.bsky.embed.images",
+            "images": [
+                {"alt": "", "image": {"$type": "blob", "ref": {"$link": "bafkreiimg"}, "mimeType": "image/jpeg"}}
+            ],
+        },
+        "langs": ["en"],
+        "text": "",
+    },
+    "indexedAt": "2024-05-01T12:00:01.000Z",
+    "labels": [],
+}
+# A post record with fields the lexicon does not know, as com.atproto.repo.getRecord returns it.
+EXTENDED_RECORD = {
+    "uri": "at://did:plc:imgposter7k2j4x5q/app.bsky.feed.post/3kextended001",
+    "cid": "bafyreiextendedcid000000000000000000000000000000000000000000",
+    "value": {"unknown": "field", "text": "still a post", "$type": "app.bsky.feed.post", "langs": ["en"],
+              "createdAt": "2024-05-01T12:00:00.123456"},
+}  # fmt: skip
+
+
 def test_empty_text_needs_an_embed():
     with pytest.raises(BadPayload):
         normalise(note(record={"text": "  "}), US)
-    # The recorded image post: no text, but an embed, so it is a real comment.
-    post = json.loads((DATA / "thread_view_post_with_embed_media.json").read_text())["thread"]["post"]
-    c = normalise({**post, "reason": "mention"}, US)
-    assert c.text == "" and c.author.handle == "test.marshal.dev" and c.lang == "en"
+    # An image post: no text, but an embed, so it is a real comment.
+    c = normalise({**IMAGE_POST, "reason": "mention"}, US)
+    assert c.text == "" and c.author.handle == "pictures.bsky.social" and c.lang == "en"
 
 
-def test_recorded_post_record_with_unknown_fields_normalises():
-    rec = json.loads((DATA / "extended_post_record.json").read_text())
+def test_post_record_with_unknown_fields_normalises():
     raw = {
-        "uri": rec["uri"],
-        "cid": rec["cid"],
-        "record": rec["value"],
+        "uri": EXTENDED_RECORD["uri"],
+        "cid": EXTENDED_RECORD["cid"],
+        "record": EXTENDED_RECORD["value"],
         "reason": "mention",
-        "author": {"did": "did:plc:kvwvcn5iqfooopmyzvb4qzba", "handle": "test.marshal.dev"},
-        "indexedAt": "2023-07-21T01:33:51.481Z",
+        "author": {"did": "did:plc:imgposter7k2j4x5q", "handle": "pictures.bsky.social"},
+        "indexedAt": "2024-05-01T12:00:01.000Z",
     }
     c = normalise(raw, US)
-    assert c.text == "regress test" and c.created_at.tzinfo is not None
+    assert c.text == "still a post" and c.created_at.tzinfo is not None
 
 
 @pytest.mark.parametrize(

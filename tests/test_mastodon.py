@@ -152,22 +152,22 @@ def test_spec_and_generic_settings():
     mastodon = spec("mastodon")
     assert mastodon.secrets == ("MASTODON_ACCESS_TOKEN",)
     assert {"api_base_url", "bot_account"} <= set(mastodon.options)
-    doc = {"platforms": {"mastodon": {"enabled": True, "api_base_url": "https://mastodon.social", "bot_account": True}}}
+    doc = {"platforms": {"mastodon": {"enabled": True, "api_base_url": "http://127.0.0.1:9", "bot_account": True}}}
     settings = build_settings(doc, {"MASTODON_ACCESS_TOKEN": "t"}, config_path=Path("heard.toml"), overrides={})
     ps = settings.platforms["mastodon"]
-    assert ps.enabled and not ps.missing and ps.options["api_base_url"] == "https://mastodon.social"
+    assert ps.enabled and not ps.missing and ps.options["api_base_url"] == "http://127.0.0.1:9"
     assert mastodon.connect(ps.options, ps.secrets).bot_account
 
 
 def test_connect_refuses_bad_configuration():
     with pytest.raises(ConfigError, match="MASTODON_ACCESS_TOKEN"):
-        connect({"api_base_url": "https://m.example"}, {})
+        connect({"api_base_url": "http://127.0.0.1:9"}, {})
     with pytest.raises(ConfigError, match="api_base_url"):
         connect({}, {"MASTODON_ACCESS_TOKEN": "t"})
     with pytest.raises(ConfigError, match="bot_account"):
-        connect({"api_base_url": "https://m.example", "bot_account": "yes"}, {"MASTODON_ACCESS_TOKEN": "t"})
+        connect({"api_base_url": "http://127.0.0.1:9", "bot_account": "yes"}, {"MASTODON_ACCESS_TOKEN": "t"})
     with pytest.raises(ConfigError, match="page_size"):
-        connect({"api_base_url": "https://m.example", "page_size": 200}, {"MASTODON_ACCESS_TOKEN": "t"})
+        connect({"api_base_url": "http://127.0.0.1:9", "page_size": 200}, {"MASTODON_ACCESS_TOKEN": "t"})
 
 
 # -- the client against the fake ---------------------------------------------------------------
