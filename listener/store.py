@@ -400,9 +400,9 @@ class Store:
         self.db.table("comments").insert_all((_comment_row(c, now) for c in unique), pk="id", ignore=True)
         for c in unique:
             self._touch_author(c.platform, c.author, c.created_at)
-        handles = {c.account for c in unique if c.account}
-        if handles - set(self.own_handles()):
-            self.set_meta(OWN_HANDLES, sorted(handles | set(self.own_handles())))
+        handles, known = {c.account for c in unique if c.account}, set(self.own_handles())
+        if handles - known:
+            self.set_meta(OWN_HANDLES, sorted(handles | known))
         detail = json.dumps({"source": source})
         self.db.table("events").insert_all(
             {

@@ -70,8 +70,8 @@ def decide_pending(
     batches = [store.tagged(only)] if only is not None else iter(lambda: store.undecided(limit=BATCH), [])
     for batch in batches:
         for comment, tags in batch:
-            if store.reply(comment.id) is not None:
-                continue
+            if only is not None and store.reply(comment.id) is not None:
+                continue  # named, but already decided (``undecided`` never reads those)
             try:
                 _decide(store, library, comment, tags, run, auto=auto, dry_run=dry_run, now=now)
             except Exception as exc:
@@ -111,7 +111,7 @@ def _decide(
     if hand:
         lifecycle.create(
             store, comment.id, ReplyState.DISMISSED, now=now, decided_by="thread",
-            reason=f"answered on {comment.platform} by our account ({hand[0].id})",
+            reason=_answered_by(hand[0]),
         )  # fmt: skip
         run.counts["by_hand"] += 1
         return
@@ -171,10 +171,15 @@ def acknowledge(store: Store, own: Comment, ctx: Context, *, now: datetime) -> i
             ReplyState.DISMISSED.value,
             now=now,
             decided_by="thread",
-            reason=f"answered on {own.platform} by our account ({own.id})",
+            reason=_answered_by(own),
         )
         closed += moved
     return closed
+
+
+def _answered_by(own: Comment) -> str:
+    """The note on a reply that one of our accounts' comments on the platform made unnecessary."""
+    return f"answered on {own.platform} by our account ({own.id})"
 
 
 def _record_skip(store: Store, comment: Comment, verdict: Judgement, *, now: datetime) -> None:

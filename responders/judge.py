@@ -76,7 +76,7 @@ def judge(comment: Comment, tags: Tags, ctx: Context) -> Judgement:
             intent = tags.intent
         return Judgement(False, reason, why, "low", intent, duplicate_of=dup)
     risk = triage.risk_of(comment.text)
-    priority = triage.priority_of(comment.text, tags.intent, True)
+    priority = triage.priority_for(tags.intent, True, risk)
     veto = auto_veto(comment, tags, ctx, risk=risk)
     why = f"{tags.intent} aimed at us" + (f" ({risk} risk)" if risk else "")
     return Judgement(True, None, why, priority, tags.intent, may_auto=not veto, auto_veto=veto)

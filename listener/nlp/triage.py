@@ -317,9 +317,14 @@ def needs_reply(comment: Comment, intent: str, spam: float, bot: float, *, reada
 
 def priority_of(text: str, intent: str, reply: bool) -> str:
     """High for a health, money or fraud risk; low for praise and what needs no reply; else normal (§6)."""
+    return priority_for(intent, reply, risk_of(text) if reply else "")
+
+
+def priority_for(intent: str, reply: bool, risk: str) -> str:
+    """``priority_of`` for a caller that has already read the text's risk."""
     if not reply:
         return "low"
-    if risk_of(text):
+    if risk:
         return "high"
     return "low" if intent == "praise" else "normal"
 

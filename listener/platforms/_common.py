@@ -80,6 +80,14 @@ def number_option(platform: str, options: Mapping[str, Any], key: str, default: 
     return value
 
 
+def bool_option(platform: str, options: Mapping[str, Any], key: str, default: bool) -> bool:
+    """Return ``options[key]`` (or ``default``) if it is true or false, else raise ConfigError."""
+    value = options.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"platforms.{platform}.{key}: expected true or false, got {value!r}")
+    return value
+
+
 # -- typed accessors: how a normaliser reads a payload ------------------------------------------
 
 MAX_ID = 512  # characters in an id; the longest real ones (Bluesky at:// URIs) are about 100

@@ -48,6 +48,7 @@ from listener.errors import (
 from listener.platforms import PlatformSpec, _length, _walk, register
 from listener.platforms._common import (
     MAX_NAME,
+    bool_option,
     ceil_epoch,
     expected,
     metric,
@@ -626,9 +627,7 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> BlueskyCl
     keywords = options.get("keywords", [])
     if not isinstance(keywords, list | tuple) or not all(isinstance(k, str) and k.strip() for k in keywords):
         raise ConfigError("platforms.bluesky.keywords: expected a list of search queries")
-    own_replies = options.get("own_replies", True)
-    if not isinstance(own_replies, bool):
-        raise ConfigError(f"platforms.bluesky.own_replies: expected true or false, got {own_replies!r}")
+    own_replies = bool_option("bluesky", options, "own_replies", True)
     # httpx's timeout, so a hung socket cannot hang the poll job.
     api = Client(base_url=str(options.get("base_url") or DEFAULT_BASE), request=Request(timeout=timeout))
     return BlueskyClient(

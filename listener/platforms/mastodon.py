@@ -48,6 +48,7 @@ from listener.platforms import PlatformSpec, _length, register
 from listener.platforms._common import (
     MAX_NAME,
     MAX_URL,
+    bool_option,
     ceil_epoch,
     metric,
     optional_id,
@@ -459,10 +460,8 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> MastodonC
     base = options.get("api_base_url")
     if not isinstance(base, str) or not base:
         raise ConfigError("platforms.mastodon.api_base_url: expected your instance, e.g. 'https://mastodon.social'")
-    bot = options.get("bot_account", False)
+    bot = bool_option("mastodon", options, "bot_account", False)
     page_size, timeout = options.get("page_size", 40), options.get("timeout", 10)
-    if not isinstance(bot, bool):
-        raise ConfigError(f"platforms.mastodon.bot_account: expected true or false, got {bot!r}")
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 80:
         raise ConfigError(f"platforms.mastodon.page_size: expected 1 to 80, got {page_size!r}")
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 300:
@@ -479,9 +478,7 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> MastodonC
     if not isinstance(hashtags, list | tuple) or not all(isinstance(t, str) and t.strip("# ") for t in hashtags):
         raise ConfigError("platforms.mastodon.hashtags: expected a list of hashtags, e.g. ['yourbrand']")
     tags = tuple(dict.fromkeys(t.strip().lstrip("#").lower() for t in hashtags))
-    own_replies = options.get("own_replies", True)
-    if not isinstance(own_replies, bool):
-        raise ConfigError(f"platforms.mastodon.own_replies: expected true or false, got {own_replies!r}")
+    own_replies = bool_option("mastodon", options, "own_replies", True)
     return MastodonClient(api, bot_account=bot, page_size=page_size, hashtags=tags, own_replies=own_replies)
 
 

@@ -50,6 +50,7 @@ from listener.platforms import PlatformSpec, register
 from listener.platforms._common import (
     MAX_NAME,
     MAX_URL,
+    bool_option,
     metric,
     number_option,
     optional_id,
@@ -465,9 +466,7 @@ class RedditClient:
         self.keywords = tuple(k for k in _strings(options, "keywords") if k.strip())
         self._keyword = compile_keywords(self.keywords)
         self.page_size = int(number_option("reddit", options, "page_size", 100, 1, 100))
-        self.own_replies = options.get("own_replies", True)
-        if not isinstance(self.own_replies, bool):
-            raise ConfigError(f"platforms.reddit.own_replies: expected true or false, got {self.own_replies!r}")
+        self.own_replies = bool_option("reddit", options, "own_replies", True)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.budget = _Budget(self.clock)
         self.reddit = praw.Reddit(

@@ -29,6 +29,7 @@ from listener.errors import (
 from listener.platforms import PlatformSpec, _length, register
 from listener.platforms._common import (
     MAX_NAME,
+    bool_option,
     metric,
     number_option,
     optional_id,
@@ -659,9 +660,7 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> XClient:
         page_size, timeout = int(options.get("page_size", 100)), float(options.get("timeout", 10))
     except (TypeError, ValueError) as exc:
         raise ConfigError("platforms.x.page_size/timeout: expected numbers") from exc
-    own_replies = options.get("own_replies", True)
-    if not isinstance(own_replies, bool):
-        raise ConfigError(f"platforms.x.own_replies: expected true or false, got {own_replies!r}")
+    own_replies = bool_option("x", options, "own_replies", True)
     api = tweepy.Client(
         consumer_key=secrets["X_API_KEY"],
         consumer_secret=secrets["X_API_SECRET"],
