@@ -16,16 +16,19 @@ setup: $(BIN)/heard
 demo: setup
 	$(BIN)/heard demo
 
-# The report's browser test renders the HTML page in Debian's Chromium (installed when missing and we may).
+# The report's browser test renders the HTML page in Debian's Chromium. When it is missing and we run as
+# root with apt-get (a CI machine), it is installed, and we say so first: it is a system package (~115 deps).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  echo "make test: installing Debian's chromium with apt-get for the browser test (running as root)" && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "chromium not installed: the browser test will be skipped"; }
+	  || echo "make test: chromium not installed: the browser test will be skipped"; }
 
 test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered -q
 
 lint: setup

@@ -137,7 +137,7 @@ def run(kills: int, tmp: Path) -> Outcome:
         sent = Counter(f"x:{r['in_reply_to']}" for r in h.replies())
         store = Store(db)
         try:
-            states = {i: store.reply(i)["state"] for i in ids}
+            states = {i: store.reply(i).state for i in ids}
             reconciled = sum(
                 1 for e in store.events() if e["to_state"] == "posted" and "reconciled" in (e["detail"] or "")
             )

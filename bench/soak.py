@@ -16,6 +16,7 @@ delivered once and recorded.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import json
 import os
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from listener.platforms.replay import read_outbox  # noqa: E402
-from listener.store import Store, iso  # noqa: E402
+from listener.store import ErrorKind, PostingPause, Store, keys  # noqa: E402
 from tests.fakes import reddit as fake_reddit  # noqa: E402
 from tests.fakes import x as fake_x  # noqa: E402
 from tests.fakes.slack import FakeSlack  # noqa: E402
@@ -145,7 +146,7 @@ class Soak:
     def _wait_started(self) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            beat = self._read(lambda s: s.meta("service") or {})
+            beat = self._read(lambda s: s.meta(keys.SERVICE) or {})
             if beat.get("pid") == self.proc.pid and beat.get("state") == "running":
                 return
             time.sleep(0.1)
@@ -263,22 +264,20 @@ class Soak:
             for row in store.cursors():
                 if (
                     row["source"].startswith(f"{name}:")
-                    and (row.get("last_error") or "").startswith("credentials refused")
+                    and row.get("error_kind") == ErrorKind.AUTH
                     and row.get("paused_until")
                 ):
                     store.db.execute("UPDATE cursors SET paused_until = NULL WHERE source = ?", [row["source"]])
                     lifted.append(row["source"])
-            pause = store.meta(f"pause:post:{name}")
-            if pause and pause.get("until") and pause["until"] > iso(now):
-                store.set_meta(f"pause:post:{name}", {**pause, "until": iso(now)})
+            pause = store.posting_pause(name)
+            if pause and pause.until > now:
+                store.pause_posting(dataclasses.replace(pause, until=now))
                 lifted.append(f"posting:{name}")
             # A reply refused by the 401 carries the same one-hour wait in its own retry_at: lift it too.
             held = [
-                r["comment_id"]
+                r.comment_id
                 for r in store.replies(["approved"])
-                if r["comment_id"].startswith(f"{name}:")
-                and (r.get("error") or "").startswith("AuthFailed")
-                and (r.get("retry_at") or "") > iso(now)
+                if r.platform == name and (r.error or "").startswith("AuthFailed") and r.retry_at and r.retry_at > now
             ]
             for comment_id in held:
                 store.update_reply(comment_id, now=now, retry_at=None)
@@ -345,6 +344,7 @@ class Soak:
                 lambda s: s.source_failed(
                     "replay:recording",
                     "credentials refused: injected",
+                    kind=ErrorKind.AUTH,
                     now=now,
                     paused_until=now + timedelta(seconds=40),
                 )
@@ -352,7 +352,7 @@ class Soak:
         elif kind == "post_pause":
 
             def pause(s: Store) -> None:
-                s.set_meta("pause:post:x", {"until": iso(now + timedelta(seconds=20)), "why": "injected 401"})
+                s.pause_posting(PostingPause("x", ErrorKind.AUTH, now, now + timedelta(seconds=20), "injected 401"))
                 s.log_event("alert", now=now, platform="x", error_type="AuthFailed", error="injected 401")
 
             self._read(pause)
@@ -464,8 +464,8 @@ class Soak:
                 store, "replay", by_platform.get(REPLAYED, []), self.written, Counter({k: v for k, v in outbox.items()})
             )
             notices = Counter((r["comment_id"], r["step"]) for r in store.notices_sent() if r["channel"] == "slack")
-            open_ids = {r["id"] for r in store.awaiting()}
-            failed = [(r["comment_id"], (r["error"] or "")[:60]) for r in store.replies(["failed"])]
+            open_ids = {r.id for r in store.awaiting()}
+            failed = [(r.comment_id, (r.error or "")[:60]) for r in store.replies(["failed"])]
             return {
                 "per_platform": per,
                 "comments_ingested": store.count_comments(),

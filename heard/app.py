@@ -8,28 +8,27 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from heard.settings import Settings
 from listener.errors import ConfigError, HeardError, PlatformError
-from listener.platforms import OwnPostSource, Platform, ProfileSource, registry, spec
+from listener.platforms import OwnPostSource, Platform, ProfileSource, Relay, Stateful, registry, spec
 from listener.poll import PollResult, poll_burst
 from listener.profiles import ProfilesResult, refresh_profiles
 from listener.quarantine import RAW_STAGES, Reject, describe, is_systemic
-from listener.records import Comment, Tags
-from listener.store import Store
+from listener.store import Store, keys
+from listener.tag import tag_isolating, tag_pending
 from responders import approvals
 from responders.decide import DecideResult, decide_pending
 from responders.escalate import Notifier, Overdue, escalate
+from responders.library import Library, load_library
 from responders.post import PostResult, post_approved
-from responders.suggest import Library, load_library
 
 log = logging.getLogger("heard")
-# How many comments one tagging batch reads; a failing batch is tagged again one by one.
-TAG_BATCH = 2000
-# How much of a comment the tagger reads: the first 20,000 characters say what a comment is about, and a
-# 1 MB text would exceed spaCy's limit (E088); the store keeps the whole text.
-TAG_CHARS = 20_000
+# The order of the stages after polling, written once: the service, `heard poll`, `heard post`, replay,
+# quarantine retries and the demo all run (a slice of) this.
+STAGES = ("tag", "decide", "queue", "post")
 # How far back each refresh asks for our own posts (the report's default window); older rows stay.
 OWN_POSTS_WINDOW = timedelta(days=30)
 
@@ -49,6 +48,17 @@ class OwnPostsResult:
         if self.errors:
             raise PlatformError("own posts: " + "; ".join(f"{k}: {v}" for k, v in sorted(self.errors.items())))
         return self
+
+
+@dataclass(frozen=True)
+class WorkResult:
+    """What one pass of the stages did: each stage's result (None: not run, or failed) and the failures."""
+
+    tagged: int | None = None
+    decided: DecideResult | None = None
+    synced: approvals.SyncResult | None = None
+    posted: PostResult | None = None
+    failures: tuple[str, ...] = ()
 
 
 def utcnow() -> datetime:
@@ -82,18 +92,16 @@ class App:
         if self._clients is None:
             self._clients = connect_enabled(self.settings)
             for client in _unique(self._clients.values()):
-                restore = getattr(client, "restore_state", None)
-                saved = self.store.meta(f"platform_state:{client.name}")
-                if restore and saved:
-                    restore(saved)
+                saved = self.store.meta(keys.platform_state(client.name))
+                if isinstance(client, Stateful) and saved:
+                    client.restore_state(saved)
         return self._clients
 
     def save_states(self) -> None:
         """Keep each client's exportable state (e.g. a quota count) in the database."""
         for client in _unique((self._clients or {}).values()):
-            export = getattr(client, "export_state", None)
-            if export:
-                self.store.set_meta(f"platform_state:{client.name}", export())
+            if isinstance(client, Stateful):
+                self.store.set_meta(keys.platform_state(client.name), client.export_state())
 
     def poll(
         self, *, now: datetime, backfill: timedelta | None = None, only: set[str] | None = None
@@ -175,39 +183,39 @@ class App:
         self.save_states()
         return OwnPostsResult(stored, errors)
 
+    def work(
+        self, *, now: datetime, through: str = "post", stages: Sequence[str] | None = None, keep_going: bool = True
+    ) -> WorkResult:
+        """Run the stages in STAGES order: all up to ``through``, or only ``stages``.
+
+        With ``keep_going`` (the service) a stage that fails is recorded and the next one still runs, so a
+        malformed queue file never holds back approved replies; without it the first failure is raised.
+        """
+        names = set(stages) if stages is not None else set(STAGES[: STAGES.index(through) + 1])
+        unknown = names - set(STAGES)
+        if unknown:
+            raise ValueError(f"unknown stages: {sorted(unknown)}")
+        run: dict[str, Any] = {"tag": self.tag, "decide": self.decide, "queue": self.sync_queue, "post": self.post}
+        done: dict[str, Any] = {}
+        failures: list[str] = []
+        for name in (n for n in STAGES if n in names):
+            try:
+                done[name] = run[name](now=now)
+            except HeardError as exc:
+                if not keep_going:
+                    raise
+                failures.append(f"{name}: {exc}")
+                log.error("work stage=%s error=%s", name, exc)
+            except Exception as exc:  # a bug in one stage must not stop the others
+                if not keep_going:
+                    raise
+                failures.append(f"{name}: {type(exc).__name__}: {exc}")
+                log.exception("work stage=%s crashed error=%s", name, type(exc).__name__)
+        return WorkResult(done.get("tag"), done.get("decide"), done.get("queue"), done.get("post"), tuple(failures))
+
     def tag(self, *, now: datetime) -> int:
         """Tag every untagged comment in batches; a comment the tagger refuses is set aside alone."""
-        total = 0
-        while batch := self.store.untagged(limit=TAG_BATCH):
-            tags, rejects = self._tag_isolating(batch)
-            self.store.set_aside(rejects, now=now)
-            total += self.store.save_tags(tags, now=now)
-            if not tags and not rejects:  # nothing moved: never spin
-                break
-        return total
-
-    def _tag_isolating(self, batch: Sequence[Comment]) -> tuple[list[Tags], list[Reject]]:
-        """Tag a batch; if the batch fails, tag one by one so only the item that fails is set aside."""
-        from listener.nlp import tag
-
-        capped = [_for_tagging(c) for c in batch]
-        try:
-            return tag(capped, self.nlp), []
-        except Exception as exc:
-            if is_systemic(exc):
-                raise
-            log.warning("tag batch failed, tagging one by one size=%d error=%s", len(batch), describe(exc))
-        tags: list[Tags] = []
-        rejects: list[Reject] = []
-        for c in capped:
-            try:
-                tags += tag([c], self.nlp)
-            except Exception as exc:
-                if is_systemic(exc):
-                    raise
-                rejects.append(Reject("tag", c.id, describe(exc), c.platform, c.text))
-                log.warning("set aside stage=tag item=%s error=%s", c.id, describe(exc))
-        return tags, rejects
+        return tag_pending(self.store, lambda: self.nlp, now=now)
 
     def decide(self, *, now: datetime, only: Sequence[str] | None = None) -> DecideResult:
         """Suggest replies (or record why not) for every tagged comment; one that fails is set aside alone."""
@@ -246,7 +254,7 @@ class App:
                     self.store.release([row["id"]], now=now, why=f"moved to store:{comment.id}")
                 return not saved.set_aside
             if stage == "tag":
-                tags, again = self._tag_isolating(list(self.store.comments([item]).values()))
+                tags, again = tag_isolating(list(self.store.comments([item]).values()), self.nlp)
                 self.store.save_tags(tags, now=now)
                 return not again
             return self.decide(now=now, only=[item]).set_aside == 0
@@ -289,13 +297,13 @@ class App:
 
     def heartbeat(self, job: str, *, now: datetime, error: str | None = None) -> None:
         """Record that a job ran, for `heard status`."""
-        beats = self.store.meta("heartbeat", {})
+        beats = self.store.meta(keys.HEARTBEAT, {})
         beats[job] = {"at": now.isoformat(timespec="seconds"), "error": error}
-        self.store.set_meta("heartbeat", beats)
+        self.store.set_meta(keys.HEARTBEAT, beats)
 
 
 def connect_enabled(settings: Settings) -> dict[str, Platform]:
-    """Connect every enabled platform; the replay platform answers for the platforms it replays."""
+    """Connect every enabled platform; a relay (the replay platform) also answers for the platforms it relays."""
     clients: dict[str, Platform] = {}
     for name, ps in settings.platforms.items():
         if not ps.enabled:
@@ -305,24 +313,21 @@ def connect_enabled(settings: Settings) -> dict[str, Platform]:
                 f"platform {name} is enabled but these variables are not set: "
                 f"{', '.join(ps.missing)} (put them in .env)"
             )
+        platform = spec(name)
+        kept = {
+            f: str(Path(settings.database).with_name(f"{name}.{f.removesuffix('_file')}")) for f in platform.state_files
+        }
         try:
-            client = spec(name).connect(ps.options, ps.secrets)
+            client = platform.connect({**kept, **ps.options}, ps.secrets)
         except HeardError:
             raise
         except Exception as exc:  # a client library's own constructor errors, translated here
             raise ConfigError(f"platform {name}: cannot connect: {type(exc).__name__}: {exc}") from exc
-        if name == "replay":
-            for replayed in getattr(client, "accounts", {}):
-                clients.setdefault(replayed, client)
+        if isinstance(client, Relay):
+            for other in client.answers_for:
+                clients.setdefault(other, client)
         clients[name] = client
     return clients
-
-
-def _for_tagging(comment: Comment) -> Comment:
-    """The comment as the tagger reads it: an absurdly long text cut to its first TAG_CHARS characters."""
-    if len(comment.text or "") <= TAG_CHARS:
-        return comment
-    return dataclasses.replace(comment, text=comment.text[:TAG_CHARS])
 
 
 def _unique(clients: Any) -> list[Platform]:

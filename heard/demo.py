@@ -91,20 +91,20 @@ def run_demo(app: App, *, now: datetime, say: Callable[[str], None]) -> dict[str
         "           our own posts with their metrics, for the report's audience health: "
         + (", ".join(f"{k} {v}" for k, v in sorted(own.stored.items())) or "none in the recording")
     )
-    tagged = app.tag(now=now)
+    work = app.work(now=now, through="queue", keep_going=False)
+    tagged, decided, synced = work.tagged or 0, work.decided, work.synced
+    assert decided is not None and synced is not None  # keep_going=False: each ran, or an error was raised
     say(f"2. tag      tagged {tagged} comments" + (" (nothing new)" if not tagged else ""))
     if tagged:
         for column in ("intent", "sentiment", "priority"):
             counts = app.store.tag_counts(column)
             say(f"           {column}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    decided = app.decide(now=now)
     say(
         f"3. suggest  {decided.suggested} replies suggested ({decided.needs_human} need a human answer), "
         f"{decided.auto_approved} approved by rule"
     )
     for reason, count in sorted(Counter(decided.skipped).items(), key=lambda kv: -kv[1]):
         say(f"           skipped {count}: {reason}")
-    synced = app.sync_queue(now=now)
     say(f"4. queue    {synced.pending} items waiting in {s.queue_file}")
     approved: list[str] = []
     if new:
@@ -112,10 +112,11 @@ def run_demo(app: App, *, now: datetime, say: Callable[[str], None]) -> dict[str
         say(
             f"5. approve  (as a person would) approved {len(approved)} items in the queue file, editing the first reply"
         )
-        synced = app.sync_queue(now=now)
     else:
         say("5. approve  nothing new to approve")
-    posted = app.post(now=now)
+    # The person's edits are read by the queue stage, then posted: the same two stages as `heard post`.
+    posted = app.work(now=now, stages=("queue", "post"), keep_going=False).posted
+    assert posted is not None
     outbox = read_outbox(s.outbox)
     say(f"6. post     posted {posted.posted} replies ({posted.reconciled} reconciled); outbox holds {len(outbox)}")
     say("7. escalate")

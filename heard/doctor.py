@@ -6,7 +6,7 @@ from heard.logs import redact
 from heard.settings import Settings
 from listener.errors import ConfigError, HeardError
 from listener.platforms import registry
-from responders.suggest import load_library
+from responders.library import load_library
 
 
 def diagnose(settings: Settings) -> tuple[list[str], bool]:

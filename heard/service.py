@@ -20,6 +20,7 @@ from heard.settings import Settings
 from listener.errors import HeardError
 from listener.platforms import Platform
 from listener.poll import source_key
+from listener.store import keys
 from responders import alerts
 from responders.alerts import Announcer, LogAnnouncer
 from responders.escalate import Notifier, TerminalNotifier
@@ -151,28 +152,11 @@ def _poller(app: App, client: Platform, source: str, backfill: timedelta | None)
 
 def _work(app: App) -> None:
     """Tag, suggest, sync the queue file and post; a stage that fails never holds back the next one."""
-    now = utcnow()
-    stages: list[tuple[str, Callable[..., Any]]] = [
-        ("tag", app.tag),
-        ("decide", app.decide),
-        ("queue", app.sync_queue),
-        ("post", app.post),
-    ]
-    done: dict[str, Any] = {}
-    failed: list[str] = []
-    for name, stage in stages:
-        try:
-            done[name] = stage(now=now)
-        except HeardError as exc:  # e.g. a malformed queue file must not stop approved replies going out
-            failed.append(f"{name}: {exc}")
-            log.error("work stage=%s error=%s", name, exc)
-        except Exception as exc:  # a bug in one stage must not stop the others
-            failed.append(f"{name}: {type(exc).__name__}: {exc}")
-            log.exception("work stage=%s crashed error=%s", name, type(exc).__name__)
-    decided, synced, posted = done.get("decide"), done.get("queue"), done.get("post")
+    done = app.work(now=utcnow())
+    decided, synced, posted = done.decided, done.synced, done.posted
     log.info(
         "work tagged=%s suggested=%s approved=%s pending=%s posted=%s reconciled=%s failed=%s",
-        done.get("tag", "-"),
+        "-" if done.tagged is None else done.tagged,
         decided.suggested if decided else "-",
         synced.approved + (decided.auto_approved if decided else 0) if synced else "-",
         synced.pending if synced else "-",
@@ -180,8 +164,8 @@ def _work(app: App) -> None:
         posted.reconciled if posted else "-",
         posted.failed if posted else "-",
     )
-    if failed:
-        raise HeardError("; ".join(failed))
+    if done.failures:
+        raise HeardError("; ".join(done.failures))
 
 
 def _escalate(app: App, notifier: Notifier) -> None:
@@ -212,7 +196,7 @@ def _alerts(app: App, announcer: Announcer, sources: list[str]) -> None:
 
 def _beat(app: App, started: Any, *, state: str) -> None:
     app.store.set_meta(
-        "service",
+        keys.SERVICE,
         {
             "pid": os.getpid(),
             "state": state,

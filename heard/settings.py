@@ -15,9 +15,9 @@ from dotenv import dotenv_values
 
 from listener.errors import ConfigError
 from listener.platforms import registry
+from listener.records import PRIORITIES
 
 DEFAULT_CONFIG = Path("config/heard.toml")
-PRIORITIES = ("high", "normal", "low")
 INTENTS = ("question", "complaint", "praise", "request", "other")
 
 

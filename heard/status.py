@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from heard.app import App
 from listener.quarantine import printable
-from listener.store import iso, parse_time
-from responders.escalate import due_at, waited
+from listener.store import iso, keys, parse_time
+from responders.escalate import due_at
+from responders.wording import waited
+
+if TYPE_CHECKING:
+    from heard.app import App
 
 # How many waiting items `heard status` lists with their due times.
 SHOWN_WAITING = 10
@@ -21,17 +24,17 @@ def ledger(app: App, *, now: datetime) -> tuple[dict[str, int], list[dict[str, A
     store = app.store
     items = []
     for row in store.awaiting():
-        created = datetime.fromisoformat(row["created_at"])
-        due = due_at(created, timedelta(minutes=app.settings.sla_for(row["platform"], row["priority"])))
+        created = row.created_at
+        due = due_at(created, timedelta(minutes=app.settings.sla_for(row.platform, row.priority)))
         items.append(
             {
-                "id": row["id"],
-                "platform": row["platform"],
-                "author": row["author_handle"],
-                "priority": row["priority"],
-                "url": row["url"],
-                "state": row["state"] or "undecided",
-                "created_at": row["created_at"],
+                "id": row.id,
+                "platform": row.platform,
+                "author": row.author_handle,
+                "priority": row.priority,
+                "url": row.url,
+                "state": row.state.value if row.state else "undecided",
+                "created_at": iso(created),
                 "due_at": iso(due),
                 "overdue": due <= now,
                 "waited": waited(created, now),
@@ -64,18 +67,19 @@ def collect(app: App, *, now: datetime) -> dict[str, Any]:
         )
     return {
         "now": now.isoformat(timespec="seconds"),
+        "database": str(app.settings.database),
         "comments": store.count_comments(),
         "ledger": counts,
         "oldest_waiting": oldest,
         "waiting": items[:SHOWN_WAITING],
         "replies": store.state_counts(),
         "sources": sources,
-        "service": _service(store.meta("service"), now=now),
-        "heartbeat": store.meta("heartbeat", {}),
+        "service": _service(store.meta(keys.SERVICE), now=now),
+        "heartbeat": store.meta(keys.HEARTBEAT, {}),
         "platforms": {
-            name: (store.meta(f"platform_state:{name}") or {}).get("summary")
+            name: (store.meta(keys.platform_state(name)) or {}).get("summary")
             for name, ps in app.settings.platforms.items()
-            if ps.enabled and store.meta(f"platform_state:{name}")
+            if ps.enabled and store.meta(keys.platform_state(name))
         },
         "alerts": {
             a["key"]: {"message": a["message"], "since": a["since"], "announced": bool(a["announced_at"])}
@@ -104,6 +108,7 @@ def render(report: dict[str, Any]) -> str:
     """Render the status dict for a terminal."""
     ledger = report["ledger"]
     lines = [
+        f"database: {report['database']}",
         f"comments stored: {report['comments']}",
         f"needing a reply: {ledger['open']} open ({ledger['overdue']} overdue), {ledger['acknowledged']} acknowledged",
     ]

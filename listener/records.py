@@ -20,6 +20,16 @@ class ReplyState(StrEnum):
     FAILED = "failed"
 
 
+# The priorities the tagger gives, most urgent first: the one order for every list that puts the urgent on
+# top (the queue file, escalation, Slack) and the SLA keys in heard.toml.
+PRIORITIES = ("high", "normal", "low")
+
+
+def priority_rank(priority: str) -> int:
+    """Rank a priority by PRIORITIES; one heard does not know sorts after them all, as the least known."""
+    return PRIORITIES.index(priority) if priority in PRIORITIES else len(PRIORITIES)
+
+
 # The one definition of "acknowledged", for status, escalation and the report: a comment that needs a
 # reply is acknowledged once a reply is posted, or it is dismissed (by a person, or because one of our
 # accounts answered it on the platform). What heard skipped never needed a reply (tags.needs_reply is 0).

@@ -1,4 +1,4 @@
-r"""Make platform text safe to keep: valid Unicode that SQLite, YAML and spaCy all accept.
+r"""Make text safe to keep and to show: valid Unicode that SQLite, YAML, spaCy and a terminal all accept.
 
 ``clean_text`` is applied by every platform's ``normalise`` to what it reads (comment text, handles,
 names, bios, urls); the payload as the platform sent it stays in ``Comment.raw``. It
@@ -10,6 +10,10 @@ names, bios, urls); the payload as the platform sent it stays in ``Comment.raw``
 - drops Unicode noncharacters (U+FFFE, U+FFFF, U+FDD0..U+FDEF and the last two of every plane);
 - cuts absurd lengths to ``limit`` characters (no platform allows half of ``MAX_TEXT``; spaCy
   refuses a text over 1,000,000).
+
+Two lighter cleaners serve the quarantine, which keeps what failed as close to how it came as it can:
+``storable`` only repairs surrogates (SQLite cannot encode a lone one) and cuts, and ``printable``
+shows every unprintable character as U+FFFD before a person's terminal sees it.
 """
 
 from __future__ import annotations
@@ -32,8 +36,7 @@ def clean_text(value: str, limit: int = MAX_TEXT) -> str:
     """``value`` as valid, printable Unicode of at most ``limit`` characters (see the module docstring)."""
     if _UNSAFE.search(value):
         if _SURROGATE.search(value):
-            # UTF-16 round trip: a proper pair becomes its character, a lone half becomes U+FFFD.
-            value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+            value = _whole_characters(value)
         value = _UNSAFE.sub(_replacement, value.replace("\r\n", "\n"))
     if len(value) > limit:
         value = value[: limit - len(CUT_MARK)] + CUT_MARK
@@ -43,6 +46,25 @@ def clean_text(value: str, limit: int = MAX_TEXT) -> str:
 def is_clean(value: str, limit: int = MAX_TEXT) -> bool:
     """Whether ``clean_text`` would leave ``value`` as it is."""
     return len(value) <= limit and not _UNSAFE.search(value)
+
+
+def storable(value: str, limit: int | None = None) -> str:
+    """``value`` with its surrogates repaired (as ``clean_text`` does), cut to ``limit`` characters when given.
+
+    Nothing else changes: an error message or an item id is stored as it was, control characters and all.
+    """
+    value = value[:limit] if limit else value
+    return _whole_characters(value) if _SURROGATE.search(value) else value
+
+
+def printable(value: str) -> str:
+    """``value`` with every unprintable character shown as U+FFFD: a terminal shows it, ESC must not drive it."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in value)
+
+
+def _whole_characters(value: str) -> str:
+    # UTF-16 round trip: a proper pair becomes its character, a lone half becomes U+FFFD.
+    return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _replacement(match: re.Match[str]) -> str:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from listener.store import Store, iso, parse_time
+from listener.poll import reset_command
+from listener.store import ErrorKind, PostingPause, Store, iso, parse_time
 from responders.escalate import in_quiet_hours
-from responders.post import REFUSED_PAUSE
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +18,6 @@ log = logging.getLogger(__name__)
 SILENT_INTERVALS = 3
 # An approved reply that has not moved for this long, with no retry time ahead of it, is stuck.
 STUCK_AFTER = timedelta(minutes=30)
-# The prefixes listener/poll.py writes to a cursor's last_error.
-AUTH_ERROR = "credentials refused"
-CREDITS_ERROR = "CreditsExhausted"
 
 
 @dataclass(frozen=True)
@@ -71,9 +68,9 @@ def conditions(
     for row in store.cursors():
         if sources is None or row["source"] in sources:
             found.update(_source_problems(row, now=now, poll_seconds=poll_seconds))
-    paused = _posting_pauses(store, now=now)
-    found.update(paused)
-    found.update(_stuck(store, now=now, stuck_after=stuck_after, paused={k.split(":", 2)[2] for k in paused}))
+    paused = {p.platform: _pause_problem(p) for p in store.posting_pauses() if _still_paused(store, p, now=now)}
+    found.update(paused.values())
+    found.update(_stuck(store, now=now, stuck_after=stuck_after, paused=set(paused)))
     found.update(quarantine_problems(store))
     return found
 
@@ -94,18 +91,23 @@ def quarantine_problems(store: Store) -> dict[str, str]:
 
 def _source_problems(row: dict[str, Any], *, now: datetime, poll_seconds: int) -> dict[str, str]:
     source, error = row["source"], row.get("last_error") or ""
-    failing = bool(row.get("errors"))
-    if failing and error.startswith(AUTH_ERROR):
+    kind = row.get("error_kind") if row.get("errors") else None
+    if kind == ErrorKind.AUTH:
         until = row.get("paused_until") or "?"
         return {
             f"source:auth:{source}": f"{source}: the platform refused our credentials; polling is paused "
             f"until {until}. Renew the keys in .env, check them with `heard doctor`, then run "
             f"`heard resume {source.split(':', 1)[0]}`."
         }
-    if failing and error.startswith(CREDITS_ERROR):
+    if kind == ErrorKind.CREDITS:
         return {
             f"source:credits:{source}": f"{source}: the account's API credits are spent; polling fails "
             "until they are topped up."
+        }
+    if kind == ErrorKind.CURSOR:
+        return {
+            f"source:cursor:{source}": f"{source}: its stored cursor is not one heard wrote, so every poll "
+            f"fails; run `{reset_command(source)}` to start it over (comments already stored are kept)."
         }
     last = parse_time(row.get("last_success"))
     limit = timedelta(seconds=SILENT_INTERVALS * poll_seconds)
@@ -119,39 +121,32 @@ def _source_problems(row: dict[str, Any], *, now: datetime, poll_seconds: int) -
     return {}
 
 
-def _posting_pauses(store: Store, *, now: datetime) -> dict[str, str]:
-    found = {}
-    for key, pause in store.meta_prefixed("pause:post:").items():
-        platform = key.removeprefix("pause:post:")
-        until = parse_time(pause.get("until"))
-        if until is None:
-            continue
-        event = store.last_event("alert", "platform", platform)
-        began = (parse_time(event["at"]) if event else None) or until - REFUSED_PAUSE
-        # The pause expiring proves nothing; a reply posted since it began proves the account works.
-        if until <= now and store.posted_since(platform, began):
-            continue
-        credits = bool(event and '"CreditsExhausted"' in (event.get("detail") or ""))
-        kind = "credits" if credits else "auth"
-        what = "the account's API credits are spent" if credits else "the platform refused our credentials"
-        found[f"post:{kind}:{platform}"] = (
-            f"posting to {platform} is paused: {what} ({pause.get('why', '')}). Approved replies wait; "
-            f"once fixed, run `heard resume {platform}`."
-        )
-    return found
+def _still_paused(store: Store, pause: PostingPause, *, now: datetime) -> bool:
+    # The pause expiring proves nothing; a reply posted since it began proves the account works.
+    return pause.until > now or not store.posted_since(pause.platform, pause.since)
+
+
+def _pause_problem(pause: PostingPause) -> tuple[str, str]:
+    credits = pause.kind == ErrorKind.CREDITS
+    what = "the account's API credits are spent" if credits else "the platform refused our credentials"
+    return (
+        f"post:{'credits' if credits else 'auth'}:{pause.platform}",
+        f"posting to {pause.platform} is paused: {what} ({pause.why}). Approved replies wait; "
+        f"once fixed, run `heard resume {pause.platform}`.",
+    )
 
 
 def _stuck(store: Store, *, now: datetime, stuck_after: timedelta, paused: set[str]) -> dict[str, str]:
-    rows = [r for r in store.stuck_replies(before=now - stuck_after, now=now) if r["platform"] not in paused]
+    rows = [r for r in store.stuck_replies(before=now - stuck_after, now=now) if r.platform not in paused]
     if not rows:
         return {}
     oldest = rows[0]
     noun = "reply" if len(rows) == 1 else "replies"
     return {
         "poster:stuck": f"{len(rows)} approved {noun} not posted for over "
-        f"{int(stuck_after.total_seconds() // 60)} min (oldest {oldest['comment_id']}, "
-        f"{oldest['state']} since {oldest['updated_at']}"
-        + (f", last error: {oldest['error']}" if oldest["error"] else "")
+        f"{int(stuck_after.total_seconds() // 60)} min (oldest {oldest.comment_id}, "
+        f"{oldest.state.value} since {iso(oldest.updated_at)}"
+        + (f", last error: {oldest.error}" if oldest.error else "")
         + ")"
     }
 

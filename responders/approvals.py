@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from listener.errors import QueueFileError
-from listener.store import Store
+from listener.records import priority_rank
+from listener.store import Reply, Store
 from responders import lifecycle, limits, queue_file, queue_io
 from responders.lifecycle import PENDING_FOR_PEOPLE, ReplyState
 from responders.queue_file import Decision
 
 _ACTION_STATE = {"approve": ReplyState.APPROVED, "reject": ReplyState.REJECTED, "dismiss": ReplyState.DISMISSED}
-_PRIORITY = {"high": 0, "normal": 1, "low": 2}
 # A file that keeps changing under us is retried this many times before giving up for this pass.
 MAX_ATTEMPTS = 5
 # The queue file shows this many of the most urgent items (a person cannot work through 46,000 in an
@@ -86,22 +86,20 @@ def _validate(store: Store, decisions: Sequence[Decision], path: Path) -> None:
         reply = store.reply(d.id)
         if reply is None:
             raise QueueFileError(str(path), d.line, f"unknown id {d.id!r}: no such queue item")
-        state = ReplyState(reply["state"])
+        state = reply.state
         # "pending" on an item decided elsewhere (`heard approve`, a rule) is just a stale line.
         if state in PENDING_FOR_PEOPLE or d.action == "pending" or _already_done(d, state, reply):
             continue
         raise QueueFileError(str(path), d.line, f"{d.id} is not pending (it is {state.value}); remove it from the file")
 
 
-def _already_done(d: Decision, state: ReplyState, reply: dict[str, Any]) -> bool:
+def _already_done(d: Decision, state: ReplyState, reply: Reply) -> bool:
     # The same decision read twice (e.g. the file was saved again before our rewrite) is a no-op.
     if d.action == "pending":
         return False
     target = _ACTION_STATE[d.action]
     if target is ReplyState.APPROVED:
-        return state in (ReplyState.APPROVED, ReplyState.POSTING, ReplyState.POSTED) and d.reply == (
-            reply["text"] or ""
-        )
+        return state in (ReplyState.APPROVED, ReplyState.POSTING, ReplyState.POSTED) and d.reply == (reply.text or "")
     return state is target
 
 
@@ -111,10 +109,10 @@ def _apply(store: Store, decisions: Sequence[Decision], *, now: datetime) -> Syn
         for d in decisions:
             reply = store.reply(d.id)
             assert reply is not None  # checked by _validate
-            state = ReplyState(reply["state"])
+            state = reply.state
             if state not in PENDING_FOR_PEOPLE:
                 continue
-            changed = d.reply != (reply["text"] or "").strip()
+            changed = d.reply != (reply.text or "").strip()
             if d.action == "pending":
                 if changed:
                     store.update_reply(d.id, now=now, text=d.reply)
@@ -123,13 +121,14 @@ def _apply(store: Store, decisions: Sequence[Decision], *, now: datetime) -> Syn
             fields: dict[str, Any] = {"decided_by": "person"}
             if d.action == "approve":
                 comment = store.comment(d.id)
-                refused = limits.problem(comment.platform, d.reply) if comment else None
+                refused = limits.problem(comment, d.reply) if comment else None
                 if refused:
                     # One long reply must not block the whole file: keep the person's text, say why, wait.
                     store.update_reply(d.id, now=now, text=d.reply, reason=f"not approved: {refused}; edit it")
                     counts["edited"] += changed
                     continue
                 fields["text"] = d.reply
+                counts["edited"] += changed  # approved as rewritten: both an approval and an edit
             if d.reason:
                 fields["reason"] = d.reason
             elif d.action != "approve":
@@ -156,7 +155,7 @@ def pending_view(store: Store, max_items: int = MAX_ITEMS) -> tuple[list[dict[st
 
 def _urgent_first(store: Store) -> list[dict[str, Any]]:
     rows = store.queue_rows([s.value for s in PENDING_FOR_PEOPLE])
-    rows.sort(key=lambda r: (_PRIORITY.get(r["priority"], 3), r["created_at"]))
+    rows.sort(key=lambda r: (priority_rank(r["priority"]), r["created_at"]))
     return rows
 
 

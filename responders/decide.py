@@ -14,8 +14,9 @@ from listener.records import Comment, Tags
 from listener.store import Store
 from responders import lifecycle, limits, policy
 from responders.judge import Judgement, judge
+from responders.library import Library
 from responders.lifecycle import ReplyState
-from responders.suggest import Library, Recent, suggest
+from responders.suggest import Recent, suggest
 from responders.thread import Context, gather
 
 log = logging.getLogger("heard")
@@ -117,9 +118,9 @@ def _decide(
         return
     if comment.platform not in run.recent:
         run.recent[comment.platform] = Recent(store.recent_reply_texts(comment.platform, RECENT_REPLIES))
-    mine = [r["text"] for r in store.recent_replies_to(comment.platform, comment.author.id, 1)]
+    mine = [r.text or "" for r in store.recent_replies_to(comment.platform, comment.author.id, 1)]
     s = suggest(comment, tags, library, recent=run.recent[comment.platform], last_to_author=mine)
-    veto = verdict.auto_veto or (limits.problem(comment.platform, s.text) if s.text else "")
+    veto = verdict.auto_veto or (limits.problem(comment, s.text) if s.text else "")
     note = s.note or verdict.why
     if veto:
         note = f"{note}; a person decides ({veto})"
@@ -163,7 +164,7 @@ def acknowledge(store: Store, own: Comment, ctx: Context, *, now: datetime) -> i
     closed = 0
     for target in {t.id: t for t in targets}.values():
         reply = store.reply(target.id)
-        if reply is None or reply["state"] not in OPEN:
+        if reply is None or reply.state not in OPEN:
             continue
         moved = store.move_reply(
             target.id,

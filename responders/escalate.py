@@ -9,13 +9,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from listener.records import priority_rank
 from listener.store import Store
+from responders.wording import clip, waited
 
 # Steps: 1 at the due time, 2 at twice the SLA, 3 at four times, then one more each day.
 REMINDER_MULTIPLES = (1, 2, 4)
 # A flood of overdue items goes out as several digests, but never more than this many per pass:
 # the rest wait for the next pass rather than trip Slack's one-message-a-second limit.
 MAX_DIGESTS_PER_PASS = 10
+# How much of a comment the terminal digest quotes.
+QUOTE_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -63,27 +67,32 @@ def overdue(store: Store, sla_minutes: Callable[[str, str], int], *, now: dateti
     """Every unacknowledged comment past its SLA, with its current step, most urgent first."""
     out = []
     for row in store.awaiting():
-        created = datetime.fromisoformat(row["created_at"])
-        sla = timedelta(minutes=sla_minutes(row["platform"], row["priority"]))
+        created = row.created_at
+        sla = timedelta(minutes=sla_minutes(row.platform, row.priority))
         step = step_reached(created, sla, now)
         if step:
             out.append(
                 Overdue(
-                    row["id"],
-                    row["platform"],
-                    row["author_handle"],
-                    row["text"],
-                    row["url"],
-                    row["priority"],
-                    row["intent"],
+                    row.id,
+                    row.platform,
+                    row.author_handle,
+                    row.text,
+                    row.url,
+                    row.priority,
+                    row.intent,
                     created,
                     created + sla,
                     step,
-                    row["reply_text"] or "",
+                    row.reply_text or "",
                 )
             )
-    out.sort(key=lambda o: ({"high": 0, "normal": 1}.get(o.priority, 2), o.created_at))
+    out.sort(key=lambda o: (priority_rank(o.priority), o.created_at))
     return out
+
+
+def notice_label(step: int) -> str:
+    """Name an escalation step as a person reads it: the first notice, then reminder 1, 2..."""
+    return "first notice" if step == 1 else f"reminder {step - 1}"
 
 
 def in_quiet_hours(now: datetime, quiet: tuple[int, int] | None, timezone: str = "UTC") -> bool:
@@ -136,16 +145,6 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def waited(since: datetime, now: datetime) -> str:
-    """Format a short human duration: 45m, 3h 10m, 2d 4h."""
-    minutes = int((now - since).total_seconds() // 60)
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    return f"{hours}h {mins}m" if hours else f"{mins}m"
-
-
 class TerminalNotifier:
     """Print the digest: the first form of escalation, and the demo's."""
 
@@ -160,10 +159,7 @@ class TerminalNotifier:
         for platform in sorted({o.platform for o in items}):
             self.write(f"  {platform}:")
             for o in (i for i in items if i.platform == platform):
-                text = " ".join(o.text.split())
-                text = text if len(text) <= 80 else text[:79] + "\u2026"
-                step = "first notice" if o.step == 1 else f"reminder {o.step - 1}"
                 self.write(
-                    f"    [{o.priority}] {o.author} waited {waited(o.created_at, now)} ({step}): "
-                    f"\u201c{text}\u201d {o.url}"
+                    f"    [{o.priority}] {o.author} waited {waited(o.created_at, now)} ({notice_label(o.step)}): "
+                    f"\u201c{clip(o.text, QUOTE_CHARS)}\u201d {o.url}"
                 )

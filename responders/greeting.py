@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-
-from spacy.lang.en.stop_words import STOP_WORDS
+from functools import cache
 
 from listener.matching import fold
 
@@ -24,11 +23,9 @@ PAGE_WORDS = frozenset(
     """.split()
 )
 # Words that open display names but are not first names: titles, roles, family words, places and
-# adjectives (spaCy's English stop words, "the", "my", "just", are added; "will" and "may" are names).
-NOT_NAMES = (
-    PAGE_WORDS
-    | frozenset(
-        """
+# adjectives (spaCy's English stop words, "the", "my", "just", are added by not_names()).
+_NOT_NAMES = PAGE_WORDS | frozenset(
+    """
         mr mrs ms miss mx sir dame lord lady dr doc prof professor rev father sister brother uncle auntie
         aunty mum mom mama mam dad papa nan nana grandma grandpa granny baby bro sis king queen prince
         princess saint st captain capt chef cook baker barista tea brew roast bar burger wine beer cake
@@ -38,9 +35,20 @@ NOT_NAMES = (
         hello hi hey dear love lover lovers life living world planet best good great top
         free gift remote video follow grow auto wiki remind night morning sunday weekend rainy sunny
         """.split()
-    )
-    | (STOP_WORDS - {"will", "may"})
 )
+
+
+@cache
+def not_names() -> frozenset[str]:
+    """Words that are never a first name: ours above and spaCy's English stop words ("will", "may" are names).
+
+    spaCy is imported here, on the first greeting, not when heard starts: `heard status` never needs it.
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return _NOT_NAMES | (STOP_WORDS - {"will", "may"})
+
+
 _NAME = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 _LETTERS = re.compile(r"[^\W\d_]+")
 # The words of a handle: "RemindMeBot" -> Remind, Me, Bot; "mcr_eats" -> mcr, eats.
@@ -114,4 +122,4 @@ def _looks_like_first_name(word: str) -> bool:
     cased = word[0].lower() != word[0].upper()
     if cased and (not word[0].isupper() or word.isupper()):
         return False  # "dave" may be a handle, "MCR" an acronym: unsure, so no name
-    return fold(word) not in NOT_NAMES
+    return fold(word) not in not_names()

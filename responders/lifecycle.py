@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from listener.errors import IllegalTransition
-from listener.records import ACKNOWLEDGED, ReplyState
+from listener.records import ReplyState
 from listener.store import Store
 
 S = ReplyState
@@ -22,7 +22,7 @@ ALLOWED: dict[ReplyState, frozenset[ReplyState]] = {
 }
 INITIAL = frozenset({S.SUGGESTED, S.DISMISSED})
 PENDING_FOR_PEOPLE = frozenset({S.SUGGESTED, S.FAILED})
-__all__ = ["ACKNOWLEDGED", "ALLOWED", "INITIAL", "PENDING_FOR_PEOPLE", "ReplyState", "create", "transition"]
+__all__ = ["ALLOWED", "INITIAL", "PENDING_FOR_PEOPLE", "ReplyState", "create", "transition"]
 
 
 def create(store: Store, comment_id: str, state: ReplyState, *, now: datetime, **fields: Any) -> bool:
@@ -41,7 +41,7 @@ def transition(store: Store, comment_id: str, to: ReplyState, *, now: datetime, 
     current = store.reply(comment_id)
     if current is None:
         raise IllegalTransition(f"{comment_id}: no reply to move to {to}")
-    state = ReplyState(current["state"])
+    state = current.state
     if to not in ALLOWED[state]:
         raise IllegalTransition(f"{comment_id}: cannot move from {state} to {to}")
     if not store.move_reply(comment_id, [state.value], to.value, now=now, **fields):

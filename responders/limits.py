@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from listener.errors import ConfigError
 from listener.platforms import spec
+from listener.records import Comment
 
 # How people know the platforms: spelled out in the refusal.
 _TITLES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "reddit": "Reddit", "youtube": "YouTube"}
 
 
-def problem(platform: str, text: str | None, *, limit: int | None = None) -> str | None:
-    """Why ``text`` cannot be posted on ``platform`` as it stands (empty, too long), or None when it can.
+def problem(comment: Comment, text: str | None, *, limit: int | None = None) -> str | None:
+    """Why ``text`` cannot be posted in reply to ``comment`` as it stands (empty, too long), or None when it can.
 
-    ``limit`` overrides the platform's default (a Mastodon instance's ``max_characters``).
+    The length is the platform's count of the reply as posted, with any opening the platform adds (Mastodon's
+    ``@acct``). ``limit`` overrides the platform's default (a Mastodon instance's ``max_characters``).
     """
+    platform = comment.platform
     if not (text or "").strip():
         return "reply is empty"
     try:
@@ -27,7 +30,7 @@ def problem(platform: str, text: str | None, *, limit: int | None = None) -> str
     allowed = limit or rule.reply_limit
     if not allowed:
         return None
-    used = rule.count_reply(text or "")
+    used = rule.reply_length(text or "", to=comment)
     if used <= allowed:
         return None
     return f"reply is {used} {rule.reply_unit}; {_TITLES.get(platform, platform)} allows {allowed}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import fcntl
 import hashlib
 import logging
 import random
@@ -12,8 +10,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any
+
+from filelock import FileLock
+from rapidfuzz.distance import Indel
 
 from listener.errors import (
     AuthFailed,
@@ -25,7 +24,7 @@ from listener.errors import (
 )
 from listener.platforms import Platform
 from listener.records import Comment
-from listener.store import Store, iso, parse_time
+from listener.store import ErrorKind, PostingPause, Reply, Store
 from responders import lifecycle, limits, policy
 from responders.lifecycle import ReplyState
 
@@ -56,13 +55,8 @@ def poster_lock(store: Store) -> Iterator[None]:
     Because the lock dies with its process, anything found in ``posting`` while we hold it was
     left by a crash, and is safe to reconcile.
     """
-    lock_path = Path(str(store.path) + ".post.lock")
-    with open(lock_path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with FileLock(str(store.path) + ".post.lock"):
+        yield
 
 
 def post_approved(
@@ -101,7 +95,7 @@ def _reconcile(
     """
     found = 0
     for reply in store.replies([S.POSTING.value]):
-        comment = store.comment(reply["comment_id"])
+        comment = store.comment(reply.comment_id)
         client = clients.get(comment.platform) if comment else None
         if comment is None or client is None or _waiting(reply, now):
             continue
@@ -113,7 +107,7 @@ def _reconcile(
         if remote:
             _mark_posted(store, comment.id, reply, remote, now=now, how="reconciled")
             found += 1
-        elif now < (parse_time(reply.get("updated_at")) or now) + settle:
+        elif now < reply.updated_at + settle:
             counts["not seen at the platform yet: looking again before posting"] += 1
         else:
             lifecycle.transition(
@@ -125,19 +119,19 @@ def _reconcile(
 def _post_one(
     store: Store,
     clients: Mapping[str, Platform],
-    reply: dict[str, Any],
+    reply: Reply,
     *,
     now: datetime,
     hourly_caps: Mapping[str, int],
     cooldown: timedelta,
     dry_run: bool,
 ) -> str:
-    comment = store.comment(reply["comment_id"])
+    comment = store.comment(reply.comment_id)
     assert comment is not None
     client = clients.get(comment.platform)
     if client is None:
         return f"{comment.platform} not connected"
-    problem = limits.problem(comment.platform, reply["text"], limit=getattr(client, "reply_limit", None))
+    problem = limits.problem(comment, reply.text, limit=getattr(client, "reply_limit", None))
     if problem:
         # Refused before any platform call and never marked posting: a person shortens it and approves again.
         lifecycle.transition(store, comment.id, S.FAILED, now=now, error=f"{problem}: edit it and approve again")
@@ -147,7 +141,7 @@ def _post_one(
     verdict = policy.may_post(
         comment,
         author=store.author(comment.platform, comment.author.id),
-        auto=reply["decided_by"] == "rule",
+        auto=reply.decided_by == "rule",
         now=now,
         last_reply_to_author=store.last_reply_to_author(comment.platform, comment.author.id),
         cooldown=cooldown,
@@ -165,8 +159,8 @@ def _post_one(
     return _send(store, client, comment, reply, now=now)
 
 
-def _send(store: Store, client: Platform, comment: Comment, reply: dict[str, Any], *, now: datetime) -> str:
-    key = hashlib.sha256(f"{comment.id}\n{reply['text']}".encode()).hexdigest()[:16]
+def _send(store: Store, client: Platform, comment: Comment, reply: Reply, *, now: datetime) -> str:
+    key = hashlib.sha256(f"{comment.id}\n{reply.text}".encode()).hexdigest()[:16]
     # Committed before the call: after a crash this row says "ask the platform before retrying".
     lifecycle.transition(
         store,
@@ -174,16 +168,16 @@ def _send(store: Store, client: Platform, comment: Comment, reply: dict[str, Any
         S.POSTING,
         now=now,
         idempotency_key=key,
-        attempts=int(reply["attempts"] or 0) + 1,
+        attempts=reply.attempts + 1,
         retry_at=None,
     )
     try:
-        remote = client.reply(comment, reply["text"])
+        remote = client.reply(comment, reply.text or "")
     except (RateLimited, AuthFailed, CreditsExhausted) as exc:
         # The platform refused the request outright, so nothing was posted: safe to retry later.
         until = exc.retry_at if isinstance(exc, RateLimited) else now + REFUSED_PAUSE
         if not isinstance(exc, RateLimited):
-            store.set_meta(f"pause:post:{comment.platform}", {"until": iso(until), "why": str(exc)})
+            store.pause_posting(PostingPause(comment.platform, ErrorKind.of(exc), now, until, str(exc)))
             store.log_event(
                 "alert",
                 now=now,
@@ -215,9 +209,10 @@ def _send(store: Store, client: Platform, comment: Comment, reply: dict[str, Any
     return "posted"
 
 
-def _mark_posted(store: Store, comment_id: str, reply: dict[str, Any], remote: str, *, now: datetime, how: str) -> None:
-    suggested, final = reply["suggested_text"] or "", reply["text"] or ""
-    edit = 1.0 - difflib.SequenceMatcher(None, suggested, final).ratio() if suggested else 1.0
+def _mark_posted(store: Store, comment_id: str, reply: Reply, remote: str, *, now: datetime, how: str) -> None:
+    suggested, final = reply.suggested_text or "", reply.text or ""
+    # How much of heard's draft the person changed: the same Indel measure as the near-duplicate check.
+    edit = Indel.normalized_distance(suggested, final) if suggested else 1.0
     lifecycle.transition(
         store,
         comment_id,
@@ -241,18 +236,15 @@ def _find_quietly(client: Platform, comment: Comment) -> str | None:
         return None
 
 
-def _waiting(reply: dict[str, Any], now: datetime) -> bool:
-    retry_at = parse_time(reply.get("retry_at"))
-    return bool(retry_at and retry_at > now)
+def _waiting(reply: Reply, now: datetime) -> bool:
+    return reply.retry_at is not None and reply.retry_at > now
 
 
 def _paused(store: Store, platform: str, now: datetime) -> bool:
-    pause = store.meta(f"pause:post:{platform}")
-    until = parse_time(pause["until"]) if pause else None
-    return until is not None and until > now
+    pause = store.posting_pause(platform)
+    return pause is not None and pause.until > now
 
 
-def _backoff(reply: dict[str, Any], now: datetime) -> datetime:
-    attempts = int(reply.get("attempts") or 0)
-    seconds = min(30 * 2**attempts, 3600) * (0.8 + 0.4 * random.random())
+def _backoff(reply: Reply, now: datetime) -> datetime:
+    seconds = min(30 * 2**reply.attempts, 3600) * (0.8 + 0.4 * random.random())
     return now + timedelta(seconds=seconds)

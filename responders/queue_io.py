@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import os
 import sys
 import tempfile
@@ -21,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from filelock import FileLock
 
 END = "# end of the queue file\n"
 # A file without our last line, modified this recently, may be an in-place save still being written.
@@ -48,12 +49,9 @@ class Swap:
 def locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock so two heard processes never sync the same queue file at once."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    # flock underneath: the lock dies with its process, so a crash never leaves the file locked.
+    with FileLock(path.with_name(path.name + ".lock")):
+        yield
 
 
 def current(path: Path) -> Current:

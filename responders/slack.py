@@ -1,4 +1,4 @@
-"""Deliver escalation digests and operational alerts to Slack as Block Kit messages (slack_sdk)."""
+"""Deliver escalation digests and operational alerts to Slack as Block Kit messages (slack_sdk models)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,21 @@ from slack_sdk.http_retry import RateLimitErrorRetryHandler, RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
 from slack_sdk.webhook import WebhookClient
 
 from listener.errors import ConfigError, HeardError
-from responders.escalate import Overdue, waited
+from listener.records import priority_rank
+from responders.escalate import Overdue, notice_label
+from responders.wording import ELLIPSIS, clip, waited
 
 if TYPE_CHECKING:
     from responders.alerts import AlertChange
@@ -29,7 +40,6 @@ REPLY_CHARS = 300
 # The longest Retry-After we sleep through inside a job; a longer one is recorded and the
 # notices wait for a later pass, so a rate limit never holds up the service's shutdown.
 MAX_RETRY_WAIT = 5
-PRIORITY_ORDER = {"high": 0, "normal": 1, "low": 2}
 # Lookalikes for mrkdwn's control characters: Slack has no escape for them.
 _MRKDWN_LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
 
@@ -62,16 +72,26 @@ def escape_mrkdwn(text: str) -> str:
     return text
 
 
-def trim(text: str, limit: int) -> str:
-    """Collapse whitespace and cut to ``limit`` characters with an ellipsis."""
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+def plain(text: str, limit: int = 2900) -> PlainTextObject:
+    """Make a plain_text object: Slack renders it literally, without mrkdwn, links or mentions.
+
+    The text is cut so that it fits ``limit`` once escaped: each ``&``, ``<`` or ``>`` grows to an entity.
+    """
+    shown = escape(text)
+    if len(shown) > limit:
+        kept, size = [], 1  # room for the ellipsis
+        for part in map(escape, text):
+            if size + len(part) > limit:
+                break
+            kept.append(part)
+            size += len(part)
+        shown = "".join(kept) + ELLIPSIS
+    return PlainTextObject(text=shown or " ", emoji=True)
 
 
-def plain(text: str, limit: int = 2900) -> dict[str, Any]:
-    """Make a plain_text object: Slack renders it literally, without mrkdwn, links or mentions."""
-    text = text if len(text) <= limit else text[: limit - 1] + "\u2026"
-    return {"type": "plain_text", "text": escape(text) or " ", "emoji": True}
+def mrkdwn(text: str) -> MarkdownTextObject:
+    """Make a mrkdwn object from text whose untrusted parts were made inert with `escape_mrkdwn`."""
+    return MarkdownTextObject(text=text)
 
 
 # -- the digest ----------------------------------------------------------------------------
@@ -90,18 +110,17 @@ def build_digest(
     items: Sequence[Overdue], *, now: datetime, queue_file: str = "the queue file", max_items: int = 20
 ) -> Digest:
     """Build one digest of the most urgent items, grouped by priority and platform, within Slack's limits."""
-    batch = sorted(items[:max_items], key=lambda o: (PRIORITY_ORDER.get(o.priority, 3), o.platform, o.created_at))
-    blocks: list[dict[str, Any]] = [
-        {},
-        {
-            "type": "context",
-            "elements": [
+    batch = sorted(items[:max_items], key=lambda o: (priority_rank(o.priority), o.platform, o.created_at))
+    oldest = waited(min(o.created_at for o in items), now)
+    blocks: list[Block] = [
+        ContextBlock(
+            elements=[
                 plain(
-                    f"Oldest waited {waited(min(o.created_at for o in items), now)}. Approve a suggestion with "
-                    f"\u201cheard approve ID\u201d, or mark it approve in {queue_file}."
+                    f"Oldest waited {oldest}. Approve a suggestion with \u201cheard approve ID\u201d, "
+                    f"or mark it approve in {queue_file}."
                 )
-            ],
-        },
+            ]
+        )
     ]
     shown: list[Overdue] = []
     group: tuple[str, str] | None = None
@@ -111,23 +130,18 @@ def build_digest(
             part.insert(
                 0, _group_block(o, sum(1 for b in batch if (b.priority, b.platform) == (o.priority, o.platform)))
             )
-        if len(blocks) + len(part) > MAX_BLOCKS - 1:  # keep one block for "+N more"
+        # One block for the header to come, and one kept for "+N more".
+        if 1 + len(blocks) + len(part) > MAX_BLOCKS - 1:
             break
         blocks += part
         shown.append(o)
         group = (o.priority, o.platform)
     rest = len(items) - len(shown)
     if rest:
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [
-                    plain(f"+{rest} more waiting past the SLA: they follow in the next digest (or see heard status).")
-                ],
-            }
-        )
-    blocks[0] = {"type": "header", "text": plain(_headline(len(items), len(shown)), HEADER_CHARS)}
-    return Digest(_fallback(shown, len(items)), blocks, shown)
+        more = f"+{rest} more waiting past the SLA: they follow in the next digest (or see heard status)."
+        blocks.append(ContextBlock(elements=[plain(more)]))
+    header = HeaderBlock(text=plain(_headline(len(items), len(shown)), HEADER_CHARS))
+    return Digest(_fallback(shown, len(items)), _dicts([header, *blocks]), shown)
 
 
 def _headline(total: int, shown: int) -> str:
@@ -136,43 +150,33 @@ def _headline(total: int, shown: int) -> str:
     return f"{total} {noun} waiting past the SLA{part}"
 
 
-def _group_block(o: Overdue, count: int) -> dict[str, Any]:
-    return {
-        "type": "section",
-        "text": {
-            "type": "mrkdwn",
-            "text": (
-                f"*{escape_mrkdwn(o.platform)}* \u00b7 {escape_mrkdwn(o.priority)} priority \u00b7 {count} waiting"
-            ),
-        },
-    }
+def _group_block(o: Overdue, count: int) -> SectionBlock:
+    platform, priority = escape_mrkdwn(o.platform), escape_mrkdwn(o.priority)
+    return SectionBlock(text=mrkdwn(f"*{platform}* \u00b7 {priority} priority \u00b7 {count} waiting"))
 
 
-def _item_blocks(o: Overdue, *, now: datetime, index: int) -> list[dict[str, Any]]:
-    step = "first notice" if o.step == 1 else f"reminder {o.step - 1}"
+def _item_blocks(o: Overdue, *, now: datetime, index: int) -> list[Block]:
     head = (
-        f"{o.author or 'someone'} \u00b7 waited {waited(o.created_at, now)} \u00b7 {step} \u00b7 "
+        f"{o.author or 'someone'} \u00b7 waited {waited(o.created_at, now)} \u00b7 {notice_label(o.step)} \u00b7 "
         f"due {o.due_at:%Y-%m-%d %H:%M} UTC \u00b7 {o.intent or 'other'}"
     )
-    section: dict[str, Any] = {
-        "type": "section",
-        "text": plain(f"{trim(head, 200)}\n\u201c{trim(o.text, COMMENT_CHARS)}\u201d"),
-    }
+    text = plain(f"{clip(head, 200)}\n\u201c{clip(o.text, COMMENT_CHARS)}\u201d")
+    button = None
     if o.url.startswith(("https://", "http://")) and len(o.url) <= 3000:
-        section["accessory"] = {"type": "button", "text": plain("Open"), "url": o.url, "action_id": f"open-{index}"}
+        button = ButtonElement(text=plain("Open"), url=o.url, action_id=f"open-{index}")
     if o.suggested_reply:
         hint = [
-            plain(f"Suggested reply: \u201c{trim(o.suggested_reply, REPLY_CHARS)}\u201d"),
+            plain(f"Suggested reply: \u201c{clip(o.suggested_reply, REPLY_CHARS)}\u201d"),
             plain(f"Approve: heard approve {o.comment_id}"),
         ]
     else:
         hint = [plain(f"No suggested reply: answer on {o.platform}, then heard dismiss {o.comment_id}")]
-    return [section, {"type": "context", "elements": hint}]
+    return [SectionBlock(text=text, accessory=button), ContextBlock(elements=hint)]
 
 
 def _fallback(shown: Sequence[Overdue], total: int) -> str:
     # The top-level text is read as mrkdwn in notifications: nothing untrusted goes in unescaped.
-    who = ", ".join(f"{escape_mrkdwn(trim(o.author, 40))} on {escape_mrkdwn(o.platform)}" for o in shown[:5])
+    who = ", ".join(f"{escape_mrkdwn(clip(o.author, 40))} on {escape_mrkdwn(o.platform)}" for o in shown[:5])
     more = f" and {total - min(len(shown), 5)} more" if total > min(len(shown), 5) else ""
     return f"{_headline(total, total)}: {who}{more}"
 
@@ -183,13 +187,18 @@ def build_alert_message(changes: Sequence[AlertChange]) -> tuple[str, list[dict[
     head = f"heard: {raised} problem{'s' * (raised != 1)}" if raised else "heard: recovered"
     if raised and len(changes) > raised:
         head += f", {len(changes) - raised} recovered"
-    blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(head, HEADER_CHARS)}]
+    blocks: list[Block] = [HeaderBlock(text=plain(head, HEADER_CHARS))]
     for change in changes[: MAX_BLOCKS - 2]:
         mark = "\u2705 recovered" if change.recovered else "\U0001f534 alert"
-        blocks.append({"type": "section", "text": plain(f"{mark}: {change.message}")})
+        blocks.append(SectionBlock(text=plain(f"{mark}: {change.message}")))
     if len(changes) > MAX_BLOCKS - 2:
-        blocks.append({"type": "context", "elements": [plain(f"+{len(changes) - MAX_BLOCKS + 2} more")]})
-    return escape_mrkdwn(head), blocks
+        blocks.append(ContextBlock(elements=[plain(f"+{len(changes) - MAX_BLOCKS + 2} more")]))
+    return escape_mrkdwn(head), _dicts(blocks)
+
+
+def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    # to_dict() validates each block against Block Kit's limits as it serialises.
+    return [block.to_dict() for block in blocks]
 
 
 # -- delivery --------------------------------------------------------------------------------
@@ -292,7 +301,7 @@ class SlackNotifier:
     def _post(self, text: str, blocks: list[dict[str, Any]]) -> tuple[int, Mapping[str, Any], str | None]:
         if self._webhook is not None:
             resp = self._webhook.send(text=text, blocks=blocks, unfurl_links=False, unfurl_media=False)
-            return resp.status_code, resp.headers, None if resp.body == "ok" else trim(resp.body, 80)
+            return resp.status_code, resp.headers, None if resp.body == "ok" else clip(resp.body, 80)
         assert self._web is not None and self.channel_id is not None  # the constructor needs both for a bot
         try:
             self._web.chat_postMessage(

@@ -4,101 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from listener.errors import ConfigError
-from listener.matching import blank, compile_keywords, fold
+from listener.matching import fold
+from listener.platforms import PlatformSpec, at_handle, plain_text, spec
 from listener.records import Comment, Tags
 from responders.greeting import greeting_name
+from responders.library import FIELD, LANGUAGE_NAMES, Library, Template
 
-FIELDS = frozenset({"name", "handle", "topic", "product", "question", "signature"})
-_FIELD = re.compile(r"\{(\w*)\}")
-# What is left of a template once its plain fields are taken out must hold no brace at all.
-_BRACES = re.compile(r"\{[^{}]*\}?|\}")
 _WORD = re.compile(r"[a-z0-9']+")
 # Replies sharing more than this share of their words with a recent one read as canned.
 NEAR_DUPLICATE = 0.8
-X_LIMIT = 280
-# Platforms whose replies are rendered as Markdown.
-MARKDOWN_PLATFORMS = frozenset({"reddit"})
-# Names of the languages the tagger tells apart, for the note on an item no template's language fits.
-LANGUAGE_NAMES = {
-    "en": "English",
-    "es": "Spanish",
-    "pt": "Portuguese",
-    "fr": "French",
-    "de": "German",
-    "it": "Italian",
-    "nl": "Dutch",
-    "pl": "Polish",
-    "sv": "Swedish",
-    "ja": "Japanese",
-    "ko": "Korean",
-    "zh": "Chinese",
-    "ru": "Russian",
-    "ar": "Arabic",
-    "he": "Hebrew",
-    "el": "Greek",
-    "th": "Thai",
-    "hi": "Hindi",
-}
-_LANG_CODE = re.compile(r"^(?:[a-z]{2,3}|any)$")
-_MARKDOWN = re.compile(r"[\\*_~^`>#\[\]()|]")
-
-
-@dataclass(frozen=True)
-class Template:
-    """One family of interchangeable wordings for an intent, sentiment and platform."""
-
-    intent: str
-    sentiment: str
-    platform: str
-    variants: tuple[str, ...]
-    openers: tuple[str, ...] = ("",)
-    closers: tuple[str, ...] = ("",)
-    lang: str = "en"  # the language it is written in, or "any" (an emoji)
-
-    def wordings(self) -> list[str]:
-        """Every opener + variant + closer combination: many more ways to say the same thing."""
-        return [" ".join(p for p in (o, v, c) if p) for v in self.variants for o in self.openers for c in self.closers]
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A known answer to a frequent question, found by keywords that must all appear as whole words."""
-
-    keywords: tuple[str, ...]
-    texts: tuple[str, ...]
-    lang: str = "any"
-    # One compiled pattern per keyword, built once when the library loads (see listener.matching).
-    patterns: tuple[re.Pattern[str] | None, ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "patterns", tuple(compile_keywords([k]) for k in self.keywords))
-
-    def matches(self, folded: str) -> bool:
-        """Whether every keyword is in a comment's text, already folded with ``listener.matching.fold``."""
-        return all(p is not None and p.search(folded) for p in self.patterns)
-
-
-@dataclass(frozen=True)
-class Library:
-    """Everything in replies.toml."""
-
-    templates: tuple[Template, ...]
-    answers: tuple[Answer, ...] = ()
-    products: tuple[str, ...] = ()
-    signature: str = ""
-    language: str = "en"  # what templates and answers are written in unless they say otherwise
-    brand: tuple[str, ...] = ()  # our own names: never a greeting, and a display name using one gets none
-    product_patterns: tuple[re.Pattern[str] | None, ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "product_patterns", tuple(compile_keywords([p]) for p in self.products))
 
 
 @dataclass(frozen=True)
@@ -111,94 +29,6 @@ class Suggestion:
     needs_human: bool = False
     note: str = ""
     context: Mapping[str, str] = field(default_factory=dict)
-
-
-def load_library(path: Path) -> Library:
-    """Read and check replies.toml; a bad template is a ConfigError naming where it is."""
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: reply templates file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    return parse_library(doc, str(path))
-
-
-def parse_library(doc: Mapping[str, Any], where: str) -> Library:
-    """Build a Library from a parsed replies.toml document."""
-    settings = doc.get("settings", {})
-    language = _lang(settings, "language", "en", f"{where}: [settings]")
-    templates = []
-    for i, entry in enumerate(doc.get("template", [])):
-        place = f"{where}: template #{i + 1}"
-        variants = _strings(entry, "variants", place, required=True)
-        openers = _strings(entry, "openers", place) or ("",)
-        closers = _strings(entry, "closers", place) or ("",)
-        templates.append(
-            Template(
-                str(entry.get("intent", "any")),
-                str(entry.get("sentiment", "any")),
-                str(entry.get("platform", "any")),
-                variants,
-                openers,
-                closers,
-                _lang(entry, "lang", language, place),
-            )
-        )
-    answers = []
-    for i, entry in enumerate(doc.get("answer", [])):
-        place = f"{where}: answer #{i + 1}"
-        keywords = entry.get("keywords")
-        texts = (entry["text"],) if isinstance(entry.get("text"), str) else _strings(entry, "variants", place)
-        if not isinstance(keywords, list) or not keywords or not texts:
-            raise ConfigError(f"{place}: needs 'keywords' (a list) and 'text' (or 'variants', a list)")
-        if any(blank(str(k)) for k in keywords):
-            raise ConfigError(f"{place}: a keyword is empty; every keyword must have a word to look for")
-        for text in texts:
-            _check_fields(text, place)
-        # An answer's keywords already say what language its question is in ("méxico", "日本"), so an
-        # answer without ``lang`` fits any; a template has no such guard and is in the library's language.
-        answers.append(Answer(tuple(str(k).lower() for k in keywords), texts, _lang(entry, "lang", "any", place)))
-    return Library(
-        tuple(templates),
-        tuple(answers),
-        tuple(settings.get("products", [])),
-        str(settings.get("signature", "")),
-        language,
-        _strings(settings, "brand", f"{where}: [settings]") if settings.get("brand") else (),
-    )
-
-
-def _lang(entry: Mapping[str, Any], key: str, default: str, place: str) -> str:
-    value = entry.get(key, default)
-    if not isinstance(value, str) or not _LANG_CODE.match(value):
-        raise ConfigError(f'{place}: \'{key}\' must be a language code such as "en" or "es" (or "any"), got {value!r}')
-    return value
-
-
-def _strings(entry: Mapping[str, Any], key: str, place: str, *, required: bool = False) -> tuple[str, ...]:
-    value = entry.get(key)
-    if value is None and not required:
-        return ()
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{place}: '{key}' must be a non-empty list of strings")
-    for text in value:
-        _check_fields(text, place)
-    return tuple(value)
-
-
-def _check_fields(text: str, place: str) -> None:
-    for name in _FIELD.findall(text):
-        if name not in FIELDS:
-            raise ConfigError(f"{place}: unknown field {{{name}}} in {text!r}; use one of {', '.join(sorted(FIELDS))}")
-    # render() fills plain {name} only: "{name!r}", "{name:>10}", "{name.attr}" or a stray brace
-    # would be posted as written.
-    stray = _BRACES.search(_FIELD.sub("", text))
-    if stray:
-        raise ConfigError(
-            f"{place}: {stray.group(0)!r} in {text!r} is not a plain field; write fields as {{name}} only"
-            f" (one of {', '.join(sorted(FIELDS))}), with no conversion, format or attribute, and no other braces"
-        )
 
 
 class Recent:
@@ -241,7 +71,7 @@ def suggest(
                 context=values,
                 note=f"needs a human answer{foreign}: \u201c{values['question']}\u201d",
             )
-        texts = [_fit(render(t, values), comment.platform) for a in answers for t in a.texts]
+        texts = [_fit(render(t, values), comment) for a in answers for t in a.texts]
         key = f"answer:{'+'.join(answers[0].keywords)}"
     else:
         template = _pick_template(library, tags, comment.platform, lang)
@@ -253,7 +83,7 @@ def suggest(
                 context=values,
                 note=f"no template for {tags.intent}/{tags.sentiment}{foreign}",
             )
-        texts = _rotate([_fit(render(w, values), comment.platform) for w in template.wordings()], comment.id)
+        texts = _rotate([_fit(render(w, values), comment) for w in template.wordings()], comment.id)
         key = f"{template.intent}/{template.sentiment}/{template.platform}"
     chosen = next((t for t in texts if t not in last_to_author and not recent.near(t)), None)
     # Alternatives worth choosing between: the wordings least like the suggestion.
@@ -279,7 +109,7 @@ def render(template: str, values: Mapping[str, str]) -> str:
     """
     template = _EMPTY_LEAD.sub(lambda m: _lead_out(m, values), template)
     template = _EMPTY_AFTER.sub(lambda m: "" if not values.get(m.group(1)) else m.group(0), template)
-    text = _FIELD.sub(lambda m: values.get(m.group(1), ""), template)
+    text = FIELD.sub(lambda m: values.get(m.group(1), ""), template)
     # An empty field must not leave "Thanks , Jo" behind; "!" and "?" keep any space (French needs it).
     return re.sub(r"\s+([,.])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
 
@@ -308,15 +138,19 @@ def _values(comment: Comment, library: Library) -> dict[str, str]:
         "topic": product or _topic(comment.text),
         "question": _question(comment.text),
     }
-    if comment.platform in MARKDOWN_PLATFORMS:
-        # Words taken from a comment must read as typed, not as formatting or a link.
-        values = {k: _MARKDOWN.sub(r"\\\g<0>", v) for k, v in values.items()}
-    return {**values, "handle": mention(comment.platform, comment.author.handle), "signature": library.signature}
+    rule = _rule(comment.platform)
+    escape, mention = (rule.escape, rule.mention) if rule else (plain_text, at_handle)
+    # Words taken from a comment must read as typed, not as formatting or a link (Reddit's markdown).
+    values = {k: escape(v) for k, v in values.items()}
+    return {**values, "handle": mention(comment.author.handle), "signature": library.signature}
 
 
-def mention(platform: str, handle: str) -> str:
-    """How a person is named on a platform: @handle on X, u/handle on Reddit."""
-    return f"u/{handle}" if platform == "reddit" else f"@{handle}"
+def _rule(platform: str) -> PlatformSpec | None:
+    """The platform's reply rules (mention form, escaping, length), or None for one heard does not know."""
+    try:
+        return spec(platform)
+    except ConfigError:
+        return None
 
 
 _TOPIC = re.compile(r"\b(?:the|your|my|our|this|that)\s+((?:[A-Za-z][\w-]*\s?){1,3})", re.IGNORECASE)
@@ -400,23 +234,12 @@ def near_duplicate(text: str, others: Sequence[str]) -> bool:
     return any(overlap(text, o) > NEAR_DUPLICATE for o in others)
 
 
-def x_length(text: str) -> int:
-    """Length as X counts it: URLs count 23, most Latin text 1 per character, the rest 2."""
-    total = 0
-    for token in re.split(r"(https?://\S+)", text):
-        if token.startswith(("http://", "https://")):
-            total += 23
-            continue
-        for ch in token:
-            cp = ord(ch)
-            light = cp <= 4351 or 8192 <= cp <= 8205 or 8208 <= cp <= 8223 or 8242 <= cp <= 8247
-            total += 1 if light else 2
-    return total
-
-
-def _fit(text: str, platform: str) -> str:
-    if platform != "x" or x_length(text) <= X_LIMIT:
+def _fit(text: str, comment: Comment) -> str:
+    """Cut a reply at a word, with an ellipsis, to its platform's length as the platform counts it."""
+    rule = _rule(comment.platform)
+    limit = rule.reply_limit if rule else None
+    if rule is None or limit is None or rule.reply_length(text, to=comment) <= limit:
         return text
-    while x_length(text + "\u2026") > X_LIMIT and " " in text:
+    while rule.reply_length(text + "\u2026", to=comment) > limit and " " in text:
         text = text.rsplit(" ", 1)[0]
     return text + "\u2026"

@@ -11,7 +11,7 @@ from listener.store import Store
 from responders import approvals, lifecycle
 from responders.lifecycle import ReplyState
 from tests.conftest import NOW, make_comment, make_tags
-from tests.test_queue_file import seed
+from tests.test_queue_file import load, saved_long_ago, seed, set_action
 
 PENDING = re.compile(r"^- id: (\S+)\n  action: pending\n", re.M)
 
@@ -71,7 +71,7 @@ def race(store: Store, q: Path, edits: int) -> tuple[int, int]:
         thread.join()
     approvals.sync(store, q, now=NOW, max_items=40)
     assert not errors, errors[:3]
-    lost = [c for c in made if (store.reply(c)["state"], store.reply(c)["text"]) != ("approved", f"edit for {c} #1")]
+    lost = [c for c in made if (store.reply(c).state, store.reply(c).text) != ("approved", f"edit for {c} #1")]
     return len(made), len(lost)
 
 
@@ -95,7 +95,7 @@ def test_a_slow_in_place_save_spanning_a_sync_is_not_lost(store: Store, tmp_path
         handle.write(edited)
     thread.join()
     approvals.sync(store, q, now=NOW)
-    assert (store.reply(ids[2])["state"], store.reply(ids[2])["text"]) == ("approved", f"edit for {ids[2]} #1")
+    assert (store.reply(ids[2]).state, store.reply(ids[2]).text) == ("approved", f"edit for {ids[2]} #1")
 
 
 def test_the_file_shows_the_most_urgent_items_and_counts_the_rest(store: Store, tmp_path: Path) -> None:
@@ -133,8 +133,21 @@ def test_an_over_long_approval_in_the_file_waits_with_the_reason_and_the_rest_go
     text = text.replace("Thanks!", long_reply.strip(), 1)
     q.write_text(text)
     approvals.sync(store, q, now=NOW)
-    states = {i: store.reply(i)["state"] for i in ids}
+    states = {i: store.reply(i).state for i in ids}
     assert sorted(states.values()) == ["approved", "suggested"]
     waiting = next(i for i, s in states.items() if s == "suggested")
-    assert "X allows 280" in store.reply(waiting)["reason"]
-    assert store.reply(waiting)["text"].startswith("Thank you so much!")
+    assert "X allows 280" in store.reply(waiting).reason
+    assert store.reply(waiting).text.startswith("Thank you so much!")
+
+
+def test_an_approval_with_rewritten_text_counts_as_approved_and_edited(store: Store, tmp_path: Path) -> None:
+    q = tmp_path / "queue.yaml"
+    ids = seed(store)
+    approvals.sync(store, q, now=NOW, max_items=40)
+    ordered = [str(i["id"]) for i in load(q)["items"]]
+    set_action(q, ordered.index(ids[0]), "approve", "Thanks so much, see you Friday!")
+    set_action(q, ordered.index(ids[1]), "approve")  # approved as heard wrote it: not an edit
+    saved_long_ago(q)
+    result = approvals.sync(store, q, now=NOW, max_items=40)
+    assert (result.approved, result.edited) == (2, 1)
+    assert store.reply(ids[0]).text == "Thanks so much, see you Friday!"

@@ -13,7 +13,7 @@ from listener.platforms.bluesky import Walk, connect, normalise
 from listener.poll import poll_once
 from listener.records import Account
 from listener.store import Store
-from tests.fakes.bluesky import make_harness
+from tests.fakes.bluesky import HANDLE, make_harness
 from tests.harness import client, now
 
 US = Account("bluesky", "did:plc:us", "heard.bsky.social")
@@ -245,6 +245,55 @@ def test_a_session_ended_by_the_server_is_refreshed_not_logged_in_again(harness,
     assert (harness.fake.logins, harness.fake.refreshes) == (1, 1)
 
 
+# -- the session kept across restarts ------------------------------------------------------------
+
+
+def test_a_restart_reuses_the_kept_session_instead_of_logging_in(harness, tmp_path):
+    kept = tmp_path / "state" / "bluesky.session"
+    store = Store(tmp_path / "db")
+    poll_once(client(harness, session_file=str(kept)), "notifications", store, now=now())
+    assert harness.fake.logins == 1
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert HANDLE in kept.read_text()  # atproto's session string: handle, DID, tokens, PDS
+    for _ in range(3):  # restarts: each a new process's client, reading the file
+        harness.add_incoming(1)
+        assert poll_once(client(harness, session_file=str(kept)), "notifications", store, now=now()).stored == 1
+    assert harness.fake.logins == 1 and harness.requests("createSession") == 1
+
+
+def test_a_refreshed_session_is_kept_for_the_next_start(harness, tmp_path):
+    kept, store = tmp_path / "bluesky.session", Store(tmp_path / "db")
+    poll_once(client(harness, session_file=str(kept)), "notifications", store, now=now())
+    first = kept.read_text()
+    harness.fake.expire_sessions()  # the access token ends early: the refresh token renews it
+    poll_once(client(harness, session_file=str(kept)), "notifications", store, now=now())
+    assert kept.read_text() != first and kept.stat().st_mode & 0o777 == 0o600
+    harness.add_incoming(1)
+    assert poll_once(client(harness, session_file=str(kept)), "notifications", store, now=now()).stored == 1
+    assert (harness.fake.logins, harness.fake.refreshes) == (1, 1)  # the renewed session served the third start
+
+
+def test_an_ended_session_falls_back_to_a_login(harness, tmp_path):
+    kept, store = tmp_path / "bluesky.session", Store(tmp_path / "db")
+    poll_once(client(harness, session_file=str(kept)), "notifications", store, now=now())
+    harness.fake.revoke_sessions()  # a password change: the refresh token is refused too
+    harness.add_incoming(2)
+    assert poll_once(client(harness, session_file=str(kept)), "notifications", store, now=now()).stored == 2
+    assert harness.fake.logins == 2
+    harness.add_incoming(1)
+    assert poll_once(client(harness, session_file=str(kept)), "notifications", store, now=now()).stored == 1
+    assert harness.fake.logins == 2  # the new login's session was kept
+
+
+@pytest.mark.parametrize("content", ["not a session", "someone.else.social:::did:plc:other:::a:::r:::http://x"])
+def test_a_session_file_that_is_unreadable_or_someone_elses_means_a_login(harness, tmp_path, content):
+    kept = tmp_path / "bluesky.session"
+    kept.write_text(content)
+    c = client(harness, session_file=str(kept))
+    assert c.account == harness.account and harness.fake.logins == 1
+    assert HANDLE in kept.read_text()
+
+
 def test_wrong_password_is_auth_failed_and_not_retried_at_once(harness):
     options, secrets = harness.connect_args()
     c = connect(options, {**secrets, "BLUESKY_APP_PASSWORD": "wrong"})
@@ -348,3 +397,29 @@ def test_bad_keywords_are_a_config_error(harness):
     options, secrets = harness.connect_args()
     with pytest.raises(ConfigError, match="keywords"):
         connect({**options, "keywords": "driftwood"}, secrets)
+
+
+def test_the_app_keeps_the_session_beside_the_database_unless_told_where(harness, tmp_path):
+    import dataclasses
+    from types import MappingProxyType
+
+    from heard.app import connect_enabled
+    from heard.settings import PlatformSettings, load_settings
+
+    options, secrets = harness.connect_args()
+    base = load_settings(None, env_file=tmp_path / ".env", overrides={"database": str(tmp_path / "db" / "heard.db")})
+    (tmp_path / "db").mkdir()
+    bluesky = PlatformSettings("bluesky", True, MappingProxyType(dict(options)), MappingProxyType(dict(secrets)))
+    settings = dataclasses.replace(base, platforms=MappingProxyType({"bluesky": bluesky}))
+    store = Store(settings.database)
+    for _ in range(2):  # two starts of heard: the second reads the session the first kept
+        poll_once(connect_enabled(settings)["bluesky"], "notifications", store, now=now())
+    kept = tmp_path / "db" / "bluesky.session"
+    assert kept.stat().st_mode & 0o777 == 0o600 and harness.fake.logins == 1
+    elsewhere = tmp_path / "elsewhere.session"
+    told = PlatformSettings(
+        "bluesky", True, MappingProxyType({**options, "session_file": str(elsewhere)}), MappingProxyType(dict(secrets))
+    )
+    settings = dataclasses.replace(settings, platforms=MappingProxyType({"bluesky": told}))
+    poll_once(connect_enabled(settings)["bluesky"], "notifications", store, now=now())
+    assert elsewhere.exists() and harness.fake.logins == 2

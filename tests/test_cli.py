@@ -97,6 +97,71 @@ def test_approve_refuses_an_empty_or_over_long_reply_and_changes_nothing(tmp_pat
     result = runner.invoke(cli, [*base, "approve", fine.id, "--text", "so good! " * 40])
     assert result.exit_code != 0 and "X allows 280" in result.output
     store = Store(db)
-    assert {store.reply(c.id)["state"] for c in (empty, fine)} == {"suggested"}
+    assert {store.reply(c.id).state for c in (empty, fine)} == {"suggested"}
     store.close()
     assert runner.invoke(cli, [*base, "approve", fine.id]).exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["status", "queue", "report", "quarantine", "reset-cursor x:mentions"])
+def test_a_read_only_command_names_a_missing_database_and_creates_none(tmp_path, command) -> None:
+    db = tmp_path / "nowhere" / "heard.db"
+    result = CliRunner().invoke(cli, ["--db", str(db), *command.split()])
+    assert result.exit_code != 0
+    assert f"no database at {db}" in result.output and "--db" in result.output
+    assert not db.exists() and not db.parent.exists()
+
+
+def test_status_and_queue_say_which_database_they_read(tmp_path) -> None:
+    from listener.store import Store
+
+    db = tmp_path / "heard.db"
+    Store(db).close()
+    status = CliRunner().invoke(cli, ["--db", str(db), "status"])
+    assert status.exit_code == 0 and f"database: {db}" in status.output
+    queue = CliRunner().invoke(cli, ["--db", str(db), "queue"])
+    assert queue.exit_code == 0 and f"Nothing waiting in {db}" in queue.output
+
+
+def test_reset_cursor_forgets_only_the_named_source_and_refuses_an_unknown_one(tmp_path) -> None:
+    from listener.store import Store
+    from tests.conftest import NOW
+
+    db = tmp_path / "heard.db"
+    store = Store(db)
+    store.save_page("x:mentions", [], "not-a-cursor-heard-wrote", now=NOW)
+    store.save_page("reddit:inbox", [], '{"floor": 1}', now=NOW)
+    store.close()
+    result = CliRunner().invoke(cli, ["--db", str(db), "reset-cursor", "x:mentions"])
+    assert result.exit_code == 0 and "x:mentions: cursor reset" in result.output
+    store = Store(db)
+    assert (store.cursor("x:mentions") or {}).get("cursor") is None
+    assert store.cursor("reddit:inbox")["cursor"] == '{"floor": 1}'
+    store.close()
+    result = CliRunner().invoke(cli, ["--db", str(db), "reset-cursor", "x:search"])
+    assert result.exit_code != 0 and "no cursor for x:search" in result.output and "reddit:inbox" in result.output
+
+
+def test_eval_prints_figures_a_person_reads_not_python_dicts(tmp_path) -> None:
+    data = tmp_path / "questions.jsonl"
+    rows = [("where are you open on sunday?", True), ("loved the pasta", False), ("can I book for 6?", True)]
+    data.write_text("".join(f'{{"text": "{t}", "is_question": {str(q).lower()}}}\n' for t, q in rows))
+    result = CliRunner().invoke(cli, ["eval", "--questions", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "{" not in result.output and "'" not in result.output
+    assert f"questions  {data} (3 texts): F1 " in result.output
+    assert "comments/s on one core" in result.output
+
+
+def test_starting_heard_loads_neither_spacy_nor_any_platform_library() -> None:
+    import subprocess
+    import sys
+
+    heavy = ["spacy", "thinc", "tweepy", "praw", "mastodon", "atproto", "googleapiclient", "slack_sdk", "jinja2"]
+    code = (
+        "import sys, heard.cli, heard.app, heard.status; from heard.cli import main; "
+        "sys.argv = ['heard', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

@@ -91,7 +91,7 @@ def test_kill_9_between_the_post_and_its_commit_never_duplicates(tmp_path: Path)
     assert set(sent) == set(ids)
     assert max(sent.values()) == 1
     store = Store(db)
-    assert {store.reply(i)["state"] for i in ids} == {"posted"}
+    assert {store.reply(i).state for i in ids} == {"posted"}
     reconciled = [e for e in store.events() if e["to_state"] == "posted" and "reconciled" in e["detail"]]
     store.close()
     assert len(reconciled) >= inside, "every kill inside the window must be reconciled through find_reply"

@@ -13,7 +13,8 @@ from listener.records import Author, Comment
 from listener.store import Store
 from responders import policy
 from responders.decide import decide_pending
-from responders.suggest import load_library, overlap
+from responders.library import load_library
+from responders.suggest import overlap
 from tests.conftest import NOW, ROOT
 
 PRAISE = [
@@ -113,14 +114,14 @@ def test_a_busy_day_never_answers_self_bots_or_opt_outs_and_never_repeats_itself
         refused = comment.is_own or comment.author.is_bot or policy.opted_out(comment, author)
         if refused or tags.spam_score >= SPAM_CUTOFF:
             assert not tags.needs_reply, (comment.text, tags)
-            assert reply["state"] == "dismissed", (comment.text, reply)
+            assert reply.state == "dismissed", (comment.text, reply)
             continue
         if tags.needs_reply:  # the judge's final word: what it skipped has needs_reply false
             # A suggestion, or an item that tells a person to write it.
-            assert reply["state"] == "suggested", (comment.text, reply)
-            assert reply["text"] or reply["template"] == "needs-human" or "write this one" in reply["reason"]
-        if reply["text"]:
-            texts_by_account[comment.platform].append(reply["text"])
+            assert reply.state == "suggested", (comment.text, reply)
+            assert reply.text or reply.template == "needs-human" or "write this one" in reply.reason
+        if reply.text:
+            texts_by_account[comment.platform].append(reply.text)
     for platform, texts in texts_by_account.items():
         assert len(texts) > 50, platform
         worst = max((overlap(a, b), a, b) for a, b in combinations(texts, 2))

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from listener.store import Store
 from responders.decide import decide_pending
-from responders.suggest import parse_library
+from responders.library import parse_library
 from tests.conftest import NOW, make_comment, make_tags
 
 LIB = parse_library(
@@ -31,14 +31,14 @@ def test_self_bots_and_x_keyword_hits_are_never_approved_by_rule(store: Store) -
     for c in (own_reply, bot, keyword, fan):
         seed(store, c)
     result = decide_pending(store, LIB, auto={"x": EVERYTHING}, dry_run=False, now=NOW)
-    assert store.reply(own_reply.id)["state"] == "dismissed"
-    assert store.reply(bot.id)["state"] == "dismissed"
+    assert store.reply(own_reply.id).state == "dismissed"
+    assert store.reply(bot.id).state == "dismissed"
     # Heard but not addressed to us: X lets us answer only people who engaged us first.
-    assert (store.reply(keyword.id)["state"], store.reply(keyword.id)["skip_reason"]) == (
+    assert (store.reply(keyword.id).state, store.reply(keyword.id).skip_reason) == (
         "dismissed",
         "not_addressed_to_us",
     )
-    assert store.reply(fan.id)["state"] == "approved" and store.reply(fan.id)["decided_by"] == "rule"
+    assert store.reply(fan.id).state == "approved" and store.reply(fan.id).decided_by == "rule"
     assert result.auto_approved == 1
 
 
@@ -48,7 +48,7 @@ def test_a_stop_reply_covers_that_authors_later_messages_in_the_thread(store: St
     )
     seed(store, stop, intent="other", sentiment="neutral")
     decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
-    assert store.reply(stop.id)["skip_reason"] == "opted_out"
+    assert store.reply(stop.id).skip_reason == "opted_out"
     later = dataclasses.replace(make_comment(2, author="jo", text="@acme love it", minutes_ago=10), conversation_id="t")
     elsewhere = dataclasses.replace(
         make_comment(3, author="jo", text="@acme love the new mugs", minutes_ago=5), conversation_id="u"
@@ -56,8 +56,8 @@ def test_a_stop_reply_covers_that_authors_later_messages_in_the_thread(store: St
     seed(store, later)
     seed(store, elsewhere)
     decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
-    assert (store.reply(later.id)["state"], store.reply(later.id)["skip_reason"]) == ("dismissed", "opted_out")
-    assert store.reply(elsewhere.id)["state"] in ("suggested", "approved")
+    assert (store.reply(later.id).state, store.reply(later.id).skip_reason) == ("dismissed", "opted_out")
+    assert store.reply(elsewhere.id).state in ("suggested", "approved")
 
 
 def test_our_reply_by_hand_closes_the_comment_it_answers(store: Store) -> None:
@@ -66,7 +66,7 @@ def test_our_reply_by_hand_closes_the_comment_it_answers(store: Store) -> None:
     )
     seed(store, ask, intent="question", is_question=True, sentiment="neutral")
     decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
-    assert store.reply(ask.id)["state"] == "suggested"
+    assert store.reply(ask.id).state == "suggested"
     by_hand = dataclasses.replace(
         make_comment(2, author="acme", is_own=True, text="@kim yes, 10 till 4!", minutes_ago=30, parent=ask.id),
         conversation_id="c",
@@ -74,9 +74,9 @@ def test_our_reply_by_hand_closes_the_comment_it_answers(store: Store) -> None:
     seed(store, by_hand, intent="other", sentiment="neutral")
     result = decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
     reply = store.reply(ask.id)
-    assert (reply["state"], reply["decided_by"], result.answered_by_hand) == ("dismissed", "thread", 1)
+    assert (reply.state, reply.decided_by, result.answered_by_hand) == ("dismissed", "thread", 1)
     assert store.tags(ask.id).needs_reply  # it did need a reply: ours, by hand
-    assert ask.id not in {r["id"] for r in store.awaiting()}  # never escalated
+    assert ask.id not in {r.id for r in store.awaiting()}  # never escalated
     # A reply by hand found before heard decided: nothing is ever queued.
     late = dataclasses.replace(
         make_comment(3, author="lee", text="@acme is there parking?", minutes_ago=20), conversation_id="d"
@@ -88,7 +88,7 @@ def test_our_reply_by_hand_closes_the_comment_it_answers(store: Store) -> None:
     seed(store, late, intent="question", is_question=True, sentiment="neutral")
     seed(store, answer, intent="other", sentiment="neutral")
     decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
-    assert (store.reply(late.id)["state"], store.reply(late.id)["decided_by"]) == ("dismissed", "thread")
+    assert (store.reply(late.id).state, store.reply(late.id).decided_by) == ("dismissed", "thread")
 
 
 def test_a_double_submit_gets_one_reply(store: Store) -> None:
@@ -97,9 +97,9 @@ def test_a_double_submit_gets_one_reply(store: Store) -> None:
     seed(store, first, intent="question", is_question=True, sentiment="neutral")
     seed(store, again, intent="question", is_question=True, sentiment="neutral")
     decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
-    assert store.reply(first.id)["state"] == "suggested"
+    assert store.reply(first.id).state == "suggested"
     dup = store.reply(again.id)
-    assert (dup["state"], dup["skip_reason"], dup["duplicate_of"]) == ("dismissed", "duplicate", first.id)
+    assert (dup.state, dup.skip_reason, dup.duplicate_of) == ("dismissed", "duplicate", first.id)
 
 
 def test_decide_is_idempotent(store: Store) -> None:
@@ -107,4 +107,4 @@ def test_decide_is_idempotent(store: Store) -> None:
     first = decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
     second = decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
     assert (first.suggested, second.suggested) == (1, 0)
-    assert store.reply("x:1001")["text"] == "We open at 7, Jane."
+    assert store.reply("x:1001").text == "We open at 7, Jane."

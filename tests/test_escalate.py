@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -10,10 +11,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from listener.records import PRIORITIES
 from listener.store import Store
 from responders import lifecycle
-from responders.escalate import Overdue, TerminalNotifier, escalate, in_quiet_hours, overdue, step_reached
+from responders.escalate import (
+    Overdue,
+    TerminalNotifier,
+    escalate,
+    in_quiet_hours,
+    notice_label,
+    overdue,
+    step_reached,
+)
 from responders.lifecycle import ReplyState
+from responders.slack import build_digest
 from tests.conftest import NOW, make_comment, make_tags
 
 SLA = {"high": 60, "normal": 240, "low": 1440}
@@ -163,9 +174,31 @@ def test_items_without_a_reply_record_escalate_too_and_most_urgent_come_first(st
     assert [o.comment_id for o in overdue(store, sla_for, now=NOW)] == [*high, *low]
 
 
-def test_terminal_notifier_prints_each_item() -> None:
-    lines: list[str] = []
-    item = Overdue(
+def test_escalation_and_the_slack_digest_rank_priorities_by_one_order(store: Store) -> None:
+    # Oldest first within a priority would put the unknown one first: the order must win over age.
+    unknown = seed(store, 1, priority="urgent", minutes_ago=5000)  # a priority heard does not know
+    low = seed(store, 1, priority="low", minutes_ago=4000)
+    normal = seed(store, 1, priority="normal", minutes_ago=3000)
+    high = seed(store, 1, priority="high", minutes_ago=2000)
+    items = overdue(store, lambda _platform, priority: SLA.get(priority, 60), now=NOW)
+    assert [o.comment_id for o in items] == [*high, *normal, *low, *unknown]
+    assert [o.priority for o in items] == [*PRIORITIES, "urgent"]
+    # Slack sorts what it is given again: it must come out in the same order (all on one platform).
+    assert build_digest(list(reversed(items)), now=NOW).shown == items
+
+
+def test_the_terminal_digest_and_slack_name_each_step_alike() -> None:
+    assert [notice_label(s) for s in (1, 2, 3, 4)] == ["first notice", "reminder 1", "reminder 2", "reminder 3"]
+    for step in (1, 2, 5):
+        item = dataclasses.replace(_item(), step=step)
+        lines: list[str] = []
+        TerminalNotifier(lines.append).deliver([item], now=NOW)
+        slack = " ".join(b["text"]["text"] for b in build_digest([item], now=NOW).blocks if "accessory" in b)
+        assert f"({notice_label(step)})" in lines[-1] and f"\u00b7 {notice_label(step)} \u00b7" in slack
+
+
+def _item() -> Overdue:
+    return Overdue(
         "x:1",
         "x",
         "jane",
@@ -178,7 +211,11 @@ def test_terminal_notifier_prints_each_item() -> None:
         2,
         "",
     )
-    assert TerminalNotifier(lines.append).deliver([item], now=NOW) is None
+
+
+def test_terminal_notifier_prints_each_item() -> None:
+    lines: list[str] = []
+    assert TerminalNotifier(lines.append).deliver([_item()], now=NOW) is None
     assert "reminder 1" in lines[-1] and "2h 0m" in lines[-1]
 
 

@@ -26,7 +26,7 @@ def test_every_illegal_move_is_refused(store: Store, suggested: str) -> None:
         if target not in ALLOWED[ReplyState.SUGGESTED]:
             with pytest.raises(IllegalTransition):
                 lifecycle.transition(store, suggested, target, now=NOW)
-    assert store.reply(suggested)["state"] == "suggested"
+    assert store.reply(suggested).state == "suggested"
 
 
 def test_posted_is_final(store: Store, suggested: str) -> None:
@@ -47,4 +47,4 @@ def test_every_transition_is_in_the_audit_trail(store: Store, suggested: str) ->
 def test_compare_and_set_loses_a_race(store: Store, suggested: str) -> None:
     assert store.move_reply(suggested, ["suggested"], "approved", now=NOW)
     assert not store.move_reply(suggested, ["suggested"], "rejected", now=NOW)
-    assert store.reply(suggested)["state"] == "approved"
+    assert store.reply(suggested).state == "approved"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -264,6 +265,28 @@ def test_reply_is_never_more_visible_than_the_original(harness, tmp_path, origin
         native,
     )
     assert client(harness).find_reply(comment) == remote
+
+
+def test_a_reply_opens_with_the_authors_full_address_unless_it_already_does(harness, tmp_path):
+    store, c = Store(tmp_path / "db"), client(harness)
+    poll_once(c, "mentions", store, now=now())
+    [native] = harness.add_incoming(1, author="bob@other.social")
+    poll_once(c, "mentions", store, now=now())
+    comment = store.comment(f"mastodon:{native}")
+    c.reply(comment, "@Bob@other.social thanks!")
+    c.reply(comment, "Thanks!")
+    assert [p["text"] for p in harness.fake.posted] == ["@Bob@other.social thanks!", "@bob@other.social Thanks!"]
+    assert spec("mastodon").address("Thanks!", comment) == harness.fake.posted[-1]["text"]
+
+
+def test_the_user_agent_names_heard_its_version_the_instance_and_the_account(harness, tmp_path):
+    c = client(harness)
+    poll_once(c, "mentions", Store(tmp_path / "db"), now=now())
+    version, url = metadata.version("heard"), harness.fake.server.url
+    agents = [r.headers.get("User-Agent") for r in harness.fake.server.log]
+    # The first request asks who we are; every later one says it.
+    assert agents[0] == f"heard/{version} (+{url})"
+    assert agents[1:] and set(agents[1:]) == {f"heard/{version} (+{url}/@heardbot)"}
 
 
 def test_find_reply_ignores_other_peoples_answers(harness, tmp_path):

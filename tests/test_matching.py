@@ -78,3 +78,11 @@ def test_a_trailing_star_takes_any_ending() -> None:
     assert not contains_keyword("unrefurbished", "refurb*")  # the start is still a word's start
     assert contains_keyword("I cancelled in June", "cancel*") and not contains_keyword("I cancelled", "cancel")
     assert not contains_keyword("anything", "*") and compile_keywords(["*"]) is None
+
+
+def test_matching_is_exact_not_fuzzy() -> None:
+    # Words one edit apart are other words: "yours" must not pick the opening-hours answer, nor "vegas" the vegan one.
+    assert not contains_keyword("is that table yours?", "hours")
+    assert not contains_keyword("off to vegas, began packing", "vegan")
+    assert not contains_keyword("ember and oke", "ember and oak")
+    assert contains_keyword("what are your hours?", "hours")

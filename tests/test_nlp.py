@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -118,6 +119,31 @@ def test_language(nlp: Language, text: str, lang: str) -> None:
     assert one(nlp, comment(text)).lang == lang
 
 
+def test_words_english_shares_do_not_make_a_comment_foreign(nlp: Language) -> None:
+    # "menu" is English too: two of them in a line without English function words once made it Polish.
+    assert one(nlp, comment("🔔 Sunday menu updated: +short rib −pork belly. Menu online")).lang in ("en", "und")
+    assert one(nlp, comment("Zamówiłem pieczeń, menu świetne")).lang == "pl"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Siparişim hala gelmedi, ne zaman gelecek?", "tr"),
+        ("Objednávka ještě nedorazila, kdy přijde", "cs"),
+        ("Đơn hàng của tôi chưa đến, khi nào giao", "vi"),
+    ],
+)
+def test_a_language_the_vote_has_no_words_for_is_named_by_the_library(nlp: Language, text: str, lang: str) -> None:
+    # No function word of ours votes, so py3langid (shipped in its package) names it: a person reads it.
+    t = one(nlp, comment(text))
+    assert (t.lang, t.needs_reply, t.priority) == (lang, True, "normal")
+
+
+def test_the_library_leaves_english_and_wordless_lines_alone(nlp: Language) -> None:
+    for text in ("Four nights, from October 15th.", "YES JO !", "r u open boxing day", "😍🔥", "https://t.co/x"):
+        assert one(nlp, comment(text)).lang in ("en", "und"), text
+
+
 def test_a_comment_to_us_in_a_language_we_cannot_read_goes_to_a_person(nlp: Language) -> None:
     t = one(nlp, comment("Meine Bestellung ist immer noch nicht da, seit drei Wochen!"))
     assert (t.lang, t.needs_reply, t.priority) == ("de", True, "normal")  # could be a complaint: a person reads it
@@ -173,6 +199,31 @@ def test_pipeline_loads_without_network() -> None:
         env={"PYTHONPATH": str(REPO), "PATH": ""},
     )
     assert out.stdout.strip() == "True"
+
+
+HEAVY = ("spacy", "thinc", "numpy")
+
+
+def _loaded_after(code: str) -> list[str]:
+    """The heavy libraries (spaCy, thinc, numpy) a fresh interpreter has imported after running `code`."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    env = {"PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True, env=env)
+    return [m for m in json.loads(out.stdout) if m in HEAVY]
+
+
+def test_the_text_cues_start_without_spacy_or_numpy() -> None:
+    code = (
+        "import listener.nlp\n"
+        "from listener.nlp import signals, triage\n"
+        "from listener.nlp.triage import intent_of, is_closing, risk_of\n"
+        "from listener.nlp.signals import spam_score\n"
+        "from listener.nlp.lang import ENGLISH, detect_lang\n"
+        "assert risk_of('charged twice') == 'money' and detect_lang('hola, gracias')[0] == 'es'"
+    )
+    assert _loaded_after(code) == []
+    # The pipeline's names still import from the package, and only they bring spaCy in.
+    assert _loaded_after("from listener.nlp import MODEL_VERSION, build_nlp, tag") == sorted(HEAVY)
 
 
 # Behaviours seen on the demo recording (config/demo/recording.jsonl), as a community manager would triage them.

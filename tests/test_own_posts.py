@@ -21,7 +21,7 @@ from listener.platforms import OwnPostSource, Platform, spec
 from listener.platforms.replay import ReplayPlatform, read_own_posts, read_recording
 from listener.records import OwnPost
 from listener.store import Store
-from responders.report_audience import audience
+from responders.report.audience import audience
 from tests.conftest import ROOT
 from tests.harness import client as connect
 from tests.harness import fake_names, now, start

@@ -1,11 +1,14 @@
-"""What the X, Bluesky and YouTube clients do alike: each real client library against its fake.
+"""What the platform clients do alike: each real client library against its fake.
 
-Each test polls the client's first source (X's mentions, Bluesky's notifications, YouTube's comments).
+Most tests poll the client's first source (X's mentions, Bluesky's notifications, YouTube's comments).
 What only one platform does stays in tests/test_<platform>.py.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -14,10 +17,19 @@ from typing import Any
 
 import pytest
 
-from listener.errors import AuthFailed, BadPayload, CreditsExhausted, PlatformError, RateLimited, Transient
+from listener.errors import (
+    AuthFailed,
+    BadPayload,
+    CreditsExhausted,
+    CursorUnreadable,
+    PlatformError,
+    RateLimited,
+    Transient,
+)
 from listener.poll import poll_once, source_key
 from listener.store import Store
-from tests.harness import client, now, start
+from tests.conftest import ROOT
+from tests.harness import client, fake_names, now, start
 
 PLATFORMS = ["bluesky", "x", "youtube"]
 # The requests a poll of the first source makes, as the fake counts them.
@@ -186,3 +198,59 @@ def test_reply_and_find_reply_round_trip(harness: Any, tmp_path: Path) -> None:
     remote = c.reply(comment, "Thanks, Alice!")
     assert harness.replies() == [{"in_reply_to": native, "text": "Thanks, Alice!"}]
     assert client(harness).find_reply(comment) == remote
+
+
+# -- the boundary every platform shares ----------------------------------------------------------
+
+CLIENT_LIBRARIES = ("tweepy", "praw", "prawcore", "mastodon", "atproto", "googleapiclient", "twitter_text")
+
+
+def test_listing_the_platforms_loads_no_client_library() -> None:
+    code = (
+        "import sys, json, listener.platforms as p; p.registry(); p.spec('x').count_reply; "
+        f"print(json.dumps(sorted(m for m in {CLIENT_LIBRARIES!r} if m in sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
+
+
+# Options that give each client every kind of source it has.
+EVERY_SOURCE = {
+    "x": {"keywords": ["acme"]},
+    "bluesky": {"keywords": ["acme"]},
+    "mastodon": {"hashtags": ["acme"]},
+    "reddit": {"subreddits": ["acme"], "keywords": ["acme"]},
+    "youtube": {},
+}
+# Not JSON, cut short, JSON of the wrong kind, and an object none of them wrote.
+GARBAGE = [
+    "not json",
+    '{"bound": "2024-05-01T',
+    "[1, 2]",
+    "null",
+    '{"floor": "soon", "min_id": 5, "anchor": 5, "seen": 5}',
+]
+
+
+@pytest.mark.parametrize("name", fake_names())
+def test_a_cursor_heard_did_not_write_stops_its_source_and_says_how_to_reset_it(name: str, tmp_path: Path) -> None:
+    h = start(name)
+    try:
+        c = client(h, **EVERY_SOURCE[name])
+        assert len(c.sources()) >= (1 if name == "youtube" else 3)  # YouTube has one source
+        for source in c.sources():
+            for cursor in GARBAGE:
+                with pytest.raises(CursorUnreadable) as refused:
+                    c.fetch(source, cursor, since=now())
+                message = str(refused.value)
+                assert message.startswith(f"{name} cursor unreadable: the stored {source} cursor")
+                assert message.endswith(f"run `heard reset-cursor {name}:{source}`")
+        sent = h.requests()
+        store = Store(tmp_path / "db")
+        key = source_key(c, c.sources()[0])
+        store.save_page(key, [], "not json", now=now())
+        result = poll_once(c, c.sources()[0], store, now=now())  # never a silent restart: the cursor stays
+        assert "heard reset-cursor" in (result.error or "") and store.cursor(key)["cursor"] == "not json"
+        assert h.requests() == sent  # an unreadable cursor costs no request
+    finally:
+        h.stop()

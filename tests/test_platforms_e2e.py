@@ -211,7 +211,7 @@ def wait_for_replies(h: Any, count: int, proc: subprocess.Popen) -> None:
 def reply_state(db: Path, comment_id: str) -> str:
     store = Store(db)
     try:
-        return store.reply(comment_id)["state"]
+        return store.reply(comment_id).state
     finally:
         store.close()
 
@@ -250,7 +250,7 @@ def test_each_reply_is_posted_once_through_sigkill(harness: Any, tmp_path: Path)
     sent = Counter(r["in_reply_to"] for r in harness.replies())
     assert set(sent) == set(by_native) and max(sent.values()) == 1, sent
     store = Store(db)
-    assert {store.reply(i)["state"] for i in ids} == {"posted"}
+    assert {store.reply(i).state for i in ids} == {"posted"}
     reconciled = {e["comment_id"] for e in store.events() if e["to_state"] == "posted" and "reconciled" in e["detail"]}
     store.close()
     assert len(reconciled) == 2, "both killed replies must be found at the platform, not posted again"

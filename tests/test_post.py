@@ -9,7 +9,7 @@ import pytest
 
 from listener.platforms import spec
 from listener.poll import poll_once
-from listener.store import Store
+from listener.store import ErrorKind, Store
 from responders import approvals, lifecycle
 from responders.lifecycle import ReplyState
 from responders.post import post_approved
@@ -57,8 +57,8 @@ def test_posts_once_and_records_how_much_a_person_edited(store: Store, x) -> Non
     assert post(store, client).posted == 0
     assert sorted(r["in_reply_to"] for r in x.replies()) == sorted(i.split(":")[1] for i in ids)
     reply = store.reply(ids[0])
-    assert reply["state"] == "posted" and reply["remote_id"]
-    assert 0 < reply["edit_ratio"] < 1
+    assert reply.state == "posted" and reply.remote_id
+    assert 0 < reply.edit_ratio < 1
 
 
 def test_a_refused_post_waits_for_the_reset_then_goes_out(store: Store, x) -> None:
@@ -67,7 +67,7 @@ def test_a_refused_post_waits_for_the_reset_then_goes_out(store: Store, x) -> No
     now = datetime.now(UTC)
     assert post(store, client, now=now).posted == 0
     reply = store.reply(ids[0])
-    assert reply["state"] == "approved" and reply["retry_at"]
+    assert reply.state == "approved" and reply.retry_at
     requests = x.requests("/2/tweets")
     assert post(store, client, now=now).posted == 0
     assert x.requests("/2/tweets") == requests  # nothing sent before retry_at
@@ -81,8 +81,9 @@ def test_credits_spent_pauses_posting_and_alerts(store: Store, x) -> None:
     x.fail_next("402")
     now = datetime.now(UTC)
     post(store, client, now=now)
-    assert {store.reply(i)["state"] for i in ids} == {"approved"}
-    assert store.meta("pause:post:x")
+    assert {store.reply(i).state for i in ids} == {"approved"}
+    pause = store.posting_pause("x")
+    assert pause is not None and pause.kind == ErrorKind.CREDITS and pause.since == now
     assert any(e["kind"] == "alert" and "CreditsExhausted" in e["detail"] for e in store.events())
     assert x.replies() == []
     assert post(store, client, now=now + timedelta(hours=2)).posted == 2
@@ -93,9 +94,9 @@ def test_an_ambiguous_timeout_is_reconciled_before_any_retry(store: Store, x) ->
     x.fail_next("timeout")
     now = datetime.now(UTC)
     post(store, client, now=now)
-    assert store.reply(ids[0])["state"] == "posting"
+    assert store.reply(ids[0]).state == "posting"
     result = post(store, client, now=now + timedelta(hours=1))
-    assert store.reply(ids[0])["state"] == "posted"
+    assert store.reply(ids[0]).state == "posted"
     assert len(x.replies()) == 1
     assert result.posted + result.reconciled == 1
 
@@ -105,7 +106,7 @@ def test_a_deleted_target_fails_permanently_and_shows_in_the_queue(store: Store,
     x.fake.tweets.pop(int(ids[0].split(":")[1]))
     post(store, client)
     reply = store.reply(ids[0])
-    assert reply["state"] == "failed" and "cannot reply" in reply["error"]
+    assert reply.state == "failed" and "cannot reply" in reply.error
     approvals.sync(store, tmp_path / "queue.yaml", now=datetime.now(UTC))
     assert "posting failed" in (tmp_path / "queue.yaml").read_text()
 
@@ -115,7 +116,7 @@ def test_an_author_who_opted_out_after_approval_gets_nothing(store: Store, x) ->
     comment = store.comment(ids[0])
     store.set_opted_out("x", comment.author.id, now=datetime.now(UTC), why="replied 'stop'")
     post(store, client)
-    assert store.reply(ids[0])["state"] == "failed"
+    assert store.reply(ids[0]).state == "failed"
     assert x.replies() == []
 
 
@@ -123,7 +124,7 @@ def test_dry_run_posts_nothing(store: Store, x) -> None:
     client, ids = approve_all(store, x, 2)
     post(store, client, dry_run=True)
     assert x.replies() == []
-    assert {store.reply(i)["state"] for i in ids} == {"approved"}
+    assert {store.reply(i).state for i in ids} == {"approved"}
 
 
 # -- length rules, content refusals and reconciliation (issue 15) ------------------------------
@@ -135,7 +136,7 @@ def test_an_over_limit_reply_is_refused_before_any_call_and_stays_approvable(sto
     client, ids = approve_all(store, x, 1, text=LONG)
     assert post(store, client).failed == 1
     reply = store.reply(ids[0])
-    assert reply["state"] == "failed" and "reply is 312 weighted characters; X allows 280" in reply["error"]
+    assert reply.state == "failed" and "reply is 312 weighted characters; X allows 280" in reply.error
     assert x.requests("/2/tweets") == 0  # nothing was asked of X
     assert not any(e["to_state"] == "posting" for e in store.events() if e["comment_id"] == ids[0])
     now = datetime.now(UTC)
@@ -147,7 +148,7 @@ def test_an_over_limit_reply_is_refused_before_any_call_and_stays_approvable(sto
 def test_an_empty_reply_is_refused_before_any_call(store: Store, x) -> None:
     client, ids = approve_all(store, x, 1, text="  \n ")
     assert post(store, client).failed == 1
-    assert store.reply(ids[0])["error"].startswith("reply is empty")
+    assert store.reply(ids[0]).error.startswith("reply is empty")
     assert x.requests("/2/tweets") == 0
 
 
@@ -158,8 +159,8 @@ def test_a_too_long_refusal_fails_that_reply_only_and_never_pauses_x(store: Stor
     result = post(store, client)
     assert result.posted == 2 and result.failed == 1
     failed = store.reply(ids[1])
-    assert failed["state"] == "failed" and "too long" in failed["error"] and "refused the text" in failed["error"]
-    assert store.meta("pause:post:x") is None
+    assert failed.state == "failed" and "too long" in failed.error and "refused the text" in failed.error
+    assert store.posting_pause("x") is None
     assert not any(e["kind"] == "alert" for e in store.events())
 
 
@@ -167,8 +168,9 @@ def test_refused_credentials_still_pause_x(store: Store, x) -> None:
     client, ids = approve_all(store, x, 2)
     x.fail_next("401")
     post(store, client)
-    assert store.meta("pause:post:x") and x.replies() == []
-    assert {store.reply(i)["state"] for i in ids} == {"approved"}
+    pause = store.posting_pause("x")
+    assert pause is not None and pause.kind == ErrorKind.AUTH and x.replies() == []
+    assert {store.reply(i).state for i in ids} == {"approved"}
 
 
 def crash_mid_call(store: Store, client, comment_id: str, *, at: datetime, reach_platform: bool = True) -> None:
@@ -176,7 +178,7 @@ def crash_mid_call(store: Store, client, comment_id: str, *, at: datetime, reach
     reply = store.reply(comment_id)
     lifecycle.transition(store, comment_id, ReplyState.POSTING, now=at, attempts=1)
     if reach_platform:
-        client.reply(store.comment(comment_id), reply["text"])
+        client.reply(store.comment(comment_id), reply.text)
 
 
 def test_a_crashed_post_is_found_in_our_timeline_whatever_the_search_lag(store: Store, x) -> None:
@@ -186,7 +188,7 @@ def test_a_crashed_post_is_found_in_our_timeline_whatever_the_search_lag(store: 
     crash_mid_call(store, client, ids[0], at=now)
     result = post(store, client, now=now + timedelta(seconds=1))
     assert result.reconciled == 1 and len(x.replies()) == 1
-    assert store.reply(ids[0])["state"] == "posted"
+    assert store.reply(ids[0]).state == "posted"
 
 
 def test_a_reply_not_seen_yet_waits_out_the_settle_time_before_posting_again(store: Store, x) -> None:
@@ -197,7 +199,7 @@ def test_a_reply_not_seen_yet_waits_out_the_settle_time_before_posting_again(sto
     crash_mid_call(store, client, ids[1], at=now, reach_platform=False)  # killed before the request left
     result = post(store, client, now=now + timedelta(seconds=5))
     assert result.posted == 0 and result.reasons  # both wait: neither is believed missing yet
-    assert {store.reply(i)["state"] for i in ids} == {"posting"} and len(x.replies()) == 1
+    assert {store.reply(i).state for i in ids} == {"posting"} and len(x.replies()) == 1
     time.sleep(1.1)
     result = post(store, client, now=now + timedelta(seconds=61))
     assert (result.reconciled, result.posted) == (1, 1)
@@ -213,4 +215,4 @@ def test_a_duplicate_refusal_of_a_live_reply_marks_it_posted_not_failed(store: S
     # ...X refuses the copy as a duplicate, and the next read shows the original.
     assert post(store, client, now=now + timedelta(seconds=61), settle=timedelta(seconds=60)).posted == 1
     assert len(x.replies()) == 1
-    assert store.reply(ids[0])["state"] == "posted"
+    assert store.reply(ids[0]).state == "posted"

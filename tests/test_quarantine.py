@@ -146,7 +146,8 @@ def test_decide_sets_aside_the_comment_it_cannot_decide_and_a_person_retries_or_
     dropped = runner.invoke(cli, [*db, "quarantine", "drop", "--all"])
     assert dropped.exit_code == 0 and "dropped 1" in dropped.output
     after = make_app(tmp_path)
-    assert (after.store.reply(comments[1].id) or {})["state"] == "suggested"
+    kept = after.store.reply(comments[1].id)
+    assert kept is not None and kept.state == "suggested"
     assert after.store.quarantined() == [] and after.store.reply(comments[3].id) is None
     assert after.decide(now=NOW).suggested == 0  # a dropped item stays out of its stage
     assert "quarantine:decide" not in alerts.conditions(after.store, now=NOW, poll_seconds=120)

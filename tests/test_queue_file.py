@@ -68,11 +68,12 @@ def test_decisions_and_edits_are_stored_then_removed(store: Store, tmp_path: Pat
     set_action(q, 1, "reject")
     set_action(q, 2, "pending", "draft kept")
     result = approvals.sync(store, q, now=NOW)
-    assert (result.approved, result.rejected, result.edited, result.pending) == (1, 1, 1, 1)
-    assert store.reply(ids[2])["state"] == "approved"
-    assert store.reply(ids[2])["text"] == "Edited by a person"
-    assert store.reply(ids[0])["state"] == "rejected"
-    assert store.reply(ids[1])["text"] == "draft kept"
+    # Edited: the approved reply rewritten by the person, and the pending draft they changed.
+    assert (result.approved, result.rejected, result.edited, result.pending) == (1, 1, 2, 1)
+    assert store.reply(ids[2]).state == "approved"
+    assert store.reply(ids[2]).text == "Edited by a person"
+    assert store.reply(ids[0]).state == "rejected"
+    assert store.reply(ids[1]).text == "draft kept"
     assert [i["reply"] for i in load(q)["items"]] == ["draft kept"]
 
 
@@ -133,8 +134,8 @@ def test_a_save_between_read_and_write_comes_back_to_be_applied(store: Store, tm
     assert not list(tmp_path.glob(".queue.yaml.*"))  # no temp file left behind
     q.write_bytes(saved)
     approvals.sync(store, q, now=NOW)
-    assert store.reply(ids[0])["text"] == "person's words"
-    assert store.reply(ids[0])["state"] == "approved"
+    assert store.reply(ids[0]).text == "person's words"
+    assert store.reply(ids[0]).state == "approved"
 
 
 item_strategy = st.fixed_dictionaries(
@@ -192,7 +193,7 @@ def test_no_queue_file_crashes_or_posts_anything_not_approved(tmp_path_factory, 
         str(i["id"]) for i in items if isinstance(i.get("action"), str) and i["action"].strip().lower() == "approve"
     }
     for cid in before:
-        if store.reply(cid)["state"] == "approved":
+        if store.reply(cid).state == "approved":
             assert cid in approved_in_file
     store.close()
 
@@ -215,11 +216,11 @@ def test_a_file_still_as_we_wrote_it_carries_no_edits(store: Store, tmp_path: Pa
     result = approvals.sync(store, q, now=NOW)
     # The file held the old draft only because we wrote it: it is not a person's edit to apply.
     assert result.edited == 0
-    assert store.reply(ids[0])["text"] == "Changed by another heard command"
+    assert store.reply(ids[0]).text == "Changed by another heard command"
     assert [i["reply"] for i in load(q)["items"]] == ["Thanks p2!", "Changed by another heard command", "Thanks p1!"]
     set_action(q, 1, "pending", "a person's own words")  # and a person's edit after that is still read
     assert approvals.sync(store, q, now=NOW).edited == 1
-    assert store.reply(ids[0])["text"] == "a person's own words"
+    assert store.reply(ids[0]).text == "a person's own words"
 
 
 def test_rendering_many_items_matches_what_each_item_holds(store: Store, tmp_path: Path) -> None:
@@ -271,7 +272,7 @@ def test_a_hash_in_a_reply_is_posted_whole(store: Store, tmp_path: Path) -> None
     assert "  reply: |-\n    Thanks p2!\n" in text  # replies are blocks, where '#' is just text
     q.write_text(text.replace("  action: pending\n", "  action: approve\n", 1).replace("Thanks p2!", "You are our #1!"))
     approvals.sync(store, q, now=NOW)
-    assert (store.reply(ids[2])["state"], store.reply(ids[2])["text"]) == ("approved", "You are our #1!")
+    assert (store.reply(ids[2]).state, store.reply(ids[2]).text) == ("approved", "You are our #1!")
 
 
 def test_a_reply_cut_by_a_yaml_comment_is_refused_not_shortened(store: Store, tmp_path: Path) -> None:

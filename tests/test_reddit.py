@@ -17,7 +17,8 @@ import pytest
 
 from listener.errors import AuthFailed, BadPayload, ConfigError, PermanentFailure, RateLimited, Transient
 from listener.platforms import registry, spec
-from listener.platforms.reddit import RedditClient, normalise
+from listener.platforms.reddit import normalise
+from listener.platforms.reddit_client import RedditClient
 from listener.poll import poll_once
 from listener.records import Account
 from listener.store import Store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
@@ -15,10 +16,12 @@ from bench.gen_history import generate
 from listener.store import Store, iso
 from responders import lifecycle
 from responders.lifecycle import ReplyState as S
-from responders.report import build_report, parse_span, run_report
-from responders.report_audience import audience
-from responders.report_figures import quantile
-from responders.report_text import cluster_questions, near_duplicate_replies, noun_phrases
+from responders.report import build_report, parse_span, rows, run_report
+from responders.report.audience import audience
+from responders.report.figures import quantile
+from responders.report.page import render_html
+from responders.report.terminal import render_terminal
+from responders.report.text import cluster_questions, near_duplicate_replies, noun_phrases
 from responders.suggest import overlap
 from tests.conftest import NOW, make_comment, make_tags
 
@@ -318,6 +321,49 @@ def test_html_is_self_contained(history: Store, tmp_path: Path) -> None:
     assert html.count("<svg") >= 7
     links = re.findall(r"href='([^']+)'", html)
     assert links and all(link.startswith("https://") for link in links)
+
+
+HOSTILE = """[/b] [bold]loud <script>alert("boom")</script> it's 'quoted' & "double\""""
+
+
+def _hostile(store: Store) -> None:
+    for n, url in enumerate(["https://e.invalid/a'b\"c<d>", "javascript:alert(1)"]):
+        c = dataclasses.replace(
+            make_comment(n, author=f"<b>x{n}</b>&'\"", text=f"Why? {HOSTILE}", minutes_ago=600), url=url
+        )
+        store.save_page("t", [c], None, now=NOW)
+        store.save_tags([make_tags(c, intent="question", is_question=True, sentiment="negative")], now=NOW)
+
+
+def test_html_escapes_what_people_wrote(store: Store) -> None:
+    _hostile(store)
+    html = render_html(build_report(store, since=None, now=NOW))
+    assert "<script" not in html and "<b>x" not in html and "javascript:" not in re.sub(r">[^<]*<", "><", html)
+    assert "&lt;script&gt;alert(&#34;boom&#34;)&lt;/script&gt; it&#39;s &#39;quoted&#39; &amp; &#34;double&#34;" in html
+    assert "&lt;b&gt;x0&lt;/b&gt;&amp;&#39;&#34;" in html
+    # A quote in an address cannot close the attribute; a javascript: address is shown, never linked.
+    assert "href='https://e.invalid/a&#39;b&#34;c&lt;d&gt;'" in html
+    assert re.findall(r"href='([^']*)'", html) == ["https://e.invalid/a&#39;b&#34;c&lt;d&gt;"] * 2
+
+
+def test_terminal_prints_rich_markup_in_comments_as_words(store: Store) -> None:
+    _hostile(store)
+    text = render_terminal(build_report(store, since=None, now=NOW))
+    assert "[/b] [bold]loud" in text and "<b>x0</b>" in text
+
+
+def test_both_renderers_show_the_same_rows(history: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "120")  # wide enough that no cell wraps
+    figures = build_report(history, since=None, now=NOW)
+    html, text = render_html(figures), render_terminal(figures)
+    r, p = figures["responsiveness"], figures["people"]
+    for table in (rows.headline(figures), rows.by_platform(r), rows.by_intent(r), rows.advocates(p)):
+        assert table.rows
+        for row in table.rows:
+            for cell, column in zip(row, table.columns, strict=True):
+                if column.kind is not rows.Kind.LINK:  # the page shows an address as a link named "open"
+                    assert f">{cell}<" in html and str(cell) in text, (table.title, cell)
+    assert "Score: +1 per positive comment, +0.2 neutral, \u22121 negative" in rows.advocates(p).note
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from listener.platforms.replay import read_outbox
-from listener.store import Store, iso
+from listener.store import ErrorKind, PostingPause, Store, iso, keys
 from responders import alerts, lifecycle
 from responders.alerts import AlertChange
 from responders.lifecycle import ReplyState
@@ -68,7 +68,8 @@ def test_revoked_credentials_alert_instead_of_silence(store: Store) -> None:
     store.save_page("reddit:inbox", [], "c", now=NOW)
     for minute in (2, 4, 6, 8):
         t = NOW + timedelta(minutes=minute)
-        store.source_failed("reddit:inbox", "credentials refused: 401", now=t, paused_until=t + timedelta(hours=1))
+        until = t + timedelta(hours=1)
+        store.source_failed("reddit:inbox", "401", kind=ErrorKind.AUTH, now=t, paused_until=until)
     assert check(store, ann, 9) == [("source:auth:reddit:inbox", False)]
     assert check(store, ann, 60) == []
     store.save_page("reddit:inbox", [], "c", now=NOW + timedelta(minutes=70))
@@ -92,8 +93,7 @@ def post(store: Store, cid: str, at: datetime) -> None:
 def test_spent_credits_pause_posting_until_a_reply_goes_out(store: Store) -> None:
     ann = Announcements()
     first = approved_reply(store, 1)
-    store.set_meta("pause:post:x", {"until": iso(NOW + timedelta(hours=1)), "why": "402 credits depleted"})
-    store.log_event("alert", now=NOW, comment_id=first, platform="x", error_type="CreditsExhausted", error="402")
+    store.pause_posting(PostingPause("x", ErrorKind.CREDITS, NOW, NOW + timedelta(hours=1), "402 credits depleted"))
     assert check(store, ann, 1, sources=()) == [("post:credits:x", False)]
     # The pause expired, but nothing has proved the account works yet.
     assert check(store, ann, 90, sources=()) == []
@@ -139,22 +139,35 @@ def test_alerts_reach_slack_once(store: Store) -> None:
         fake.stop()
 
 
-def test_status_shows_ledger_due_times_alerts_and_heartbeat(tmp_path: Path) -> None:
+def _app(tmp_path: Path):
     from heard.app import App
     from heard.settings import build_settings
-    from heard.status import collect, render
 
     settings = build_settings(
         {"heard": {"database": str(tmp_path / "h.db")}}, {}, config_path=ROOT / "config" / "heard.toml", overrides={}
     )
-    app = App(settings, clients={})
+    return App(settings, clients={})
+
+
+def _post(store: Store, cid: str, *, at: datetime) -> None:
+    lifecycle.create(store, cid, ReplyState.SUGGESTED, now=NOW, text="hi", suggested_text="hi")
+    for state in (ReplyState.APPROVED, ReplyState.POSTING):
+        lifecycle.transition(store, cid, state, now=NOW)
+    lifecycle.transition(store, cid, ReplyState.POSTED, now=NOW, posted_at=at, edit_ratio=0.0)
+
+
+def test_status_shows_ledger_due_times_alerts_and_heartbeat(tmp_path: Path) -> None:
+    from heard.status import collect, render
+
+    app = _app(tmp_path)
+    settings = app.settings
     for n, (priority, minutes) in enumerate([("high", 90), ("normal", 30), ("low", 10)]):
         c = make_comment(n, author=f"a{n}", minutes_ago=minutes)
         app.store.save_page("s", [c], None, now=NOW)
         app.store.save_tags([make_tags(c, priority=priority)], now=NOW)
     app.store.save_page("x:mentions", [], "c", now=NOW - timedelta(hours=1))
     alerts.check(app.store, Announcements(), now=NOW, poll_seconds=settings.poll_seconds)
-    app.store.set_meta("service", {"pid": 1, "state": "running", "at": iso(NOW), "started_at": iso(NOW)})
+    app.store.set_meta(keys.SERVICE, {"pid": 1, "state": "running", "at": iso(NOW), "started_at": iso(NOW)})
     report = collect(app, now=NOW)
     assert report["ledger"] == {"open": 3, "acknowledged": 0, "overdue": 1}
     assert report["oldest_waiting"]["due_at"] == iso(NOW - timedelta(minutes=30))
@@ -162,6 +175,72 @@ def test_status_shows_ledger_due_times_alerts_and_heartbeat(tmp_path: Path) -> N
     assert "source:silent:x:mentions" in report["alerts"] and report["service"]["alive"]
     text = render(report)
     assert "OVERDUE" in text and "ALERT source:silent:x:mentions" in text and "service: running" in text
+    app.store.close()
+
+
+def test_one_wait_reads_the_same_in_status_slack_the_terminal_digest_and_the_report(tmp_path: Path) -> None:
+    from heard.status import collect, render
+    from responders.escalate import TerminalNotifier, overdue
+    from responders.report import build_report, rows
+    from responders.slack import build_digest
+
+    app = _app(tmp_path)
+    wait = timedelta(hours=1, minutes=29, seconds=40)  # to the nearest minute it would read 1h 30m
+    waiting = dataclasses.replace(make_comment(1, author="jane"), created_at=NOW - wait)
+    answered = dataclasses.replace(make_comment(2, author="joe"), created_at=NOW - timedelta(hours=5))
+    app.store.save_page("s", [waiting, answered], None, now=NOW)
+    app.store.save_tags([make_tags(c, priority="high") for c in (waiting, answered)], now=NOW)
+    _post(app.store, answered.id, at=answered.created_at + wait)
+    shown = "1h 29m"
+
+    status = collect(app, now=NOW)
+    assert status["oldest_waiting"]["waited"] == shown and f"waited {shown})" in render(status)
+    (item,) = overdue(app.store, app.settings.sla_for, now=NOW)
+    slack = json.dumps(build_digest([item], now=NOW).blocks, ensure_ascii=False)
+    assert f"waited {shown} \u00b7" in slack and f"Oldest waited {shown}." in slack
+    lines: list[str] = []
+    TerminalNotifier(lines.append).deliver([item], now=NOW)
+    assert f"waited {shown} (" in lines[-1]
+    figures = build_report(app.store, since=None, now=NOW)
+    assert rows.first_timers(figures).rows[0][1] == shown  # jane: a first comment still unanswered
+    assert dict(rows.headline(figures).rows)["Median time to first reply"] == shown  # joe's, answered after the wait
+    app.store.close()
+
+
+def test_a_wait_shown_as_an_hour_has_passed_the_hour(tmp_path: Path) -> None:
+    from heard.status import collect
+    from responders.report import build_report
+
+    app = _app(tmp_path)
+    c = dataclasses.replace(make_comment(1), created_at=NOW - timedelta(minutes=59, seconds=40))
+    app.store.save_page("s", [c], None, now=NOW)
+    app.store.save_tags([make_tags(c, priority="high")], now=NOW)  # a one-hour SLA
+    (item,) = collect(app, now=NOW)["waiting"]
+    assert (item["waited"], item["overdue"]) == ("59m", False)  # not "1h 0m" beside a "due" mark
+    assert build_report(app.store, since=None, now=NOW)["responsiveness"]["waiting_by_age"]["<1h"] == 1
+    app.store.close()
+
+
+def test_status_and_the_report_count_the_same_comments_as_needing_a_reply(tmp_path: Path) -> None:
+    from heard.status import collect
+    from responders.report import build_report
+
+    app = _app(tmp_path)
+    own = make_comment(1, author="acme", is_own=True, minutes_ago=50)
+    dismissed, posted, waiting = (make_comment(n, author=f"a{n}", minutes_ago=40) for n in (2, 3, 4))
+    app.store.save_page("s", [own, dismissed, posted, waiting], None, now=NOW)
+    # Tagged by hand as needing a reply, our own comment too: neither the tagger nor the judge would say
+    # so, and the one definition of "needs a reply" leaves it out whoever wrote the database.
+    app.store.save_tags([make_tags(c) for c in (own, dismissed, posted, waiting)], now=NOW)
+    lifecycle.create(app.store, dismissed.id, ReplyState.SUGGESTED, now=NOW, text="hi", suggested_text="hi")
+    lifecycle.transition(app.store, dismissed.id, ReplyState.DISMISSED, now=NOW, decided_by="person")
+    _post(app.store, posted.id, at=NOW)
+
+    ledger = collect(app, now=NOW)["ledger"]
+    r = build_report(app.store, since=None, now=NOW)["responsiveness"]
+    assert (ledger["open"] + ledger["acknowledged"], ledger["acknowledged"], ledger["open"]) == (3, 2, 1)
+    assert (r["needing_reply"], r["acknowledged"], r["waiting"]) == (3, 2, 1)
+    assert [w["id"] for w in collect(app, now=NOW)["waiting"]] == [waiting.id]
     app.store.close()
 
 
@@ -225,7 +304,7 @@ def wait_started(proc: subprocess.Popen, db: Path) -> None:
             return False
         store = Store(db)
         try:
-            beat = store.meta("service") or {}
+            beat = store.meta(keys.SERVICE) or {}
             return beat.get("pid") == proc.pid and beat.get("state") == "running"
         finally:
             store.close()

@@ -149,7 +149,7 @@ def test_an_unreadable_config_or_dotenv_names_the_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("field", ["{name!r}", "{name:>10}", "{name.title}", "{0}", "{}", "{name", "name}", "{{name}}"])
 def test_template_fields_are_plain_names_only(field: str) -> None:
-    from responders.suggest import parse_library
+    from responders.library import parse_library
 
     with pytest.raises(ConfigError) as err:
         parse_library({"template": [{"intent": "praise", "variants": [f"Thanks {field}!"]}]}, "config/replies.toml")
@@ -157,7 +157,8 @@ def test_template_fields_are_plain_names_only(field: str) -> None:
 
 
 def test_plain_fields_still_render() -> None:
-    from responders.suggest import parse_library, render
+    from responders.library import parse_library
+    from responders.suggest import render
 
     lib = parse_library({"template": [{"variants": ["Thanks, {name}! {signature}"]}]}, "config/replies.toml")
     assert render(lib.templates[0].variants[0], {"name": "Ada", "signature": "-Bo"}) == "Thanks, Ada! -Bo"

@@ -14,7 +14,11 @@ from responders import lifecycle
 from responders.alerts import AlertChange
 from responders.escalate import escalate
 from responders.lifecycle import ReplyState
+from responders.report.rows import Kind
+from responders.report.terminal import QUOTE_CHARS as REPORT_QUOTE_CHARS
+from responders.report.terminal import _cell
 from responders.slack import (
+    COMMENT_CHARS,
     MAX_BLOCKS,
     SlackError,
     SlackNotifier,
@@ -22,6 +26,7 @@ from responders.slack import (
     build_digest,
     escape_mrkdwn,
 )
+from responders.wording import clip
 from tests.conftest import NOW, make_comment, make_tags
 from tests.fakes.slack import TOKEN, FakeSlack
 
@@ -218,6 +223,14 @@ def test_secrets_are_scrubbed_from_messages(slack: FakeSlack) -> None:
     assert "sk-live-123456" not in texts and slack.webhook_url not in texts and "***" in texts
 
 
+def test_an_alert_of_ampersands_still_fits_once_escaped(slack: FakeSlack) -> None:
+    # Each "&" grows to "&amp;": the text is cut after escaping, so Slack still takes it.
+    SlackNotifier(webhook_url=slack.webhook_url).announce([AlertChange("a", "&" * 2000, False, NOW)], now=NOW)
+    (message,) = slack.messages
+    text = message["blocks"][1]["text"]["text"]
+    assert slack.rejected == [] and 2800 < len(text) <= 2900 and text.endswith("&amp;\u2026")
+
+
 def test_alert_message_shape(slack: FakeSlack) -> None:
     notifier = SlackNotifier(token=TOKEN, channel_id="C1", base_url=slack.api_url)
     notifier.announce(
@@ -255,3 +268,23 @@ def test_build_digest_never_exceeds_the_block_limit_even_when_asked_for_more() -
     digest = build_digest(items, now=NOW, max_items=60)
     assert len(digest.blocks) <= MAX_BLOCKS and 0 < len(digest.shown) < 60
     assert digest.blocks[-1]["elements"][0]["text"].startswith(f"+{60 - len(digest.shown)} more")
+
+
+def test_slack_the_terminal_digest_and_the_report_cut_words_alike() -> None:
+    from responders.escalate import QUOTE_CHARS, Overdue, TerminalNotifier
+
+    # Runs of spaces and newlines to collapse, and longer than every limit: each place cuts by one rule.
+    said = "my   order\n\nnever arrived " * 40
+    item = Overdue("x:1", "x", "jane", said, "https://e.invalid/1", "high", "complaint", NOW, NOW, 1, "")
+    (block,) = [b for b in build_digest([item], now=NOW).blocks if "accessory" in b]
+    lines: list[str] = []
+    TerminalNotifier(lines.append).deliver([item], now=NOW)
+    cuts = {
+        "slack": (block["text"]["text"].split("\n", 1)[1], COMMENT_CHARS),
+        "terminal digest": (lines[-1].split(": ", 1)[1].rsplit(" ", 1)[0], QUOTE_CHARS),
+        "report": (_cell(said, Kind.QUOTE).plain, REPORT_QUOTE_CHARS),
+    }
+    for where, (shown, limit) in cuts.items():
+        expected = clip(said, limit)
+        assert shown.strip("\u201c\u201d") == expected, where
+        assert len(expected) == limit and expected.endswith("\u2026") and "  " not in expected, where

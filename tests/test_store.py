@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from listener.store import Store
+from listener.store import ErrorKind, PostingPause, Store
 from tests.conftest import NOW, make_comment, make_tags
 
 
@@ -75,9 +75,9 @@ def test_resume_lifts_every_pause_on_one_platform_only(store: Store) -> None:
     from responders.lifecycle import ReplyState
 
     later = NOW + timedelta(hours=1)
-    store.source_failed("x:mentions", "credentials refused", now=NOW, paused_until=later)
-    store.source_failed("reddit:inbox", "credentials refused", now=NOW, paused_until=later)
-    store.set_meta("pause:post:x", {"until": later.isoformat(), "why": "401"})
+    store.source_failed("x:mentions", "credentials refused", kind=ErrorKind.AUTH, now=NOW, paused_until=later)
+    store.source_failed("reddit:inbox", "credentials refused", kind=ErrorKind.AUTH, now=NOW, paused_until=later)
+    store.pause_posting(PostingPause("x", ErrorKind.AUTH, NOW, later, "401"))
     c = make_comment(1)
     store.save_page("x:mentions", [c], None, now=NOW)
     lifecycle.create(store, c.id, ReplyState.SUGGESTED, now=NOW, text="hi")
@@ -85,7 +85,7 @@ def test_resume_lifts_every_pause_on_one_platform_only(store: Store) -> None:
     assert store.resume("x", now=NOW) == {"sources": 1, "posting": 1, "replies": 1}
     assert store.cursor("x:mentions")["paused_until"] is None
     assert store.cursor("reddit:inbox")["paused_until"]
-    assert store.meta("pause:post:x") is None and store.reply(c.id)["retry_at"] is None
+    assert store.posting_pause("x") is None and store.reply(c.id).retry_at is None
 
 
 def test_a_write_waits_for_another_process_commit_instead_of_failing(tmp_path) -> None:

@@ -6,17 +6,15 @@ from pathlib import Path
 import pytest
 
 from listener.errors import ConfigError
+from listener.platforms import spec
 from listener.records import Author
+from responders.library import Library, load_library, parse_library
 from responders.suggest import (
-    Library,
     Recent,
-    load_library,
     near_duplicate,
     overlap,
-    parse_library,
     render,
     suggest,
-    x_length,
 )
 from tests.conftest import ROOT, make_comment, make_tags
 
@@ -114,18 +112,24 @@ def test_openers_and_closers_multiply_the_wordings() -> None:
     assert overlap("a b c d", "a b c d") == 1.0
 
 
-def test_x_length_counts_urls_and_wide_characters() -> None:
-    assert x_length("hello") == 5
-    assert x_length("see https://example.com/a/very/long/path/indeed") == 4 + 23
-    assert x_length("コーヒー") == 8
-
-
-def test_x_replies_fit_280() -> None:
-    lib = parse_library({"template": [{"intent": "praise", "variants": ["word " * 100]}]}, "t")
-    c = make_comment(platform="x")
-    assert x_length(suggest(c, make_tags(c), lib).text) <= 280
+@pytest.mark.parametrize(("platform", "limit"), [("x", 280), ("bluesky", 300), ("mastodon", 500)])
+def test_a_long_draft_is_cut_at_a_word_to_its_platforms_length_as_posted(platform: str, limit: int) -> None:
+    lib = parse_library({"template": [{"intent": "praise", "variants": ["word " * 200]}]}, "t")
+    c = make_comment(platform=platform, author="a_rather_long_handle")
+    text = suggest(c, make_tags(c), lib).text
+    rule = spec(platform)
+    assert rule.reply_length(text, to=c) <= limit  # Mastodon's "@a_rather_long_handle " counted too
+    assert rule.reply_length(text, to=c) > limit - 10 and text.endswith("word\u2026")
     r = make_comment(platform="reddit")
-    assert len(suggest(r, make_tags(r), lib).text) > 280
+    assert len(suggest(r, make_tags(r), lib).text) > 500
+
+
+def test_the_handle_field_is_named_the_platforms_way_and_reddit_words_are_escaped() -> None:
+    lib = parse_library({"template": [{"intent": "praise", "variants": ["Thanks {handle}, glad {topic} works!"]}]}, "t")
+    x = make_comment(platform="x", author="ann", text="the new_grinder_v2 rocks")
+    reddit = make_comment(platform="reddit", author="ann", text="the new_grinder_v2 rocks")
+    assert suggest(x, make_tags(x), lib).text == "Thanks @ann, glad the new_grinder_v2 rocks works!"
+    assert suggest(reddit, make_tags(reddit), lib).text == "Thanks u/ann, glad the new\\_grinder\\_v2 rocks works!"
 
 
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from listener.text import CUT_MARK, MAX_TEXT, clean_text, is_clean
+from listener.text import CUT_MARK, MAX_TEXT, clean_text, is_clean, printable, storable
 
 # Arbitrary text, lone surrogates and the characters YAML cannot hold included.
 ANY_TEXT = st.lists(
@@ -56,3 +56,22 @@ def test_what_comes_out_is_clean_storable_and_yaml_safe(text):
     yaml.default_flow_style = False  # ruamel's flow style writes "?0" as {text: ?0}, which it cannot read back
     yaml.dump({"text": out}, buffer)
     assert yaml.load(buffer.getvalue()) == {"text": out}
+
+
+def test_storable_repairs_surrogates_as_clean_text_does_and_changes_nothing_else():
+    assert storable("cut \ud83d|\ude00 end\x1b") == "cut \ufffd|\ufffd end\x1b"  # the quarantine keeps controls
+    assert storable("pair \ud83d\ude00") == "pair 😀"
+    assert storable("abcdef", 4) == "abcd" and storable("abcdef", None) == "abcdef"
+    plain = "an error: 'x' \t"
+    assert storable(plain) is plain
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=ANY_TEXT)
+def test_storable_text_goes_into_sqlite_and_printable_text_drives_no_terminal(text):
+    out = storable(text)
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (v TEXT)")
+    db.execute("INSERT INTO t VALUES (?)", (out,))
+    shown = printable(out)
+    assert len(shown) == len(out) and all(ch.isprintable() for ch in shown)

@@ -20,9 +20,9 @@ from spacy.language import Language
 from listener.nlp import build_nlp, tag
 from listener.platforms import Platform
 from listener.poll import poll_once
-from listener.store import Store
+from listener.store import Reply, Store
 from responders.decide import decide_pending
-from responders.suggest import parse_library
+from responders.library import parse_library
 from tests.harness import client as connect
 from tests.harness import start
 
@@ -123,13 +123,13 @@ class World:
             self.store.save_tags(tag(batch, self.nlp), now=datetime.now(UTC))
         decide_pending(self.store, LIB, auto={}, dry_run=False, now=datetime.now(UTC))
 
-    def reply(self, native_id: str) -> dict[str, Any]:
+    def reply(self, native_id: str) -> Reply:
         found = self.store.reply(f"{self.h.platform}:{native_id}")
         assert found is not None, f"{native_id} has no reply record"
         return found
 
     def awaiting(self) -> set[str]:
-        return {r["id"] for r in self.store.awaiting()}
+        return {r.id for r in self.store.awaiting()}
 
 
 def world(name: str, tmp_path: Path, nlp: Language, **options: Any) -> Iterator[World]:
@@ -156,23 +156,23 @@ def test_a_reply_staff_wrote_by_hand_closes_the_question_and_a_later_thanks(w: W
     question = moves.ask(w.h, "casey", QUESTION)
     w.poll()
     w.decide()
-    assert w.reply(question)["state"] == "suggested"
+    assert w.reply(question).state == "suggested"
     assert f"{w.h.platform}:{question}" in w.awaiting()
 
     ours = moves.answer(w.h, question, "casey", HAND_ANSWER)
     w.poll()
     w.decide()
     closed = w.reply(question)
-    assert (closed["state"], closed["decided_by"]) == ("dismissed", "thread")
+    assert (closed.state, closed.decided_by) == ("dismissed", "thread")
     assert f"{w.h.platform}:{question}" not in w.awaiting()  # so it is never escalated
     own = w.store.comment(f"{w.h.platform}:{ours}")
     assert own is not None and own.is_own and own.parent_id == f"{w.h.platform}:{question}"
-    assert w.reply(ours)["skip_reason"] == "own_account"
+    assert w.reply(ours).skip_reason == "own_account"
 
     thanks = moves.thank(w.h, ours, "casey", THANKS)
     w.poll()
     w.decide()
-    assert w.reply(thanks)["skip_reason"] == "already_answered"
+    assert w.reply(thanks).skip_reason == "already_answered"
     assert w.awaiting() == set()
     assert w.h.replies() == [], "heard posted nothing: our staff had answered"
 
@@ -185,7 +185,7 @@ def test_a_hand_reply_before_heard_decides_means_nothing_is_queued(w: World) -> 
     w.poll()
     w.decide()
     record = w.reply(question)
-    assert (record["state"], record["decided_by"]) == ("dismissed", "thread")
+    assert (record.state, record.decided_by) == ("dismissed", "thread")
     assert w.awaiting() == set() and w.h.replies() == []
 
 
@@ -245,7 +245,7 @@ def test_x_retweet_of_our_post_found_by_search_is_not_addressed_to_us(tmp_path: 
         comment = wo.store.comment(f"x:{retweet}")
         assert comment is not None and comment.text.startswith("RT @heardbot:") and not comment.is_own
         record = wo.reply(retweet)
-        assert (record["state"], record["skip_reason"]) == ("dismissed", "not_addressed_to_us")
+        assert (record.state, record.skip_reason) == ("dismissed", "not_addressed_to_us")
         assert wo.awaiting() == set() and wo.h.replies() == []
 
 
@@ -270,9 +270,9 @@ def test_a_cross_post_from_x_to_mastodon_is_one_suggestion(tmp_path: Path, nlp: 
         wx.poll()
         wm.poll()
         wx.decide()
-        assert wx.reply(first)["state"] == "suggested"
+        assert wx.reply(first).state == "suggested"
         copy = wm.reply(second)
-        assert (copy["skip_reason"], copy["duplicate_of"]) == ("duplicate", f"x:{first}")
+        assert (copy.skip_reason, copy.duplicate_of) == ("duplicate", f"x:{first}")
         assert store.state_counts().get("suggested") == 1
     finally:
         store.close()
@@ -290,7 +290,7 @@ def test_a_double_submit_is_one_suggestion(name: str, tmp_path: Path, nlp: Langu
         assert first != again
         wo.poll()
         wo.decide()
-        assert wo.reply(first)["state"] == "suggested"
+        assert wo.reply(first).state == "suggested"
         copy = wo.reply(again)
-        assert (copy["skip_reason"], copy["duplicate_of"]) == ("duplicate", f"{name}:{first}")
+        assert (copy.skip_reason, copy.duplicate_of) == ("duplicate", f"{name}:{first}")
         assert wo.store.state_counts().get("suggested") == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -13,10 +13,10 @@ from spacy.util import minibatch
 
 from listener.nlp.cues import ASK_ACTION, ASK_LEAVE, ASK_REQUEST, combine
 from listener.nlp.inputs import Analysed, analyse, question_inputs, question_readings, sentiment_inputs
+from listener.nlp.intent import intent_of, reports_failure, revised_sentiment, surface_sentiment
 from listener.nlp.lang import ENGLISH, detect_lang
 from listener.nlp.linear import LinearModel
 from listener.nlp.signals import bot_score, spam_score
-from listener.nlp.triage import intent_of, reports_failure, revised_sentiment, surface_sentiment
 
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 AUTHOR_KEY = "heard_author"  # doc.user_data[AUTHOR_KEY] = (handle, bio, is_bot), set by tag()
@@ -24,7 +24,23 @@ TEXT_KEY = "heard_text"  # doc.user_data[TEXT_KEY] = the comment's raw text, set
 ACTION_KEY = "heard_asks_action"  # doc.user_data[ACTION_KEY]: asks us to act, in question form (heard_question)
 _ANALYSIS_KEY = "heard_analysis"
 VALUES_KEY = "heard_values"  # doc.user_data[VALUES_KEY]: our extensions' values, read and written as a dict
-EXTENSIONS = {
+
+
+class Values(TypedDict):
+    """Our Doc extensions' values, as `doc._.heard_*` reads them and `tag()` turns them into Tags."""
+
+    heard_sentiment: str
+    heard_sentiment_score: float
+    heard_is_question: bool
+    heard_question_score: float
+    heard_intent: str
+    heard_intent_score: float
+    heard_spam_score: float
+    heard_bot_score: float
+    heard_lang: str
+
+
+EXTENSIONS: Values = {
     "heard_sentiment": "neutral",
     "heard_sentiment_score": 0.0,
     "heard_is_question": False,
@@ -59,14 +75,18 @@ def _getter(name: str, default: object) -> Callable[[Doc], object]:
 
 
 def _setter(name: str) -> Callable[[Doc, object], None]:
-    return lambda doc, value: values(doc).__setitem__(name, value)
+    def set_value(doc: Doc, value: object) -> None:
+        values(doc)  # made with its defaults if no component has set a value yet
+        doc.user_data[VALUES_KEY][name] = value
+
+    return set_value
 
 
-def values(doc: Doc) -> dict[str, Any]:
+def values(doc: Doc) -> Values:
     """The doc's heard_* values as a plain dict (what `doc._.heard_*` reads); unset names take their defaults."""
-    found = doc.user_data.get(VALUES_KEY)
+    found: Values | None = doc.user_data.get(VALUES_KEY)
     if found is None:
-        found = doc.user_data[VALUES_KEY] = dict(EXTENSIONS)
+        found = doc.user_data[VALUES_KEY] = EXTENSIONS.copy()
     return found
 
 

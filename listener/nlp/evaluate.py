@@ -10,9 +10,12 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from listener.records import Author, Comment
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 LABELS = ("negative", "neutral", "positive")
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -51,7 +54,7 @@ def binary_prf(gold: Sequence[bool], pred: Sequence[bool]) -> dict[str, float]:
     return {"precision": prec, "recall": rec, "f1": f1, "n": len(gold)}
 
 
-def throughput_runs(nlp: Any, texts: Sequence[str], *, n: int = 4000, runs: int = 3) -> list[float]:
+def throughput_runs(nlp: Language, texts: Sequence[str], *, n: int = 4000, runs: int = 3) -> list[float]:
     """Comments per second for full tagging on one core, per timed run of `n` comments, after a warm-up."""
     from listener.nlp.pipeline import tag
 
@@ -86,8 +89,10 @@ def peak_rss_mb() -> float:
 INFORMATION_SEEKING = 0.75
 
 
-def evaluate_files(sentiment: str | os.PathLike[str] | None, questions: Sequence[str | os.PathLike[str]] = ()) -> dict:
-    """Evaluate the shipped pipeline on `{"text","label"}` and `{"text","is_question"}` JSONL files."""
+def evaluate_files(
+    sentiment: str | os.PathLike[str] | None, questions: Sequence[str | os.PathLike[str]] = ()
+) -> dict[str, Any]:
+    """Evaluate the shipped pipeline on `{"text","label"}` and `{"text","is_question"}` JSONL files: a JSON report."""
     from listener.nlp.pipeline import MODEL_VERSION, build_nlp, tag
 
     start = time.perf_counter()

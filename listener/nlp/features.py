@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 N_BUCKETS = 1 << 20
 _BITS = 20
@@ -25,15 +26,18 @@ _HANDLE = re.compile(r"(?<![\w/])(?:@\w+|/?u/\w+)")
 _REPEAT = re.compile(r"(.)\1{2,}")  # "soooo" -> "soo": elongation keeps one mark, not the exact length
 _TOKEN = re.compile(r"@user\b|#?\w+(?:['’`]\w+)*|[^\w\s]", re.UNICODE)
 _CRC: dict[str, int] = {}
+Floats = npt.NDArray[np.float32]  # values, weights and dense features
+Indices = npt.NDArray[np.int64]  # row and column numbers
+Keys = npt.NDArray[np.uint64]  # hashed n-grams before they are bucketed
 
 
 @dataclass(frozen=True)
 class Sparse:
     """A batch of sparse rows in coordinate form: row, column and value per non-zero entry."""
 
-    rows: np.ndarray
-    cols: np.ndarray
-    vals: np.ndarray
+    rows: Indices
+    cols: Indices
+    vals: Floats
     n_rows: int
 
 
@@ -55,7 +59,7 @@ def tokenize(norm: str) -> list[str]:
     return _TOKEN.findall(norm)
 
 
-def _crc(words: Sequence[str]) -> np.ndarray:
+def _crc(words: Sequence[str]) -> Keys:
     """Stable 32-bit hashes of words (crc32, memoised: Python's own hash changes per process)."""
     cache = _CRC
     out = []
@@ -69,7 +73,7 @@ def _crc(words: Sequence[str]) -> np.ndarray:
     return np.array(out, dtype=np.uint64)
 
 
-def _word_keys(token_lists: Sequence[Sequence[str]], lead: bool) -> tuple[np.ndarray, np.ndarray]:
+def _word_keys(token_lists: Sequence[Sequence[str]], lead: bool) -> tuple[Keys, Indices]:
     """Hash unigrams, bigrams and (optionally) the opening word of every row of a batch."""
     lens = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
     flat = [w for t in token_lists for w in t]
@@ -87,7 +91,7 @@ def _word_keys(token_lists: Sequence[Sequence[str]], lead: bool) -> tuple[np.nda
     return np.concatenate(keys), np.concatenate(rows)
 
 
-def _char_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def _char_keys(texts: Sequence[str]) -> tuple[Keys, Indices]:
     """Hash the byte n-grams of every text of a batch in one pass; n-grams never cross two texts."""
     blobs = [(" " + t + " ").encode() for t in texts]
     lens = np.fromiter((len(b) + 1 for b in blobs), dtype=np.int64, count=len(blobs))
@@ -126,7 +130,7 @@ def hash_batch(
     return Sparse(rows, cols, vals, n)
 
 
-def _normed(keys: np.ndarray, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _normed(keys: Keys, rows: Indices, n: int) -> tuple[Indices, Indices, Floats]:
     """Bucket keys and return (rows, cols, values) with log-scaled counts, L2-normalised per row."""
     if len(keys) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)

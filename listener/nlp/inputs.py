@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from listener.nlp.cues import N_CUES, Reading, question_reading, question_words
-from listener.nlp.features import Sparse, hash_batch, normalise, tokenize
+from listener.nlp.cues import N_CUES, Reading, question_reading
+from listener.nlp.features import Floats, Sparse, hash_batch, normalise, tokenize
 from listener.nlp.lexicon import lex_matrix
+from listener.nlp.sentences import question_words
 
 Analysed = tuple[str, str, list[str]]  # (raw text, normalised text, tokens)
 
@@ -19,7 +20,7 @@ def analyse(text: str) -> Analysed:
     return text, norm, tokenize(norm)
 
 
-def sentiment_inputs(items: Sequence[Analysed]) -> tuple[Sparse, np.ndarray]:
+def sentiment_inputs(items: Sequence[Analysed]) -> tuple[Sparse, Floats]:
     """Word 1-2-grams, byte 2-5-grams and lexicon features for the sentiment model."""
     sparse = hash_batch([t for _, _, t in items], [n for _, n, _ in items])
     return sparse, lex_matrix(items)
@@ -30,7 +31,7 @@ def question_readings(items: Sequence[Analysed]) -> list[Reading]:
     return [question_reading(t, raw) for raw, _, t in items]
 
 
-def question_inputs(items: Sequence[Analysed], readings: Sequence[Reading] | None = None) -> tuple[Sparse, np.ndarray]:
+def question_inputs(items: Sequence[Analysed], readings: Sequence[Reading] | None = None) -> tuple[Sparse, Floats]:
     """Word 1-2-grams (contractions rejoined), the opening word and linguistic cues for the question model."""
     readings = question_readings(items) if readings is None else readings
     dense = np.array([r[0] for r in readings], dtype=np.float32)

@@ -9,6 +9,7 @@ from functools import cache
 from importlib.resources import files
 
 import numpy as np
+import numpy.typing as npt
 
 N_LEX = 14
 NEGATORS = frozenset(
@@ -85,7 +86,7 @@ def lex_vector(raw: str, norm: str, tokens: Sequence[str]) -> list[float]:
     ]
 
 
-def lex_matrix(items: Sequence[tuple[str, str, list[str]]]) -> np.ndarray:
+def lex_matrix(items: Sequence[tuple[str, str, list[str]]]) -> npt.NDArray[np.float32]:
     """Stack lex_vector for a batch of (raw, normalised, tokens) into an (n, N_LEX) float32 array."""
     rows = [lex_vector(*it) for it in items]
     return np.array(rows, dtype=np.float32).reshape(len(rows), N_LEX)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from listener.nlp.features import Sparse
+from listener.nlp.features import Floats, Sparse
 
 
 @dataclass(frozen=True)
@@ -15,11 +15,11 @@ class LinearModel:
     """Weights exported from a trained logistic regression: one column per class."""
 
     classes: tuple[str, ...]
-    hashed: np.ndarray  # (N_BUCKETS, n_classes)
-    dense: np.ndarray  # (n_dense, n_classes)
-    bias: np.ndarray  # (n_classes,)
-    mean: np.ndarray  # (n_dense,) standardisation applied before `dense`
-    scale: np.ndarray
+    hashed: Floats  # (N_BUCKETS, n_classes)
+    dense: Floats  # (n_dense, n_classes)
+    bias: Floats  # (n_classes,)
+    mean: Floats  # (n_dense,) standardisation applied before `dense`
+    scale: Floats
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
@@ -46,15 +46,15 @@ class LinearModel:
             scale=self.scale.astype(np.float32),
         )
 
-    def decision(self, sparse: Sparse, dense: np.ndarray) -> np.ndarray:
+    def decision(self, sparse: Sparse, dense: Floats) -> Floats:
         """Return raw class scores, shape (n_rows, n_classes)."""
-        out = ((dense - self.mean) / self.scale) @ self.dense + self.bias
+        out = (((dense - self.mean) / self.scale) @ self.dense + self.bias).astype(np.float32, copy=False)
         contrib = self.hashed[sparse.cols] * sparse.vals[:, None]
         for j in range(out.shape[1]):
             out[:, j] += np.bincount(sparse.rows, weights=contrib[:, j], minlength=sparse.n_rows)
         return out
 
-    def proba(self, sparse: Sparse, dense: np.ndarray) -> np.ndarray:
+    def proba(self, sparse: Sparse, dense: Floats) -> Floats:
         """Return class probabilities (softmax, or sigmoid for a single-column binary model)."""
         z = self.decision(sparse, dense)
         if z.shape[1] == 1:

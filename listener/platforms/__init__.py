@@ -1,18 +1,23 @@
 """Provide the platform protocol and the registry that discovers one module per platform.
 
-Adding a platform is adding a module here that calls ``register(PlatformSpec(...))`` at import.
+Adding a platform is adding a module here, named after it in one word (``x.py``), that calls
+``register(PlatformSpec(...))`` at import. Its parts live beside it as ``<name>_<part>.py``
+(``x_client.py``), and the shared mechanics in ``_*.py``: discovery imports neither, so listing the
+platforms loads no client library (tweepy, praw, Mastodon.py, atproto, googleapiclient); a
+platform's ``connect`` imports its client when the platform is used.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from listener.errors import ConfigError
+from listener.platforms._reply import as_written, at_handle, plain_text
 from listener.records import Account, Author, Comment, OwnPost, Page
 
 
@@ -58,6 +63,7 @@ class Platform(Protocol):
         ...
 
 
+@runtime_checkable
 class Stateful(Protocol):
     """Optional: a client with state worth keeping across processes (a quota count, say).
 
@@ -72,6 +78,19 @@ class Stateful(Protocol):
 
     def restore_state(self, state: Mapping[str, Any]) -> None:
         """Take back state exported by an earlier process."""
+        ...
+
+
+@runtime_checkable
+class Relay(Protocol):
+    """Optional: a client that also fetches and answers other platforms' comments (a recording replayed).
+
+    The app routes replies to those platforms' comments through it, as it does its own.
+    """
+
+    @property
+    def answers_for(self) -> Collection[str]:
+        """Names of the other platforms whose comments this client fetches and answers."""
         ...
 
 
@@ -144,6 +163,19 @@ class PlatformSpec:
     reply_limit: int | None = None
     reply_unit: str = "characters"
     count_reply: Callable[[str], int] = len
+    # How a reply names a person in its text: "@ann", or "u/ann" on Reddit.
+    mention: Callable[[str], str] = at_handle
+    # A reply's text as the platform will post it under a comment (Mastodon opens with "@acct ").
+    address: Callable[[str, Comment], str] = as_written
+    # Words taken from a comment, made to read as typed in a reply (Reddit's markdown; plain text elsewhere).
+    escape: Callable[[str], str] = plain_text
+    # Options naming files heard keeps for the platform (a login session); left unset, the app puts each
+    # beside the database as ``{name}.{option without _file}`` (``bluesky.session``).
+    state_files: tuple[str, ...] = ()
+
+    def reply_length(self, text: str, to: Comment | None = None) -> int:
+        """How long ``text`` is as the platform counts it, with the opening it is posted with when ``to`` is given."""
+        return self.count_reply(self.address(text, to) if to is not None else text)
 
 
 _REGISTRY: dict[str, PlatformSpec] = {}
@@ -158,7 +190,7 @@ def register(spec: PlatformSpec) -> PlatformSpec:
 
 def _discover() -> None:
     for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_"):
+        if "_" not in info.name:  # a platform, not one of its parts nor a shared module
             importlib.import_module(f"{__name__}.{info.name}")
 
 

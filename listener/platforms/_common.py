@@ -1,4 +1,4 @@
-"""Provide small helpers that several platform modules share: time parsing, payload checks, config checks.
+"""Provide what several platform modules share to read payloads: times, ids, texts and typed fields.
 
 The typed accessors (``require_str``, ``optional_str``, ``require_id``, ``require_mapping``,
 ``optional_list``, ...) are how a normaliser reads a payload: a value of the wrong type is a
@@ -9,12 +9,20 @@ TypeError deep inside, and every string they return has been through ``clean_tex
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from listener.errors import BadPayload, ConfigError
+from listener.errors import BadPayload
 from listener.text import MAX_TEXT, clean_text, is_clean
+
+# The one clock every platform client takes: the current time, aware and in UTC. Tests pass their own.
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time in UTC: the default ``Clock``."""
+    return datetime.now(UTC)
 
 
 def parse_iso(value: Any, where: str) -> datetime:
@@ -65,27 +73,9 @@ def ceil_epoch(epoch: float) -> datetime:
     return datetime.fromtimestamp(math.ceil(epoch), tz=UTC)
 
 
-def require_secrets(platform: str, names: Sequence[str], secrets: Mapping[str, str]) -> None:
-    """Raise ConfigError naming every secret in ``names`` that is missing or empty."""
-    missing = [k for k in names if not secrets.get(k)]
-    if missing:
-        raise ConfigError(f"{platform} needs {', '.join(missing)} in the environment")
-
-
-def number_option(platform: str, options: Mapping[str, Any], key: str, default: Any, low: float, high: float) -> Any:
-    """Return ``options[key]`` (or ``default``) if it is a number from ``low`` to ``high``, else raise ConfigError."""
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ConfigError(f"platforms.{platform}.{key}: expected a number from {low} to {high}, got {value!r}")
-    return value
-
-
-def bool_option(platform: str, options: Mapping[str, Any], key: str, default: bool) -> bool:
-    """Return ``options[key]`` (or ``default``) if it is true or false, else raise ConfigError."""
-    value = options.get(key, default)
-    if not isinstance(value, bool):
-        raise ConfigError(f"platforms.{platform}.{key}: expected true or false, got {value!r}")
-    return value
+def whole_second(moment: datetime) -> datetime:
+    """``moment`` rounded up to the whole second, for the same reason as ``ceil_epoch``."""
+    return moment if not moment.microsecond else moment.replace(microsecond=0) + timedelta(seconds=1)
 
 
 # -- typed accessors: how a normaliser reads a payload ------------------------------------------

@@ -1,9 +1,9 @@
-"""Count a reply's length the way each platform does (twitter-text weights, graphemes, characters).
+"""Count a reply's length the way each platform does: twitter-text for X, graphemes for Bluesky and Mastodon.
 
-A dependency-free reading of the platforms' own counters: X weighs characters as twitter-text v3
-does (URLs 23, emoji and most non-Latin scripts 2), Bluesky counts graphemes, Mastodon counts
-graphemes with each URL as 23 and a remote mention without its domain, Reddit and YouTube count
-characters.
+X's weights come from twitter-text itself (the ``twitter-text-parser`` port: URLs 23, an emoji 2,
+CJK and most non-Latin scripts 2). Mastodon counts graphemes with each URL as 23 and a remote
+mention without its domain, finding URLs as it does, with twitter-text's extractor (a URL needs
+its scheme there). Bluesky counts graphemes; Reddit and YouTube count characters.
 """
 
 from __future__ import annotations
@@ -11,20 +11,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from typing import Any
 
-# twitter-text v3: code points in these ranges weigh 1, every other one 2; a URL weighs 23.
-_X_LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
 URL_WEIGHT = 23
-_TLDS = "com|org|net|io|co|dev|app|ai|me|info|biz|edu|gov|uk|de|fr|ly|gl|gg|tv|us|ca|eu|xyz|shop|store|link|social"
-# Links as twitter-text and Mastodon see them: with a scheme, or a bare domain with a known TLD.
-# Matched per whitespace-separated word (never scanned from every position), so the cost stays linear.
-_SCHEME_URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
-_BARE_URL = re.compile(rf"(?:[a-z0-9-]++\.)+(?:{_TLDS})(?:/\S*)?", re.IGNORECASE)
-_WORD = re.compile(r"\S+")
-_EDGE = "()[]{}<>\"'.,;:!?"
 # A remote Mastodon mention counts as its local part: "@ann@example.social" weighs as "@ann".
 _REMOTE_MENTION = re.compile(r"(@[a-z0-9_]+)@[a-z0-9.-]+[a-z0-9]", re.IGNORECASE)
-_ZWJ, _VS16, _KEYCAP = "\u200d", "\ufe0f", "\u20e3"
+_ZWJ = "\u200d"
+# twitter-text's domain pattern backtracks without end on long runs of dotted labels that are no
+# domain ("a.a.a.…": 2,000 characters take 17 s). Such a run is cut at URL separators; a piece with
+# more dots than any real host has, or longer than a DNS name may be, has its dots counted as
+# commas: they weigh the same, and no URL can then start inside it.
+_PIECE = re.compile(r"[^\s/?#=&]+")
+MAX_HOST_DOTS, MAX_HOST = 16, 253
 
 
 def _extends(ch: str) -> bool:
@@ -69,51 +67,35 @@ def count_graphemes(text: str) -> int:
     return sum(1 for _ in graphemes(unicodedata.normalize("NFC", text)))
 
 
-def _is_emoji(cluster: str) -> bool:
-    first = ord(cluster[0])
-    return (
-        0x1F000 <= first <= 0x1FAFF
-        or 0x2600 <= first <= 0x27BF
-        or 0x2B00 <= first <= 0x2BFF
-        or _VS16 in cluster
-        or _KEYCAP in cluster
-    )
+def _defused(text: str) -> str:
+    """``text`` with the dots of impossible hosts made commas: same weights, and twitter-text stays linear."""
 
+    def piece(found: re.Match[str]) -> str:
+        part = found.group()
+        return part.replace(".", ",") if part.count(".") > MAX_HOST_DOTS or len(part) > MAX_HOST else part
 
-def _x_weight(ch: str) -> int:
-    code = ord(ch)
-    return 1 if any(lo <= code <= hi for lo, hi in _X_LIGHT) else 2
-
-
-def _without_urls(text: str) -> tuple[str, int]:
-    """The text with its links cut out, and how many links there were."""
-    parts, last, links = [], 0, 0
-    for word in _WORD.finditer(text):
-        core = word.group().strip(_EDGE)
-        if core and (_SCHEME_URL.match(core) or _BARE_URL.fullmatch(core)):
-            start = word.start() + word.group().index(core)
-            parts.append(text[last:start])
-            last, links = start + len(core), links + 1
-    parts.append(text[last:])
-    return "".join(parts), links
+    return _PIECE.sub(piece, text) if "." in text else text
 
 
 def count_x(text: str) -> int:
-    """X's weighted length (twitter-text v3): URLs 23, an emoji 2, CJK and most non-Latin scripts 2 each."""
-    plain, links = _without_urls(unicodedata.normalize("NFC", text))
-    return _x_plain(plain) + URL_WEIGHT * links
+    """X's weighted length, by twitter-text: a URL 23, an emoji 2, CJK and most non-Latin scripts 2 each."""
+    from twitter_text import parse_tweet  # type: ignore[import-untyped]  # compiles its patterns on import: 0.2 s
 
-
-def _x_plain(text: str) -> int:
-    return sum(2 if _is_emoji(g) else sum(_x_weight(ch) for ch in g) for g in graphemes(text))
+    return int(parse_tweet(_defused(text)).weightedLength)
 
 
 def count_mastodon(text: str) -> int:
     """Mastodon's length: graphemes, with each URL as 23 and a remote mention without its domain."""
-    plain, links = _without_urls(_REMOTE_MENTION.sub(r"\1", unicodedata.normalize("NFC", text)))
-    return count_graphemes(plain) + URL_WEIGHT * links
+    plain = _REMOTE_MENTION.sub(r"\1", unicodedata.normalize("NFC", text))
+    counted, last = [], 0
+    for url in _urls_with_scheme(_defused(plain)):
+        start, end = url["indices"]
+        counted += [plain[last:start], "x" * URL_WEIGHT]
+        last = end
+    return count_graphemes("".join([*counted, plain[last:]]))
 
 
-def count_characters(text: str) -> int:
-    """Characters (code points), as Reddit and YouTube count them."""
-    return len(text)
+def _urls_with_scheme(text: str) -> list[dict[str, Any]]:
+    from twitter_text import extract_urls_with_indices
+
+    return list(extract_urls_with_indices(text, extract_urls_without_protocol=False))

@@ -8,7 +8,6 @@ naming itself and saying how an item's id and time are read (``stamp``).
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -17,6 +16,7 @@ from functools import cached_property
 from typing import Any, ClassVar, Self
 
 from listener.errors import BadPayload
+from listener.platforms import _cursor
 from listener.platforms._common import parse_iso
 
 # What a malformed item raises when its time or its parts are read.
@@ -48,6 +48,7 @@ class Walk(ABC):
     newest_ids: tuple[str, ...] = ()
 
     platform: ClassVar[str] = "platform"
+    source: ClassVar[str] = "source"  # the source the cursor belongs to, unless ``load`` is told another
     # The cursor key for ``newest_ids``: cursors already stored in users' databases use it.
     ids_key: ClassVar[str] = "newest_ids"
     seen_cap: ClassVar[int | None] = None  # the most ids kept at one instant (the newest are kept)
@@ -64,25 +65,26 @@ class Walk(ABC):
         return (entry,)
 
     @classmethod
-    def load(cls, cursor: str | None, since: datetime) -> Self:
+    def load(cls, cursor: str | None, since: datetime, *, source: str | None = None) -> Self:
         """Read a cursor written by ``dump``, or start at ``since``.
 
-        :raises BadPayload: the cursor is not one a walk wrote.
+        :raises CursorUnreadable: the cursor is not one a walk wrote.
         """
         if not cursor:
             start = since.astimezone(UTC)
             return cls(bound=(start.replace(microsecond=0) if cls.whole_seconds else start).isoformat())
-        try:
-            state = json.loads(cursor)
-            return cls(
+        with _cursor.reading(cls.platform, source or cls.source, cursor) as state:
+            walk = cls(
                 bound=str(state["bound"]),
-                seen=tuple(state.get("seen", ())),
-                token=state.get("token"),
-                newest=state.get("newest"),
-                newest_ids=tuple(state.get(cls.ids_key, ())),
+                seen=tuple(map(str, state.get("seen", ()))),
+                token=_cursor.text_or_none(state.get("token")),
+                newest=_cursor.text_or_none(state.get("newest")),
+                newest_ids=tuple(map(str, state.get(cls.ids_key, ()))),
             )
-        except (ValueError, TypeError, KeyError) as exc:
-            raise BadPayload(f"{cls.platform} cursor {cursor!r} is not ours") from exc
+            walk.bound_at  # noqa: B018 - read now: a time that is none is the cursor's fault, not the page's
+            if walk.newest:
+                parse_iso(walk.newest, f"{cls.platform} cursor")
+            return walk
 
     def dump(self) -> str:
         """The cursor string stored in the database."""
@@ -93,7 +95,7 @@ class Walk(ABC):
             "newest": self.newest,
             self.ids_key: self.newest_ids,
         }
-        return json.dumps({k: v for k, v in state.items() if v not in (None, ())}, sort_keys=True)
+        return _cursor.dump({k: v for k, v in state.items() if v != ()})
 
     @cached_property
     def bound_at(self) -> datetime:

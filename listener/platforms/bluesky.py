@@ -1,4 +1,4 @@
-"""Provide the Bluesky platform: normalise notifications, and poll and reply through atproto.
+"""Provide the Bluesky platform: normalise notifications and walk its newest-first lists; ``bluesky_client`` talks.
 
 Sources: ``notifications``, mentions, replies and quotes from
 ``app.bsky.notification.listNotifications``; and ``search:<query>`` for each keyword, posts from
@@ -7,49 +7,20 @@ Sources: ``notifications``, mentions, replies and quotes from
 first with a ``cursor`` to older pages, so a poll cycle pages down from the newest item to the
 bound the previous cycle reached, then remembers the newest it saw (the same cycle as X's since_id walk).
 
-The session is created once per process and reused; atproto refreshes it from its JWT ``exp``.
-A login is at most once per ``RELOGIN_GAP``: createSession allows 30 per 5 minutes per handle.
+The session is kept across restarts in ``session_file`` (a secret: mode 0600), refreshed by atproto
+from its JWT ``exp``; a login is at most once per ``RELOGIN_GAP``, because createSession allows 30
+per 5 minutes per handle.
 """
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from atproto import Client, Session, models
-from atproto_client.exceptions import (
-    BadRequestError,
-    LoginRequiredError,
-    ModelError,
-    NetworkError,
-    RateLimitExceededError,
-    RequestErrorBase,
-    UnauthorizedError,
-)
-from atproto_client.request import Request
-from atproto_client.utils import facet_detection
-from atproto_core.exceptions import AtProtocolError
-
-from listener.errors import (
-    AuthFailed,
-    BadPayload,
-    ConfigError,
-    ContentRefused,
-    PermanentFailure,
-    PlatformError,
-    RateLimited,
-    Transient,
-)
+from listener.errors import BadPayload
 from listener.platforms import PlatformSpec, _length, _walk, register
 from listener.platforms._common import (
     MAX_NAME,
-    bool_option,
-    ceil_epoch,
     expected,
     metric,
     optional_id,
@@ -58,27 +29,20 @@ from listener.platforms._common import (
     optional_mappings,
     optional_str,
     parse_iso,
-    require,
     require_id,
     require_mapping,
-    require_secrets,
 )
-from listener.records import Account, Author, Comment, OwnPost, Page
+from listener.records import Account, Author, Comment, OwnPost
 from listener.text import clean_text
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from listener.platforms.bluesky_client import BlueskyClient
+
 
 SECRETS = ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD")
-OPTIONS = ("base_url", "page_size", "timeout", "mark_seen", "keywords", "own_replies")
-DEFAULT_BASE = "https://bsky.social"
-POST = "app.bsky.feed.post"
+OPTIONS = ("base_url", "page_size", "timeout", "mark_seen", "keywords", "own_replies", "session_file")
 # Notification reasons we answer, and the Comment source each becomes (a quote is aimed at us).
 REASONS = {"mention": "mention", "reply": "reply", "quote": "mention"}
-OWN_PAGE = 100  # our latest posts per own-posts fetch: getAuthorFeed's largest page
-RELOGIN_GAP = 120.0  # seconds between password logins, far inside createSession's 30 per 5 min
-_TOKEN_ERRORS = {"ExpiredToken", "InvalidToken"}
-# A write refused for its record (text over 300 graphemes, say): this reply fails, not the session.
-_RECORD_REFUSED = {"InvalidRequest", "InvalidRecord"}
 _GONE = ("#blockedPost", "#notFoundPost")
 
 
@@ -200,7 +164,7 @@ class Walk(_walk.Walk):
     uris stored at exactly that instant. The cursor keeps the newest uris under ``newest_uris``.
     """
 
-    platform = "bluesky"
+    platform, source = "bluesky", "notifications"
     ids_key = "newest_uris"
 
     @staticmethod
@@ -218,7 +182,7 @@ class SearchWalk(_walk.Walk):
     time: the walk reads that time, and asks for nothing older than its bound.
     """
 
-    platform = "bluesky search"
+    platform, source = "bluesky", "search"  # ``load`` is told which search
     ids_key = "newest_uris"
 
     @staticmethod
@@ -239,7 +203,7 @@ class FeedWalk(_walk.Walk):
     when it was reposted (``reason.indexedAt``): the walk reads the same time.
     """
 
-    platform = "bluesky own"
+    platform, source = "bluesky", "ours"
     ids_key = "newest_uris"
 
     @staticmethod
@@ -257,299 +221,8 @@ class FeedWalk(_walk.Walk):
         return _walk.Stamp(uri, parse_iso(text, where), str(text))
 
 
-# -- the client --------------------------------------------------------------------------------
-
-
-@dataclass
-class _Window:
-    """What the last response said about one method's rate-limit window."""
-
-    remaining: int
-    reset: float
-
-
-class BlueskyClient:
-    """A Bluesky account through atproto's Client: one session, bounded requests, errors translated."""
-
-    name = "bluesky"
-
-    def __init__(
-        self,
-        api: Client,
-        handle: str,
-        password: str,
-        *,
-        page_size: int = 50,
-        mark_seen: bool = False,
-        session_string: str | None = None,
-        clock: Callable[[], float] = time.time,
-        keywords: Sequence[str] = (),
-        own_replies: bool = True,
-    ) -> None:
-        self.api, self.handle, self._password = api, handle.removeprefix("@"), password
-        self.keywords, self.own_replies = tuple(keywords), own_replies
-        self.page_size, self.mark_seen, self.clock = page_size, mark_seen, clock
-        self._session_string = session_string
-        self._account: Account | None = None
-        self._last_login = float("-inf")
-        self._windows: dict[str, _Window] = {}
-        self.logins = 0
-
-    @property
-    def account(self) -> Account:
-        """Who we are: the DID and handle of the session (logging in on first use)."""
-        self._ensure_session()
-        assert self._account is not None
-        return self._account
-
-    def session_string(self) -> str | None:
-        """The current session, for an app that wants to keep it across restarts (it is a secret)."""
-        return self.api.export_session_string() if self._account else None
-
-    def sources(self) -> Sequence[str]:
-        """``notifications`` (mentions, replies and quotes), ``search:<query>`` per keyword, and ``ours``."""
-        return ("notifications", *(f"search:{k}" for k in self.keywords), *(("ours",) if self.own_replies else ()))
-
-    def fetch(self, source: str, cursor: str | None, *, since: datetime) -> Page:
-        """Fetch one page of the current cycle; the cursor records where the next call continues."""
-        if source.startswith("search:") and source[7:] in self.keywords:
-            return self._search(source[7:], cursor, since)
-        if source == "ours":
-            return self._ours(cursor, since)
-        if source != "notifications":
-            raise ConfigError(
-                f"bluesky has no source {source!r}; expected 'notifications', 'search:<keyword>' or 'ours'"
-            )
-        walk = Walk.load(cursor, since)
-        params = models.AppBskyNotificationListNotifications.Params(
-            limit=self.page_size, cursor=walk.token, reasons=sorted(REASONS)
-        )
-        body = self._call("app.bsky.notification.listNotifications", params)
-        items = body.get("notifications")
-        if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("uri") for i in items):
-            raise BadPayload("bluesky listNotifications: 'notifications' is not a list of notifications")
-        fresh, after = walk.step(items, body.get("cursor"))
-        kept = [i for i in fresh if i.get("reason") in REASONS and _answerable(i)]
-        if len(kept) < len(fresh):
-            log.info("bluesky dropped %d deleted, blocked or empty notifications", len(fresh) - len(kept))
-        return Page(tuple(kept), after.dump(), more=after.token is not None)
-
-    def _search(self, query: str, cursor: str | None, since: datetime) -> Page:
-        """One page of posts matching ``query``, newest first, down to the last cycle's bound."""
-        walk = SearchWalk.load(cursor, since)
-        params = models.AppBskyFeedSearchPosts.Params(
-            q=query, sort="latest", since=walk.bound, limit=max(1, min(100, self.page_size)), cursor=walk.token
-        )
-        body = self._call("app.bsky.feed.searchPosts", params)
-        posts = body.get("posts")
-        if not isinstance(posts, list) or not all(isinstance(p, dict) and p.get("uri") for p in posts):
-            raise BadPayload("bluesky searchPosts: 'posts' is not a list of posts")
-        fresh, after = walk.step(posts, body.get("cursor"))
-        kept = [p for p in fresh if _answerable(p)]
-        return Page(tuple(kept), after.dump(), more=after.token is not None)
-
-    def _ours(self, cursor: str | None, since: datetime) -> Page:
-        """One page of our author feed, newest first, down to the last cycle's bound; our replies only.
-
-        Our replies, by heard or by a person in any app, are what acknowledge a comment; no
-        notification carries them. Root posts are the own-posts report's, reposts are not ours.
-        """
-        me, walk = self.account.id, FeedWalk.load(cursor, since)
-        params = models.AppBskyFeedGetAuthorFeed.Params(
-            actor=me, filter="posts_with_replies", limit=self.page_size, cursor=walk.token
-        )
-        body = self._call("app.bsky.feed.getAuthorFeed", params)
-        feed = body.get("feed")
-        if not isinstance(feed, list) or not all(isinstance(i, dict) and isinstance(i.get("post"), dict) for i in feed):
-            raise BadPayload("bluesky getAuthorFeed: 'feed' is not a list of feed items")
-        fresh, after = walk.step(feed, body.get("cursor"))
-        replies = [
-            entry["post"]
-            for entry in fresh
-            if not entry.get("reason")
-            and (entry["post"].get("author") or {}).get("did") == me
-            and _parent_of(entry["post"].get("record"))
-            and _answerable(entry["post"])
-        ]
-        return Page(tuple(replies), after.dump(), more=after.token is not None)
-
-    def normalise(self, raw: Mapping[str, Any]) -> Comment:
-        """Turn one fetched notification (or searched post, or post of ours) into a Comment."""
-        return normalise(raw, self.account)
-
-    def after_store(self, source: str, page: Page) -> None:
-        """With ``mark_seen``, move the app's "seen" mark to the newest stored notification.
-
-        Off by default: it clears the unread badge a person may rely on in the app.
-        """
-        if source != "notifications" or not (self.mark_seen and page.items):
-            return  # a searched post or one of ours is no notification: its time must not move the mark
-        newest = max(str(i["indexedAt"]) for i in page.items)
-        try:
-            self._call(
-                "app.bsky.notification.updateSeen",
-                models.AppBskyNotificationUpdateSeen.Data(seen_at=newest),
-                procedure=True,
-            )
-        except PlatformError as exc:
-            log.warning("bluesky updateSeen failed: %s", exc)
-
-    def reply(self, comment: Comment, text: str) -> str:
-        """Post ``text`` as a reply to ``comment`` (createRecord); return the new post's uri.
-
-        :raises PermanentFailure: the post cannot be answered (deleted, blocked, invalid record).
-        """
-        parent = _strong_ref(comment.native_id, comment.raw.get("cid"))
-        root_ref = ((comment.raw.get("record") or {}).get("reply") or {}).get("root")
-        root = _strong_ref(root_ref.get("uri"), root_ref.get("cid")) if isinstance(root_ref, dict) else parent
-        try:
-            record = models.AppBskyFeedPost.Record(
-                created_at=self.api.get_current_time_iso(),
-                text=text,
-                reply=models.AppBskyFeedPost.ReplyRef(root=root, parent=parent),
-                facets=self._facets(text, comment) or None,
-                langs=[comment.lang] if comment.lang else None,
-            )
-        except ValueError as exc:  # the lexicon's own limits (text over 3,000 bytes...), checked before sending
-            raise ContentRefused(f"bluesky createRecord: the record is refused: {str(exc).splitlines()[0]}") from exc
-        data = models.ComAtprotoRepoCreateRecord.Data(repo=self.account.id, collection=POST, record=record)
-        body = self._call("com.atproto.repo.createRecord", data, procedure=True, writing=True)
-        return str(require(body, "uri", "bluesky createRecord"))
-
-    def _facets(self, text: str, comment: Comment) -> list[models.AppBskyRichtextFacet.Main]:
-        """Links, tags and the @mentions whose DID we know (no resolveHandle request per reply)."""
-        known = {comment.author.handle.lower(): comment.author.id, self.account.handle.lower(): self.account.id}
-        facets = facet_detection.detect_facets(text)
-        for found in facet_detection.detect_mentions(text):
-            did = known.get(found.handle.lower())
-            if did:
-                facets.append(
-                    models.AppBskyRichtextFacet.Main(
-                        features=[models.AppBskyRichtextFacet.Mention(did=did)],
-                        index=models.AppBskyRichtextFacet.ByteSlice(
-                            byte_start=found.byte_start, byte_end=found.byte_end
-                        ),
-                    )
-                )
-        return sorted(facets, key=lambda f: f.index.byte_start)
-
-    def find_reply(self, comment: Comment) -> str | None:
-        """Return the uri of our reply to ``comment``: from the thread, else from our own newest posts.
-
-        The thread comes from the AppView, which may not have indexed a reply made seconds before a
-        crash; our own repo on the PDS has it at once, so it is the second look.
-        """
-        me, target = self.account.id, comment.native_id
-        try:
-            thread = self._call(
-                "app.bsky.feed.getPostThread",
-                models.AppBskyFeedGetPostThread.Params(uri=target, depth=1, parent_height=0),
-            )
-        except PermanentFailure:
-            thread = {}  # the post is gone from the AppView; our repo may still hold a reply
-        for node in (thread.get("thread") or {}).get("replies") or []:
-            post = node.get("post") if isinstance(node, dict) else None
-            if post and (post.get("author") or {}).get("did") == me and _parent_of(post.get("record")) == target:
-                return str(post["uri"])
-        params = models.ComAtprotoRepoListRecords.Params(repo=me, collection=POST, limit=100)
-        for rec in self._call("com.atproto.repo.listRecords", params).get("records") or []:
-            if isinstance(rec, dict) and _parent_of(rec.get("value")) == target:
-                return str(rec["uri"])
-        return None
-
-    def own_posts(self, *, since: datetime) -> Sequence[OwnPost]:
-        """Our latest posts since ``since`` (no replies or reposts) with their counts: two requests."""
-        me = self.account.id
-        profile = self._call("app.bsky.actor.getProfile", models.AppBskyActorGetProfile.Params(actor=me))
-        params = models.AppBskyFeedGetAuthorFeed.Params(actor=me, filter="posts_no_replies", limit=OWN_PAGE)
-        feed = self._call("app.bsky.feed.getAuthorFeed", params).get("feed")
-        if not isinstance(feed, list) or not all(isinstance(i, dict) and isinstance(i.get("post"), dict) for i in feed):
-            raise BadPayload("bluesky getAuthorFeed: 'feed' is not a list of feed items")
-        # The filter still lets our reposts of other people's posts through (with a ``reason``).
-        ours = [i["post"] for i in feed if not i.get("reason") and (i["post"].get("author") or {}).get("did") == me]
-        posts = [normalise_post(p, metric(profile, "followersCount")) for p in ours]
-        return [p for p in posts if p.created_at >= since]
-
-    def check(self) -> str:
-        """Fetch our own profile; return ``@handle (did)``."""
-        profile = self._call("app.bsky.actor.getProfile", models.AppBskyActorGetProfile.Params(actor=self.account.id))
-        return f"@{require(profile, 'handle', 'bluesky getProfile')} ({require(profile, 'did', 'bluesky getProfile')})"
-
-    # -- the boundary: session, rate limits and error translation ---------------------------------
-
-    def _ensure_session(self) -> None:
-        if self._account is not None:
-            return
-        if self._session_string:
-            with _translated("createSession", self.clock):
-                self.api.login(session_string=self._session_string, fetch_bsky_profile=False)
-            self._session_string = None
-        else:
-            self._login()
-        me = Session.decode(self.api.export_session_string())  # who the session belongs to, no request
-        self._account = Account("bluesky", me.did, me.handle)
-
-    def _login(self) -> None:
-        wait = self._last_login + RELOGIN_GAP - self.clock()
-        if wait > 0:
-            raise AuthFailed(f"bluesky: a new login is refused for {int(wait)} s (createSession is rate limited)")
-        self._last_login = self.clock()
-        self.logins += 1
-        with _translated("createSession", self.clock):
-            self.api.login(self.handle, self._password, fetch_bsky_profile=False)
-
-    def _renew(self) -> None:
-        """Refresh the session with its refresh token; log in again only if that is refused too."""
-        old = Session.decode(self.api.export_session_string())
-        try:
-            with _translated("com.atproto.server.refreshSession", self.clock):
-                fresh = self.api.com.atproto.server.refresh_session(
-                    headers={"Authorization": f"Bearer {old.refresh_jwt}"}, ignore_session_check=True
-                )
-        except (AuthFailed, PermanentFailure, _ExpiredToken):
-            self._login()
-            return
-        renewed = Session(fresh.handle, fresh.did, fresh.access_jwt, fresh.refresh_jwt, old.pds_endpoint)
-        self.api.login(session_string=renewed.encode(), fetch_bsky_profile=False)
-
-    def _call(self, nsid: str, payload: Any, *, procedure: bool = False, writing: bool = False) -> dict[str, Any]:
-        """One XRPC call through atproto, admitted against the rate-limit window and translated."""
-        self._ensure_session()
-        self._admit(nsid)
-        invoke = self.api.invoke_procedure if procedure else self.api.invoke_query
-        send = (lambda: invoke(nsid, data=payload)) if procedure else (lambda: invoke(nsid, params=payload))
-        try:
-            with _translated(nsid, self.clock, writing=writing, windows=self._windows):
-                response = send()
-        except _ExpiredToken:
-            # The server ended the session before its `exp` (atproto refreshes on its own before
-            # then): renew it and repeat the call once. A refused token means nothing was done.
-            self._renew()
-            with _translated(nsid, self.clock, writing=writing, windows=self._windows):
-                response = send()
-        self._note(nsid, response.headers)
-        if not isinstance(response.content, dict):
-            raise BadPayload(f"bluesky {nsid}: expected a JSON object")
-        return response.content
-
-    def _admit(self, nsid: str) -> None:
-        """Refuse a call the window cannot afford, before Bluesky has to say 429."""
-        window = self._windows.get(nsid)
-        if window and window.remaining <= 0 and self.clock() < window.reset:
-            raise RateLimited(f"bluesky {nsid}: rate-limit window spent", ceil_epoch(window.reset))
-
-    def _note(self, nsid: str, headers: Mapping[str, Any]) -> None:
-        try:
-            self._windows[nsid] = _Window(int(headers["ratelimit-remaining"]), float(headers["ratelimit-reset"]))
-        except (KeyError, ValueError, TypeError):
-            pass  # no headers: keep what we knew; a 429 still stops us
-
-
-class _ExpiredToken(Exception):
-    """The server refused our access token as expired or invalid."""
-
-
-def _answerable(item: Mapping[str, Any]) -> bool:
+def answerable(item: Mapping[str, Any]) -> bool:
+    """Whether a listed post can be answered: neither deleted nor blocked, and with text or an embed."""
     record = item.get("record")
     return (
         not _gone(item)
@@ -558,87 +231,20 @@ def _answerable(item: Mapping[str, Any]) -> bool:
     )
 
 
-def _parent_of(record: Any) -> str | None:
+def parent_of(record: Any) -> str | None:
+    """The uri of the post a post record answers, or None for a root post."""
     reply = record.get("reply") if isinstance(record, dict) else None
     return _ref_uri(reply, "parent") if isinstance(reply, dict) else None
 
 
-def _strong_ref(uri: Any, cid: Any) -> models.ComAtprotoRepoStrongRef.Main:
-    if not uri or not cid:
-        raise PermanentFailure(f"bluesky {uri}: no uri/cid to reply to")
-    return models.ComAtprotoRepoStrongRef.Main(uri=str(uri), cid=str(cid))
-
-
-def _error_name(exc: RequestErrorBase) -> str:
-    content = exc.response.content if exc.response is not None else None
-    return str(getattr(content, "error", "") or "")
-
-
-@contextmanager
-def _translated(
-    nsid: str, clock: Callable[[], float], *, writing: bool = False, windows: dict[str, _Window] | None = None
-) -> Iterator[None]:
-    """Turn atproto's exceptions into heard's hierarchy."""
-    try:
-        yield
-    except RateLimitExceededError as exc:
-        reset = exc.reset_at.timestamp() if exc.reset_at else clock() + (exc.retry_after or 60.0)
-        if windows is not None:
-            windows[nsid] = _Window(0, reset)
-        raise RateLimited(f"bluesky {nsid}: 429 {exc}", ceil_epoch(reset)) from exc
-    except (UnauthorizedError, BadRequestError) as exc:
-        if _error_name(exc) in _TOKEN_ERRORS and nsid != "createSession":
-            raise _ExpiredToken(str(exc)) from exc
-        status = exc.response.status_code if exc.response is not None else 0
-        if status == 401 or (status == 403 and not writing) or nsid == "createSession":
-            raise AuthFailed(f"bluesky {nsid}: credentials refused: {exc}") from exc
-        if status == 400 and writing and _error_name(exc) in _RECORD_REFUSED:
-            raise ContentRefused(f"bluesky {nsid}: {exc}") from exc
-        raise PermanentFailure(f"bluesky {nsid}: {exc}") from exc
-    except NetworkError as exc:  # includes InvokeTimeoutError, and 409/413/502 answers
-        raise Transient(f"bluesky {nsid}: {type(exc).__name__} {exc}") from exc
-    except LoginRequiredError as exc:
-        raise AuthFailed(f"bluesky {nsid}: not logged in") from exc
-    except RequestErrorBase as exc:
-        status = exc.response.status_code if exc.response is not None else 0
-        if status >= 500 or status == 0:
-            raise Transient(f"bluesky {nsid}: {exc}") from exc
-        if status == 404:
-            raise PermanentFailure(f"bluesky {nsid}: {exc}") from exc
-        raise PlatformError(f"bluesky {nsid}: {exc}") from exc
-    except (ModelError, ValueError) as exc:  # a body that is not JSON, or not the lexicon's shape
-        raise BadPayload(f"bluesky {nsid}: unreadable answer: {type(exc).__name__}") from exc
-    except AtProtocolError as exc:
-        raise PlatformError(f"bluesky {nsid}: {type(exc).__name__}: {exc}") from exc
-
-
 def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> BlueskyClient:
-    """Build a Bluesky client from heard.toml options and the handle and app password (no request yet).
+    """Build a Bluesky client from heard.toml options and the handle and app password (atproto is loaded now).
 
     :raises ConfigError: a secret is missing or an option has the wrong type.
     """
-    require_secrets("bluesky", SECRETS, secrets)
-    try:
-        page_size, timeout = int(options.get("page_size", 50)), float(options.get("timeout", 10))
-    except (TypeError, ValueError) as exc:
-        raise ConfigError("platforms.bluesky.page_size/timeout: expected numbers") from exc
-    if not 1 <= page_size <= 100:
-        raise ConfigError(f"platforms.bluesky.page_size: expected 1 to 100, got {page_size}")
-    keywords = options.get("keywords", [])
-    if not isinstance(keywords, list | tuple) or not all(isinstance(k, str) and k.strip() for k in keywords):
-        raise ConfigError("platforms.bluesky.keywords: expected a list of search queries")
-    own_replies = bool_option("bluesky", options, "own_replies", True)
-    # httpx's timeout, so a hung socket cannot hang the poll job.
-    api = Client(base_url=str(options.get("base_url") or DEFAULT_BASE), request=Request(timeout=timeout))
-    return BlueskyClient(
-        api,
-        secrets["BLUESKY_HANDLE"],
-        secrets["BLUESKY_APP_PASSWORD"],
-        page_size=page_size,
-        mark_seen=bool(options.get("mark_seen", False)),
-        keywords=keywords,
-        own_replies=own_replies,
-    )
+    from listener.platforms import bluesky_client
+
+    return bluesky_client.connect(options, secrets)
 
 
 register(
@@ -656,6 +262,8 @@ register(
         normalise_post=normalise_post,
         reply_limit=300,
         reply_unit="graphemes",
+        state_files=("session_file",),
         count_reply=_length.count_graphemes,
+        # Replies are plain text threaded under the post; an @mention in them is linked by a facet.
     )
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,11 @@ class ReplayPlatform:
         self.accounts = {**found, **(accounts or {})}
         self.account = Account("replay", "replay", "replay")
         self._profiles: dict[tuple[str, str], str] | None = None  # read on first use
+
+    @property
+    def answers_for(self) -> Collection[str]:
+        """The platforms the recording holds comments of (and whose replies go to the outbox)."""
+        return tuple(self.accounts)
 
     def sources(self) -> Sequence[str]:
         """A recording is one source."""

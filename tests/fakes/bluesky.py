@@ -185,6 +185,11 @@ class FakeBluesky:
         with self._lock:
             self.tokens = {t: kind for t, kind in self.tokens.items() if kind == "refresh"}
 
+    def revoke_sessions(self) -> None:
+        """End every session, refresh tokens too, as a password change does: only a new login works."""
+        with self._lock:
+            self.tokens.clear()
+
     # -- HTTP ------------------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:

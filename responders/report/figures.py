@@ -22,6 +22,8 @@ SENTIMENTS = ("negative", "neutral", "positive")
 # Advocate score: each comment adds its sentiment weight, halved for every HALF_LIFE of age.
 SENTIMENT_WEIGHT = {"positive": 1.0, "neutral": 0.2, "negative": -1.0}
 HALF_LIFE_DAYS = 30.0
+# An advocate is someone who came back: one comment, however warm, is not a pattern.
+ADVOCATE_MIN_COMMENTS = 2
 
 
 def when(text: str) -> datetime:
@@ -29,9 +31,14 @@ def when(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def is_heard(row: Row) -> bool:
+    """Whether a comment is what people say: not one of our own posts, and not a bot's."""
+    return not row["is_own"] and not row["author_is_bot"]
+
+
 def needs_reply(row: Row) -> bool:
-    """Whether a comment needed a reply from us: what the judge decided (tags.needs_reply)."""
-    return bool(row["needs_reply"]) and not row["is_own"]
+    """Whether a comment needed a reply from us, by the store's one definition (`report_rows` reads it)."""
+    return bool(row["needs_reply"])
 
 
 def acknowledged(row: Row) -> bool:
@@ -160,7 +167,7 @@ def people(rows: Sequence[Row], *, start: datetime | None, now: datetime, limit:
     """Advocates (repeat, positive, recent) and first-time commenters who got no reply."""
     authors: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for r in rows:
-        if not r["is_own"] and not r["author_is_bot"]:
+        if is_heard(r):
             authors[(r["platform"], r["author_id"])].append(r)
     return {
         "authors": len(authors),
@@ -179,10 +186,10 @@ def advocate_score(comments: Iterable[Row], *, now: datetime) -> float:
 
 
 def advocates(groups: Iterable[list[Row]], *, now: datetime, limit: int) -> list[dict[str, Any]]:
-    """Rank authors with two or more comments by advocate score."""
+    """Rank authors with ADVOCATE_MIN_COMMENTS comments or more by advocate score."""
     ranked = []
     for comments in groups:
-        if len(comments) < 2:
+        if len(comments) < ADVOCATE_MIN_COMMENTS:
             continue
         score = advocate_score(comments, now=now)
         if score > 0:
@@ -244,20 +251,3 @@ def authenticity_counts(rows: Sequence[Row]) -> dict[str, Any]:
         "as_is_share": len(as_is) / len(posted) if posted else None,
         "median_edit_ratio": quantile([r["edit_ratio"] for r in edited], 0.5),
     }
-
-
-def fmt_duration(seconds: float | None) -> str:
-    """Format a short human duration (45m, 3h 10m, 2d 4h), or an em dash when there is none."""
-    if seconds is None:
-        return "\u2014"
-    minutes = int(round(seconds / 60))
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    return f"{hours}h {mins}m" if hours else f"{mins}m"
-
-
-def fmt_pct(share: float | None, digits: int = 0) -> str:
-    """Format a share as a percentage, or an em dash when there is none."""
-    return "\u2014" if share is None else f"{share:.{digits}%}"

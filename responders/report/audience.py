@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from responders.report_figures import quantile, week_of
+from responders.report.figures import quantile, week_of
 
 # Typical engagement per post as a share of followers, by follower tier: (tier, up to, low, high).
 # These are rough industry rules of thumb, not measurements: commonly cited benchmark reports agree

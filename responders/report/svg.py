@@ -1,10 +1,11 @@
-"""Draw the report's charts as inline SVG: bars, stacked bars and lines, with no library and no script."""
+"""Draw the report's charts as inline SVG markup: bars, stacked bars and lines, with no library and no script."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from html import escape
+
+from markupsafe import Markup, escape
 
 # A narrow default: on a phone the chart shrinks to the screen and its 12-unit text stays legible.
 W, H = 420, 220
@@ -28,7 +29,7 @@ def _frame(
     labels: Sequence[str],
     body: list[str],
     legend: Sequence[tuple[str, str]] = (),
-) -> str:
+) -> Markup:
     plot_w, plot_h = width - LEFT - RIGHT, H - TOP - BOTTOM
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {H}" role="img" aria-label="{escape(title)}" '
@@ -56,7 +57,7 @@ def _frame(
             f'<text class="tick" x="{x + 14}" y="{H - 4}">{escape(name)}</text>'
         )
         x += 22 + 7 * len(name)
-    return "".join(parts + body + ["</svg>"])
+    return Markup("".join(parts + body + ["</svg>"]))
 
 
 def bar_chart(
@@ -68,7 +69,7 @@ def bar_chart(
     color: str = "#2f6fdf",
     top: float | None = None,
     width: int = W,
-) -> str:
+) -> Markup:
     """Vertical bars, one per label; a missing value draws no bar."""
     top = top or _nice_max(max((v or 0 for v in values), default=0))
     plot_w, plot_h = width - LEFT - RIGHT, H - TOP - BOTTOM
@@ -99,7 +100,7 @@ def stacked_bars(
     *,
     fmt: Fmt = lambda v: f"{v:.0f}",
     width: int = W,
-) -> str:
+) -> Markup:
     """Bars made of one segment per series (name, colour, values), stacked bottom up."""
     totals = [sum(s[2][i] for s in series) for i in range(len(labels))]
     top = _nice_max(max(totals, default=0))
@@ -130,7 +131,7 @@ def line_chart(
     band: Sequence[tuple[float, float] | None] = (),
     reference: tuple[float, float, str] | None = None,
     width: int = W,
-) -> str:
+) -> Markup:
     """Draw a line through the values (gaps where None), with optional shaded bands.
 
     ``band`` shades a (low, high) range per point; ``reference`` a horizontal (low, high, name) range.
@@ -173,7 +174,7 @@ def hbars(
     color: str = "#2f6fdf",
     top: float = 1.0,
     width: int = W,
-) -> str:
+) -> Markup:
     """Horizontal bars (label, value, shown text) against a fixed top, e.g. rates out of 1."""
     row_h, label_w = 26, 110
     height = TOP + row_h * len(rows) + 8
@@ -192,4 +193,4 @@ def hbars(
             f"<title>{escape(label)}: {escape(shown)}</title></rect>"
             f'<text class="tick" x="{label_w + span + 6}" y="{y + 15}">{escape(shown)}</text>'
         )
-    return "".join(parts + ["</svg>"])
+    return Markup("".join(parts + ["</svg>"]))

@@ -1,0 +1,203 @@
+"""Convert between stored rows and records: times as UTC ISO-8601 text, lists and dicts as JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from listener.records import Author, Comment, ReplyState, Tags
+from listener.store.kinds import ErrorKind
+from listener.store.rows import Awaiting, PostingPause, Reply
+
+# Fields the audit trail keeps only as "changed": the drafts heard offered, which the replies table holds.
+_ELIDED = frozenset({"alternatives", "suggested_text"})
+
+
+def iso(moment: datetime) -> str:
+    """Format a datetime as the UTC ISO-8601 text stored in every time column."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """Parse a stored time column back into an aware datetime."""
+    return datetime.fromisoformat(text) if text else None
+
+
+def states_sql(states: Iterable[ReplyState]) -> str:
+    """An SQL list of reply states, e.g. ``'approved', 'posting'``, built from the one definition of them."""
+    return ", ".join(f"'{s.value}'" for s in sorted(states))
+
+
+def encode(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Column values for fields: datetimes as ISO text, lists, tuples and dicts as JSON."""
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if isinstance(value, datetime):
+            value = iso(value)
+        elif isinstance(value, list | tuple | dict):
+            value = json.dumps(value)
+        out[key] = value
+    return out
+
+
+def event_detail(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """What the audit trail records of a reply's changed fields."""
+    # The trail records what changed and why, with the reply text as it was at that move: the replies
+    # table holds only the latest text, so an edit or an approval is auditable only from here.
+    return {k: ("…" if k in _ELIDED else v) for k, v in encode(fields).items() if v is not None}
+
+
+def comment_row(c: Comment, now: datetime) -> dict[str, Any]:
+    """The comments-table row of a comment fetched at ``now``."""
+    return {
+        "id": c.id,
+        "platform": c.platform,
+        "native_id": c.native_id,
+        "account": c.account,
+        "source": c.source,
+        "author_id": c.author.id,
+        "author_handle": c.author.handle,
+        "author_name": c.author.name,
+        "author_is_bot": int(c.author.is_bot),
+        "author_bio": c.author.bio,
+        "text": c.text,
+        "url": c.url,
+        "created_at": iso(c.created_at),
+        "fetched_at": iso(now),
+        "parent_id": c.parent_id,
+        "conversation_id": c.conversation_id,
+        "lang": c.lang,
+        "mentions_us": int(c.mentions_us),
+        "is_own": int(c.is_own),
+        "raw": json.dumps(c.raw, sort_keys=True),
+    }
+
+
+def row_comment(r: Mapping[str, Any]) -> Comment:
+    """The comment a comments-table row holds."""
+    return Comment(
+        platform=r["platform"],
+        native_id=r["native_id"],
+        account=r["account"],
+        source=r["source"],
+        author=Author(
+            id=r["author_id"],
+            handle=r["author_handle"],
+            name=r["author_name"] or "",
+            is_bot=bool(r["author_is_bot"]),
+            bio=r["author_bio"] or "",
+        ),
+        text=r["text"],
+        url=r["url"],
+        created_at=datetime.fromisoformat(r["created_at"]),
+        parent_id=r["parent_id"],
+        conversation_id=r["conversation_id"],
+        lang=r["lang"],
+        mentions_us=bool(r["mentions_us"]),
+        is_own=bool(r["is_own"]),
+        raw=json.loads(r["raw"]) if r.get("raw") else {},
+    )
+
+
+def tags_row(t: Tags, now: datetime) -> dict[str, Any]:
+    """The tags-table row of a comment's tags, tagged at ``now``."""
+    return {
+        "comment_id": t.comment_id,
+        "sentiment": t.sentiment,
+        "sentiment_score": t.sentiment_score,
+        "is_question": int(t.is_question),
+        "question_score": t.question_score,
+        "intent": t.intent,
+        "intent_score": t.intent_score,
+        "spam_score": t.spam_score,
+        "bot_score": t.bot_score,
+        "needs_reply": int(t.needs_reply),
+        "priority": t.priority,
+        "lang": t.lang,
+        "model_version": t.model_version,
+        "tagged_at": iso(now),
+    }
+
+
+def row_tags(r: Mapping[str, Any]) -> Tags:
+    """The tags a tags-table row holds."""
+    return Tags(
+        comment_id=r["comment_id"],
+        sentiment=r["sentiment"],
+        sentiment_score=r["sentiment_score"],
+        is_question=bool(r["is_question"]),
+        question_score=r["question_score"],
+        intent=r["intent"],
+        intent_score=r["intent_score"],
+        spam_score=r["spam_score"],
+        bot_score=r["bot_score"],
+        needs_reply=bool(r["needs_reply"]),
+        priority=r["priority"],
+        lang=r["lang"],
+        model_version=r["model_version"],
+    )
+
+
+def row_reply(r: Mapping[str, Any]) -> Reply:
+    """The reply a replies-table row (with its comment's ``platform``) holds."""
+    return Reply(
+        comment_id=r["comment_id"],
+        platform=r["platform"],
+        state=ReplyState(r["state"]),
+        text=r["text"],
+        suggested_text=r["suggested_text"],
+        alternatives=tuple(json.loads(r["alternatives"])) if r["alternatives"] else (),
+        template=r["template"],
+        reason=r["reason"],
+        skip_reason=r["skip_reason"],
+        duplicate_of=r["duplicate_of"],
+        decided_by=r["decided_by"],
+        idempotency_key=r["idempotency_key"],
+        remote_id=r["remote_id"],
+        attempts=int(r["attempts"] or 0),
+        error=r["error"],
+        retry_at=parse_time(r["retry_at"]),
+        edit_ratio=r["edit_ratio"],
+        created_at=datetime.fromisoformat(r["created_at"]),
+        updated_at=datetime.fromisoformat(r["updated_at"]),
+        posted_at=parse_time(r["posted_at"]),
+        acknowledged_at=parse_time(r["acknowledged_at"]),
+    )
+
+
+def row_awaiting(r: Mapping[str, Any]) -> Awaiting:
+    """A comment awaiting a reply, from the ledger's join of comment, tags and reply."""
+    return Awaiting(
+        id=r["id"],
+        platform=r["platform"],
+        author_handle=r["author_handle"],
+        text=r["text"],
+        url=r["url"],
+        created_at=datetime.fromisoformat(r["created_at"]),
+        intent=r["intent"],
+        sentiment=r["sentiment"],
+        priority=r["priority"],
+        state=ReplyState(r["state"]) if r["state"] else None,
+        reply_text=r["reply_text"],
+    )
+
+
+def pause_value(pause: PostingPause) -> dict[str, str]:
+    """A posting pause as the JSON value kept in meta."""
+    return {"kind": pause.kind.value, "since": iso(pause.since), "until": iso(pause.until), "why": pause.why}
+
+
+def value_pause(platform: str, value: Mapping[str, Any]) -> PostingPause:
+    """The posting pause a meta value holds."""
+    until = datetime.fromisoformat(value["until"])
+    return PostingPause(
+        platform=platform,
+        kind=ErrorKind(value["kind"]),
+        since=parse_time(value.get("since")) or until,
+        until=until,
+        why=str(value.get("why") or ""),
+    )

@@ -1,0 +1,174 @@
+"""Provide the SQLite engine: opening the file, transactions, faults, and every SQLite-only spelling.
+
+The store's concerns speak to the database only through the ``Engine`` surface below, in SQL that
+PostgreSQL also reads (``?`` placeholders aside, which a second engine translates). A second engine
+is one more class with these methods, plus its own schema; nothing else in the store changes.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import sqlite_utils
+
+from listener.errors import StoreError
+from listener.store.schema import migrations
+
+# How long a write waits for another process's lock before giving up (the faults name this figure).
+BUSY_SECONDS = 10
+
+
+class Cursor(Protocol):
+    """What running one statement gives back (a DB-API cursor)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Engine(Protocol):
+    """The surface the store's concerns use: plain SQL, a few table helpers, and two spellings."""
+
+    path: Path
+    read_only: bool
+    greatest: str  # the scalar max(a, b) of the engine's SQL
+    least: str  # the scalar min(a, b)
+
+    def close(self) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+
+    def insert_all(self, table: str, rows: Iterable[Mapping[str, Any]], *, ignore: bool = False) -> None: ...
+
+    def upsert_all(self, table: str, rows: Iterable[Mapping[str, Any]], *, pk: str) -> None: ...
+
+
+def describe_fault(path: Path | str, exc: BaseException) -> str:
+    """One line for a database fault: what happened, to which file, and what to do about it."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return (
+            f"{path}: the database is locked by another process (a running `heard run`, or a program"
+            f" holding it open) and stayed locked for {BUSY_SECONDS} s; try again, or stop that process first"
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return (
+            f"{path}: the database file is damaged or is not a heard database ({exc}); restore it from a"
+            " backup, or move it aside to start a new one"
+        )
+    if "full" in text or isinstance(exc, OSError) and exc.errno == 28:
+        return f"{path}: the disk holding the database is full; free some space, then run the command again"
+    if "readonly" in text or "read-only" in text or isinstance(exc, PermissionError):
+        return (
+            f"{path}: the database (or its folder) is read-only; run this command as a user who can write"
+            " both, or use a read-only command (status, queue, report)"
+        )
+    if "unable to open" in text:
+        return f"{path}: cannot open the database file; check that its folder exists and can be written"
+    return f"{path}: database error: {exc}"
+
+
+class SQLite:
+    """heard's SQLite file, migrated on open: one connection, used by one thread at a time."""
+
+    greatest = "max"
+    least = "min"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        # A file heard may not write (a backup, another user's) still answers status, queue and report.
+        self.read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+        try:
+            if not self.read_only:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(_connect(path, read_only=self.read_only))
+            self.db.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
+            if self.read_only:
+                if migrations.pending(self.db):
+                    raise StoreError(
+                        f"{path}: this database is read-only and needs upgrading to this version of heard;"
+                        " run any writable command (e.g. `heard poll`) once as a user who can write it"
+                    )
+            else:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                migrations.apply(self.db)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(describe_fault(path, exc)) from exc
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several writes into one atomic transaction that holds the write lock from its start.
+
+        sqlite-utils' ``atomic()`` begins a deferred transaction: one that reads, then writes, fails at
+        once with "database is locked" if another process (the service, a CLI command) committed in
+        between, whatever the busy timeout. BEGIN IMMEDIATE waits for the write lock first instead.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():  # nested: a savepoint inside the open transaction
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.rollback()
+            raise
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one statement."""
+        return self.db.execute(sql, list(params))
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement once per row of parameters."""
+        self.db.conn.executemany(sql, rows)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Run one query; each row as a dict of column -> value."""
+        return self.db.execute_returning_dicts(sql, list(params))
+
+    def insert_all(self, table: str, rows: Iterable[Mapping[str, Any]], *, ignore: bool = False) -> None:
+        """Insert rows; with ``ignore``, a row whose key is already stored is skipped (idempotent inserts)."""
+        self.db.table(table).insert_all((dict(r) for r in rows), ignore=ignore)
+
+    def upsert_all(self, table: str, rows: Iterable[Mapping[str, Any]], *, pk: str) -> None:
+        """Insert rows, or update the columns given of those whose ``pk`` is already stored."""
+        self.db.table(table).upsert_all((dict(r) for r in rows), pk=pk)
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    """One connection, used by one thread at a time: the service runs its jobs on a single worker."""
+    if not read_only:
+        return sqlite3.connect(path, check_same_thread=False, timeout=BUSY_SECONDS)
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_SECONDS)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        # A WAL database in a folder we cannot write has no -shm to share: read the file as it stands.
+        return sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False, timeout=BUSY_SECONDS)

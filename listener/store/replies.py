@@ -1,0 +1,135 @@
+"""Keep the one reply record of each comment: created, moved by compare-and-set, read back as ``Reply``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from listener.records import ReplyState
+from listener.store.base import StoreBase
+from listener.store.codecs import encode, event_detail, iso, parse_time, row_reply, states_sql
+from listener.store.rows import Reply
+
+S = ReplyState
+# Every Reply query: the replies row with its comment's platform.
+_REPLIES = "SELECT r.*, c.platform FROM replies r JOIN comments c ON c.id = r.comment_id"
+# Replies on their way out (approved, or mid-call), which a poster that stopped leaves behind.
+_OUTGOING = states_sql({S.APPROVED, S.POSTING})
+# Replies queued or posted: the texts a new suggestion should not repeat.
+_WRITTEN = states_sql({S.SUGGESTED, S.APPROVED, S.POSTING, S.POSTED})
+
+
+class RepliesStore(StoreBase):
+    """The replies table; the state machine that moves its rows is ``responders.lifecycle``."""
+
+    def create_reply(self, comment_id: str, state: str, *, now: datetime, **fields: Any) -> bool:
+        """Create the one reply record of a comment; False if it already has one."""
+        row = {
+            "comment_id": comment_id,
+            "state": state,
+            "attempts": 0,
+            "created_at": iso(now),
+            "updated_at": iso(now),
+            **encode(fields),
+        }
+        with self.transaction():
+            cursor = self.engine.execute(
+                f"INSERT INTO replies ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+                " ON CONFLICT(comment_id) DO NOTHING",
+                list(row.values()),
+            )
+            if cursor.rowcount:
+                self._event(now, comment_id, "transition", None, state, event_detail(fields))
+            return bool(cursor.rowcount)
+
+    def move_reply(self, comment_id: str, expected: Sequence[str], state: str, *, now: datetime, **fields: Any) -> bool:
+        """Move a reply to ``state`` only if it is in one of ``expected`` (compare-and-set)."""
+        sets = {"state": state, "updated_at": iso(now), **encode(fields)}
+        marks = ",".join("?" * len(expected))
+        with self.transaction():
+            before = self.reply(comment_id)
+            cursor = self.engine.execute(
+                f"UPDATE replies SET {', '.join(f'{k} = ?' for k in sets)} WHERE comment_id = ? AND state IN ({marks})",
+                [*sets.values(), comment_id, *expected],
+            )
+            if cursor.rowcount:
+                was = before.state.value if before else None
+                self._event(now, comment_id, "transition", was, state, event_detail(fields))
+            return bool(cursor.rowcount)
+
+    def update_reply(self, comment_id: str, *, now: datetime, **fields: Any) -> None:
+        """Change a reply's fields without changing its state (e.g. the text a person edited)."""
+        sets = {"updated_at": iso(now), **encode(fields)}
+        with self.transaction():
+            self.engine.execute(
+                f"UPDATE replies SET {', '.join(f'{k} = ?' for k in sets)} WHERE comment_id = ?",
+                [*sets.values(), comment_id],
+            )
+            self._event(now, comment_id, "edited", None, None, event_detail(fields))
+
+    def reply(self, comment_id: str) -> Reply | None:
+        """The reply record of a comment, or None."""
+        rows = self.engine.query(f"{_REPLIES} WHERE r.comment_id = ?", [comment_id])
+        return row_reply(rows[0]) if rows else None
+
+    def replies(self, states: Sequence[str], limit: int | None = None) -> list[Reply]:
+        """Reply records in any of ``states``, oldest comment first."""
+        marks = ",".join("?" * len(states))
+        sql = f"{_REPLIES} WHERE r.state IN ({marks}) ORDER BY c.created_at"
+        params: list[Any] = list(states)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [row_reply(r) for r in self.engine.query(sql, params)]
+
+    def recent_replies_to(self, platform: str, author_id: str, limit: int = 5) -> list[Reply]:
+        """Our latest replies (any state with text) to one author, newest first."""
+        rows = self.engine.query(
+            f"{_REPLIES} WHERE c.platform = ? AND c.author_id = ? AND r.text IS NOT NULL AND r.text != ''"
+            " ORDER BY r.updated_at DESC LIMIT ?",
+            [platform, author_id, limit],
+        )
+        return [row_reply(r) for r in rows]
+
+    def stuck_replies(self, *, before: datetime, now: datetime) -> list[Reply]:
+        """Approved or posting replies untouched since ``before`` and not waiting for a retry time, oldest first."""
+        rows = self.engine.query(
+            f"{_REPLIES} WHERE r.state IN ({_OUTGOING}) AND r.updated_at < ?"
+            " AND (r.retry_at IS NULL OR r.retry_at <= ?) ORDER BY r.updated_at",
+            [iso(before), iso(now)],
+        )
+        return [row_reply(r) for r in rows]
+
+    def recent_reply_texts(self, platform: str, limit: int = 200) -> list[str]:
+        """The texts of our latest queued or posted replies on one platform, newest first."""
+        rows = self.engine.execute(
+            "SELECT r.text FROM replies r JOIN comments c ON c.id = r.comment_id"
+            f" WHERE c.platform = ? AND r.state IN ({_WRITTEN})"
+            " AND r.text IS NOT NULL AND r.text != '' ORDER BY r.updated_at DESC LIMIT ?",
+            [platform, limit],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def last_reply_to_author(self, platform: str, author_id: str) -> datetime | None:
+        """When we last posted a reply to this author, if ever."""
+        row = self.engine.execute(
+            "SELECT max(r.posted_at) FROM replies r JOIN comments c ON c.id = r.comment_id"
+            " WHERE c.platform = ? AND c.author_id = ? AND r.state = ?",
+            [platform, author_id, S.POSTED.value],
+        ).fetchone()
+        return parse_time(row[0]) if row and row[0] else None
+
+    def posted_since(self, platform: str, since: datetime) -> int:
+        """How many replies we posted on a platform since a moment (for our own rate cap)."""
+        row = self.engine.execute(
+            "SELECT count(*) FROM replies r JOIN comments c ON c.id = r.comment_id"
+            " WHERE c.platform = ? AND r.state = ? AND r.posted_at >= ?",
+            [platform, S.POSTED.value, iso(since)],
+        ).fetchone()
+        return int(row[0])
+
+    def state_counts(self) -> dict[str, int]:
+        """How many reply records are in each state."""
+        rows = self.engine.execute("SELECT state, count(*) FROM replies GROUP BY state").fetchall()
+        return {k: int(v) for k, v in rows}
