@@ -207,14 +207,14 @@ def fidelity(day: Day) -> tuple[Counter[str], list[tuple[Mapping[str, Any], str,
 # -- running heard -------------------------------------------------------------------------------
 
 
-def run_replay(recording: Path, folder: Path) -> list[dict[str, Any]]:
+def run_replay(recording: Path, folder: Path, config: Path = CONFIG) -> list[dict[str, Any]]:
     """`heard --config bench/decisions/heard.toml replay REC --db DIR/heard.db --json`, as a user runs it."""
     command = [
         sys.executable,
         "-m",
         "heard",
         "--config",
-        str(CONFIG),
+        str(config),
         "replay",
         str(recording),
         "--db",

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from heard.logs import REDACT
 from heard.settings import Settings
 from listener.errors import ConfigError, HeardError, PlatformError
 from listener.platforms import OwnPostSource, Platform, ProfileSource, Relay, Stateful, registry, spec
@@ -22,8 +23,12 @@ from listener.tag import tag_isolating, tag_pending
 from responders import approvals
 from responders.decide import DecideResult, decide_pending
 from responders.escalate import Notifier, Overdue, escalate
+from responders.knowledge import load_knowledge
 from responders.library import Library, load_library
 from responders.post import PostResult, post_approved
+
+if TYPE_CHECKING:
+    from responders.drafting.drafter import Drafter
 
 log = logging.getLogger("heard")
 # The order of the stages after polling, written once: the service, `heard poll`, `heard post`, replay,
@@ -73,11 +78,13 @@ class App:
         self.settings = settings
         self.store = Store(settings.database)
         self._clients = dict(clients) if clients is not None else None
+        # The drafting endpoint's key is a secret like the platforms' (read from .env, never logged).
+        REDACT.add([settings.drafting.api_key])
 
     @cached_property
     def library(self) -> Library:
-        """The reply templates from replies.toml."""
-        return load_library(self.settings.replies_path)
+        """The reply templates from replies.toml, with the facts drafts may state from knowledge.md."""
+        return load_library(self.settings.replies_path, knowledge=load_knowledge(self.settings.knowledge_file))
 
     @cached_property
     def nlp(self) -> Any:
@@ -85,6 +92,27 @@ class App:
         from listener.nlp import build_nlp
 
         return build_nlp()
+
+    @cached_property
+    def drafter(self) -> Drafter | None:
+        """The AI drafter when ``[drafting]`` is on, else None; openai itself loads with the first draft."""
+        from responders.drafting import health
+
+        config = self.settings.drafting
+        if not config.enabled:
+            if not self.store.read_only:
+                health.forget(self.store)  # turned off: a dead endpoint's alert no longer applies
+            return None
+        from responders.drafting.drafter import Drafter
+
+        secrets = [v for ps in self.settings.platforms.values() for v in ps.secrets.values()]
+        return Drafter(
+            config,
+            self.store,
+            self.library,
+            secrets=[*secrets, *self.settings.slack.values()],
+            posting_auto=self.settings.auto,
+        )
 
     @property
     def clients(self) -> dict[str, Platform]:
@@ -220,7 +248,13 @@ class App:
     def decide(self, *, now: datetime, only: Sequence[str] | None = None) -> DecideResult:
         """Suggest replies (or record why not) for every tagged comment; one that fails is set aside alone."""
         return decide_pending(
-            self.store, self.library, auto=self.settings.auto, dry_run=self.settings.dry_run, now=now, only=only
+            self.store,
+            self.library,
+            auto=self.settings.auto,
+            dry_run=self.settings.dry_run,
+            now=now,
+            only=only,
+            drafter=self.drafter,
         )
 
     def retry_quarantined(self, refs: Iterable[str] | None, *, now: datetime) -> tuple[int, int]:

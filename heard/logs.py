@@ -63,11 +63,12 @@ REDACT = RedactSecrets()
 
 
 def secret_names() -> list[str]:
-    """Every environment variable that unlocks something: platform credentials and Slack's."""
+    """Every environment variable that unlocks something: platform credentials, Slack's, the drafting key."""
     from listener.platforms import registry
+    from responders.drafting.config import API_KEY_ENV
 
     names = [n for spec in registry().values() for n in spec.secrets if not n.endswith(_IDENTIFIERS)]
-    return [*names, *SLACK_SECRETS]
+    return [*names, *SLACK_SECRETS, API_KEY_ENV]
 
 
 def secrets_in(env: Mapping[str, str]) -> list[str]:

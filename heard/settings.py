@@ -16,6 +16,7 @@ from dotenv import dotenv_values
 from listener.errors import ConfigError
 from listener.platforms import registry
 from listener.records import PRIORITIES
+from responders.drafting.config import API_KEY_ENV, DEFAULT_VOICE, DraftingConfig
 
 DEFAULT_CONFIG = Path("config/heard.toml")
 INTENTS = ("question", "complaint", "praise", "request", "other")
@@ -61,6 +62,15 @@ class Settings:
     settle_seconds: int = 60
     # How many of the most urgent items the queue file shows; the rest are counted at its top.
     queue_max_items: int = 500
+    # [drafting]: optional AI drafts through an OpenAI-compatible endpoint (off by default).
+    drafting: DraftingConfig = field(default_factory=DraftingConfig)
+    # knowledge.md, the facts drafts may state; None: the one beside replies.toml (docs/drafts.md).
+    knowledge_path: Path | None = None
+
+    @property
+    def knowledge_file(self) -> Path:
+        """The knowledge file to read: the configured one, else knowledge.md beside replies.toml (missing: none)."""
+        return self.knowledge_path or self.replies_path.with_name("knowledge.md")
 
     def sla_for(self, platform: str, priority: str) -> int:
         """Minutes allowed before a comment of this priority on this platform is overdue."""
@@ -123,6 +133,7 @@ def _build(src: _Source, env: Mapping[str, str], config_path: Path, overrides: M
         outbox=Path(src.get("replay.outbox", str, "") or base.with_name("outbox.jsonl")),
         recording=Path(src.get("replay.recording", str, "config/demo/recording.jsonl")),
         replies_path=Path(src.get("heard.replies", str, str(config_path.with_name("replies.toml")))),
+        knowledge_path=Path(src.get("heard.knowledge", str, "")) if src.get("heard.knowledge", str, "") else None,
         dry_run=bool(configured["dry_run"] if dry_run is None else dry_run),
         poll_seconds=src.get("schedule.poll_seconds", int, 120, minimum=10),
         work_seconds=src.get("schedule.work_seconds", int, 30, minimum=1),
@@ -146,6 +157,7 @@ def _build(src: _Source, env: Mapping[str, str], config_path: Path, overrides: M
         queue_max_items=src.get("queue.max_items", int, 500, minimum=1),
         slack_timezone=_timezone(src),
         slack_max_items=src.get("slack.max_items", int, 20, minimum=1),
+        drafting=_drafting(src, env),
     )
 
 
@@ -270,6 +282,50 @@ def _timezone(src: _Source) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         src.fail("slack.timezone", f"expected an IANA timezone such as 'Europe/Berlin', got {name!r}")
     return name
+
+
+def _drafting(src: _Source, env: Mapping[str, str]) -> DraftingConfig:
+    enabled = src.get("drafting.enabled", bool, False)
+    key_env = src.get("drafting.api_key_env", str, API_KEY_ENV)
+    auto = src.get("drafting.auto", list, [])
+    if any(i not in INTENTS for i in auto):
+        src.fail("drafting.auto", f"expected a list drawn from {', '.join(INTENTS)}")
+    config = DraftingConfig(
+        enabled=enabled,
+        base_url=src.get("drafting.base_url", str, "").strip(),
+        model=src.get("drafting.model", str, "").strip(),
+        api_key_env=key_env,
+        api_key=env.get(key_env, ""),
+        voice=src.get("drafting.voice", str, DEFAULT_VOICE).strip(),
+        timeout=_seconds(src, "drafting.timeout", 30.0),
+        max_tokens=src.get("drafting.max_tokens", int, 300, minimum=16),
+        temperature=_temperature(src),
+        auto=tuple(auto),
+        max_attempts=src.get("drafting.max_attempts", int, 2, minimum=1),
+    )
+    if enabled and not config.base_url.startswith(("http://", "https://")):
+        src.fail("drafting.base_url", 'expected the endpoint\'s URL, e.g. "http://localhost:11434/v1" (Ollama)')
+    if enabled and not config.model:
+        src.fail("drafting.model", 'expected the model\'s name as the endpoint knows it, e.g. "llama3.1"')
+    return config
+
+
+def _seconds(src: _Source, dotted: str, default: float) -> float:
+    value = src.raw(dotted)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 600:
+        src.fail(dotted, f"expected seconds above 0 and at most 600, got {value!r}")
+    return float(value)
+
+
+def _temperature(src: _Source) -> float:
+    value = src.raw("drafting.temperature")
+    if value is None:
+        return 0.4
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 2:
+        src.fail("drafting.temperature", f"expected a number from 0 to 2, got {value!r}")
+    return float(value)
 
 
 def _platforms(src: _Source, env: Mapping[str, str]) -> dict[str, PlatformSettings]:

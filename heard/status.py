@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from listener.quarantine import printable
 from listener.store import iso, keys, parse_time
+from responders.drafting import health
+from responders.drafting.client import endpoint_label
 from responders.escalate import due_at
 from responders.wording import waited
 
@@ -85,6 +87,7 @@ def collect(app: App, *, now: datetime) -> dict[str, Any]:
             a["key"]: {"message": a["message"], "since": a["since"], "announced": bool(a["announced_at"])}
             for a in store.alerts()
         },
+        "drafting": drafting(app, now=now),
         "quarantine": {
             "counts": store.quarantine_counts(),
             "newest": [
@@ -93,6 +96,41 @@ def collect(app: App, *, now: datetime) -> dict[str, Any]:
             ],
         },
     }
+
+
+def drafting(app: App, *, now: datetime) -> dict[str, Any]:
+    """AI drafting's state: on or off, the model, the last success and error, and the tokens spent."""
+    config = app.settings.drafting
+    if not config.enabled:
+        return {"enabled": False}
+    endpoint = endpoint_label(config.base_url)
+    state = health.read(app.store, endpoint=endpoint, model=config.model)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return {
+        **health.summary(state),
+        "enabled": True,
+        "paused": health.paused(state, now=now),
+        "tokens_today": app.store.draft_tokens(since=midnight),
+        "tokens_total": app.store.draft_tokens(),
+    }
+
+
+def _drafting_line(report: dict[str, Any]) -> str:
+    if not report.get("enabled"):
+        return "drafting: off (template drafts only)"
+    if report["down"]:
+        rest = f"until {_t(report['paused_until'])}" if report["paused"] else "until the next draft tries it again"
+        state = f"DOWN, template drafts {rest}"
+    elif report["paused"]:
+        state = f"paused until {_t(report['paused_until'])}"
+    else:
+        state = "on"
+    line = (
+        f"drafting: {state}, model {report['model']} at {report['endpoint']}; last success {_t(report['last_success'])}"
+    )
+    if report["last_error"]:
+        line += f"; last error {_t(report['last_error_at'])}: {report['last_error']}"
+    return line + f"; tokens today {report['tokens_today']:,}, total {report['tokens_total']:,}"
 
 
 def _service(beat: dict[str, Any] | None, *, now: datetime) -> dict[str, Any] | None:
@@ -143,6 +181,8 @@ def render(report: dict[str, Any]) -> str:
     for job, beat in sorted(report["heartbeat"].items()):
         error = f" (error: {beat['error']})" if beat["error"] else ""
         lines.append(f"job {job}: last ran {_t(beat['at'])}{error}")
+    if "drafting" in report:
+        lines.append(_drafting_line(report["drafting"]))
     quarantine = report.get("quarantine") or {"counts": {}, "newest": []}
     if quarantine["counts"]:
         total = sum(quarantine["counts"].values())

@@ -10,6 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from listener.poll import reset_command
 from listener.store import ErrorKind, PostingPause, Store, iso, parse_time
+from responders.drafting import health as drafting
 from responders.escalate import in_quiet_hours
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def conditions(
     found.update(paused.values())
     found.update(_stuck(store, now=now, stuck_after=stuck_after, paused=set(paused)))
     found.update(quarantine_problems(store))
+    found.update(drafting.problems(store))  # one alert for a dead drafting endpoint, not one per comment
     return found
 
 

@@ -188,6 +188,8 @@ def _item(r: dict[str, Any]) -> dict[str, Any]:
         "comment": _shown(r["text"]),
         "tags": tags,
         "note": note,
+        # Where the reply came from: faq, template, ai, or holding (not an answer: finish it before approving).
+        "draft": r.get("draft_source") if r["reply_text"] else None,
         "reply": r["reply_text"] or "",
         "alternatives": r["alternatives"],
     }

@@ -8,7 +8,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from listener.errors import IllegalTransition
 from listener.quarantine import Reject, describe, is_systemic
 from listener.records import Comment, Tags
 from listener.store import Store
@@ -16,8 +18,11 @@ from responders import lifecycle, limits, policy
 from responders.judge import Judgement, judge
 from responders.library import Library
 from responders.lifecycle import ReplyState
-from responders.suggest import Recent, suggest
+from responders.suggest import Recent, Suggestion, suggest
 from responders.thread import Context, gather
+
+if TYPE_CHECKING:
+    from responders.drafting.drafter import Drafter
 
 log = logging.getLogger("heard")
 # How many of our latest replies on an account a new suggestion must not repeat (a busy day's worth).
@@ -60,6 +65,7 @@ def decide_pending(
     dry_run: bool,
     now: datetime,
     only: Sequence[str] | None = None,
+    drafter: Drafter | None = None,
 ) -> DecideResult:
     """Give every tagged comment without a reply record (or only these) its first decision (idempotent).
 
@@ -74,7 +80,7 @@ def decide_pending(
             if only is not None and store.reply(comment.id) is not None:
                 continue  # named, but already decided (``undecided`` never reads those)
             try:
-                _decide(store, library, comment, tags, run, auto=auto, dry_run=dry_run, now=now)
+                _decide(store, library, comment, tags, run, auto=auto, dry_run=dry_run, now=now, drafter=drafter)
             except Exception as exc:
                 if is_systemic(exc) or run.counts["set_aside"] >= SET_ASIDE_MAX:
                     raise
@@ -97,6 +103,7 @@ def _decide(
     auto: Mapping[str, tuple[str, ...]],
     dry_run: bool,
     now: datetime,
+    drafter: Drafter | None = None,
 ) -> None:
     """Judge one comment and record its decision: skipped, answered by hand, suggested, or approved by rule."""
     ctx = gather(store, comment, run.ours)
@@ -119,7 +126,11 @@ def _decide(
     if comment.platform not in run.recent:
         run.recent[comment.platform] = Recent(store.recent_reply_texts(comment.platform, RECENT_REPLIES))
     mine = [r.text or "" for r in store.recent_replies_to(comment.platform, comment.author.id, 1)]
-    s = suggest(comment, tags, library, recent=run.recent[comment.platform], last_to_author=mine)
+    s = suggest(
+        comment, tags, library, recent=run.recent[comment.platform], last_to_author=mine, thread=thread_texts(ctx)
+    )
+    if drafter is not None:  # words the reply only: the judge has decided everything above
+        s = drafter.improve(comment, tags, s, thread=ctx.thread, recent=run.recent[comment.platform], now=now)
     veto = verdict.auto_veto or (limits.problem(comment, s.text) if s.text else "")
     note = s.note or verdict.why
     if veto:
@@ -133,6 +144,7 @@ def _decide(
         suggested_text=s.text,
         alternatives=list(s.alternatives),
         template=s.template,
+        draft_source=s.source or None,
         reason=note,
         decided_by="heard",
     )
@@ -178,6 +190,14 @@ def acknowledge(store: Store, own: Comment, ctx: Context, *, now: datetime) -> i
     return closed
 
 
+def thread_texts(ctx: Context) -> list[str]:
+    """What was said before a comment in its conversation, its parent included: what a draft may build on."""
+    texts = [c.text for c in ctx.thread]
+    if ctx.parent is not None and all(c.id != ctx.parent.id for c in ctx.thread):
+        texts.append(ctx.parent.text)
+    return texts
+
+
 def _answered_by(own: Comment) -> str:
     """The note on a reply that one of our accounts' comments on the platform made unnecessary."""
     return f"answered on {own.platform} by our account ({own.id})"
@@ -211,3 +231,40 @@ def _final_tags(store: Store, tags: Tags, verdict: Judgement) -> Tags:
         )
     intent = tags.intent if first is not None else verdict.intent
     return dataclasses.replace(tags, needs_reply=verdict.needs_reply, priority=verdict.priority, intent=intent)
+
+
+def redraft(store: Store, library: Library, comment_id: str, *, drafter: Drafter | None, now: datetime) -> Suggestion:
+    """Word one reply still waiting for a person again, as a decide pass would (with ``drafter``: a fresh AI draft).
+
+    :raises IllegalTransition: there is no such reply, it is no longer waiting, or it changed meanwhile.
+    """
+    reply, comment, tags = store.reply(comment_id), store.comment(comment_id), store.tags(comment_id)
+    if reply is None or comment is None or tags is None:
+        raise IllegalTransition(f"{comment_id}: no reply to draft (see `heard queue` for the items waiting)")
+    if reply.state is not ReplyState.SUGGESTED:
+        raise IllegalTransition(
+            f"{comment_id}: its reply is {reply.state.value}; only one waiting for a person is drafted again"
+        )
+    ctx = gather(store, comment, tuple(store.own_handles()))
+    # This reply's own draft is not a recent reply to keep away from: it is the one being replaced.
+    others = Recent([t for t in store.recent_reply_texts(comment.platform, RECENT_REPLIES) if t != reply.text])
+    mine = [
+        r.text or ""
+        for r in store.recent_replies_to(comment.platform, comment.author.id, 2)
+        if r.comment_id != comment_id
+    ]
+    s = suggest(comment, tags, library, recent=others, last_to_author=mine[:1], thread=thread_texts(ctx))
+    if drafter is not None:
+        s = drafter.improve(comment, tags, s, thread=ctx.thread, recent=others, now=now, fresh=True)
+    fields = {
+        "text": s.text,
+        "suggested_text": s.text,
+        "alternatives": list(s.alternatives),
+        "template": s.template,
+        "draft_source": s.source or None,
+    }
+    state = ReplyState.SUGGESTED.value
+    reason = s.note or judge(comment, tags, ctx).why
+    if not store.move_reply(comment_id, [state], state, now=now, decided_by="heard", reason=reason, **fields):
+        raise IllegalTransition(f"{comment_id}: changed by someone else while drafting; nothing was changed")
+    return s

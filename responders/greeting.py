@@ -39,14 +39,17 @@ _NOT_NAMES = PAGE_WORDS | frozenset(
 
 
 @cache
-def not_names() -> frozenset[str]:
-    """Words that are never a first name: ours above and spaCy's English stop words ("will", "may" are names).
-
-    spaCy is imported here, on the first greeting, not when heard starts: `heard status` never needs it.
-    """
+def english_stop_words() -> frozenset[str]:
+    """The English stop words of spaCy, imported on first use, not at start-up: `heard status` never needs them."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    return _NOT_NAMES | (STOP_WORDS - {"will", "may"})
+    return frozenset(STOP_WORDS)
+
+
+@cache
+def not_names() -> frozenset[str]:
+    """Words that are never a first name: ours above and spaCy's English stop words ("will", "may" are names)."""
+    return _NOT_NAMES | (english_stop_words() - {"will", "may"})
 
 
 _NAME = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
@@ -54,6 +57,8 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 # The words of a handle: "RemindMeBot" -> Remind, Me, Bot; "mcr_eats" -> mcr, eats.
 _CAMEL_PARTS = re.compile(r"[^\W\d_][^\W\d_A-Z]*")
 # Han, kana and Hangul names put the family name first and want an honorific: no bare first word there.
+# Words that join a first name to a place or a pursuit in a handle: "MarthaInLeeds", "LuciaEnCocina".
+_LINKS = frozenset("in on at of from to by and en de du da di la le el na no the".split())
 _FAMILY_FIRST = re.compile("[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
 
 
@@ -69,6 +74,8 @@ def greeting_name(display: str, handle: str, *, ours: Iterable[str] = ()) -> str
         shaped = display.removeprefix("@") or handle
         word = _lead(shaped)
         tokens = _CAMEL_PARTS.findall(shaped)
+        if len(tokens) > 1 and not (len(tokens[1]) == 1 or tokens[1].lower() in _LINKS):
+            return ""  # "FirePitFrank", "CookingWithCaz": "Name" + "In"/"On"... is a name, anything else a guess
     else:
         tokens = display.split()
         wordy = sum(bool(_LETTERS.search(t)) and t[0] not in "#@" and _digits(t) < 0.5 for t in tokens)

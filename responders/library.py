@@ -1,4 +1,4 @@
-"""Read and check replies.toml: the reply templates, the known answers, our products and brand names."""
+"""Read and check replies.toml: the reply templates, holding replies, known answers, our products and brand names."""
 
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ from typing import Any
 
 from listener.errors import ConfigError
 from listener.matching import blank, compile_keywords
+from responders.knowledge import FAQ_SECTION, Knowledge
 
-FIELDS = frozenset({"name", "handle", "topic", "product", "question", "signature"})
+FIELDS = frozenset(
+    {"name", "handle", "topic", "product", "place", "question", "signature", "reference", "contact", "fact"}
+)
+# What a holding reply is for (docs/drafts.md): the kind of comment it holds until a person answers.
+HOLDING_KINDS = ("question", "request", "complaint", "health", "money", "fraud", "care", "any")
 # One plain field in a template: {name}.
 FIELD = re.compile(r"\{(\w*)\}")
 # What is left of a template once its plain fields are taken out must hold no brace at all.
@@ -77,8 +82,16 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Holding:
+    """Wordings that hold a comment of one kind, honestly, until a person answers it (never posted by a rule)."""
+
+    kind: str  # one of HOLDING_KINDS
+    template: Template  # its wordings, language, and the intent it is for ("any" or one intent)
+
+
+@dataclass(frozen=True)
 class Library:
-    """Everything in replies.toml."""
+    """Everything in replies.toml, with the knowledge drafts may state (knowledge.md plus the answers here)."""
 
     templates: tuple[Template, ...]
     answers: tuple[Answer, ...] = ()
@@ -86,44 +99,53 @@ class Library:
     signature: str = ""
     language: str = "en"  # what templates and answers are written in unless they say otherwise
     brand: tuple[str, ...] = ()  # our own names: never a greeting, and a display name using one gets none
+    holding: tuple[Holding, ...] = ()
+    knowledge: Knowledge = field(default_factory=Knowledge)
+    places: tuple[str, ...] = ()  # our sites or shops ("Ancoats"): a draft names the one the comment names
     product_patterns: tuple[re.Pattern[str] | None, ...] = field(init=False, repr=False, compare=False)
+    place_patterns: tuple[re.Pattern[str] | None, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "product_patterns", tuple(compile_keywords([p]) for p in self.products))
+        # "short rib" is named by "short ribs" too.
+        plurals = (compile_keywords([p, f"{p}s", f"{p}es"]) for p in self.products)
+        object.__setattr__(self, "product_patterns", tuple(plurals))
+        object.__setattr__(self, "place_patterns", tuple(compile_keywords([p]) for p in self.places))
+        # The answers are facts the user wrote; the holding wordings add only what they promise ("today").
+        answers = (_without_fields(t) for a in self.answers for t in a.texts)
+        promised = (w for h in self.holding for w in h.template.wordings())
+        object.__setattr__(self, "knowledge", self.knowledge.plus(FAQ_SECTION, answers, extra=promised))
 
 
-def load_library(path: Path) -> Library:
-    """Read and check replies.toml; a bad template is a ConfigError naming where it is."""
+def _without_fields(text: str) -> str:
+    """An answer's text as a fact line: "Hi {name}! Open at 8." reads "Hi! Open at 8."."""
+    return re.sub(r"\s{2,}", " ", re.sub(r"[ ,]*\{\w*\}", "", text)).strip(" ,")
+
+
+def load_library(path: Path, *, knowledge: Knowledge | None = None) -> Library:
+    """Read and check replies.toml, with knowledge.md's facts if given; a bad template is a ConfigError naming where."""
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: reply templates file not found") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    return parse_library(doc, str(path))
+    return parse_library(doc, str(path), knowledge=knowledge)
 
 
-def parse_library(doc: Mapping[str, Any], where: str) -> Library:
+def parse_library(doc: Mapping[str, Any], where: str, *, knowledge: Knowledge | None = None) -> Library:
     """Build a Library from a parsed replies.toml document."""
     settings = doc.get("settings", {})
     language = _lang(settings, "language", "en", f"{where}: [settings]")
-    templates = []
-    for i, entry in enumerate(doc.get("template", [])):
-        place = f"{where}: template #{i + 1}"
-        variants = _strings(entry, "variants", place, required=True)
-        openers = _strings(entry, "openers", place) or ("",)
-        closers = _strings(entry, "closers", place) or ("",)
-        templates.append(
-            Template(
-                str(entry.get("intent", "any")),
-                str(entry.get("sentiment", "any")),
-                str(entry.get("platform", "any")),
-                variants,
-                openers,
-                closers,
-                _lang(entry, "lang", language, place),
-            )
-        )
+    templates = [
+        _template(entry, f"{where}: template #{i + 1}", language) for i, entry in enumerate(doc.get("template", []))
+    ]
+    holding = []
+    for i, entry in enumerate(doc.get("holding", [])):
+        place = f"{where}: holding #{i + 1}"
+        kind = str(entry.get("kind", "any"))
+        if kind not in HOLDING_KINDS:
+            raise ConfigError(f"{place}: 'kind' must be one of {', '.join(HOLDING_KINDS)}, got {kind!r}")
+        holding.append(Holding(kind, _template(entry, place, language)))
     answers = []
     for i, entry in enumerate(doc.get("answer", [])):
         place = f"{where}: answer #{i + 1}"
@@ -145,6 +167,25 @@ def parse_library(doc: Mapping[str, Any], where: str) -> Library:
         str(settings.get("signature", "")),
         language,
         _strings(settings, "brand", f"{where}: [settings]") if settings.get("brand") else (),
+        tuple(holding),
+        knowledge or Knowledge(),
+        _strings(settings, "places", f"{where}: [settings]") if settings.get("places") else (),
+    )
+
+
+def _template(entry: Mapping[str, Any], place: str, language: str) -> Template:
+    """One [[template]] or [[holding]] table: its wordings, checked, and what it fits."""
+    variants = _strings(entry, "variants", place, required=True)
+    openers = _strings(entry, "openers", place) or ("",)
+    closers = _strings(entry, "closers", place) or ("",)
+    return Template(
+        str(entry.get("intent", "any")),
+        str(entry.get("sentiment", "any")),
+        str(entry.get("platform", "any")),
+        variants,
+        openers,
+        closers,
+        _lang(entry, "lang", language, place),
     )
 
 

@@ -32,6 +32,9 @@ HEADER = """\
 #   action: reject    do not post this reply (add `reason:` if you like)
 #   action: dismiss   no reply needed; counts as acknowledged
 #
+# `draft` says where the reply came from: faq (a known answer), template, ai, or
+# holding (a holding reply, not an answer: finish it before you approve it).
+#
 # Save the file; heard picks up decisions on its next pass (or run `heard post`),
 # then rewrites this file with what is still pending. Only `action`, `reply` and
 # `reason` are read; everything else is there to help you decide.

@@ -1,4 +1,8 @@
-"""Choose and render a reply from replies.toml: personal, platform-aware, never the same words twice."""
+"""Draft the reply to a comment: a known answer, a template that listens, or an honest holding reply; never twice alike.
+
+Every draft passes ``responders.draft_checks.check_draft`` before it is offered; one that fails falls back
+to a holding reply with the reason in the note. docs/drafts.md tells the whole story.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,25 @@ from dataclasses import dataclass, field
 
 from listener.errors import ConfigError
 from listener.matching import fold
-from listener.platforms import PlatformSpec, at_handle, plain_text, spec
+from listener.nlp import triage
+from listener.platforms import PlatformSpec, spec
 from listener.records import Comment, Tags
-from responders.greeting import greeting_name
-from responders.library import FIELD, LANGUAGE_NAMES, Library, Template
+from responders import holding
+from responders.draft_checks import EMOJI, calm, check_draft, unhappy
+from responders.knowledge import facts_in
+from responders.library import FIELD, LANGUAGE_NAMES, Answer, Library, Template
+from responders.reading import read_comment
 
 _WORD = re.compile(r"[a-z0-9']+")
 # Replies sharing more than this share of their words with a recent one read as canned.
 NEAR_DUPLICATE = 0.8
+# Where a draft came from: a known answer (replies.toml or knowledge.md), a template, a language model, or
+# a holding reply that says a person will answer.
+SOURCES = ("faq", "template", "ai", "holding")
+# Fields a wording may leave empty and still read well (an empty name takes its comma along).
+OPTIONAL = frozenset({"name", "handle", "signature"})
+# How many wordings one draft tries against the checks before giving up on a family.
+MAX_TRIED = 40
 
 
 @dataclass(frozen=True)
@@ -29,6 +44,7 @@ class Suggestion:
     needs_human: bool = False
     note: str = ""
     context: Mapping[str, str] = field(default_factory=dict)
+    source: str = ""  # one of SOURCES; "" when there is no draft
 
 
 class Recent:
@@ -48,57 +64,183 @@ class Recent:
 
 
 def suggest(
-    comment: Comment, tags: Tags, library: Library, *, recent: Recent | None = None, last_to_author: Sequence[str] = ()
+    comment: Comment,
+    tags: Tags,
+    library: Library,
+    *,
+    recent: Recent | None = None,
+    last_to_author: Sequence[str] = (),
+    thread: Sequence[str] = (),
 ) -> Suggestion:
-    """Pick a reply for a comment that may be answered.
+    """Draft the reply to a comment that needs one.
 
-    Questions get a known answer or are handed to a person with the question quoted; everything
-    else gets a template wording. Wordings this person just got and near-duplicates of our recent
-    replies on the platform are skipped; when every wording is too close, a person writes this one.
+    Health, money and fraud matters and complaints get a careful holding reply; questions a known
+    answer (replies.toml, then knowledge.md) or a holding reply naming their topic; everything else a
+    template wording that uses what the comment said. Wordings this person just got and near-duplicates
+    of our recent replies are passed over; when every wording is that close, the closest-to-fresh one
+    is offered for a person to edit. ``thread`` holds the texts before the comment in its conversation.
     """
-    recent = recent or Recent()
-    values = _values(comment, library)
     lang = tags.lang if tags.lang not in ("", "und") else library.language
-    foreign = _foreign(lang, library)
-    if tags.intent == "question" or tags.is_question:
-        folded = fold(comment.text)
-        answers = [a for a in library.answers if a.lang in (lang, "any") and a.matches(folded)]
-        if not answers:
-            return Suggestion(
-                "",
-                template="needs-human",
-                needs_human=True,
-                context=values,
-                note=f"needs a human answer{foreign}: \u201c{values['question']}\u201d",
-            )
-        texts = [_fit(render(t, values), comment) for a in answers for t in a.texts]
-        key = f"answer:{'+'.join(answers[0].keywords)}"
-    else:
-        template = _pick_template(library, tags, comment.platform, lang)
-        if template is None:
-            return Suggestion(
-                "",
-                template="needs-human",
-                needs_human=True,
-                context=values,
-                note=f"no template for {tags.intent}/{tags.sentiment}{foreign}",
-            )
-        texts = _rotate([_fit(render(w, values), comment) for w in template.wordings()], comment.id)
-        key = f"{template.intent}/{template.sentiment}/{template.platform}"
-    chosen = next((t for t in texts if t not in last_to_author and not recent.near(t)), None)
-    # Alternatives worth choosing between: the wordings least like the suggestion.
-    others = tuple(sorted(dict.fromkeys(t for t in texts if t != chosen), key=lambda t: overlap(t, chosen or ""))[:3])
-    if chosen is None:
+    kind = holding.kind_of(comment, tags)
+    d = _Drafting(
+        comment,
+        tags,
+        library,
+        read_comment(comment, library, lang=lang, unhappy=kind in ("complaint", *holding.CARE), thread=thread),
+        lang,
+        recent or Recent(),
+        tuple(last_to_author),
+        tuple(thread),
+        kind,
+    )
+    if kind in holding.CARE:
+        return d.hold(kind, f"{kind} risk: a holding reply for a person to finish, not an answer")
+    if kind == "complaint":
+        held = d.hold(kind, "complaint: a holding reply for a person to finish, not an answer")
+        return held if held.text or not _pick_templates(library, tags, comment.platform, lang) else d.templated()
+    if tags.intent == "question" or (tags.is_question and tags.intent == "other"):
+        return d.answered() or d.hold(
+            "question", f"needs a human answer{_foreign(lang, library)}: \u201c{d.values['question']}\u201d"
+        )
+    return d.templated()
+
+
+class _Drafting:
+    """One comment's drafting: what it says, where it may be answered from, and the checks every draft passes."""
+
+    def __init__(
+        self,
+        comment: Comment,
+        tags: Tags,
+        library: Library,
+        values: dict[str, str],
+        lang: str,
+        recent: Recent,
+        last_to_author: tuple[str, ...],
+        thread: tuple[str, ...],
+        kind: str,
+    ) -> None:
+        self.comment, self.tags, self.library, self.values, self.lang = comment, tags, library, values, lang
+        self.recent, self.last_to_author, self.thread, self.kind = recent, last_to_author, thread, kind
+        # Someone unhappy, or praising with a reservation, gets no cheer: no emoji, no "!".
+        self.calm = unhappy(comment, tags) or triage.is_mixed(comment.text)
+
+    def answered(self) -> Suggestion | None:
+        """A known answer from replies.toml, else a knowledge.md line in a question template; None when neither fits."""
+        folded = fold(self.comment.text)
+        answers = [a for a in self.library.answers if a.lang in (self.lang, "any") and a.matches(folded)]
+        for answer in _ranked(answers, self.comment.text, self.values):
+            s = self.pick(list(answer.texts), "faq", f"answer:{'+'.join(answer.keywords)}")
+            if s.text:
+                return s
+        ignore = (self.comment.account, *self.library.brand)
+        fact = self.library.knowledge.answer_for(self.values["question"], ignore=ignore)
+        frames = [t for t in self.library.templates if t.intent == "question" and t.lang in (self.lang, "any")]
+        if not fact or not frames:
+            return None
+        self.values["fact"] = fact
+        s = self.pick(
+            [w for t in frames for w in t.wordings()],
+            "faq",
+            "knowledge",
+            needs_human=True,
+            note=f"answered from knowledge.md: check it answers \u201c{self.values['question']}\u201d",
+        )
+        return s if s.text else None
+
+    def templated(self) -> Suggestion:
+        """A template wording for the comment's intent and sentiment; a holding reply when none fits or passes."""
+        templates = _pick_templates(self.library, self.tags, self.comment.platform, self.lang)
+        if not templates:
+            why = f"no template for {self.tags.intent}/{self.tags.sentiment}{_foreign(self.lang, self.library)}"
+            return self.hold(self.kind, why)
+        first = templates[0]
+        key = f"{first.intent}/{first.sentiment}/{first.platform}"
+        s = self.pick(_rotate([w for t in templates for w in t.wordings()], self.comment.id), "template", key)
+        if s.text:
+            return s
+        return self.hold(self.kind, f"the template draft failed a check ({s.note}): a holding reply instead")
+
+    def hold(self, kind: str, why: str) -> Suggestion:
+        """A holding reply of this kind in the comment's language, always for a person; or none, with why."""
+        entries = holding.holding_for(self.library, kind, intent=self.tags.intent, lang=self.lang)
+        if not entries:
+            return Suggestion("", template="needs-human", needs_human=True, context=self.values, note=why)
+        wordings = _rotate([w for t in entries for w in t.wordings()], self.comment.id)
+        s = self.pick(wordings, "holding", f"holding/{kind}", needs_human=True, note=why)
+        if s.text:
+            return s
         return Suggestion(
             "",
-            others,
-            key,
+            template="needs-human",
             needs_human=True,
-            context=values,
-            note="every wording is close to a recent reply: write this one (drafts below)",
+            context=self.values,
+            note=f"{why}; the holding reply failed a check ({s.note})",
         )
-    recent.add(chosen)
-    return Suggestion(chosen, others, key, context=values)
+
+    def pick(
+        self, wordings: list[str], source: str, key: str, *, needs_human: bool = False, note: str = ""
+    ) -> Suggestion:
+        """The first wording that fills, passes every check and is not a repeat; the text is "" when none passes.
+
+        Wordings that use more of what the comment gave (its topic, its reference) come first.
+        """
+        passed: list[str] = []
+        problems: tuple[str, ...] = ()
+        for text in self._filled(wordings)[:MAX_TRIED]:
+            found = check_draft(text, self.comment, self.tags, thread=self.thread, knowledge=self.library.knowledge)
+            if found:
+                problems = problems or found
+                continue
+            passed.append(text)
+            fresh = [t for t in passed if t not in self.last_to_author and not self.recent.near(t)]
+            if fresh and len(passed) >= 4:
+                break
+        if not passed:
+            why = "; ".join(problems[:2]) or "no wording fits what the comment gave (a field it would leave empty)"
+            return Suggestion("", template=key, needs_human=True, context=self.values, note=why)
+        fresh = [t for t in passed if t not in self.last_to_author and not self.recent.near(t)]
+        chosen = (fresh or passed)[0]
+        if not fresh:
+            needs_human = True
+            note = "; ".join(n for n in (note, "close to a recent reply: edit it before approving") if n)
+        self.recent.add(chosen)
+        # Alternatives worth choosing between: the passing wordings least like the draft.
+        others = tuple(sorted(dict.fromkeys(t for t in passed if t != chosen), key=lambda t: overlap(t, chosen))[:3])
+        return Suggestion(chosen, others, key, needs_human, note, self.values, source)
+
+    def _filled(self, wordings: list[str]) -> list[str]:
+        """The wordings whose fields the comment fills, rendered and fitted, the ones using most of it first."""
+        ranked: dict[int, list[str]] = {}
+        for wording in wordings:
+            fields = set(FIELD.findall(wording)) - OPTIONAL
+            if any(not self.values.get(f) for f in fields):
+                continue
+            text = _fit(render(wording, self.values), self.comment)
+            # Acknowledging the reference they gave matters most, then naming what they talked about.
+            ranked.setdefault(len(fields) + ("reference" in fields), []).append(calm(text) if self.calm else text)
+        return list(dict.fromkeys(t for n in sorted(ranked, reverse=True) for t in ranked[n]))
+
+
+def _ranked(answers: list[Answer], text: str, values: Mapping[str, str]) -> list[Answer]:
+    """Matching answers, best first: a keyword in the sentence that asks, then sharing the topic's words, then earliest.
+
+    An answer that names none of the dates the question asks about ("open on Boxing Day?") answers another question.
+    """
+    asked = fold(values.get("question", ""))
+    topic = words(values.get("topic", ""))
+    # A holiday or a day of a month ("Christmas Day", "Friday 18th December"), not a weekday or a month alone.
+    dates = {k for f in facts_in(text) if f.kind == "date" for k in f.keys if k.startswith(("holiday:", "date:"))}
+
+    def fits(a: Answer) -> bool:
+        return not dates or any(k in dates for t in a.texts for f in facts_in(t) for k in f.keys)
+
+    def rank(a: Answer) -> tuple[int, int, int]:
+        hits = [m.start() for p in a.patterns if p is not None and (m := p.search(fold(text)))]
+        in_question = all(p is not None and p.search(asked) for p in a.patterns)
+        return (-int(in_question), -len(topic & words(" ".join(a.texts))), min(hits, default=0))
+
+    return sorted((a for a in answers if fits(a)), key=rank)
 
 
 def render(template: str, values: Mapping[str, str]) -> str:
@@ -114,8 +256,8 @@ def render(template: str, values: Mapping[str, str]) -> str:
     return re.sub(r"\s+([,.])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
 
 
-# An empty field opening a sentence, with its comma or colon: "{name}, this is kind."
-_EMPTY_LEAD = re.compile(r"(^|[.!?]\s+)\{(\w*)\}[,:]?\s*(\w?)")
+# An empty field opening a sentence (or after an emoji opener), with its comma or colon: "🔥 {name}, this is kind."
+_EMPTY_LEAD = re.compile(rf"(^|[.!?]\s+|{EMOJI.pattern}+\s+)\{{(\w*)\}}[,:]?\s*(\w?)")
 # An empty field after a word, with the comma or space before it: "Thanks, {name}!", "Hi {name}!"
 _EMPTY_AFTER = re.compile(r"(?:,\s*|\s+)\{(\w*)\}")
 
@@ -126,62 +268,12 @@ def _lead_out(found: re.Match[str], values: Mapping[str, str]) -> str:
     return found.group(1) + found.group(3).upper()
 
 
-def _values(comment: Comment, library: Library) -> dict[str, str]:
-    ours = (comment.account, *library.brand, *library.products)
-    name = greeting_name(comment.author.name, comment.author.handle, ours=ours)
-    folded = fold(comment.text)
-    pairs = zip(library.products, library.product_patterns, strict=True)
-    product = next((p for p, pattern in pairs if pattern and pattern.search(folded)), "")
-    values = {
-        "name": name,
-        "product": product,
-        "topic": product or _topic(comment.text),
-        "question": _question(comment.text),
-    }
-    rule = _rule(comment.platform)
-    escape, mention = (rule.escape, rule.mention) if rule else (plain_text, at_handle)
-    # Words taken from a comment must read as typed, not as formatting or a link (Reddit's markdown).
-    values = {k: escape(v) for k, v in values.items()}
-    return {**values, "handle": mention(comment.author.handle), "signature": library.signature}
-
-
 def _rule(platform: str) -> PlatformSpec | None:
     """The platform's reply rules (mention form, escaping, length), or None for one heard does not know."""
     try:
         return spec(platform)
     except ConfigError:
         return None
-
-
-_TOPIC = re.compile(r"\b(?:the|your|my|our|this|that)\s+((?:[A-Za-z][\w-]*\s?){1,3})", re.IGNORECASE)
-_STOPWORDS = frozenset(
-    "is was are were be been has have had do does did and or but to of in on for with it i you we they so "
-    "just very really".split()
-)
-
-
-def _topic(text: str) -> str:
-    match = _TOPIC.search(_strip_mentions(text))
-    if not match:
-        return ""
-    words = []
-    for word in match.group(1).split():
-        if word.lower() in _STOPWORDS:
-            break
-        words.append(word.strip(".,!?:;"))
-    return "the " + " ".join(words) if words else ""
-
-
-def _strip_mentions(text: str) -> str:
-    # Handles may carry dots and a server ("@name.bsky.social", "@name@mastodon.social").
-    return re.sub(r"(?:^|\s)(?:@|/?u/)[\w.@-]*\w", " ", text).strip()
-
-
-def _question(text: str) -> str:
-    text = re.sub(r"https?://\S+", "", _strip_mentions(text)).strip()
-    sentences = re.split(r"(?<=[.!?])\s+", text)
-    asked = next((s for s in sentences if s.endswith("?")), text)
-    return asked if len(asked) <= 200 else asked[:199].rsplit(" ", 1)[0] + "\u2026"
 
 
 def _foreign(lang: str, library: Library) -> str:
@@ -192,14 +284,16 @@ def _foreign(lang: str, library: Library) -> str:
     return f' (written in {name}; replies.toml has nothing with lang = "{lang}")'
 
 
-def _pick_template(library: Library, tags: Tags, platform: str, lang: str) -> Template | None:
+def _pick_templates(library: Library, tags: Tags, platform: str, lang: str) -> list[Template]:
+    """The most specific templates that fit the comment (every one tied for best), or none."""
     # Someone unhappy never gets a cheerful thank-you: not when sarcasm was read as praise ("great
     # system 👏"), nor as the fallback when no template fits their intent.
     upset = tags.sentiment == "negative" or tags.intent == "complaint"
 
     def score(t: Template) -> int:
         if (
-            upset
+            t.intent == "question"  # question templates frame a knowledge.md fact, nothing else
+            or upset
             and (t.intent == "praise" or t.sentiment == "positive")
             or t.lang not in (lang, "any")
             or t.intent not in (tags.intent, "any")
@@ -207,10 +301,10 @@ def _pick_template(library: Library, tags: Tags, platform: str, lang: str) -> Te
             or t.platform not in (platform, "any")
         ):
             return -1
-        return (t.intent != "any") * 4 + (t.sentiment != "any") * 2 + (t.platform != "any")
+        return (t.intent != "any") * 8 + (t.sentiment != "any") * 4 + (t.platform != "any") * 2 + (t.lang != "any")
 
-    ranked = sorted(library.templates, key=score, reverse=True)
-    return ranked[0] if ranked and score(ranked[0]) >= 0 else None
+    best = max((score(t) for t in library.templates), default=-1)
+    return [t for t in library.templates if best >= 0 and score(t) == best]
 
 
 def _rotate(texts: Sequence[str], key: str) -> list[str]:

@@ -156,7 +156,18 @@ def test_starting_heard_loads_neither_spacy_nor_any_platform_library() -> None:
     import subprocess
     import sys
 
-    heavy = ["spacy", "thinc", "tweepy", "praw", "mastodon", "atproto", "googleapiclient", "slack_sdk", "jinja2"]
+    heavy = [
+        "spacy",
+        "thinc",
+        "tweepy",
+        "praw",
+        "mastodon",
+        "atproto",
+        "googleapiclient",
+        "slack_sdk",
+        "jinja2",
+        "openai",
+    ]
     code = (
         "import sys, heard.cli, heard.app, heard.status; from heard.cli import main; "
         "sys.argv = ['heard', '--help']\n"

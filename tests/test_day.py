@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 from itertools import combinations
 
@@ -14,7 +14,7 @@ from listener.store import Store
 from responders import policy
 from responders.decide import decide_pending
 from responders.library import load_library
-from responders.suggest import overlap
+from responders.suggest import SOURCES, overlap
 from tests.conftest import NOW, ROOT
 
 PRAISE = [
@@ -106,6 +106,8 @@ def test_a_busy_day_never_answers_self_bots_or_opt_outs_and_never_repeats_itself
     decide_pending(store, library, auto={}, dry_run=False, now=NOW)
 
     texts_by_account: dict[str, list[str]] = defaultdict(list)
+    drafted: Counter[str] = Counter()
+    close = 0
     for comment in comments:
         reply = store.reply(comment.id)
         tags = store.tags(comment.id)
@@ -117,12 +119,16 @@ def test_a_busy_day_never_answers_self_bots_or_opt_outs_and_never_repeats_itself
             assert reply.state == "dismissed", (comment.text, reply)
             continue
         if tags.needs_reply:  # the judge's final word: what it skipped has needs_reply false
-            # A suggestion, or an item that tells a person to write it.
+            # Every reply that needs one has a draft, marked with where it came from.
             assert reply.state == "suggested", (comment.text, reply)
-            assert reply.text or reply.template == "needs-human" or "write this one" in reply.reason
-        if reply.text:
+            assert reply.text and reply.draft_source in SOURCES, (comment.text, reply)
+            drafted[reply.draft_source] += 1
+        # A draft close to one of the day's replies is offered for a person to reword, never as it is.
+        if reply.text and "close to a recent reply" not in (reply.reason or ""):
             texts_by_account[comment.platform].append(reply.text)
+        close += "close to a recent reply" in (reply.reason or "")
     for platform, texts in texts_by_account.items():
         assert len(texts) > 50, platform
         worst = max((overlap(a, b), a, b) for a, b in combinations(texts, 2))
         assert worst[0] <= 0.8, (platform, worst)
+    assert set(drafted) >= {"template", "holding"} and 0 < close < sum(drafted.values()), (drafted, close)

@@ -144,14 +144,17 @@ def test_an_empty_reply_is_refused_everywhere(platform: str, text: str | None) -
     assert problem(on(platform), text) == "reply is empty"
 
 
-def test_counting_a_huge_reply_stays_fast() -> None:
+def test_counting_a_huge_reply_never_backtracks_for_minutes() -> None:
     import time
 
+    # Not a speed figure (bench/ has those): twitter-text's URL pattern took 105 s on "a." * 5000 before
+    # _length.py broke impossible hosts up; ~1.5 s for all six here on an idle machine. The bound only
+    # catches that runaway coming back, with room for a loaded CI machine.
     start = time.perf_counter()
     for text in ("a." * 50_000, "ab-" * 30_000, "x" * 100_000):
         count_x(text)
         count_mastodon(text)
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 15.0
 
 
 # -- each platform's own refusal of a text, through its real client and fake ----------------------

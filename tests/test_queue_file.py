@@ -253,7 +253,10 @@ def test_every_text_round_trips_through_the_file(comment: str, reply: str, alter
     assert written[0].get("reply", "") == reply and written[0].get("alternatives", [""]) == [alternative]
     # A person's other YAML tools read the same values.
     assert YAML(typ="safe", pure=True).load(text)["items"][0].get("reply", "") == reply
-    assert queue_file.parse(data, "q").decisions[0] == queue_file.Decision(item_id, "pending", reply.strip(), "", 13)
+    first_item = len(queue_file.HEADER.splitlines()) + 3  # the header, a blank line, "items:", then the item
+    assert queue_file.parse(data, "q").decisions[0] == queue_file.Decision(
+        item_id, "pending", reply.strip(), "", first_item
+    )
 
 
 def test_very_long_lines_and_yaml_lookalikes_round_trip() -> None:

@@ -66,6 +66,7 @@ class Ctx:
         self.loaded = settings
         variables = {k: v for ps in settings.platforms.values() for k, v in ps.secrets.items()}
         REDACT.add(secrets_in({**variables, **settings.slack}))
+        REDACT.add([settings.drafting.api_key])  # its variable may be any name [drafting] api_key_env gives
         return settings
 
     def app(self, *, read_only: bool = False, **overrides: Any) -> App:

@@ -1,4 +1,4 @@
-"""The commands a person decides with: queue, approve, reject, dismiss."""
+"""The commands a person decides with: queue, approve, reject, dismiss, and draft to word a reply again."""
 
 from __future__ import annotations
 
@@ -90,4 +90,34 @@ def dismiss(obj: Ctx, comment_id: str, reason: str) -> None:
     _decide(obj, comment_id, ReplyState.DISMISSED, reason=reason)
 
 
-COMMANDS = (queue, approve, reject, dismiss)
+@click.command()
+@click.argument("comment_id")
+@click.option("--ai", "ai", is_flag=True, help="Ask the [drafting] endpoint for a new AI draft.")
+@click.pass_obj
+def draft(obj: Ctx, comment_id: str, ai: bool) -> None:
+    """Draft the reply to COMMENT_ID again: the template (or holding) one, or with --ai a new AI draft.
+
+    Only a reply still waiting for a person is drafted again; an AI draft that fails a check, or an
+    endpoint that does not answer, leaves the template draft, and the note says why.
+    """
+    app = obj.app(read_only=True)
+    now = utcnow()
+    with errors():
+        app.sync_queue(now=now)
+        from listener.errors import ConfigError
+        from responders.decide import redraft
+
+        drafter = app.drafter if ai else None
+        if ai and drafter is None:
+            raise ConfigError(
+                "AI drafting is off: set enabled = true, base_url and model in [drafting] (docs/drafting.md)"
+            )
+        s = redraft(app.store, app.library, comment_id, drafter=drafter, now=now)
+        app.sync_queue(now=now)
+    click.echo(f"{comment_id}: {s.source or 'no'} draft")
+    click.echo(f"  reply: {s.text or '(needs a human answer)'}")
+    if s.note:
+        click.echo(f"  note: {s.note}")
+
+
+COMMANDS = (queue, approve, reject, dismiss, draft)

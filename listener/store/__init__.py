@@ -2,7 +2,7 @@
 
 All SQL lives in this package. ``engine`` opens the database and holds what only SQLite spells
 its way; ``schema`` migrates it; each concern module (comments, tags, threads, authors, replies,
-ledger, sources, journal, history, quarantine) writes portable SQL against the engine.
+ledger, sources, journal, history, quarantine, drafts) writes portable SQL against the engine.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import sqlite_utils
 
 from listener.store import keys
 from listener.store.codecs import iso, parse_time
+from listener.store.drafts import Draft, DraftsStore
 from listener.store.engine import SQLite, describe_fault
 from listener.store.history import HistoryStore
 from listener.store.journal import JournalStore
@@ -28,6 +29,7 @@ from listener.store.threads import ThreadsStore
 __all__ = [
     "OWN_HANDLES",
     "Awaiting",
+    "Draft",
     "ErrorKind",
     "PostingPause",
     "Reply",
@@ -41,7 +43,7 @@ __all__ = [
 ]
 
 
-class Store(TagsStore, ThreadsStore, RepliesStore, LedgerStore, JournalStore, HistoryStore):
+class Store(TagsStore, ThreadsStore, RepliesStore, LedgerStore, JournalStore, HistoryStore, DraftsStore):
     """heard's database: every read and write of state goes through here.
 
     :raises StoreError: when the file cannot be opened or migrated (the message names the fix).

@@ -166,6 +166,7 @@ def row_reply(r: Mapping[str, Any]) -> Reply:
         updated_at=datetime.fromisoformat(r["updated_at"]),
         posted_at=parse_time(r["posted_at"]),
         acknowledged_at=parse_time(r["acknowledged_at"]),
+        draft_source=r.get("draft_source"),
     )
 
 

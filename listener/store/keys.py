@@ -10,6 +10,8 @@ ALERTS = "alerts"
 SERVICE = "service"
 # Each service job's last run: job -> at, error.
 HEARTBEAT = "heartbeat"
+# AI drafting's health: endpoint, model, consecutive failures, the pause they caused, last success and error.
+DRAFTING = "drafting"
 # The prefix of each platform client's exported state (a quota count, say).
 PLATFORM_STATE = "platform_state:"
 # The prefix of each platform's posting pause (see Store.pause_posting).

@@ -49,7 +49,7 @@ class LedgerStore(StoreBase):
         """Replies in ``states`` joined with their comment, tags, parent text and author history."""
         marks = ",".join("?" * len(states))
         rows = self.engine.query(
-            "SELECT r.comment_id, r.state, r.text AS reply_text, r.alternatives, r.reason, r.error,"
+            "SELECT r.comment_id, r.state, r.text AS reply_text, r.alternatives, r.reason, r.error, r.draft_source,"
             " c.platform, c.author_handle, c.author_name, c.url, c.text, c.created_at,"
             " p.text AS parent_text, t.intent, t.intent_score, t.sentiment, t.sentiment_score,"
             " t.priority, t.is_question, a.comments AS author_comments,"
@@ -71,7 +71,7 @@ class LedgerStore(StoreBase):
             "SELECT c.id, c.platform, c.source, c.author_handle, c.text, c.created_at, t.sentiment,"
             " t.sentiment_score, t.is_question, t.intent, t.spam_score, t.bot_score, t.needs_reply, t.priority,"
             " t.lang, t.model_version, r.state, r.reason, r.skip_reason, r.duplicate_of, r.decided_by,"
-            " r.text AS reply FROM comments c LEFT JOIN tags t ON t.comment_id = c.id"
+            " r.draft_source, r.text AS reply FROM comments c LEFT JOIN tags t ON t.comment_id = c.id"
             " LEFT JOIN replies r ON r.comment_id = c.id ORDER BY c.created_at, c.id"
         )
         return [_decision(r) for r in rows]
@@ -104,6 +104,7 @@ def _decision(r: dict[str, Any]) -> dict[str, Any]:
             "model_version": r["model_version"],
         },
         "reply": "" if skipped else (r["reply"] or ""),
+        "draft": None if skipped or not r["reply"] else r["draft_source"],
         "auto": r["decided_by"] == "rule",
         "duplicate_of": r["duplicate_of"],
     }

@@ -35,6 +35,7 @@ class Reply:
     updated_at: datetime
     posted_at: datetime | None
     acknowledged_at: datetime | None
+    draft_source: str | None = None  # faq | template | ai | holding: where the draft came from
 
 
 @dataclass(frozen=True)

@@ -234,3 +234,29 @@ def m006_error_kinds(db: sqlite_utils.Database) -> None:
         began = datetime.fromisoformat(pause["until"]) - timedelta(hours=1)
         pause["since"] = event[0] if event else began.isoformat(timespec="microseconds")
         db.execute("UPDATE meta SET value = ? WHERE key = ?", [json.dumps(pause), key])
+
+
+@migrations()
+def m007_draft_source(db: sqlite_utils.Database) -> None:
+    """Record where each reply's draft came from: faq, template, ai or holding (null: no draft)."""
+    db.table("replies").add_column("draft_source", str)
+
+
+@migrations()
+def m008_drafts(db: sqlite_utils.Database) -> None:
+    """Add drafts: each AI draft made, per comment, model and prompt, with the tokens it cost."""
+    db.table("drafts").create(
+        {
+            "comment_id": str,
+            "model": str,
+            "prompt_hash": str,
+            "text": str,
+            "prompt_tokens": int,
+            "completion_tokens": int,
+            "finish_reason": str,  # "length": the answer stopped at max_tokens, mid-sentence
+            "drafted_at": str,
+        },
+        pk=("comment_id", "model", "prompt_hash"),
+        foreign_keys=[("comment_id", "comments", "id")],
+    )
+    db.table("drafts").create_index(["drafted_at"])
