@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -113,6 +114,8 @@ def _apply(store: Store, decisions: Sequence[Decision], *, now: datetime) -> Syn
             if state not in PENDING_FOR_PEOPLE:
                 continue
             changed = d.reply != (reply.text or "").strip()
+            if d.action == "reject" and state is ReplyState.REJECTED:
+                d = dataclasses.replace(d, action="pending")  # rejected again: keep any new text, still waiting
             if d.action == "pending":
                 if changed:
                     store.update_reply(d.id, now=now, text=d.reply)
@@ -174,8 +177,13 @@ def _item(r: dict[str, Any]) -> dict[str, Any]:
         f" · priority {r['priority']}" + (" · question" if r["is_question"] else "")
     )
     note = r["reason"] or ""
-    if r["state"] == "failed":
+    if r["state"] == ReplyState.FAILED:
         note = f"posting failed: {r['error']}. Approve again to retry."
+    elif r["state"] == ReplyState.REJECTED:
+        note = (
+            f"you rejected this draft ({r['reason'] or 'rejected'}): the comment is still unanswered."
+            " Write the reply and approve, or dismiss if it needs none."
+        )
     return {
         "id": r["comment_id"],
         "action": "pending",

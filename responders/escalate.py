@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from listener.records import priority_rank
+from listener.records import ReplyState, priority_rank
 from listener.store import Store
 from responders.wording import clip, waited
 
@@ -37,6 +37,7 @@ class Overdue:
     due_at: datetime
     step: int
     suggested_reply: str
+    rejected: bool = False  # a person rejected heard's draft: it waits for their own reply, or a dismissal
 
 
 class Notifier(Protocol):
@@ -84,6 +85,7 @@ def overdue(store: Store, sla_minutes: Callable[[str, str], int], *, now: dateti
                     created + sla,
                     step,
                     row.reply_text or "",
+                    row.state is ReplyState.REJECTED,
                 )
             )
     out.sort(key=lambda o: (priority_rank(o.priority), o.created_at))
@@ -162,4 +164,9 @@ class TerminalNotifier:
                 self.write(
                     f"    [{o.priority}] {o.author} waited {waited(o.created_at, now)} ({notice_label(o.step)}): "
                     f"\u201c{clip(o.text, QUOTE_CHARS)}\u201d {o.url}"
+                    + (
+                        f" (draft rejected: write a reply in the queue file, or heard dismiss {o.comment_id})"
+                        if o.rejected
+                        else ""
+                    )
                 )

@@ -16,12 +16,15 @@ ALLOWED: dict[ReplyState, frozenset[ReplyState]] = {
     S.APPROVED: frozenset({S.POSTING, S.SUGGESTED, S.REJECTED, S.DISMISSED, S.FAILED}),
     S.POSTING: frozenset({S.POSTED, S.FAILED, S.APPROVED}),
     S.FAILED: frozenset({S.APPROVED, S.POSTING, S.SUGGESTED, S.REJECTED, S.DISMISSED}),
-    S.REJECTED: frozenset({S.SUGGESTED}),
+    # A rejected draft leaves the comment unanswered: a person writes a reply and approves, or dismisses it.
+    S.REJECTED: frozenset({S.SUGGESTED, S.APPROVED, S.DISMISSED}),
     S.DISMISSED: frozenset({S.SUGGESTED}),
     S.POSTED: frozenset(),
 }
 INITIAL = frozenset({S.SUGGESTED, S.DISMISSED})
-PENDING_FOR_PEOPLE = frozenset({S.SUGGESTED, S.FAILED})
+# What the queue file shows a person: a rejected draft stays there until it is replaced and approved, or the
+# comment is dismissed, so nothing waits for ever where no one can end it.
+PENDING_FOR_PEOPLE = frozenset({S.SUGGESTED, S.FAILED, S.REJECTED})
 __all__ = ["ALLOWED", "INITIAL", "PENDING_FOR_PEOPLE", "ReplyState", "create", "transition"]
 
 

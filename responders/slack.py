@@ -164,7 +164,9 @@ def _item_blocks(o: Overdue, *, now: datetime, index: int) -> list[Block]:
     button = None
     if o.url.startswith(("https://", "http://")) and len(o.url) <= 3000:
         button = ButtonElement(text=plain("Open"), url=o.url, action_id=f"open-{index}")
-    if o.suggested_reply:
+    if o.rejected:
+        hint = [plain(f"Draft rejected: write a reply in the queue file and approve, or heard dismiss {o.comment_id}")]
+    elif o.suggested_reply:
         hint = [
             plain(f"Suggested reply: \u201c{clip(o.suggested_reply, REPLY_CHARS)}\u201d"),
             plain(f"Approve: heard approve {o.comment_id}"),

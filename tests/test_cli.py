@@ -176,3 +176,28 @@ def test_starting_heard_loads_neither_spacy_nor_any_platform_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("close", [["dismiss", "--reason", "answered by phone"], ["approve", "--text", "Sorry, Jane!"]])
+def test_a_rejected_reply_can_be_closed_from_the_command_line(tmp_path, close) -> None:
+    from listener.store import Store
+    from responders import lifecycle
+    from responders.lifecycle import ReplyState
+    from tests.conftest import NOW, make_comment, make_tags
+
+    db = tmp_path / "heard.db"
+    store = Store(db)
+    c = make_comment(1, author="jane")
+    store.save_page("s", [c], None, now=NOW)
+    store.save_tags([make_tags(c)], now=NOW)
+    lifecycle.create(store, c.id, ReplyState.SUGGESTED, now=NOW, text="Thanks!", suggested_text="Thanks!")
+    store.close()
+    base = ["--db", str(db)]
+    assert CliRunner().invoke(cli, [*base, "reject", c.id]).exit_code == 0
+    result = CliRunner().invoke(cli, [*base, *close[:1], c.id, *close[1:]])
+    assert result.exit_code == 0, result.output
+    store = Store(db)
+    reply = store.reply(c.id)
+    assert reply is not None and reply.state == ("dismissed" if close[0] == "dismiss" else "approved")
+    assert store.ledger_counts()["open"] == (0 if close[0] == "dismiss" else 1)
+    store.close()

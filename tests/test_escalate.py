@@ -241,3 +241,16 @@ def test_steps_never_go_backwards(sla_minutes: int, a: int, b: int) -> None:
     assert step_reached(NOW, sla, NOW + timedelta(minutes=early)) <= step_reached(
         NOW, sla, NOW + timedelta(minutes=late)
     )
+
+
+def test_a_rejected_draft_escalates_with_the_way_to_close_it_and_stops_once_dismissed(store: Store) -> None:
+    (rejected,) = seed(store, 1, priority="high", minutes_ago=120)
+    lifecycle.transition(store, rejected, ReplyState.REJECTED, now=NOW, reason="wrong tone")
+    items = overdue(store, sla_for, now=NOW)
+    assert [(o.comment_id, o.rejected) for o in items] == [(rejected, True)]
+    lines: list[str] = []
+    TerminalNotifier(lines.append).deliver(items, now=NOW)
+    assert f"draft rejected: write a reply in the queue file, or heard dismiss {rejected}" in "\n".join(lines)
+    assert f"heard dismiss {rejected}" in str(build_digest(items, now=NOW))
+    lifecycle.transition(store, rejected, ReplyState.DISMISSED, now=NOW, reason="answered by phone")
+    assert overdue(store, sla_for, now=NOW) == []

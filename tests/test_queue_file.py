@@ -69,12 +69,15 @@ def test_decisions_and_edits_are_stored_then_removed(store: Store, tmp_path: Pat
     set_action(q, 2, "pending", "draft kept")
     result = approvals.sync(store, q, now=NOW)
     # Edited: the approved reply rewritten by the person, and the pending draft they changed.
-    assert (result.approved, result.rejected, result.edited, result.pending) == (1, 1, 2, 1)
+    assert (result.approved, result.rejected, result.edited, result.pending) == (1, 1, 2, 2)
     assert store.reply(ids[2]).state == "approved"
     assert store.reply(ids[2]).text == "Edited by a person"
     assert store.reply(ids[0]).state == "rejected"
     assert store.reply(ids[1]).text == "draft kept"
-    assert [i["reply"] for i in load(q)["items"]] == ["draft kept"]
+    # The rejected draft's comment is still unanswered: it stays in the file until replaced or dismissed.
+    items = load(q)["items"]
+    assert [(i["id"], i["reply"]) for i in items] == [(ids[0], "Thanks p0!"), (ids[1], "draft kept")]
+    assert "you rejected this draft" in items[0]["note"]
 
 
 @pytest.mark.parametrize(
@@ -99,7 +102,7 @@ def test_invalid_file_names_the_line_and_changes_nothing(store: Store, tmp_path:
     elif line == "unknown-id":
         q.write_text(q.read_text().replace(ids[0], "x:999999"))
     else:
-        lifecycle.transition(store, ids[2], ReplyState.REJECTED, now=NOW)  # the item the file approves
+        lifecycle.transition(store, ids[2], ReplyState.DISMISSED, now=NOW)  # the item the file approves
     before_file = q.read_bytes()
     before_db = [store.reply(i) for i in ids]
     with pytest.raises(QueueFileError) as err:
@@ -334,3 +337,27 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing(tmp_path: Path) ->
     data = b"items: []\n# " + b"x" * queue_file.MAX_FILE_BYTES + b"\n"
     with pytest.raises(QueueFileError, match="the limit is 16,000,000"):
         queue_file.parse(data, "q")
+
+
+@pytest.mark.parametrize("how", ["dismiss", "approve a new text", "reject again, then dismiss"])
+def test_a_rejected_item_can_be_closed_from_the_queue_file(store: Store, tmp_path: Path, how: str) -> None:
+    ids = seed(store)
+    q = tmp_path / "queue.yaml"
+    approvals.sync(store, q, now=NOW)
+    lifecycle.transition(store, ids[0], ReplyState.REJECTED, now=NOW, decided_by="person", reason="too cheerful")
+    approvals.sync(store, q, now=NOW)
+    index = [i["id"] for i in load(q)["items"]].index(ids[0])
+    if how == "reject again, then dismiss":
+        set_action(q, index, "reject")
+        saved_long_ago(q)
+        assert approvals.sync(store, q, now=NOW).rejected == 0  # nothing moved; still waiting, still shown
+        assert store.reply(ids[0]).state == "rejected" and ids[0] in [i["id"] for i in load(q)["items"]]
+        index = [i["id"] for i in load(q)["items"]].index(ids[0])
+    if how == "approve a new text":
+        set_action(q, index, "approve", "Sorry about that, p0. A manager will call you today.")
+    else:
+        set_action(q, index, "dismiss")
+    saved_long_ago(q)
+    approvals.sync(store, q, now=NOW)
+    assert store.reply(ids[0]).state == ("approved" if how == "approve a new text" else "dismissed")
+    assert ids[0] not in [i["id"] for i in load(q)["items"]]
