@@ -10,9 +10,6 @@ from listener.errors import ConfigError
 from listener.platforms import spec
 from listener.records import Comment
 
-# How people know the platforms: spelled out in the refusal.
-_TITLES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "reddit": "Reddit", "youtube": "YouTube"}
-
 
 def problem(comment: Comment, text: str | None, *, limit: int | None = None) -> str | None:
     """Why ``text`` cannot be posted in reply to ``comment`` as it stands (empty, too long), or None when it can.
@@ -33,4 +30,4 @@ def problem(comment: Comment, text: str | None, *, limit: int | None = None) -> 
     used = rule.reply_length(text or "", to=comment)
     if used <= allowed:
         return None
-    return f"reply is {used} {rule.reply_unit}; {_TITLES.get(platform, platform)} allows {allowed}"
+    return f"reply is {used} {rule.reply_unit}; {rule.title or platform} allows {allowed}"

@@ -150,6 +150,8 @@ class PlatformSpec:
     name: str
     normalise: Normaliser
     connect: Connector
+    # How people write the platform's name ("X", "YouTube"), in messages and prompts.
+    title: str = ""
     secrets: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
     help: str = ""

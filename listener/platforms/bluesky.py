@@ -250,6 +250,7 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> BlueskyCl
 register(
     PlatformSpec(
         name="bluesky",
+        title="Bluesky",
         normalise=normalise,
         connect=connect,
         secrets=SECRETS,

@@ -188,6 +188,7 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> MastodonC
 register(
     PlatformSpec(
         name="mastodon",
+        title="Mastodon",
         normalise=normalise,
         connect=connect,
         secrets=SECRETS,

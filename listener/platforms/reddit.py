@@ -202,6 +202,7 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> RedditCli
 register(
     PlatformSpec(
         name="reddit",
+        title="Reddit",
         normalise=normalise,
         connect=connect,
         secrets=SECRETS,

@@ -217,6 +217,7 @@ def _connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> ReplayPl
 register(
     PlatformSpec(
         name="replay",
+        title="Replay",
         normalise=lambda raw, account: spec(str(raw["platform"])).normalise(raw["payload"], account),
         connect=_connect,
         options=("recording", "outbox"),

@@ -161,6 +161,7 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> XClient:
 register(
     PlatformSpec(
         name="x",
+        title="X",
         normalise=normalise,
         connect=connect,
         secrets=SECRETS,

@@ -264,6 +264,7 @@ def connect(options: Mapping[str, Any], secrets: Mapping[str, str], *, clock: Cl
 register(
     PlatformSpec(
         name="youtube",
+        title="YouTube",
         normalise=normalise,
         connect=connect,
         secrets=SECRETS,

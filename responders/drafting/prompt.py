@@ -23,8 +23,6 @@ THREAD_COMMENTS = 8
 QUOTED_CHARS = 800
 # Knowledge beyond this is left out, the lines sharing fewest words with the comment first.
 KNOWLEDGE_CHARS = 4000
-# Platform names as people write them.
-TITLES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "reddit": "Reddit", "youtube": "YouTube"}
 # Where the limit is generous (Reddit, YouTube), a reply is still a few sentences.
 SHORT = 600
 
@@ -98,7 +96,7 @@ FRAMING = (
 def _instructions(
     comment: Comment, tags: Tags, rule: PlatformSpec | None, material: Material, *, name: str, language: str
 ) -> str:
-    platform = TITLES.get(comment.platform, comment.platform)
+    platform = rule.title if rule and rule.title else comment.platform
     lines = [
         f"You write one reply from {material.brand} to a comment on {platform}. A person on the team reads it "
         f"before anything is posted. The comment reads as {tags.sentiment} ({tags.intent}).",
