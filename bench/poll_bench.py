@@ -3,18 +3,29 @@
 Usage: ``PYTHONPATH=. python bench/poll_bench.py [--count 10000] [harness ...]`` (default: every
 harness in HARNESSES). A platform joins the benchmark by adding its name here and a
 ``tests/fakes/<name>.py`` that meets the harness contract in ``tests/fakes/__init__.py``.
+
+For a harness in BARE, the burst's pages are then read again from the same fake by the client library
+alone (heard's own configured client, called directly, each page decoded and nothing else): heard's
+poll -> store wall and CPU time over that is what heard adds (the target is <= 1.5x). The fake serves
+from a thread of this process, so both CPU figures include its work alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import importlib
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import requests
+import tweepy
 
 from listener.platforms import spec
 from listener.poll import poll_once
@@ -26,6 +37,41 @@ HARNESSES: dict[str, dict[str, Any]] = {
     "x": {"limits": {"mentions": 10**9}},
     "reddit": {"window_limit": 10**9},
 }
+
+
+def bare_x(platform: Any, since_id: str, *, objects: bool) -> int:
+    """tweepy alone: read every mentions page after ``since_id`` as heard asks for them; return the tweets read.
+
+    With ``objects``, tweepy builds its own Tweet and User objects (its default); else each page is
+    decoded JSON, as heard's client asks tweepy for it.
+    """
+    from listener.platforms.x_client import EXPANSIONS, TWEET_FIELDS, USER_FIELDS
+
+    api = copy.copy(platform.api)  # heard's client: its session, its base URL, its credentials
+    api.return_type = tweepy.Response if objects else requests.Response
+    read, token = 0, None
+    while True:
+        answer = api.get_users_mentions(
+            platform.account.id,
+            since_id=since_id,
+            max_results=100,
+            pagination_token=token,
+            tweet_fields=TWEET_FIELDS,
+            expansions=EXPANSIONS,
+            user_fields=USER_FIELDS,
+            user_auth=True,
+        )
+        if objects:
+            read, token = read + len(answer.data or []), answer.meta.get("next_token")
+        else:
+            body = answer.json()
+            read, token = read + len(body.get("data") or []), (body.get("meta") or {}).get("next_token")
+        if not token:
+            return read
+
+
+# Harness name -> how its client library alone reads the pages of a burst: (platform, oldest new id, objects?).
+BARE: dict[str, Callable[..., int]] = {"x": bare_x}
 
 
 def drain(platform: Any, source: str, store: Store, max_polls: int = 100_000) -> tuple[int, int]:
@@ -49,21 +95,38 @@ def bench_burst(name: str, count: int, workdir: Path) -> dict[str, float]:
         source = platform.sources()[0]
         store = Store(workdir / f"{name}-burst.db")
         drain(platform, source, store)  # first start: marks the present
-        harness.add_incoming(count)
+        ids = harness.add_incoming(count)
         sent = harness.requests()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         polls, stored = drain(platform, source, store)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         requests = harness.requests() - sent
-        return {
+        out = {
             "comments": stored,
             "seconds": elapsed,
+            "cpu_seconds": cpu,
             "per_second": stored / elapsed,
             "polls": polls,
             "requests_per_comment": requests / max(stored, 1),
         }
+        if name in BARE:
+            since = str(min(int(i) for i in ids) - 1)
+            for objects, label in ((True, "bare"), (False, "bare_json")):
+                read = functools.partial(BARE[name], platform, since, objects=objects)
+                laps = [_timed(read, stored) for _ in range(3)]
+                out[f"{label}_seconds"], out[f"{label}_cpu_seconds"] = min(w for w, _ in laps), min(c for _, c in laps)
+        return out
     finally:
         harness.stop()
+
+
+def _timed(read: Callable[[], int], expected: int) -> tuple[float, float]:
+    """Wall and CPU seconds of one bare read, which must see every comment heard stored."""
+    started, cpu = time.perf_counter(), time.process_time()
+    got = read()
+    if got != expected:
+        raise SystemExit(f"the bare client read {got} items, heard stored {expected}: not the same pages")
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def bench_trickle(name: str, ticks: int, per_tick: int, workdir: Path) -> dict[str, float]:
@@ -97,6 +160,15 @@ def main(argv: list[str] | None = None) -> int:
                 f"{burst['per_second']:.0f} comments/s, {burst['polls']:.0f} polls, "
                 f"{burst['requests_per_comment']:.4f} requests per new comment"
             )
+            for label, what in (("bare", "its own objects"), ("bare_json", "decoded JSON only")):
+                if f"{label}_seconds" in burst:
+                    wall = burst["seconds"] / burst[f"{label}_seconds"]
+                    cpu = burst["cpu_seconds"] / burst[f"{label}_cpu_seconds"]
+                    print(
+                        f"{name} vs its client library alone ({what}), same pages: wall"
+                        f" {burst[f'{label}_seconds']:.2f}s -> heard {wall:.2f}x (target <= 1.5x), CPU"
+                        f" {burst[f'{label}_cpu_seconds']:.2f}s -> heard {cpu:.2f}x"
+                    )
             trickle = bench_trickle(name, ticks=200, per_tick=5, workdir=Path(tmp))
             print(
                 f"{name} trickle: {trickle['comments']:.0f} comments, "

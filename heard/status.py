@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from listener.quarantine import printable
 from listener.store import iso, keys, parse_time
+from listener.store.ledger import OpenComment
 from responders.drafting import health
 from responders.drafting.client import endpoint_label
 from responders.escalate import due_at
@@ -22,12 +24,26 @@ SHOWN_QUARANTINED = 5
 
 
 def ledger(app: App, *, now: datetime) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Count open, overdue and acknowledged comments, and list the open ones with their due times."""
+    """Count open, overdue and acknowledged comments; list the first due (and the oldest) with their due times."""
     store = app.store
+    counts = store.ledger_counts()
+    counts["overdue"] = 0
+    # Each platform and priority has one SLA: its overdue are counted, and its oldest are its first due.
+    first: list[tuple[datetime, OpenComment]] = []
+    for group in store.open_groups():
+        sla = timedelta(minutes=app.settings.sla_for(*group))
+        counts["overdue"] += store.count_open(group, written_by=now - sla)
+        first += [(due_at(o.created_at, sla), o) for o in store.open_comments(group, limit=SHOWN_WAITING)]
+    shown = heapq.nsmallest(SHOWN_WAITING, first, key=lambda d: (d[0], d[1].created_at))
+    oldest = min(first, key=lambda d: d[1].created_at, default=None)
+    if oldest is not None and oldest not in shown:
+        shown.append(oldest)
+    rows = {row.id: row for row in store.awaiting([o.id for _, o in shown])}
     items = []
-    for row in store.awaiting():
-        created = row.created_at
-        due = due_at(created, timedelta(minutes=app.settings.sla_for(row.platform, row.priority)))
+    for at, o in shown:
+        row = rows.get(o.id)
+        if row is None:  # acknowledged between the two reads
+            continue
         items.append(
             {
                 "id": row.id,
@@ -36,14 +52,12 @@ def ledger(app: App, *, now: datetime) -> tuple[dict[str, int], list[dict[str, A
                 "priority": row.priority,
                 "url": row.url,
                 "state": row.state.value if row.state else "undecided",
-                "created_at": iso(created),
-                "due_at": iso(due),
-                "overdue": due <= now,
-                "waited": waited(created, now),
+                "created_at": iso(row.created_at),
+                "due_at": iso(at),
+                "overdue": at <= now,
+                "waited": waited(row.created_at, now),
             }
         )
-    counts = store.ledger_counts()
-    counts["overdue"] = sum(1 for i in items if i["overdue"])
     items.sort(key=lambda i: i["due_at"])
     return counts, items
 

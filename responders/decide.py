@@ -18,17 +18,19 @@ from responders import lifecycle, limits, policy
 from responders.judge import Judgement, judge
 from responders.library import Library
 from responders.lifecycle import ReplyState
-from responders.suggest import Recent, Suggestion, suggest
-from responders.thread import Context, gather
+from responders.recent import RECENT_REPLIES, Recent
+from responders.suggest import Suggestion, suggest
+from responders.thread import Context, gather, gather_all
 
 if TYPE_CHECKING:
     from responders.drafting.drafter import Drafter
 
 log = logging.getLogger("heard")
-# How many of our latest replies on an account a new suggestion must not repeat (a busy day's worth).
-RECENT_REPLIES = 2000
 # How many comments one batch of a pass reads; a pass goes on until nothing is left.
 BATCH = 1000
+# How many decisions one transaction holds: a commit per comment is slow, and a long one keeps a person's
+# `heard approve` waiting for the database.
+COMMIT_EVERY = 200
 # A pass that sets this many comments aside stops: the fault is not in the comments.
 SET_ASIDE_MAX = 50
 # Replies that our own comment on the platform makes unnecessary: still waiting for a person or a post.
@@ -49,12 +51,18 @@ class DecideResult:
 
 @dataclass
 class _Pass:
-    """The running counts and caches of one decide pass."""
+    """The running counts and caches of one decide pass, and what it read for the batch at hand."""
 
     ours: tuple[str, ...]
     recent: dict[str, Recent] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
+    # Our latest reply's text to each (platform, author id), as the store would answer now; kept as we write.
+    last_to: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # The final tags of the comments decided but not stored yet: a copy takes its first copy's.
+    final: dict[str, Tags] = field(default_factory=dict)
+    contexts: dict[str, Context] = field(default_factory=dict)
+    by_hand: dict[str, list[Comment]] = field(default_factory=dict)
 
 
 def decide_pending(
@@ -76,21 +84,52 @@ def decide_pending(
     run = _Pass(ours=tuple(store.own_handles()))
     batches = [store.tagged(only)] if only is not None else iter(lambda: store.undecided(limit=BATCH), [])
     for batch in batches:
-        for comment, tags in batch:
-            if only is not None and store.reply(comment.id) is not None:
-                continue  # named, but already decided (``undecided`` never reads those)
-            try:
-                _decide(store, library, comment, tags, run, auto=auto, dry_run=dry_run, now=now, drafter=drafter)
-            except Exception as exc:
-                if is_systemic(exc) or run.counts["set_aside"] >= SET_ASIDE_MAX:
-                    raise
-                store.set_aside([Reject("decide", comment.id, describe(exc), comment.platform, comment.text)], now=now)
-                log.warning("set aside stage=decide item=%s error=%s", comment.id, describe(exc))
-                run.counts["set_aside"] += 1
+        if only is not None:  # named, but already decided (``undecided`` never reads those)
+            batch = [(c, t) for c, t in batch if store.reply(c.id) is None]
+        comments = [c for c, _ in batch]
+        run.contexts = gather_all(store, comments, run.ours)
+        run.by_hand = store.own_replies_to_all([c.id for c in comments])
+        run.last_to.clear()  # a batch's worth at most: a pass over a backlog keeps memory flat
+        # An AI drafter waits on the network: then each decision is committed alone, holding no lock meanwhile.
+        size = 1 if drafter is not None else COMMIT_EVERY
+        for start in range(0, len(batch), size):
+            with store.transaction():
+                decided = [
+                    _isolated(store, library, comment, tags, run, auto, dry_run, now, drafter)
+                    for comment, tags in batch[start : start + size]
+                ]
+                store.save_tags([t for t in decided if t is not None], now=now)
+            run.final.clear()  # stored now: a later copy reads its original's from the store
     c = run.counts
     return DecideResult(
         c["suggested"], c["needs_human"], c["auto_approved"], dict(run.skipped), c["by_hand"], c["set_aside"]
     )
+
+
+def _isolated(
+    store: Store,
+    library: Library,
+    comment: Comment,
+    tags: Tags,
+    run: _Pass,
+    auto: Mapping[str, tuple[str, ...]],
+    dry_run: bool,
+    now: datetime,
+    drafter: Drafter | None,
+) -> Tags | None:
+    """Decide one comment in a savepoint; one that fails is undone and set aside (None) unless the fault is systemic."""
+    try:
+        with store.transaction():
+            final = _decide(store, library, comment, tags, run, auto=auto, dry_run=dry_run, now=now, drafter=drafter)
+    except Exception as exc:
+        if is_systemic(exc) or run.counts["set_aside"] >= SET_ASIDE_MAX:
+            raise
+        store.set_aside([Reject("decide", comment.id, describe(exc), comment.platform, comment.text)], now=now)
+        log.warning("set aside stage=decide item=%s error=%s", comment.id, describe(exc))
+        run.counts["set_aside"] += 1
+        return None
+    run.final[comment.id] = final
+    return final
 
 
 def _decide(
@@ -104,33 +143,37 @@ def _decide(
     dry_run: bool,
     now: datetime,
     drafter: Drafter | None = None,
-) -> None:
-    """Judge one comment and record its decision: skipped, answered by hand, suggested, or approved by rule."""
-    ctx = gather(store, comment, run.ours)
+) -> Tags:
+    """Judge one comment and record its decision (skipped, answered by hand, suggested, or approved by rule).
+
+    Returns the comment's final tags, for the caller to store with the decision.
+    """
+    ctx = run.contexts[comment.id]
     verdict = judge(comment, tags, ctx)
-    store.save_tags([_final_tags(store, tags, verdict)], now=now)
+    final = _final_tags(store, tags, verdict, run.final)
     if comment.is_own:
-        run.counts["by_hand"] += acknowledge(store, comment, ctx, now=now)
+        run.counts["by_hand"] += acknowledge(store, comment, ctx, now=now, last_to=run.last_to)
     if not verdict.needs_reply:
         _record_skip(store, comment, verdict, now=now)
         run.skipped[verdict.skip_reason or "no_reply_needed"] += 1
-        return
-    hand = store.own_replies_to(comment.id)
+        return final
+    hand = run.by_hand.get(comment.id, [])
     if hand:
         lifecycle.create(
             store, comment.id, ReplyState.DISMISSED, now=now, decided_by="thread",
             reason=_answered_by(hand[0]),
         )  # fmt: skip
         run.counts["by_hand"] += 1
-        return
+        return final
     if comment.platform not in run.recent:
         run.recent[comment.platform] = Recent(store.recent_reply_texts(comment.platform, RECENT_REPLIES))
-    mine = [r.text or "" for r in store.recent_replies_to(comment.platform, comment.author.id, 1)]
-    s = suggest(
-        comment, tags, library, recent=run.recent[comment.platform], last_to_author=mine, thread=thread_texts(ctx)
-    )
+    author = (comment.platform, comment.author.id)
+    if author not in run.last_to:
+        run.last_to[author] = [r.text or "" for r in store.recent_replies_to(*author, 1)]
+    recent = run.recent[comment.platform]
+    s = suggest(comment, tags, library, recent=recent, last_to_author=run.last_to[author], thread=thread_texts(ctx))
     if drafter is not None:  # words the reply only: the judge has decided everything above
-        s = drafter.improve(comment, tags, s, thread=ctx.thread, recent=run.recent[comment.platform], now=now)
+        s = drafter.improve(comment, tags, s, thread=ctx.thread, recent=recent, now=now)
     veto = verdict.auto_veto or (limits.problem(comment, s.text) if s.text else "")
     note = s.note or verdict.why
     if veto:
@@ -148,20 +191,31 @@ def _decide(
         reason=note,
         decided_by="heard",
     )
+    if s.text:  # a new latest reply to this author: which one the store now names is the store's to say
+        run.last_to.pop(author, None)
     run.counts["suggested"] += 1
     run.counts["needs_human"] += s.needs_human
     if s.needs_human or veto or not s.text:
-        return
+        return final
     if policy.may_auto_post(comment, tags, auto=auto, dry_run=dry_run).ok:
         lifecycle.transition(store, comment.id, ReplyState.APPROVED, now=now, decided_by="rule")
         run.counts["auto_approved"] += 1
+    return final
 
 
-def acknowledge(store: Store, own: Comment, ctx: Context, *, now: datetime) -> int:
+def acknowledge(
+    store: Store,
+    own: Comment,
+    ctx: Context,
+    *,
+    now: datetime,
+    last_to: dict[tuple[str, str], list[str]] | None = None,
+) -> int:
     """Close the open replies that our own comment on the platform answers; return how many.
 
     Our reply answers its parent, and on platforms that file every reply under the top comment
-    (YouTube), the earlier replies there by the person it @-names.
+    (YouTube), the earlier replies there by the person it @-names. A reply closed is touched now, so
+    ``last_to`` (a decide pass's latest reply to each author) forgets what it knew of that author.
     """
     targets = [ctx.parent] if ctx.parent is not None and not ctx.parent.is_own else []
     first = own.text.split(maxsplit=1)[0].lower().lstrip("@") if own.text.strip() else ""
@@ -187,6 +241,8 @@ def acknowledge(store: Store, own: Comment, ctx: Context, *, now: datetime) -> i
             reason=_answered_by(own),
         )
         closed += moved
+        if moved and last_to is not None:
+            last_to.pop((target.platform, target.author.id), None)
     return closed
 
 
@@ -216,9 +272,13 @@ def _record_skip(store: Store, comment: Comment, verdict: Judgement, *, now: dat
     )
 
 
-def _final_tags(store: Store, tags: Tags, verdict: Judgement) -> Tags:
-    """The tags with the judge's needs_reply, priority and intent; a copy keeps its first copy's text tags."""
-    first = store.tags(verdict.duplicate_of) if verdict.duplicate_of else None
+def _final_tags(store: Store, tags: Tags, verdict: Judgement, decided: Mapping[str, Tags]) -> Tags:
+    """The tags with the judge's needs_reply, priority and intent; a copy keeps its first copy's text tags.
+
+    ``decided`` holds the final tags of the comments this pass decided, which may not be stored yet.
+    """
+    dup = verdict.duplicate_of
+    first = (decided.get(dup) or store.tags(dup)) if dup else None
     if first is not None:
         tags = dataclasses.replace(
             tags,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import timedelta
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
@@ -60,6 +61,8 @@ def _near_same(a: str, b: str) -> bool:
     return Indel.normalized_similarity(sa, sb, score_cutoff=CROSS_POST_SIMILARITY) >= CROSS_POST_SIMILARITY
 
 
+# A decide pass compares each comment with its author's others: each text is squashed once, not per pair.
+@lru_cache(maxsize=8192)
 def _squash(text: str) -> str:
     """Text without handles, links, marks, case or spacing: what stays the same when a person repeats it."""
     text = _URL.sub(" ", _HANDLE.sub(" ", unicodedata.normalize("NFKC", text or ""))).casefold()

@@ -64,30 +64,42 @@ def step_reached(created: datetime, sla: timedelta, now: datetime) -> int:
     return len(REMINDER_MULTIPLES) + extra_days
 
 
-def overdue(store: Store, sla_minutes: Callable[[str, str], int], *, now: datetime) -> list[Overdue]:
-    """Every unacknowledged comment past its SLA, with its current step, most urgent first."""
-    out = []
-    for row in store.awaiting():
-        created = row.created_at
-        sla = timedelta(minutes=sla_minutes(row.platform, row.priority))
-        step = step_reached(created, sla, now)
+def overdue(
+    store: Store, sla_minutes: Callable[[str, str], int], *, now: datetime, unnotified: bool = False
+) -> list[Overdue]:
+    """Every unacknowledged comment past its SLA, with its current step, most urgent first.
+
+    With ``unnotified``, only those whose notice at that step is not delivered yet. Due times come from
+    the open comments' platform, priority and age; only the comments that are due are read in full.
+    """
+    reached: dict[str, tuple[int, timedelta]] = {}
+    for o in store.open_comments():
+        sla = timedelta(minutes=sla_minutes(o.platform, o.priority))
+        step = step_reached(o.created_at, sla, now)
         if step:
-            out.append(
-                Overdue(
-                    row.id,
-                    row.platform,
-                    row.author_handle,
-                    row.text,
-                    row.url,
-                    row.priority,
-                    row.intent,
-                    created,
-                    created + sla,
-                    step,
-                    row.reply_text or "",
-                    row.state is ReplyState.REJECTED,
-                )
+            reached[o.id] = (step, sla)
+    if unnotified:
+        sent = store.delivered((cid, step) for cid, (step, _) in reached.items())
+        reached = {cid: due for cid, due in reached.items() if (cid, due[0]) not in sent}
+    out = []
+    for row in store.awaiting(list(reached)):
+        step, sla = reached[row.id]
+        out.append(
+            Overdue(
+                row.id,
+                row.platform,
+                row.author_handle,
+                row.text,
+                row.url,
+                row.priority,
+                row.intent,
+                row.created_at,
+                row.created_at + sla,
+                step,
+                row.reply_text or "",
+                row.state is ReplyState.REJECTED,
             )
+        )
     out.sort(key=lambda o: (priority_rank(o.priority), o.created_at))
     return out
 
@@ -122,7 +134,7 @@ def escalate(
     """
     if in_quiet_hours(now, quiet, timezone):
         return []
-    pending = [o for o in overdue(store, sla_minutes, now=now) if not store.notice_sent(o.comment_id, o.step)]
+    pending = overdue(store, sla_minutes, now=now, unnotified=True)
     sent: list[Overdue] = []
     for _ in range(MAX_DIGESTS_PER_PASS):
         if not pending:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from listener.errors import ConfigError
@@ -82,6 +83,8 @@ class Fact:
     keys: frozenset[str]
 
 
+# Every draft checked reads the facts of its comment and thread again: each text is read once.
+@lru_cache(maxsize=4096)
 def facts_in(text: str) -> tuple[Fact, ...]:
     """Every checkable fact in a text, each span read once (a price's digits are not also a number)."""
     low = text.lower().replace("\u2019", "'")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from listener.errors import ConfigError
 from listener.matching import fold
@@ -22,9 +23,11 @@ from responders.knowledge import facts_in
 from responders.library import FIELD, LANGUAGE_NAMES, Answer, Library, Template
 from responders.reading import read_comment
 
-_WORD = re.compile(r"[a-z0-9']+")
-# Replies sharing more than this share of their words with a recent one read as canned.
-NEAR_DUPLICATE = 0.8
+# The near-duplicate rule lives in recent.py; these names stay importable from here, where drafts use them.
+from responders.recent import NEAR_DUPLICATE as NEAR_DUPLICATE
+from responders.recent import Recent, overlap, words
+from responders.recent import near_duplicate as near_duplicate
+
 # Where a draft came from: a known answer (replies.toml or knowledge.md), a template, a language model, or
 # a holding reply that says a person will answer.
 SOURCES = ("faq", "template", "ai", "holding")
@@ -45,22 +48,6 @@ class Suggestion:
     note: str = ""
     context: Mapping[str, str] = field(default_factory=dict)
     source: str = ""  # one of SOURCES; "" when there is no draft
-
-
-class Recent:
-    """Our latest replies on one account, as word sets, for the near-duplicate check."""
-
-    def __init__(self, texts: Sequence[str] = ()) -> None:
-        self._words = [words(t) for t in texts]
-
-    def add(self, text: str) -> None:
-        """Count a reply just suggested, so the next suggestion avoids it too."""
-        self._words.append(words(text))
-
-    def near(self, text: str) -> bool:
-        """Whether ``text`` shares more than NEAR_DUPLICATE of its words with a recent reply."""
-        mine = words(text)
-        return bool(mine) and any(len(mine & w) / len(mine | w) > NEAR_DUPLICATE for w in self._words if w)
 
 
 def suggest(
@@ -186,22 +173,23 @@ class _Drafting:
         Wordings that use more of what the comment gave (its topic, its reference) come first.
         """
         passed: list[str] = []
+        fresh: str | None = None  # the first passing that is neither this person's last reply nor near a recent one
         problems: tuple[str, ...] = ()
-        for text in self._filled(wordings)[:MAX_TRIED]:
+        for text in islice(self._filled(wordings), MAX_TRIED):
             found = check_draft(text, self.comment, self.tags, thread=self.thread, knowledge=self.library.knowledge)
             if found:
                 problems = problems or found
                 continue
             passed.append(text)
-            fresh = [t for t in passed if t not in self.last_to_author and not self.recent.near(t)]
-            if fresh and len(passed) >= 4:
+            if fresh is None and text not in self.last_to_author and not self.recent.near(text):
+                fresh = text
+            if fresh is not None and len(passed) >= 4:
                 break
         if not passed:
             why = "; ".join(problems[:2]) or "no wording fits what the comment gave (a field it would leave empty)"
             return Suggestion("", template=key, needs_human=True, context=self.values, note=why)
-        fresh = [t for t in passed if t not in self.last_to_author and not self.recent.near(t)]
-        chosen = (fresh or passed)[0]
-        if not fresh:
+        chosen = passed[0] if fresh is None else fresh
+        if fresh is None:
             needs_human = True
             note = "; ".join(n for n in (note, "close to a recent reply: edit it before approving") if n)
         self.recent.add(chosen)
@@ -209,17 +197,26 @@ class _Drafting:
         others = tuple(sorted(dict.fromkeys(t for t in passed if t != chosen), key=lambda t: overlap(t, chosen))[:3])
         return Suggestion(chosen, others, key, needs_human, note, self.values, source)
 
-    def _filled(self, wordings: list[str]) -> list[str]:
-        """The wordings whose fields the comment fills, rendered and fitted, the ones using most of it first."""
+    def _filled(self, wordings: list[str]) -> Iterator[str]:
+        """The wordings whose fields the comment fills, the ones using most of it first, each rendered and fitted once.
+
+        Lazily: fitting a text to its platform's length is dear, and a pick stops at its first few.
+        """
         ranked: dict[int, list[str]] = {}
         for wording in wordings:
             fields = set(FIELD.findall(wording)) - OPTIONAL
             if any(not self.values.get(f) for f in fields):
                 continue
-            text = _fit(render(wording, self.values), self.comment)
             # Acknowledging the reference they gave matters most, then naming what they talked about.
-            ranked.setdefault(len(fields) + ("reference" in fields), []).append(calm(text) if self.calm else text)
-        return list(dict.fromkeys(t for n in sorted(ranked, reverse=True) for t in ranked[n]))
+            ranked.setdefault(len(fields) + ("reference" in fields), []).append(wording)
+        seen: set[str] = set()
+        for n in sorted(ranked, reverse=True):
+            for wording in ranked[n]:
+                text = _fit(render(wording, self.values), self.comment)
+                text = calm(text) if self.calm else text
+                if text not in seen:
+                    seen.add(text)
+                    yield text
 
 
 def _ranked(answers: list[Answer], text: str, values: Mapping[str, str]) -> list[Answer]:
@@ -310,22 +307,6 @@ def _pick_templates(library: Library, tags: Tags, platform: str, lang: str) -> l
 def _rotate(texts: Sequence[str], key: str) -> list[str]:
     start = int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(texts)
     return list(texts[start:]) + list(texts[:start])
-
-
-def words(text: str) -> set[str]:
-    """The set of lower-cased words in a text."""
-    return set(_WORD.findall(text.lower()))
-
-
-def overlap(a: str, b: str) -> float:
-    """Share of words two texts have in common (Jaccard)."""
-    wa, wb = words(a), words(b)
-    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
-
-
-def near_duplicate(text: str, others: Sequence[str]) -> bool:
-    """Whether a text shares more than NEAR_DUPLICATE of its words with any of the others."""
-    return any(overlap(text, o) > NEAR_DUPLICATE for o in others)
 
 
 def _fit(text: str, comment: Comment) -> str:

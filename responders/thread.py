@@ -8,7 +8,7 @@ author's recent comments (for duplicates).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from listener.nlp import triage
@@ -37,20 +37,36 @@ class Context:
 
 def gather(store: Store, comment: Comment, ours: tuple[str, ...]) -> Context:
     """Read from the store what the judge may know about a comment: its thread, its author's recent comments."""
-    thread = tuple(store.thread(comment))
-    parent = None
-    if comment.parent_id:
-        parent = next((c for c in thread if c.id == comment.parent_id), None) or store.comment(comment.parent_id)
-    author = store.author(comment.platform, comment.author.id)
-    return Context(
-        thread=thread,
-        parent=parent,
-        answered=store.answered_in(comment),
-        nearby=tuple(store.nearby(comment, WINDOW)),
-        ours=ours,
-        author_opted_out=bool(author and author.get("opted_out")),
-        author_bio=str((author or {}).get("bio") or ""),
-    )
+    return gather_all(store, [comment], ours)[comment.id]
+
+
+def gather_all(store: Store, comments: Sequence[Comment], ours: tuple[str, ...]) -> dict[str, Context]:
+    """What ``gather`` reads, for a batch of comments at once (a few statements for the lot), by comment id."""
+    threads = store.threads(comments)
+    parents: dict[str, Comment] = {}
+    for c in comments:
+        if c.parent_id:
+            found = next((t for t in threads[c.id] if t.id == c.parent_id), None)
+            if found is not None:
+                parents[c.parent_id] = found
+    missing = {c.parent_id for c in comments if c.parent_id and c.parent_id not in parents}
+    parents.update(store.comments(sorted(missing)))
+    authors = store.authors({(c.platform, c.author.id) for c in comments})
+    answered = store.answered_in_all(comments)
+    nearby = store.nearby_all(comments, WINDOW)
+    out: dict[str, Context] = {}
+    for c in comments:
+        author = authors.get((c.platform, c.author.id)) or {}
+        out[c.id] = Context(
+            thread=tuple(threads[c.id]),
+            parent=parents.get(c.parent_id) if c.parent_id else None,
+            answered=answered[c.id],
+            nearby=tuple(nearby[c.id]),
+            ours=ours,
+            author_opted_out=bool(author.get("opted_out")),
+            author_bio=str(author.get("bio") or ""),
+        )
+    return out
 
 
 def we_answered(comment: Comment, ctx: Context) -> bool:

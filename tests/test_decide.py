@@ -108,3 +108,36 @@ def test_decide_is_idempotent(store: Store) -> None:
     second = decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
     assert (first.suggested, second.suggested) == (1, 0)
     assert store.reply("x:1001").text == "We open at 7, Jane."
+
+
+def test_a_copy_decided_in_the_same_pass_takes_its_originals_final_tags(store: Store) -> None:
+    # The original's final tags are written with its batch: the copy reads them from the pass, not the store.
+    first = make_comment(1, author="sam", text="@acme is the cafe dog friendly?", minutes_ago=20)
+    again = dataclasses.replace(first, native_id="1099", created_at=first.created_at + timedelta(seconds=30))
+    seed(store, first, intent="question", is_question=True, sentiment="neutral")
+    seed(store, again, intent="complaint", is_question=False, sentiment="negative")
+    decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
+    copy, original = store.tags(again.id), store.tags(first.id)
+    assert (copy.intent, copy.sentiment, copy.is_question) == (original.intent, "neutral", True)
+    assert (copy.needs_reply, original.needs_reply) == (False, True)
+
+
+def test_one_person_twice_in_one_pass_never_gets_the_same_words_twice_in_a_row(store: Store) -> None:
+    # Wordings without words are never near a recent reply: only the person's last reply can keep them apart.
+    lib = parse_library({"template": [{"intent": "praise", "variants": ["\U0001f64f", "\U0001f44d"]}]}, "t")
+    for n in (2, 3):  # wordings rotate by comment id: both would start on the same one
+        seed(store, make_comment(n, author="jo", text=f"@acme great grinder {n}", minutes_ago=30 - n))
+    decide_pending(store, lib, auto={}, dry_run=False, now=NOW)
+    texts = [store.reply(f"x:{1000 + n}").text for n in (2, 3)]
+    assert all(texts) and texts[0] != texts[1]
+
+
+def test_a_pass_longer_than_one_commit_group_decides_everything_once(store: Store) -> None:
+    comments = [make_comment(n, author=f"p{n}", text=f"@acme when do you open {n}?") for n in range(1, 451)]
+    store.save_page("s", comments, None, now=NOW)
+    store.save_tags([make_tags(c, intent="question", is_question=True) for c in comments], now=NOW)
+    result = decide_pending(store, LIB, auto={}, dry_run=False, now=NOW)
+    assert result.suggested == 450 and store.undecided() == []
+    assert all(store.tags(c.id).priority for c in comments)
+    created = store.db.execute("SELECT count(*) FROM events WHERE kind = 'transition' AND from_state IS NULL")
+    assert created.fetchone()[0] == 450

@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 URL_WEIGHT = 23
+# Texts whose count is kept: drafting measures the same wordings again and again, and twitter-text is dear.
+COUNTS_KEPT = 4096
 # A remote Mastodon mention counts as its local part: "@ann@example.social" weighs as "@ann".
 _REMOTE_MENTION = re.compile(r"(@[a-z0-9_]+)@[a-z0-9.-]+[a-z0-9]", re.IGNORECASE)
 _ZWJ = "\u200d"
@@ -77,6 +80,7 @@ def _defused(text: str) -> str:
     return _PIECE.sub(piece, text) if "." in text else text
 
 
+@lru_cache(maxsize=COUNTS_KEPT)
 def count_x(text: str) -> int:
     """X's weighted length, by twitter-text: a URL 23, an emoji 2, CJK and most non-Latin scripts 2 each."""
     from twitter_text import parse_tweet  # type: ignore[import-untyped]  # compiles its patterns on import: 0.2 s
@@ -84,6 +88,7 @@ def count_x(text: str) -> int:
     return int(parse_tweet(_defused(text)).weightedLength)
 
 
+@lru_cache(maxsize=COUNTS_KEPT)
 def count_mastodon(text: str) -> int:
     """Mastodon's length: graphemes, with each URL as 23 and a remote mention without its domain."""
     plain = _REMOTE_MENTION.sub(r"\1", unicodedata.normalize("NFC", text))

@@ -2,52 +2,71 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from listener.records import Author
+from listener.records import Author, Comment
 from listener.store.base import StoreBase
-from listener.store.codecs import iso
+from listener.store.codecs import iso, values_lists
 from listener.store.keys import OWN_HANDLES
+
+# How many authors one statement asks about: well under every engine's limit on parameters.
+_ASKED = 500
 
 
 class AuthorsStore(StoreBase):
     """The authors table, keyed ``{platform}:{author id}``, and our own handles."""
 
-    def _touch_author(self, platform: str, author: Author, seen: datetime) -> None:
-        """Count one more comment by an author seen at ``seen`` (inside a transaction)."""
+    def _touch_authors(self, comments: Sequence[Comment]) -> None:
+        """Count the comments of a page against their authors, in one statement (inside a transaction).
+
+        Each author gets one row of values standing for all their comments on the page, as if they had
+        been counted one after another: the last handle and name, the last bio that says something.
+        """
+        seen: dict[str, list[Any]] = {}
+        for c in comments:
+            who, at = c.author, iso(c.created_at)
+            key = f"{c.platform}:{who.id}"
+            row = seen.get(key)
+            if row is None:
+                # The author row's opt-out is an explicit one (a person's); a bio marker is read by the judge.
+                seen[key] = [key, c.platform, who.id, who.handle, who.name, int(who.is_bot), who.bio, at, at, 1, 0]
+                continue
+            row[3:5] = who.handle, who.name
+            row[5] = max(row[5], int(who.is_bot))
+            row[6] = who.bio if who.bio else row[6]
+            row[7], row[8], row[9] = min(row[7], at), max(row[8], at), row[9] + 1
         e = self.engine
-        # The author row's opt-out is an explicit one (a person's); a bio marker is read by the judge.
-        opted_out = 0
-        e.execute(
-            "INSERT INTO authors (id, platform, native_id, handle, name, is_bot, bio, first_seen,"
-            " last_seen, comments, opted_out) VALUES (?,?,?,?,?,?,?,?,?,1,?)"
-            " ON CONFLICT(id) DO UPDATE SET handle=excluded.handle, name=excluded.name,"
-            # A comment without a bio (Reddit, YouTube) keeps the one already known (a looked-up profile).
-            f" is_bot={e.greatest}(authors.is_bot, excluded.is_bot),"
-            " bio=CASE WHEN coalesce(excluded.bio, '') != '' THEN excluded.bio ELSE authors.bio END,"
-            f" first_seen={e.least}(authors.first_seen, excluded.first_seen),"
-            f" last_seen={e.greatest}(authors.last_seen, excluded.last_seen), comments=authors.comments+1,"
-            f" opted_out={e.greatest}(authors.opted_out, excluded.opted_out)",
-            [
-                f"{platform}:{author.id}",
-                platform,
-                author.id,
-                author.handle,
-                author.name,
-                int(author.is_bot),
-                author.bio,
-                iso(seen),
-                iso(seen),
-                opted_out,
-            ],
-        )
+        for values, params in values_lists(list(seen.values())):
+            e.execute(
+                "INSERT INTO authors (id, platform, native_id, handle, name, is_bot, bio, first_seen,"
+                f" last_seen, comments, opted_out) VALUES {values}"
+                " ON CONFLICT(id) DO UPDATE SET handle=excluded.handle, name=excluded.name,"
+                # A comment without a bio (Reddit, YouTube) keeps the one already known (a looked-up profile).
+                f" is_bot={e.greatest}(authors.is_bot, excluded.is_bot),"
+                " bio=CASE WHEN coalesce(excluded.bio, '') != '' THEN excluded.bio ELSE authors.bio END,"
+                f" first_seen={e.least}(authors.first_seen, excluded.first_seen),"
+                f" last_seen={e.greatest}(authors.last_seen, excluded.last_seen),"
+                " comments=authors.comments+excluded.comments,"
+                f" opted_out={e.greatest}(authors.opted_out, excluded.opted_out)",
+                params,
+            )
 
     def author(self, platform: str, author_id: str) -> dict[str, Any] | None:
         """The stored author row (counts, first/last seen, opt-out, bio, profile_checked_at), or None."""
-        rows = self.engine.query("SELECT * FROM authors WHERE id = ?", [f"{platform}:{author_id}"])
-        return rows[0] if rows else None
+        return self.authors([(platform, author_id)]).get((platform, author_id))
+
+    def authors(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """The stored rows of these (platform, author id) authors, by the same keys; those not stored are left out."""
+        wanted = {f"{platform}:{author_id}": (platform, author_id) for platform, author_id in keys}
+        ids = sorted(wanted)
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        for start in range(0, len(ids), _ASKED):
+            chunk = ids[start : start + _ASKED]
+            for row in self.engine.query(f"SELECT * FROM authors WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                out[wanted[row["id"]]] = row
+        return out
 
     def profiles_due(self, platform: str, *, checked_before: datetime, limit: int) -> list[Author]:
         """Authors never looked up, or not since ``checked_before`` but who wrote since; most recently seen first."""

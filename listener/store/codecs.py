@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +11,8 @@ from listener.records import Author, Comment, ReplyState, Tags
 from listener.store.kinds import ErrorKind
 from listener.store.rows import Awaiting, PostingPause, Reply
 
+# How many values one statement binds at most: under every engine's limit (the oldest SQLite's is 999).
+BOUND = 999
 # Fields the audit trail keeps only as "changed": the drafts heard offered, which the replies table holds.
 _ELIDED = frozenset({"alternatives", "suggested_text"})
 
@@ -51,30 +53,76 @@ def event_detail(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {k: ("…" if k in _ELIDED else v) for k, v in encode(fields).items() if v is not None}
 
 
+# The columns a stored comment fills, in the order ``comment_values`` gives them.
+COMMENT_COLUMNS = (
+    "id",
+    "platform",
+    "native_id",
+    "account",
+    "source",
+    "author_id",
+    "author_handle",
+    "author_name",
+    "author_is_bot",
+    "author_bio",
+    "text",
+    "url",
+    "created_at",
+    "fetched_at",
+    "parent_id",
+    "conversation_id",
+    "lang",
+    "mentions_us",
+    "is_own",
+    "raw",
+)
+
+
+def comment_values(c: Comment, now: datetime) -> tuple[Any, ...]:
+    """The comments-table values of a comment fetched at ``now``, in COMMENT_COLUMNS order."""
+    a = c.author
+    return (
+        c.id,
+        c.platform,
+        c.native_id,
+        c.account,
+        c.source,
+        a.id,
+        a.handle,
+        a.name,
+        int(a.is_bot),
+        a.bio,
+        c.text,
+        c.url,
+        iso(c.created_at),
+        iso(now),
+        c.parent_id,
+        c.conversation_id,
+        c.lang,
+        int(c.mentions_us),
+        int(c.is_own),
+        json.dumps(c.raw, sort_keys=True),
+    )
+
+
+def values_lists(rows: Sequence[Sequence[Any]]) -> Iterator[tuple[str, list[Any]]]:
+    """Rows of equal length in statements' worth: each a ``(?, ?), (?, ?)`` VALUES text and its flat parameters.
+
+    One statement inserts many rows: SQLite runs it far quicker than the same rows one statement each.
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    step = max(1, BOUND // width)
+    one = f"({', '.join('?' * width)})"
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        yield ", ".join([one] * len(chunk)), [v for row in chunk for v in row]
+
+
 def comment_row(c: Comment, now: datetime) -> dict[str, Any]:
     """The comments-table row of a comment fetched at ``now``."""
-    return {
-        "id": c.id,
-        "platform": c.platform,
-        "native_id": c.native_id,
-        "account": c.account,
-        "source": c.source,
-        "author_id": c.author.id,
-        "author_handle": c.author.handle,
-        "author_name": c.author.name,
-        "author_is_bot": int(c.author.is_bot),
-        "author_bio": c.author.bio,
-        "text": c.text,
-        "url": c.url,
-        "created_at": iso(c.created_at),
-        "fetched_at": iso(now),
-        "parent_id": c.parent_id,
-        "conversation_id": c.conversation_id,
-        "lang": c.lang,
-        "mentions_us": int(c.mentions_us),
-        "is_own": int(c.is_own),
-        "raw": json.dumps(c.raw, sort_keys=True),
-    }
+    return dict(zip(COMMENT_COLUMNS, comment_values(c, now), strict=True))
 
 
 def row_comment(r: Mapping[str, Any]) -> Comment:

@@ -11,7 +11,7 @@ from typing import Any
 from listener.quarantine import ITEM_ERRORS, Reject, describe
 from listener.records import Comment
 from listener.store.authors import AuthorsStore
-from listener.store.codecs import comment_row, iso, row_comment
+from listener.store.codecs import COMMENT_COLUMNS, comment_values, iso, row_comment, values_lists
 from listener.store.keys import OWN_HANDLES
 from listener.store.quarantine import QuarantineStore
 from listener.store.rows import Saved
@@ -19,6 +19,7 @@ from listener.store.sources import SourcesStore
 
 # How many ids one ``IN (...)`` list holds: well under every engine's limit on parameters.
 CHUNK = 500
+_INSERT_COMMENT = f"INSERT INTO comments ({', '.join(COMMENT_COLUMNS)})"
 
 
 class CommentsStore(AuthorsStore, SourcesStore, QuarantineStore):
@@ -75,28 +76,21 @@ class CommentsStore(AuthorsStore, SourcesStore, QuarantineStore):
             return Saved([c.id for c in stored], set_aside)
 
     def _insert_comments(self, unique: Sequence[Comment], source: str, now: datetime) -> None:
-        """Insert new comments, their authors, our handles and their "stored" events (inside a transaction)."""
-        self.engine.insert_all("comments", (comment_row(c, now) for c in unique), ignore=True)
-        for c in unique:
-            self._touch_author(c.platform, c.author, c.created_at)
+        """Insert new comments, their authors, our handles and their "stored" events (inside a transaction).
+
+        One statement per table for the whole page; a comment stored meanwhile by another writer is skipped.
+        """
+        if not unique:
+            return
+        for values, params in values_lists([comment_values(c, now) for c in unique]):
+            self.engine.execute(f"{_INSERT_COMMENT} VALUES {values} ON CONFLICT (id) DO NOTHING", params)
+        self._touch_authors(unique)
         handles, known = {c.account for c in unique if c.account}, set(self.own_handles())
         if handles - known:
             self.set_meta(OWN_HANDLES, sorted(handles | known))
-        detail = json.dumps({"source": source})
-        self.engine.insert_all(
-            "events",
-            (
-                {
-                    "at": iso(now),
-                    "comment_id": c.id,
-                    "kind": "stored",
-                    "from_state": None,
-                    "to_state": None,
-                    "detail": detail,
-                }
-                for c in unique
-            ),
-        )
+        at, detail = iso(now), json.dumps({"source": source})
+        for values, params in values_lists([(at, c.id, "stored", detail) for c in unique]):
+            self.engine.execute(f"INSERT INTO events (at, comment_id, kind, detail) VALUES {values}", params)
 
     def _threaded(self, comments: list[Comment]) -> list[Comment]:
         """Give each reply its parent's conversation, so a thread is one conversation on every platform.

@@ -8,6 +8,7 @@ from typing import Any
 
 from listener.store.base import StoreBase
 from listener.store.codecs import iso
+from listener.store.comments import CHUNK
 from listener.store.keys import ALERTS
 
 
@@ -31,6 +32,20 @@ class JournalStore(StoreBase):
         """Whether the escalation notice for this step was already delivered."""
         sql = "SELECT 1 FROM notices WHERE comment_id = ? AND step = ?"
         return bool(self.engine.execute(sql, [comment_id, step]).fetchone())
+
+    def delivered(self, keys: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
+        """Which of these (comment, step) escalation notices were already delivered, asked a chunk at a time."""
+        asked, found = list(keys), set[tuple[str, int]]()
+        for start in range(0, len(asked), CHUNK // 2):
+            pairs = asked[start : start + CHUNK // 2]
+            rows = self.engine.execute(
+                f"WITH asked (comment_id, step) AS (VALUES {', '.join(['(?, ?)'] * len(pairs))})"
+                " SELECT n.comment_id, n.step FROM asked a JOIN notices n ON n.comment_id = a.comment_id"
+                " AND n.step = a.step",
+                [v for pair in pairs for v in pair],
+            )
+            found.update((c, int(s)) for c, s in rows.fetchall())
+        return found
 
     def record_notices(self, keys: Iterable[tuple[str, int]], channel: str, *, now: datetime) -> None:
         """Remember that these (comment, step) notices were delivered."""

@@ -4,64 +4,118 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from listener.records import ACKNOWLEDGED, ReplyState
 from listener.store.base import StoreBase
-from listener.store.codecs import row_awaiting, states_sql
+from listener.store.codecs import iso, row_awaiting, states_sql
+from listener.store.comments import chunks
 from listener.store.rows import Awaiting
 
 # SQL list of the acknowledged states, built from the one definition in listener.records.
 _ACKED = states_sql(ACKNOWLEDGED)
-# The one SQL definition of "needs a reply", for status, escalation and the report (c is the comment, t its
-# tags): what the judge decided, and never one of our own comments. Neither the tagger nor the judge marks
-# our own comment as needing a reply; saying so here keeps every count equal on a database they did not write.
-NEEDS_REPLY = "(t.needs_reply = 1 AND c.is_own = 0)"
+# The one SQL definition of "needs a reply", for status, escalation and the report (c is the comment, whose
+# needs_reply and reply_state copy its tags' and its reply's, kept so by schema m009's triggers): what the
+# judge decided, and never one of our own comments. Neither the tagger nor the judge marks our own comment as
+# needing a reply; saying so here keeps every count equal on a database they did not write.
+NEEDS_REPLY = "(c.needs_reply = 1 AND c.is_own = 0)"
+# The one SQL definition of "open": needs a reply and is not acknowledged. Spelled term for term as the partial
+# index idx_comments_open, which then holds exactly the open comments (a test checks that it is used).
+OPEN = f"{NEEDS_REPLY} AND (c.reply_state IS NULL OR c.reply_state NOT IN ({_ACKED}))"
+
+
+# What the ledger's Awaiting records are read from: every open comment with its tags and reply.
+_AWAITING = (
+    "SELECT c.id, c.platform, c.author_handle, c.text, c.url, c.created_at, t.intent, t.sentiment, t.priority,"
+    " r.state, r.text AS reply_text FROM comments c JOIN tags t ON t.comment_id = c.id"
+    f" LEFT JOIN replies r ON r.comment_id = c.id WHERE {OPEN}"
+)
+
+
+@dataclass(frozen=True)
+class OpenComment:
+    """An open comment as much as its due time needs: its platform, its priority, when it was written."""
+
+    id: str
+    platform: str
+    priority: str
+    created_at: datetime
 
 
 class LedgerStore(StoreBase):
     """Comments joined with their tags and reply: what waits, what is done, and why."""
 
-    def awaiting(self) -> list[Awaiting]:
-        """Comments that need a reply and are not acknowledged, oldest first, with tags and reply."""
-        rows = self.engine.query(
-            "SELECT c.id, c.platform, c.author_handle, c.text, c.url, c.created_at, t.intent,"
-            " t.sentiment, t.priority, r.state, r.text AS reply_text"
-            " FROM comments c JOIN tags t ON t.comment_id = c.id"
-            " LEFT JOIN replies r ON r.comment_id = c.id"
-            f" WHERE {NEEDS_REPLY} AND (r.state IS NULL OR r.state NOT IN ({_ACKED}))"
-            " ORDER BY c.created_at"
-        )
-        return [row_awaiting(r) for r in rows]
+    def awaiting(self, ids: Sequence[str] | None = None) -> list[Awaiting]:
+        """Comments needing a reply and not acknowledged (all, or those of ``ids``), oldest first, with tags, reply."""
+        if ids is None:
+            return [row_awaiting(r) for r in self.engine.query(f"{_AWAITING} ORDER BY c.created_at")]
+        found = [
+            row_awaiting(r)
+            for chunk, marks in chunks(ids)
+            for r in self.engine.query(f"{_AWAITING} AND c.id IN ({marks})", chunk)
+        ]
+        return sorted(found, key=lambda a: a.created_at)
+
+    def open_groups(self) -> dict[tuple[str, str], int]:
+        """How many comments are open on each platform at each priority (counted in their index, no row read)."""
+        rows = self.engine.execute(
+            f"SELECT c.platform, c.priority, count(*) FROM comments c WHERE {OPEN} GROUP BY c.platform, c.priority"
+        ).fetchall()
+        return {(platform, priority): int(n) for platform, priority, n in rows}
+
+    def open_comments(self, group: tuple[str, str] | None = None, *, limit: int | None = None) -> list[OpenComment]:
+        """Open comments with what their due times are worked out from: all, or the oldest of one platform and priority.
+
+        All are in order of platform, priority and age, as their index holds them, so no row is read.
+        """
+        sql = f"SELECT c.id, c.platform, c.priority, c.created_at FROM comments c WHERE {OPEN}"
+        params: list[str | int] = []
+        if group is not None:
+            sql += " AND c.platform IS ? AND c.priority IS ?"
+            params += list(group)
+        sql += " ORDER BY c.platform, c.priority, c.created_at"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = self.engine.execute(sql, params).fetchall()
+        return [OpenComment(i, platform, priority, datetime.fromisoformat(at)) for i, platform, priority, at in rows]
+
+    def count_open(self, group: tuple[str, str], *, written_by: datetime) -> int:
+        """How many comments of one platform and priority written at or before ``written_by`` are open."""
+        row = self.engine.execute(
+            f"SELECT count(*) FROM comments c WHERE {OPEN} AND c.platform IS ? AND c.priority IS ?"
+            " AND c.created_at <= ?",
+            [*group, iso(written_by)],
+        ).fetchone()
+        return int(row[0])
 
     def ledger_counts(self) -> dict[str, int]:
         """Counts of comments needing a reply, by whether they are acknowledged."""
+        # Counted by reply state in the partial index of the comments needing a reply: no row is read.
         rows = self.engine.execute(
-            f"SELECT CASE WHEN r.state IN ({_ACKED}) THEN 'acknowledged' ELSE 'open' END,"
-            " count(*) FROM comments c JOIN tags t ON t.comment_id = c.id"
-            f" LEFT JOIN replies r ON r.comment_id = c.id WHERE {NEEDS_REPLY} GROUP BY 1"
+            f"SELECT c.reply_state, count(*) FROM comments c WHERE {NEEDS_REPLY} GROUP BY c.reply_state"
         ).fetchall()
         counts = {"open": 0, "acknowledged": 0}
-        counts.update({k: int(v) for k, v in rows})
+        for state, n in rows:
+            counts["acknowledged" if state in ACKNOWLEDGED else "open"] += int(n)
         return counts
 
     def queue_rows(self, states: Sequence[str]) -> list[dict[str, Any]]:
-        """Replies in ``states`` joined with their comment, tags, parent text and author history."""
+        """Replies in ``states`` joined with their comment, tags, parent text and author history (their counts)."""
         marks = ",".join("?" * len(states))
         rows = self.engine.query(
             "SELECT r.comment_id, r.state, r.text AS reply_text, r.alternatives, r.reason, r.error, r.draft_source,"
             " c.platform, c.author_handle, c.author_name, c.url, c.text, c.created_at,"
             " p.text AS parent_text, t.intent, t.intent_score, t.sentiment, t.sentiment_score,"
-            " t.priority, t.is_question, a.comments AS author_comments,"
-            " (SELECT count(*) FROM replies r2 JOIN comments c2 ON c2.id = r2.comment_id"
-            "   WHERE c2.platform = c.platform AND c2.author_id = c.author_id"
-            "   AND r2.state = ?) AS author_replied"
+            " t.priority, t.is_question, a.comments AS author_comments, coalesce(a.replied, 0) AS author_replied"
             " FROM replies r JOIN comments c ON c.id = r.comment_id"
             " JOIN tags t ON t.comment_id = c.id"
             " LEFT JOIN comments p ON p.id = c.parent_id"
             " LEFT JOIN authors a ON a.id = c.platform || ':' || c.author_id"
             f" WHERE r.state IN ({marks}) ORDER BY c.created_at",
-            [ReplyState.POSTED.value, *states],
+            list(states),
         )
         return [{**r, "alternatives": json.loads(r["alternatives"]) if r["alternatives"] else []} for r in rows]
 

@@ -12,8 +12,11 @@ from listener.store.codecs import encode, event_detail, iso, parse_time, row_rep
 from listener.store.rows import Reply
 
 S = ReplyState
-# Every Reply query: the replies row with its comment's platform.
+# Every Reply query: the replies row with its comment's platform. A reply row carries copies of its comment's
+# platform and author too (kept by schema m009's triggers), so the look-ups by them read only their index.
 _REPLIES = "SELECT r.*, c.platform FROM replies r JOIN comments c ON c.id = r.comment_id"
+# A reply with a text: spelled as the partial indexes on recent texts spell it, so they are used.
+_HAS_TEXT = "r.text IS NOT NULL AND r.text != ''"
 # Replies on their way out (approved, or mid-call), which a poster that stopped leaves behind.
 _OUTGOING = states_sql({S.APPROVED, S.POSTING})
 # Replies queued or posted: the texts a new suggestion should not repeat.
@@ -86,8 +89,8 @@ class RepliesStore(StoreBase):
     def recent_replies_to(self, platform: str, author_id: str, limit: int = 5) -> list[Reply]:
         """Our latest replies (any state with text) to one author, newest first."""
         rows = self.engine.query(
-            f"{_REPLIES} WHERE c.platform = ? AND c.author_id = ? AND r.text IS NOT NULL AND r.text != ''"
-            " ORDER BY r.updated_at DESC LIMIT ?",
+            f"{_REPLIES} WHERE r.platform = ? AND r.author_id = ? AND {_HAS_TEXT}"
+            " ORDER BY r.updated_at DESC, r.comment_id LIMIT ?",
             [platform, author_id, limit],
         )
         return [row_reply(r) for r in rows]
@@ -104,9 +107,8 @@ class RepliesStore(StoreBase):
     def recent_reply_texts(self, platform: str, limit: int = 200) -> list[str]:
         """The texts of our latest queued or posted replies on one platform, newest first."""
         rows = self.engine.execute(
-            "SELECT r.text FROM replies r JOIN comments c ON c.id = r.comment_id"
-            f" WHERE c.platform = ? AND r.state IN ({_WRITTEN})"
-            " AND r.text IS NOT NULL AND r.text != '' ORDER BY r.updated_at DESC LIMIT ?",
+            f"SELECT r.text FROM replies r WHERE r.platform = ? AND {_HAS_TEXT} AND r.state IN ({_WRITTEN})"
+            " ORDER BY r.updated_at DESC, r.comment_id LIMIT ?",
             [platform, limit],
         ).fetchall()
         return [r[0] for r in rows]
@@ -114,8 +116,7 @@ class RepliesStore(StoreBase):
     def last_reply_to_author(self, platform: str, author_id: str) -> datetime | None:
         """When we last posted a reply to this author, if ever."""
         row = self.engine.execute(
-            "SELECT max(r.posted_at) FROM replies r JOIN comments c ON c.id = r.comment_id"
-            " WHERE c.platform = ? AND c.author_id = ? AND r.state = ?",
+            "SELECT max(posted_at) FROM replies WHERE platform = ? AND author_id = ? AND state = ?",
             [platform, author_id, S.POSTED.value],
         ).fetchone()
         return parse_time(row[0]) if row and row[0] else None
@@ -123,13 +124,28 @@ class RepliesStore(StoreBase):
     def posted_since(self, platform: str, since: datetime) -> int:
         """How many replies we posted on a platform since a moment (for our own rate cap)."""
         row = self.engine.execute(
-            "SELECT count(*) FROM replies r JOIN comments c ON c.id = r.comment_id"
-            " WHERE c.platform = ? AND r.state = ? AND r.posted_at >= ?",
+            "SELECT count(*) FROM replies WHERE platform = ? AND state = ? AND posted_at >= ?",
             [platform, S.POSTED.value, iso(since)],
         ).fetchone()
         return int(row[0])
 
+    def replies_version(self, states: Sequence[str]) -> tuple[tuple[str, int, str | None], ...]:
+        """What changes whenever a reply in ``states`` does: per state, how many and when one last changed.
+
+        A reply moving in or out changes a count, an edit or a move within changes the time: a pass can skip
+        its work while this stays the same, at the cost of one look-up per state.
+        """
+        counts = self.state_counts()
+        return tuple(
+            (
+                state,
+                counts.get(state, 0),
+                self.engine.execute("SELECT max(updated_at) FROM replies WHERE state = ?", [state]).fetchone()[0],
+            )
+            for state in sorted(states)
+        )
+
     def state_counts(self) -> dict[str, int]:
         """How many reply records are in each state."""
-        rows = self.engine.execute("SELECT state, count(*) FROM replies GROUP BY state").fetchall()
+        rows = self.engine.execute("SELECT state, replies FROM reply_counts WHERE replies > 0").fetchall()
         return {k: int(v) for k, v in rows}

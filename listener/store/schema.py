@@ -260,3 +260,129 @@ def m008_drafts(db: sqlite_utils.Database) -> None:
         foreign_keys=[("comment_id", "comments", "id")],
     )
     db.table("drafts").create_index(["drafted_at"])
+
+
+# m009's triggers, each "name: body": they keep the copies and counts below equal to the rows they copy, whoever
+# writes those rows (the store, a bulk import, a person at the sqlite3 prompt).
+_M009_TAGGED = (
+    "UPDATE comments SET needs_reply = NEW.needs_reply, priority = NEW.priority, stage = CASE WHEN EXISTS"
+    " (SELECT 1 FROM replies WHERE comment_id = NEW.comment_id) THEN 'decided' ELSE 'tagged' END"
+    " WHERE id = NEW.comment_id;"
+)
+_M009_TRIGGERS = {
+    # A comment stored after its tags or reply (an import in another order) starts where it stands.
+    "comments_inserted AFTER INSERT ON comments WHEN EXISTS (SELECT 1 FROM tags WHERE comment_id = NEW.id)"
+    " OR EXISTS (SELECT 1 FROM replies WHERE comment_id = NEW.id)": (
+        "UPDATE comments SET (needs_reply, priority) ="
+        " (SELECT needs_reply, priority FROM tags WHERE comment_id = NEW.id),"
+        " reply_state = (SELECT state FROM replies WHERE comment_id = NEW.id),"
+        " stage = CASE WHEN NOT EXISTS (SELECT 1 FROM tags WHERE comment_id = NEW.id) THEN 'new'"
+        " WHEN EXISTS (SELECT 1 FROM replies WHERE comment_id = NEW.id) THEN 'decided' ELSE 'tagged' END"
+        " WHERE id = NEW.id;"
+        " UPDATE replies SET platform = NEW.platform, author_id = NEW.author_id WHERE comment_id = NEW.id;"
+        " UPDATE authors SET replied = replied + 1 WHERE id = NEW.platform || ':' || NEW.author_id"
+        " AND EXISTS (SELECT 1 FROM replies WHERE comment_id = NEW.id AND state = 'posted');"
+    ),
+    "tags_inserted AFTER INSERT ON tags": _M009_TAGGED,
+    # Tagged again (the judge's final needs_reply, or a re-tag): the copy follows.
+    "tags_updated AFTER UPDATE ON tags": _M009_TAGGED,
+    "tags_deleted AFTER DELETE ON tags": (
+        "UPDATE comments SET needs_reply = NULL, priority = NULL, stage = 'new' WHERE id = OLD.comment_id;"
+    ),
+    "replies_inserted AFTER INSERT ON replies": (
+        "UPDATE replies SET (platform, author_id) ="
+        " (SELECT platform, author_id FROM comments WHERE id = NEW.comment_id) WHERE comment_id = NEW.comment_id;"
+        " UPDATE comments SET reply_state = NEW.state, stage = CASE stage WHEN 'tagged' THEN 'decided' ELSE stage END"
+        " WHERE id = NEW.comment_id;"
+        " INSERT INTO reply_counts (state, replies) VALUES (NEW.state, 1)"
+        " ON CONFLICT (state) DO UPDATE SET replies = replies + 1;"
+        " UPDATE authors SET replied = replied + 1 WHERE NEW.state = 'posted'"
+        " AND id = (SELECT platform || ':' || author_id FROM comments WHERE id = NEW.comment_id);"
+    ),
+    "replies_moved AFTER UPDATE OF state ON replies WHEN NEW.state IS NOT OLD.state": (
+        "UPDATE comments SET reply_state = NEW.state WHERE id = NEW.comment_id;"
+        " UPDATE reply_counts SET replies = replies - 1 WHERE state = OLD.state;"
+        " INSERT INTO reply_counts (state, replies) VALUES (NEW.state, 1)"
+        " ON CONFLICT (state) DO UPDATE SET replies = replies + 1;"
+        " UPDATE authors SET replied = replied + (NEW.state = 'posted') - (OLD.state = 'posted')"
+        " WHERE 'posted' IN (NEW.state, OLD.state)"
+        " AND id = (SELECT platform || ':' || author_id FROM comments WHERE id = NEW.comment_id);"
+    ),
+    "replies_deleted AFTER DELETE ON replies": (
+        "UPDATE comments SET reply_state = NULL, stage = CASE stage WHEN 'decided' THEN 'tagged' ELSE stage END"
+        " WHERE id = OLD.comment_id;"
+        " UPDATE reply_counts SET replies = replies - 1 WHERE state = OLD.state;"
+        " UPDATE authors SET replied = replied - 1 WHERE OLD.state = 'posted'"
+        " AND id = (SELECT platform || ':' || author_id FROM comments WHERE id = OLD.comment_id);"
+    ),
+    # An author row written after replies to them (an import in another order) starts with their count.
+    "authors_inserted AFTER INSERT ON authors WHEN EXISTS (SELECT 1 FROM replies"
+    " WHERE platform = NEW.platform AND author_id = NEW.native_id AND state = 'posted')": (
+        "UPDATE authors SET replied = (SELECT count(*) FROM replies"
+        " WHERE platform = NEW.platform AND author_id = NEW.native_id AND state = 'posted') WHERE id = NEW.id;"
+    ),
+}
+# m009's indexes: each partial one holds only what a recurring pass still has to read.
+_M009_INDEXES = (
+    "idx_comments_untagged ON comments (created_at, id) WHERE stage = 'new'",
+    "idx_comments_undecided ON comments (created_at, id) WHERE stage = 'tagged'",
+    # The columns the partial index's own condition reads are in it too, or SQLite reads each row to check them.
+    "idx_comments_open ON comments (platform, priority, created_at, id, needs_reply, is_own, reply_state)"
+    " WHERE needs_reply = 1 AND is_own = 0"
+    " AND (reply_state IS NULL OR reply_state NOT IN ('dismissed', 'posted'))",
+    "idx_comments_needing ON comments (reply_state, needs_reply, is_own) WHERE needs_reply = 1 AND is_own = 0",
+    "idx_replies_recent ON replies (platform, updated_at) WHERE text IS NOT NULL AND text != ''",
+    "idx_replies_recent_to ON replies (platform, author_id, updated_at) WHERE text IS NOT NULL AND text != ''",
+    "idx_replies_posted ON replies (platform, state, posted_at)",
+    # Replaces m001's index on state alone: also the latest change in each state, in one step.
+    "idx_replies_state_updated ON replies (state, updated_at)",
+    "idx_replies_posted_to ON replies (platform, author_id, state, posted_at)",
+    "idx_quarantine_held ON quarantine (last_seen) WHERE dropped_at IS NULL",
+    "idx_quarantine_held_stage ON quarantine (stage, last_seen) WHERE dropped_at IS NULL",
+)
+
+
+@migrations()
+def m009_pending(db: sqlite_utils.Database) -> None:
+    """Make what each recurring pass reads findable without reading history: markers, copies, counts, indexes.
+
+    A comment carries where it stands (``stage``: new, then tagged, then decided, once it has both tags
+    and a reply) and copies of what status and escalation read: its tags' ``needs_reply`` and ``priority``,
+    its reply's state (``reply_state``); a reply carries its comment's platform and author; an author how many
+    replies we posted them (``replied``); ``reply_counts`` how many replies are in each state.
+    """
+    for column in (
+        "comments ADD COLUMN stage TEXT NOT NULL DEFAULT 'new'",
+        "comments ADD COLUMN needs_reply INTEGER",
+        "comments ADD COLUMN priority TEXT",
+        "comments ADD COLUMN reply_state TEXT",
+        "replies ADD COLUMN platform TEXT",
+        "replies ADD COLUMN author_id TEXT",
+        "authors ADD COLUMN replied INTEGER NOT NULL DEFAULT 0",
+    ):
+        db.execute(f"ALTER TABLE {column}")
+    db.execute("CREATE TABLE reply_counts (state TEXT PRIMARY KEY, replies INTEGER NOT NULL)")
+    db.execute(
+        "UPDATE comments SET stage = 'tagged',"
+        " (needs_reply, priority) = (SELECT t.needs_reply, t.priority FROM tags t WHERE t.comment_id = comments.id)"
+        " WHERE id IN (SELECT comment_id FROM tags)"
+    )
+    db.execute(
+        "UPDATE comments SET reply_state = (SELECT r.state FROM replies r WHERE r.comment_id = comments.id),"
+        " stage = CASE stage WHEN 'tagged' THEN 'decided' ELSE stage END WHERE id IN (SELECT comment_id FROM replies)"
+    )
+    db.execute(
+        "UPDATE replies SET (platform, author_id) ="
+        " (SELECT platform, author_id FROM comments WHERE comments.id = replies.comment_id)"
+    )
+    db.execute("INSERT INTO reply_counts (state, replies) SELECT state, count(*) FROM replies GROUP BY state")
+    db.execute("DROP INDEX idx_replies_state")
+    for index in _M009_INDEXES:
+        db.execute(f"CREATE INDEX {index}")
+    db.execute(
+        "UPDATE authors SET replied = (SELECT count(*) FROM replies r WHERE r.platform = authors.platform"
+        " AND r.author_id = authors.native_id AND r.state = 'posted')"
+        " WHERE id IN (SELECT platform || ':' || author_id FROM replies WHERE state = 'posted')"
+    )
+    for head, body in _M009_TRIGGERS.items():
+        db.execute(f"CREATE TRIGGER {head} BEGIN {body} END")

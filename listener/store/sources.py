@@ -86,7 +86,7 @@ class SourcesStore(StoreBase):
             posting = self.engine.execute("DELETE FROM meta WHERE key = ?", [post_pause(platform)]).rowcount
             replies = self.engine.execute(
                 f"UPDATE replies SET retry_at = NULL WHERE state IN ({_OUTGOING}) AND retry_at IS NOT NULL"
-                " AND comment_id IN (SELECT id FROM comments WHERE platform = ?)",
+                " AND platform = ?",
                 [platform],
             ).rowcount
             moved = {"sources": sources, "posting": posting, "replies": replies}

@@ -11,6 +11,10 @@ from listener.store.comments import CommentsStore, chunks
 
 # The tag columns whose values may be counted (a column name is never taken from a caller unchecked).
 _COUNTABLE = ("intent", "sentiment", "priority", "lang", "needs_reply", "is_question")
+# Where a comment stands (comments.stage, kept by the triggers of schema m009 as tags and replies are written):
+# not tagged yet, tagged with no reply record yet, or "decided" (both). Each pending stage has a partial index,
+# which a query uses only when it spells the stage as a literal.
+NEW, TAGGED = "new", "tagged"
 
 
 class TagsStore(CommentsStore):
@@ -19,7 +23,7 @@ class TagsStore(CommentsStore):
     def untagged(self, limit: int = 1000) -> list[Comment]:
         """Comments that have no tags yet and are not set aside by tagging, oldest first."""
         rows = self.engine.query(
-            "SELECT c.* FROM comments c LEFT JOIN tags t ON t.comment_id = c.id WHERE t.comment_id IS NULL"
+            f"SELECT c.* FROM comments c WHERE c.stage = '{NEW}'"
             " AND c.id NOT IN (SELECT item FROM quarantine WHERE stage = 'tag') ORDER BY c.created_at, c.id LIMIT ?",
             [limit],
         )
@@ -49,8 +53,7 @@ class TagsStore(CommentsStore):
         ids = [
             r[0]
             for r in self.engine.execute(
-                "SELECT c.id FROM comments c JOIN tags t ON t.comment_id = c.id"
-                " LEFT JOIN replies r ON r.comment_id = c.id WHERE r.comment_id IS NULL"
+                f"SELECT c.id FROM comments c WHERE c.stage = '{TAGGED}'"
                 " AND c.id NOT IN (SELECT item FROM quarantine WHERE stage = 'decide')"
                 " ORDER BY c.created_at, c.id LIMIT ?",
                 [limit],
