@@ -43,7 +43,7 @@ from listener.store.codecs import comment_row, encode, event_detail, iso, tags_r
 from responders.escalate import REMINDER_MULTIPLES, step_reached  # noqa: E402
 from responders.lifecycle import ALLOWED, INITIAL, PENDING_FOR_PEOPLE  # noqa: E402
 from responders.lifecycle import ReplyState as S  # noqa: E402
-from responders.suggest import NEAR_DUPLICATE, words  # noqa: E402
+from responders.recent import NEAR_DUPLICATE, words  # noqa: E402
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 ACCOUNT = "driftwood"

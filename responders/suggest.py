@@ -24,9 +24,7 @@ from responders.library import FIELD, LANGUAGE_NAMES, Answer, Library, Template
 from responders.reading import read_comment
 
 # The near-duplicate rule lives in recent.py; these names stay importable from here, where drafts use them.
-from responders.recent import NEAR_DUPLICATE as NEAR_DUPLICATE
 from responders.recent import Recent, overlap, words
-from responders.recent import near_duplicate as near_duplicate
 
 # Where a draft came from: a known answer (replies.toml or knowledge.md), a template, a language model, or
 # a holding reply that says a person will answer.

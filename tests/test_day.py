@@ -14,7 +14,8 @@ from listener.store import Store
 from responders import policy
 from responders.decide import decide_pending
 from responders.library import load_library
-from responders.suggest import SOURCES, overlap
+from responders.recent import overlap
+from responders.suggest import SOURCES
 from tests.conftest import NOW, ROOT
 
 PRAISE = [

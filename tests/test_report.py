@@ -16,13 +16,13 @@ from bench.gen_history import generate
 from listener.store import Store, iso
 from responders import lifecycle
 from responders.lifecycle import ReplyState as S
+from responders.recent import overlap
 from responders.report import build_report, parse_span, rows, run_report
 from responders.report.audience import audience
 from responders.report.figures import quantile
 from responders.report.page import render_html
 from responders.report.terminal import render_terminal
 from responders.report.text import cluster_questions, near_duplicate_replies, noun_phrases
-from responders.suggest import overlap
 from tests.conftest import NOW, make_comment, make_tags
 
 NEEDING = (

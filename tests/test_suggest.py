@@ -9,13 +9,8 @@ from listener.errors import ConfigError
 from listener.platforms import spec
 from listener.records import Author
 from responders.library import Library, load_library, parse_library
-from responders.suggest import (
-    Recent,
-    near_duplicate,
-    overlap,
-    render,
-    suggest,
-)
+from responders.recent import Recent, near_duplicate, overlap
+from responders.suggest import render, suggest
 from tests.conftest import ROOT, make_comment, make_tags
 
 LIB = parse_library(

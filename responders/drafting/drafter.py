@@ -21,7 +21,8 @@ from responders.drafting.client import ChatClient, Completion, DraftingError
 from responders.drafting.config import DraftingConfig
 from responders.drafting.prompt import Material, Prompt, build_prompt
 from responders.library import Library
-from responders.suggest import Recent, Suggestion
+from responders.recent import Recent
+from responders.suggest import Suggestion
 
 log = logging.getLogger("heard")
 # Where a draft came from, as Suggestion.source spells it.

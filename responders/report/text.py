@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from responders.suggest import NEAR_DUPLICATE, words
+from responders.recent import NEAR_DUPLICATE, words
 
 
 def _wordset(text: str) -> frozenset[str]:
