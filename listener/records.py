@@ -34,6 +34,9 @@ def priority_rank(priority: str) -> int:
 # reply is acknowledged once a reply is posted, or it is dismissed (by a person, or because one of our
 # accounts answered it on the platform). What heard skipped never needed a reply (tags.needs_reply is 0).
 ACKNOWLEDGED = frozenset({ReplyState.POSTED, ReplyState.DISMISSED})
+# What waits for a person (the queue file, `heard queue`): a draft to decide, a post that failed, a rejected
+# draft (it stays until a person writes the reply and approves, or dismisses the comment).
+WAITING = frozenset({ReplyState.SUGGESTED, ReplyState.FAILED, ReplyState.REJECTED})
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ MAX_ITEMS = 500
 MAX_SHOWN_CHARS = 5_000
 # Per queue file, the digest of the text this process last wrote there (or found already there).
 _WRITTEN: dict[str, str] = {}
+# Per queue file, what that text showed: the database and its queue serial it was read at, max_items, pending
+# and shown.
+_SHOWN: dict[str, tuple[str, int, int, int, int]] = {}
 
 
 @dataclass(frozen=True)
@@ -50,16 +53,24 @@ def sync(store: Store, path: Path, *, now: datetime, max_items: int = MAX_ITEMS)
     """
     totals = SyncResult()
     key = str(path.resolve())
+    # What the file last showed is only current for the database it was read from.
+    database = str(Path(store.path).resolve())
     with queue_file.locked(path):
         for _ in range(MAX_ATTEMPTS):
             found = queue_io.settled(path)
+            shown = _SHOWN.get(key)
+            if shown and shown[:3] == (database, store.queue_serial(), max_items) and _ours(found, key):
+                # Nobody saved the file and nothing it shows has changed: there is nothing to read or write.
+                return replace(totals, pending=shown[3], shown=shown[4], written=False)
             totals = _add(totals, _take(store, path, found.data, key, now=now))
+            serial = store.queue_serial()  # read before the view: a change made meanwhile renders again next time
             items, total = pending_view(store, max_items)
             data = queue_file.render(items, more=total - len(items)).encode("utf-8")
             # An unchanged view is not rewritten, so an editor with the file open sees no churn.
             swap = queue_io.Swap(True) if data == found.data else queue_io.replace_if(path, data, found)
             if swap.written:
                 _WRITTEN[key] = queue_file.fingerprint(data)
+                _SHOWN[key] = (database, serial, max_items, total, len(items))
             if swap.displaced is not None:
                 # A person saved while we swapped: apply their version now (never drop it), then render again.
                 totals = _add(totals, _take(store, path, swap.displaced, key, now=now, restore=True))
@@ -67,6 +78,11 @@ def sync(store: Store, path: Path, *, now: datetime, max_items: int = MAX_ITEMS)
                 return replace(totals, pending=total, shown=len(items), written=True)
     items, total = pending_view(store, max_items)
     return replace(totals, pending=total, shown=len(items), written=False)
+
+
+def _ours(found: queue_io.Current, key: str) -> bool:
+    """Whether the file holds exactly the text this process last wrote there."""
+    return found.identity is not None and _WRITTEN.get(key) == queue_file.fingerprint(found.data)
 
 
 def _take(store: Store, path: Path, data: bytes, key: str, *, now: datetime, restore: bool = False) -> SyncResult:
@@ -152,13 +168,12 @@ def pending_items(store: Store) -> list[dict[str, Any]]:
 
 def pending_view(store: Store, max_items: int = MAX_ITEMS) -> tuple[list[dict[str, Any]], int]:
     """The ``max_items`` most urgent items waiting for a person, and how many wait in all."""
-    rows = _urgent_first(store)
-    return [_item(r) for r in rows[:max_items]], len(rows)
+    return [_item(r) for r in store.waiting_rows(max_items)], store.waiting_count()
 
 
 def _urgent_first(store: Store) -> list[dict[str, Any]]:
     rows = store.queue_rows([s.value for s in PENDING_FOR_PEOPLE])
-    rows.sort(key=lambda r: (priority_rank(r["priority"]), r["created_at"]))
+    rows.sort(key=lambda r: priority_rank(r["priority"]))  # stable: oldest first within a priority
     return rows
 
 

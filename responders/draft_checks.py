@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from listener.errors import ConfigError
 from listener.matching import fold
@@ -62,6 +63,89 @@ _INTERJECTIONS = frozenset(
 _EVERYONE = frozenset("there all everyone everybody folks friend friends team you".split())
 
 
+@dataclass(frozen=True)
+class DraftGate:
+    """One comment's side of every draft check, worked out once: each draft then costs only its own side."""
+
+    comment: Comment
+    tags: Tags
+    knowledge: Knowledge
+    secrets: tuple[str, ...]
+    said: frozenset[str]  # fact keys the comment and its thread gave
+    promised: frozenset[str]  # fact keys a promise may rest on: our earlier words and the knowledge
+    unhappy: bool
+    mixed: bool
+    gave: frozenset[str]  # what the comment already told us: "reference", "name", "email"
+    refs: tuple[str, ...]  # their references, lower case
+    name: str  # the first name a reply may greet them by, folded
+    theirs: frozenset[str]  # the words of their name and handle, folded
+    elsewhere: str  # the comment, thread and knowledge, folded: where a place or dish may be named
+
+    def check(self, text: str) -> tuple[str, ...]:
+        """Every reason this draft must not be offered as it is; empty when it may."""
+        return (
+            *_length(text, self.comment),
+            *_language(text, self.tags),
+            *(unsupported_message(f) for f in self.unsupported(text)),
+            *_secrets(text, self.secrets),
+            *_tone(text, self.unhappy, self.mixed),
+            *(f"asks for the {what} the comment already gave" for what in self.asks_again(text)),
+            *_greeting(text, self),
+        )
+
+    def unsupported(self, text: str) -> list[Fact]:
+        """The facts in a draft that neither the comment, its thread nor the knowledge holds.
+
+        A promise ("we'll refund you") counts only when the knowledge or our earlier words make it: a
+        customer asking for a refund is no grounds for promising one.
+        """
+        known = self.said | self.knowledge.index
+        return [f for f in facts_in(text) if not (f.keys & (self.promised if f.kind == "promise" else known))]
+
+    def asks_again(self, text: str) -> list[str]:
+        """What the draft asks for that the comment already gave (a reference, a name, an email)."""
+        found = []
+        for sentence in _SENTENCE.split(text) if self.gave else ():
+            low = sentence.lower()
+            if not _ASK.search(sentence):
+                continue
+            for what in sorted(self.gave):
+                # "Thanks for the order number EO-48213" names what they gave: that is no asking.
+                if _ASKED[what].search(low) and not any(r in low for r in self.refs):
+                    found.append({"reference": "order or booking reference"}.get(what, what))
+        return list(dict.fromkeys(found))
+
+
+def gate(
+    comment: Comment, tags: Tags, *, thread: Sequence[str], knowledge: Knowledge, secrets: Collection[str] = ()
+) -> DraftGate:
+    """The checks for every draft answering ``comment``, its side worked out once.
+
+    ``thread`` holds the texts of the comments before this one in its conversation (ours included),
+    ``knowledge`` what the user wrote down (knowledge.md and the answers in replies.toml), and
+    ``secrets`` the values no reply may ever contain.
+    """
+    author = comment.author
+    theirs = {fold(w) for w in re.findall(r"[^\W\d_]+", f"{author.name} {author.handle}")}
+    theirs |= {fold(w) for w in re.findall(r"[A-Z][a-z]+", author.handle)}
+    return DraftGate(
+        comment=comment,
+        tags=tags,
+        knowledge=knowledge,
+        secrets=tuple(secrets),
+        said=fact_keys([comment.text, *thread]),
+        promised=fact_keys(thread) | knowledge.index,
+        unhappy=unhappy(comment, tags),
+        mixed=triage.is_mixed(comment.text),
+        gave=given(comment, thread),
+        refs=tuple(r.lower() for t in (comment.text, *thread) for r in references_in(t)),
+        name=fold(greeting_name(author.name, author.handle, ours=(comment.account,))),
+        theirs=frozenset(theirs),
+        # fold() works character by character and composes nothing across a space: folded in parts, it is the same.
+        elsewhere=f"{fold(' '.join([comment.text, *thread]))} {knowledge.folded}",
+    )
+
+
 def check_draft(
     text: str,
     comment: Comment,
@@ -71,22 +155,8 @@ def check_draft(
     knowledge: Knowledge,
     secrets: Collection[str] = (),
 ) -> tuple[str, ...]:
-    """Every reason this draft must not be offered as it is; empty when it may.
-
-    ``thread`` holds the texts of the comments before this one in its conversation (ours included),
-    ``knowledge`` what the user wrote down (knowledge.md and the answers in replies.toml), and
-    ``secrets`` the values no reply may ever contain.
-    """
-    problems = [
-        *_length(text, comment),
-        *_language(text, tags),
-        *(unsupported_message(f) for f in unsupported(text, comment, thread=thread, knowledge=knowledge)),
-        *_secrets(text, secrets),
-        *_tone(text, comment, tags),
-        *(f"asks for the {what} the comment already gave" for what in asks_again(text, comment, thread)),
-        *_greeting(text, comment, thread, knowledge),
-    ]
-    return tuple(problems)
+    """Every reason this draft must not be offered as it is; empty when it may (``gate`` for many drafts)."""
+    return gate(comment, tags, thread=thread, knowledge=knowledge, secrets=secrets).check(text)
 
 
 def _length(text: str, comment: Comment) -> list[str]:
@@ -94,10 +164,10 @@ def _length(text: str, comment: Comment) -> list[str]:
         rule = spec(comment.platform)
     except ConfigError:
         return []
+    if rule.fits(text, to=comment):
+        return []
     size = rule.reply_length(text, to=comment)
-    if rule.reply_limit is not None and size > rule.reply_limit:
-        return [f"over {comment.platform}'s limit ({size} of {rule.reply_limit} {rule.reply_unit})"]
-    return []
+    return [f"over {comment.platform}'s limit ({size} of {rule.reply_limit} {rule.reply_unit})"]
 
 
 def _language(text: str, tags: Tags) -> list[str]:
@@ -107,17 +177,6 @@ def _language(text: str, tags: Tags) -> list[str]:
     if lang in NO_LANGUAGE or lang == tags.lang or sure < LANGUAGE_SURE:
         return []
     return [f"written in {lang}, the comment in {tags.lang}"]
-
-
-def unsupported(text: str, comment: Comment, *, thread: Sequence[str], knowledge: Knowledge) -> list[Fact]:
-    """The facts in a draft that neither the comment, its thread nor the knowledge holds.
-
-    A promise ("we'll refund you") counts only when the knowledge or our earlier words make it: a
-    customer asking for a refund is no grounds for promising one.
-    """
-    said = fact_keys([comment.text, *thread])
-    promised = fact_keys(thread) | knowledge.index
-    return [f for f in facts_in(text) if not (f.keys & (promised if f.kind == "promise" else said | knowledge.index))]
 
 
 def unsupported_message(fact: Fact) -> str:
@@ -135,11 +194,11 @@ def unhappy(comment: Comment, tags: Tags) -> bool:
     return tags.sentiment == "negative" or tags.intent == "complaint" or triage.is_sarcastic(comment.text)
 
 
-def _tone(text: str, comment: Comment, tags: Tags) -> list[str]:
-    if unhappy(comment, tags):
+def _tone(text: str, unhappy: bool, mixed: bool) -> list[str]:
+    if unhappy:
         cheer = EMOJI.search(text) or _CHEER.search(text) or re.search(r"!", text)
         return [f"upbeat to an unhappy comment ({cheer.group(0)!r})"] if cheer else []
-    if triage.is_mixed(comment.text):
+    if mixed:
         cheer = EMOJI.search(text) or _THANKS_CHEER.search(text) or re.search(r"!.*!", text)
         return [f"upbeat to praise with a reservation ({cheer.group(0)!r})"] if cheer else []
     return []
@@ -167,27 +226,7 @@ def given(comment: Comment, thread: Sequence[str] = ()) -> frozenset[str]:
     return frozenset(gave)
 
 
-def asks_again(text: str, comment: Comment, thread: Sequence[str] = ()) -> list[str]:
-    """What the draft asks for that the comment already gave (a reference, a name, an email)."""
-    gave = given(comment, thread)
-    refs = [r.lower() for t in (comment.text, *thread) for r in references_in(t)]
-    found = []
-    for sentence in _SENTENCE.split(text):
-        low = sentence.lower()
-        if not _ASK.search(sentence):
-            continue
-        for what in sorted(gave):
-            # "Thanks for the order number EO-48213" names what they gave: that is no asking.
-            if _ASKED[what].search(low) and not any(r in low for r in refs):
-                found.append({"reference": "order or booking reference"}.get(what, what))
-    return list(dict.fromkeys(found))
-
-
-def _greeting(text: str, comment: Comment, thread: Sequence[str], knowledge: Knowledge) -> list[str]:
-    name = fold(greeting_name(comment.author.name, comment.author.handle, ours=(comment.account,)))
-    theirs = {fold(w) for w in re.findall(r"[^\W\d_]+", f"{comment.author.name} {comment.author.handle}")}
-    theirs |= {fold(w) for w in re.findall(r"[A-Z][a-z]+", comment.author.handle)}
-    elsewhere = fold(" ".join([comment.text, *thread, *knowledge.facts]))
+def _greeting(text: str, g: DraftGate) -> list[str]:
     stop = english_stop_words()
     found = [(m.group(1), True) for m in _GREETED.finditer(text)]
     # "Cooking, we're sorry" names someone only if it is a word of their own name ("Yay, …" is not).
@@ -195,10 +234,10 @@ def _greeting(text: str, comment: Comment, thread: Sequence[str], knowledge: Kno
     found += [(m.group(1), False) for m in _CLOSING.finditer(text)]
     for word, sure in found:
         low = fold(word)
-        if low == name or low in _EVERYONE or low in _INTERJECTIONS or low in stop:
+        if low == g.name or low in _EVERYONE or low in _INTERJECTIONS or low in stop:
             continue
         # A place or a dish the comment or knowledge names is no greeting ("…at Ancoats, Didsbury."),
         # unless it is a word of the person's own name: "Chorlton" to "Chorlton Cooks" is.
-        if low in theirs or (sure and not re.search(rf"\b{re.escape(low)}\b", elsewhere)):
+        if low in g.theirs or (sure and not re.search(rf"\b{re.escape(low)}\b", g.elsewhere)):
             return [f"greets with {word!r}, which is not the person's first name"]
     return []

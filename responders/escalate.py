@@ -10,7 +10,8 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from listener.records import ReplyState, priority_rank
-from listener.store import Store
+from listener.store import Awaiting, Store, keys
+from listener.store.ledger import OpenComment
 from responders.wording import clip, waited
 
 # Steps: 1 at the due time, 2 at twice the SLA, 3 at four times, then one more each day.
@@ -18,6 +19,9 @@ REMINDER_MULTIPLES = (1, 2, 4)
 # A flood of overdue items goes out as several digests, but never more than this many per pass:
 # the rest wait for the next pass rather than trip Slack's one-message-a-second limit.
 MAX_DIGESTS_PER_PASS = 10
+# Open comments given their next notice time per transaction, and the most notices one pass reads.
+SCHEDULE_BATCH = 5_000
+MAX_DUE = 5_000
 # How much of a comment the terminal digest quotes.
 QUOTE_CHARS = 80
 
@@ -84,24 +88,109 @@ def overdue(
     out = []
     for row in store.awaiting(list(reached)):
         step, sla = reached[row.id]
-        out.append(
-            Overdue(
-                row.id,
-                row.platform,
-                row.author_handle,
-                row.text,
-                row.url,
-                row.priority,
-                row.intent,
-                row.created_at,
-                row.created_at + sla,
-                step,
-                row.reply_text or "",
-                row.state is ReplyState.REJECTED,
-            )
-        )
+        out.append(_overdue(row, step, sla))
     out.sort(key=lambda o: (priority_rank(o.priority), o.created_at))
     return out
+
+
+def step_starts(step: int, sla: timedelta) -> timedelta:
+    """How long after a comment was written it reaches ``step`` (the inverse of ``step_reached``)."""
+    if step <= len(REMINDER_MULTIPLES):
+        return sla * REMINDER_MULTIPLES[max(step, 1) - 1]
+    return sla * REMINDER_MULTIPLES[-1] + timedelta(days=step - len(REMINDER_MULTIPLES))
+
+
+def due_notices(store: Store, sla_minutes: Callable[[str, str], int], *, now: datetime) -> list[Overdue]:
+    """The notices to send now, most urgent first: ``overdue(unnotified=True)``, reading only what is due.
+
+    Each open comment keeps when its next notice falls due (``next_notice_at``); comments without one
+    (new, or their SLA changed since) get it first, then only the comments due are read.
+    """
+    slas = _Slas(store, sla_minutes)
+    while batch := store.unscheduled(SCHEDULE_BATCH):
+        store.schedule_notices(_first_due(store, batch, slas, now))
+        slas.save()
+    due, later = {}, []
+    for o in store.notices_due(now, MAX_DUE):
+        step = step_reached(o.created_at, slas.of(o), now)
+        due[o.id] = (step, o)
+    sent = store.delivered((cid, step) for cid, (step, _) in due.items())
+    for cid, (step, o) in due.items():
+        if not step or (cid, step) in sent:
+            # Sent already (a pass stopped between sending and scheduling the next), or not yet due: move on.
+            later.append((cid, _next_notice(o, step + 1, slas.of(o))))
+    store.schedule_notices(later)
+    waiting = [cid for cid, (step, _) in due.items() if step and (cid, step) not in sent]
+    out = [_overdue(row, due[row.id][0], slas.of(due[row.id][1])) for row in store.awaiting(waiting)]
+    out.sort(key=lambda o: (priority_rank(o.priority), o.created_at))
+    return out
+
+
+def _first_due(store: Store, batch: Sequence[OpenComment], slas: _Slas, now: datetime) -> list[tuple[str, datetime]]:
+    """When each comment's next notice is due: at its current step unless that went out already, else the next."""
+    steps = {o.id: step_reached(o.created_at, slas.of(o), now) for o in batch}
+    sent = store.delivered((cid, step) for cid, step in steps.items() if step)
+    return [
+        (o.id, _next_notice(o, steps[o.id] + (not steps[o.id] or (o.id, steps[o.id]) in sent), slas.of(o)))
+        for o in batch
+    ]
+
+
+def _next_notice(o: OpenComment, step: int, sla: timedelta) -> datetime:
+    return _aware(o.created_at) + step_starts(step, sla)
+
+
+class _Slas:
+    """The SLA of each platform and priority, as the settings give it and as the stored notice times used it.
+
+    A group whose SLA changed has its notice times forgotten, to be worked out again.
+    """
+
+    def __init__(self, store: Store, sla_minutes: Callable[[str, str], int]) -> None:
+        self.store, self.sla_minutes = store, sla_minutes
+        self.used: dict[str, int] = store.meta(keys.NOTICE_SLAS, {})
+        changed = [g for g, minutes in self.used.items() if sla_minutes(*_group(g)) != minutes]
+        if changed:
+            with store.transaction():
+                for group in changed:
+                    store.unschedule(*_group(group))
+                    del self.used[group]
+                store.set_meta(keys.NOTICE_SLAS, self.used)
+        self.seen = dict(self.used)
+
+    def of(self, o: OpenComment) -> timedelta:
+        """The SLA of one open comment's platform and priority."""
+        minutes = self.sla_minutes(o.platform, o.priority)
+        self.seen[f"{o.platform}|{o.priority}"] = minutes
+        return timedelta(minutes=minutes)
+
+    def save(self) -> None:
+        """Remember the SLAs the notice times were worked out with."""
+        if self.seen != self.used:
+            self.store.set_meta(keys.NOTICE_SLAS, self.seen)
+            self.used = dict(self.seen)
+
+
+def _group(key: str) -> tuple[str, str]:
+    platform, _, priority = key.partition("|")
+    return platform, priority
+
+
+def _overdue(row: Awaiting, step: int, sla: timedelta) -> Overdue:
+    return Overdue(
+        row.id,
+        row.platform,
+        row.author_handle,
+        row.text,
+        row.url,
+        row.priority,
+        row.intent,
+        row.created_at,
+        row.created_at + sla,
+        step,
+        row.reply_text or "",
+        row.state is ReplyState.REJECTED,
+    )
 
 
 def notice_label(step: int) -> str:
@@ -134,7 +223,7 @@ def escalate(
     """
     if in_quiet_hours(now, quiet, timezone):
         return []
-    pending = overdue(store, sla_minutes, now=now, unnotified=True)
+    pending = due_notices(store, sla_minutes, now=now)
     sent: list[Overdue] = []
     for _ in range(MAX_DIGESTS_PER_PASS):
         if not pending:
@@ -143,7 +232,10 @@ def escalate(
         shown = list(pending) if shown is None else list(shown)
         if not shown:  # the notifier could show nothing: stop rather than spin
             break
-        store.record_notices([(o.comment_id, o.step) for o in shown], notifier.channel, now=now)
+        with store.transaction():
+            store.record_notices([(o.comment_id, o.step) for o in shown], notifier.channel, now=now)
+            store.schedule_notices((o.comment_id, o.created_at + step_starts(o.step + 1, o.due_at - o.created_at))
+                                   for o in shown)  # fmt: skip
         sent += shown
         done = {o.comment_id for o in shown}
         pending = [o for o in pending if o.comment_id not in done]

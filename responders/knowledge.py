@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from listener.errors import ConfigError
+from listener.matching import fold
 
 # -- fact tokens ------------------------------------------------------------------------------------
 
@@ -216,9 +217,12 @@ class Knowledge:
     # Texts that add fact tokens but are not facts to quote (holding wordings and their promise).
     extra: tuple[str, ...] = ()
     index: frozenset[str] = field(init=False, repr=False, compare=False)
+    # The fact lines as one folded text, searched by every draft's greeting check.
+    folded: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", fact_keys([*(line.text for line in self.lines), *self.extra]))
+        object.__setattr__(self, "folded", fold(" ".join(line.text for line in self.lines)))
 
     @property
     def facts(self) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from listener.errors import IllegalTransition
-from listener.records import ReplyState
+from listener.records import WAITING, ReplyState
 from listener.store import Store
 
 S = ReplyState
@@ -24,7 +24,7 @@ ALLOWED: dict[ReplyState, frozenset[ReplyState]] = {
 INITIAL = frozenset({S.SUGGESTED, S.DISMISSED})
 # What the queue file shows a person: a rejected draft stays there until it is replaced and approved, or the
 # comment is dismissed, so nothing waits for ever where no one can end it.
-PENDING_FOR_PEOPLE = frozenset({S.SUGGESTED, S.FAILED, S.REJECTED})
+PENDING_FOR_PEOPLE = WAITING
 __all__ = ["ALLOWED", "INITIAL", "PENDING_FOR_PEOPLE", "ReplyState", "create", "transition"]
 
 

@@ -25,9 +25,7 @@ def problem(comment: Comment, text: str | None, *, limit: int | None = None) -> 
     except ConfigError:
         return None  # a platform heard does not know: the platform itself decides
     allowed = limit or rule.reply_limit
-    if not allowed:
+    if not allowed or rule.fits(text or "", to=comment, limit=allowed):
         return None
     used = rule.reply_length(text or "", to=comment)
-    if used <= allowed:
-        return None
     return f"reply is {used} {rule.reply_unit}; {rule.title or platform} allows {allowed}"

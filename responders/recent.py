@@ -79,14 +79,22 @@ class Recent:
         # Sharing more than t of the union means sharing more than t * len(mine) words, so a near
         # duplicate holds at least one of any len(mine) - floor(t * len(mine)) of them: probe the
         # rarest. One more than the bound needs, so float rounding can never drop a candidate.
-        probe = len(mine) - math.floor(NEAR_DUPLICATE * len(mine)) + 1
+        n = len(mine)
+        probe = n - math.floor(NEAR_DUPLICATE * n) + 1
         empty: set[int] = set()
         rarest = sorted((self._postings.get(w, empty) for w in mine), key=len)[:probe]
-        low, high = _sizes(len(mine))
-        for key in set().union(*rarest):
-            w = self._sets[key]
-            if low <= len(w) <= high and len(mine & w) / len(mine | w) > NEAR_DUPLICATE:
-                return True
+        low, high = _sizes(n)
+        seen: set[int] = set()  # each kept reply is compared once, however many rare words it shares
+        sets = self._sets
+        for postings in rarest:
+            for key in postings - seen if seen else postings:
+                w = sets[key]
+                size = len(w)
+                if low <= size <= high:
+                    shared = len(mine & w)
+                    if shared / (n + size - shared) > NEAR_DUPLICATE:
+                        return True
+            seen |= postings
         return False
 
     def _forget(self, key: int) -> None:

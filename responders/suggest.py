@@ -18,7 +18,7 @@ from listener.nlp import triage
 from listener.platforms import PlatformSpec, spec
 from listener.records import Comment, Tags
 from responders import holding
-from responders.draft_checks import EMOJI, calm, check_draft, unhappy
+from responders.draft_checks import EMOJI, calm, gate, unhappy
 from responders.knowledge import facts_in
 from responders.library import FIELD, LANGUAGE_NAMES, Answer, Library, Template
 from responders.reading import read_comment
@@ -109,6 +109,8 @@ class _Drafting:
         self.recent, self.last_to_author, self.thread, self.kind = recent, last_to_author, thread, kind
         # Someone unhappy, or praising with a reservation, gets no cheer: no emoji, no "!".
         self.calm = unhappy(comment, tags) or triage.is_mixed(comment.text)
+        # Every wording tried is checked against the same comment: its side of the checks is read once.
+        self.gate = gate(comment, tags, thread=thread, knowledge=library.knowledge)
 
     def answered(self) -> Suggestion | None:
         """A known answer from replies.toml, else a knowledge.md line in a question template; None when neither fits."""
@@ -174,7 +176,7 @@ class _Drafting:
         fresh: str | None = None  # the first passing that is neither this person's last reply nor near a recent one
         problems: tuple[str, ...] = ()
         for text in islice(self._filled(wordings), MAX_TRIED):
-            found = check_draft(text, self.comment, self.tags, thread=self.thread, knowledge=self.library.knowledge)
+            found = self.gate.check(text)
             if found:
                 problems = problems or found
                 continue
@@ -311,8 +313,8 @@ def _fit(text: str, comment: Comment) -> str:
     """Cut a reply at a word, with an ellipsis, to its platform's length as the platform counts it."""
     rule = _rule(comment.platform)
     limit = rule.reply_limit if rule else None
-    if rule is None or limit is None or rule.reply_length(text, to=comment) <= limit:
+    if rule is None or limit is None or rule.fits(text, to=comment):
         return text
-    while rule.reply_length(text + "\u2026", to=comment) > limit and " " in text:
+    while not rule.fits(text + "\u2026", to=comment) and " " in text:
         text = text.rsplit(" ", 1)[0]
     return text + "\u2026"

@@ -151,3 +151,28 @@ def test_an_approval_with_rewritten_text_counts_as_approved_and_edited(store: St
     result = approvals.sync(store, q, now=NOW, max_items=40)
     assert (result.approved, result.edited) == (2, 1)
     assert store.reply(ids[0]).text == "Thanks so much, see you Friday!"
+
+
+def test_a_sync_with_nothing_changed_reads_one_number_and_writes_nothing(store: Store, tmp_path: Path) -> None:
+    ids = seed(store, 30)
+    q = tmp_path / "queue.yaml"
+    approvals.sync(store, q, now=NOW, max_items=10)
+    before = q.stat()
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    result = approvals.sync(store, q, now=NOW, max_items=10)
+    store.db.conn.set_trace_callback(None)
+    assert (result.pending, result.shown, result.written) == (30, 10, False)
+    assert statements == ["SELECT serial FROM changes WHERE name = 'queue'"]
+    assert (q.stat().st_ino, q.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    # Anything the file shows changing elsewhere (here `heard approve`) brings the next sync back to work.
+    lifecycle.transition(store, ids[2], ReplyState.APPROVED, now=NOW, decided_by="person")
+    result = approvals.sync(store, q, now=NOW, max_items=10)
+    assert (result.pending, result.written) == (29, True) and ids[2] not in q.read_text()
+    # So does a person's save, even when the database has not changed.
+    text = q.read_text()
+    shown = PENDING.findall(text)
+    q.write_text(approve_in_text(text, shown[0]))
+    assert approvals.sync(store, q, now=NOW, max_items=10).approved == 1
+    # And a different number of items to show.
+    assert approvals.sync(store, q, now=NOW, max_items=5).shown == 5

@@ -254,3 +254,61 @@ def test_a_rejected_draft_escalates_with_the_way_to_close_it_and_stops_once_dism
     assert f"heard dismiss {rejected}" in str(build_digest(items, now=NOW))
     lifecycle.transition(store, rejected, ReplyState.DISMISSED, now=NOW, reason="answered by phone")
     assert overdue(store, sla_for, now=NOW) == []
+
+
+@pytest.mark.parametrize("seed_value", [1, 2, 3])
+def test_the_scheduled_notices_are_exactly_those_the_whole_history_would_give(store: Store, seed_value: int) -> None:
+    # The reference reads every open comment each pass; escalate reads only what its schedule says is due.
+    import random
+
+    rnd = random.Random(seed_value)
+    ids = []
+    for n in range(40):
+        c = make_comment(n, platform=rnd.choice(["x", "reddit", "mastodon"]), author=f"a{n}",
+                         minutes_ago=rnd.randrange(0, 60 * 24 * 3))  # fmt: skip
+        store.save_page("s", [c], None, now=NOW)
+        store.save_tags([make_tags(c, priority=rnd.choice(PRIORITIES))], now=NOW)
+        if rnd.random() < 0.8:
+            lifecycle.create(store, c.id, ReplyState.SUGGESTED, now=NOW, text=f"Thanks a{n}!")
+        ids.append(c.id)
+    rec, now = Recorder(show=rnd.choice([None, 3])), NOW
+    for _ in range(120):
+        now += timedelta(minutes=rnd.choice([1, 7, 45, 180, 60 * 20]))
+        waiting = {c for c in ids if (r := store.reply(c)) is None or r.state is ReplyState.SUGGESTED}
+        if rnd.random() < 0.1 and waiting:  # a person closes one, or re-tags one to another priority
+            cid = rnd.choice(sorted(waiting))
+            if rnd.random() < 0.5 and store.reply(cid):
+                lifecycle.transition(store, cid, ReplyState.DISMISSED, now=now)
+            else:
+                store.save_tags([make_tags(store.comment(cid), priority=rnd.choice(PRIORITIES))], now=now)
+        expected = [(o.comment_id, o.step) for o in overdue(store, sla_for, now=now, unnotified=True)]
+        before = len(rec.sent)
+        escalate(store, rec, sla_for, now=now)
+        got = [(cid, step) for cid, step, _ in rec.sent[before:]]
+        assert got == expected[: len(got)] and (len(got) == len(expected) or rec.show), now
+    assert len(rec.sent) > 40
+
+
+def test_a_changed_sla_reschedules_the_notices_it_governs(store: Store) -> None:
+    (cid,) = seed(store, 1, priority="low", minutes_ago=30)
+    rec = Recorder()
+    escalate(store, rec, sla_for, now=NOW)  # low: 24 h, nothing due
+    assert rec.sent == []
+    escalate(store, rec, lambda _p, _priority: 20, now=NOW)  # the SLA is now 20 minutes: due at once
+    assert [(c, s) for c, s, _ in rec.sent] == [(cid, 1)]
+    escalate(store, rec, lambda _p, _priority: 20, now=NOW + timedelta(minutes=5))
+    assert len(rec.sent) == 1
+    escalate(store, rec, lambda _p, _priority: 20, now=NOW + timedelta(minutes=11))  # 2x the SLA
+    assert [(c, s) for c, s, _ in rec.sent] == [(cid, 1), (cid, 2)]
+
+
+def test_a_pass_with_nothing_due_reads_no_open_comment(store: Store) -> None:
+    seed(store, 30, priority="low", minutes_ago=5)
+    escalate(store, Recorder(), sla_for, now=NOW)  # works out every comment's first notice once
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    escalate(store, Recorder(), sla_for, now=NOW + timedelta(minutes=5))
+    store.db.conn.set_trace_callback(None)
+    reads = [s for s in statements if s.startswith("SELECT") and "FROM comments" in s]
+    rows = [store.db.execute(s).fetchall() for s in reads]
+    assert rows == [[]] * len(reads), "a pass with nothing due found rows to read"

@@ -15,7 +15,6 @@ import pytest
 from listener.quarantine import Reject
 from listener.records import ACKNOWLEDGED, ReplyState
 from listener.store import Store
-from responders.lifecycle import PENDING_FOR_PEOPLE
 from tests.conftest import NOW, make_comment, make_tags
 
 S = ReplyState
@@ -69,14 +68,17 @@ PASSES: dict[str, Callable[[Store], Any]] = {
     "decide: undecided": lambda s: s.undecided(100),
     "decide: recent reply texts": lambda s: s.recent_reply_texts("x", 200),
     "decide: recent replies to an author": lambda s: s.recent_replies_to("x", "u-a3", 2),
-    "queue: queue rows": lambda s: s.queue_rows([st.value for st in PENDING_FOR_PEOPLE]),
-    "queue: has anything changed": lambda s: s.replies_version([st.value for st in PENDING_FOR_PEOPLE]),
+    "queue: has anything changed": lambda s: s.queue_serial(),
+    "queue: the most urgent waiting": lambda s: s.waiting_rows(50),
+    "queue: how many wait": lambda s: s.waiting_count(),
     "post: approved replies": lambda s: s.replies([S.APPROVED.value]),
     "post: posting replies": lambda s: s.replies([S.POSTING.value]),
     "post: last reply to author": lambda s: s.last_reply_to_author("x", "u-a3"),
     "post: posting cap": lambda s: s.posted_since("x", NOW - timedelta(hours=1)),
     "poll: due cursor": lambda s: s.cursor("x:mention"),
     "escalate: open comments": lambda s: s.open_comments(),
+    "escalate: notices due": lambda s: s.notices_due(NOW, 100),
+    "escalate: notices to work out": lambda s: s.unscheduled(100),
     "escalate: awaiting, as a digest shows them": lambda s: s.awaiting(["x:1003", "mastodon:1004"]),
     "escalate: notices delivered": lambda s: s.delivered([("x:1003", 1), ("mastodon:1004", 2)]),
     "alerts: cursors": lambda s: s.cursors(),

@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from listener.quarantine import Reject
-from listener.records import ACKNOWLEDGED, ReplyState
+from listener.records import ACKNOWLEDGED, ReplyState, priority_rank
 from listener.store import Store, iso, migrations
 from responders.lifecycle import PENDING_FOR_PEOPLE
 from tests.conftest import NOW, make_comment, make_tags
@@ -48,7 +48,20 @@ def from_the_rows(store: Store) -> dict[str, Any]:
         " WHERE c2.platform = c.platform AND c2.author_id = c.author_id AND r2.state = 'posted')"
         f" FROM replies r JOIN comments c ON c.id = r.comment_id WHERE r.state IN ({PENDING})"
     )
+    groups = q(
+        f"SELECT c.platform, t.priority, count(*) {needing} AND (r.state IS NULL OR r.state NOT IN ({ACKED}))"
+        " GROUP BY 1, 2"
+    ).fetchall()
+    cutoff = iso(NOW - timedelta(minutes=100))
+    overdue = q(
+        f"SELECT c.platform, t.priority, count(*) {needing} AND (r.state IS NULL OR r.state NOT IN ({ACKED}))"
+        " AND c.created_at <= ? GROUP BY 1, 2",
+        [cutoff],
+    ).fetchall()
     return {
+        "open_groups": {(p, pr): n for p, pr, n in groups},
+        "overdue": {(p, pr): n for p, pr, n in overdue if n},
+        "comments": q("SELECT count(*) FROM comments").fetchone()[0],
         "untagged": [r[0] for r in untagged],
         "undecided": [r[0] for r in undecided],
         "awaiting": [r[0] for r in awaiting.fetchall()],
@@ -68,7 +81,12 @@ def from_the_rows(store: Store) -> dict[str, Any]:
 
 def from_the_store(store: Store) -> dict[str, Any]:
     """The same answers as the passes read them."""
+    written_by = NOW - timedelta(minutes=100)
+    overdue = {g: store.count_open(g, written_by=written_by) for g in store.open_groups()}
     return {
+        "open_groups": store.open_groups(),
+        "overdue": {g: n for g, n in overdue.items() if n},
+        "comments": store.count_comments(),
         "untagged": [c.id for c in store.untagged(10_000)],
         "undecided": [c.id for c, _ in store.undecided(10_000)],
         "awaiting": [a.id for a in store.awaiting()],
@@ -169,21 +187,43 @@ def test_rows_a_page_brings_later_are_pending_at_once(store: Store) -> None:
     assert store.untagged(1000)[-1].id == fresh.id
 
 
-def test_the_replies_version_changes_exactly_when_a_reply_in_those_states_does(store: Store) -> None:
+def test_the_queue_serial_moves_exactly_when_something_the_queue_file_shows_may_have_changed(store: Store) -> None:
     ids = busy_day(store)
-    pending = [s.value for s in PENDING_FOR_PEOPLE]
-    before = store.replies_version(pending)
+    before = store.queue_serial()
     later = NOW + timedelta(minutes=1)
-    store.create_reply(ids[57], S.DISMISSED.value, now=later)  # not a state asked about
-    store.move_reply(ids[1], [S.APPROVED.value], S.POSTING.value, now=later)
-    assert store.replies_version(pending) == before
+    store.save_page("x:mention", [], "999", now=later)  # a poll that found nothing moves its cursor
+    store.record_notices([(ids[0], 1)], "terminal", now=later)
+    store.set_aside([Reject("tag", ids[1], "boom")], now=later)
+    store.set_meta("anything", 1)
+    assert store.queue_serial() == before, "writes the queue file never shows moved the serial"
     changes = [
-        lambda at: store.update_reply(ids[0], now=at, text="edited"),  # an edit within
-        lambda at: store.move_reply(ids[6], [S.SUGGESTED.value], S.APPROVED.value, now=at),  # one out
-        lambda at: store.create_reply(ids[58], S.SUGGESTED.value, now=at, text="new"),  # one in
+        lambda at: store.update_reply(ids[0], now=at, text="edited"),
+        lambda at: store.move_reply(ids[6], [S.SUGGESTED.value], S.APPROVED.value, now=at),
+        lambda at: store.create_reply(ids[58], S.SUGGESTED.value, now=at, text="new"),
+        lambda at: store.save_tags(
+            [make_tags(make_comment(3, platform="mastodon", author="a3"), priority="high")], now=at
+        ),
+        lambda at: store.db.execute("UPDATE comments SET text = 'edited on the platform' WHERE id = ?", [ids[3]]),
     ]
     for n, change in enumerate(changes, start=2):
         change(NOW + timedelta(minutes=n))
-        after = store.replies_version(pending)
-        assert after != before
+        after = store.queue_serial()
+        assert after > before, f"change {n - 2} did not move the serial"
         before = after
+    # A comment stored again as it was (a poll seeing it twice) changes nothing shown.
+    store.db.execute("UPDATE comments SET text = text WHERE id = ?", [ids[3]])
+    assert store.queue_serial() == before
+
+
+def test_the_waiting_rows_are_the_most_urgent_first_as_the_whole_list_sorts_them(store: Store) -> None:
+    busy_day(store)
+    again = [
+        make_comment(n, platform=("x", "mastodon")[n % 2], author=f"a{n % 7}", minutes_ago=200 - n) for n in (12, 15)
+    ]
+    store.save_tags([make_tags(c, priority="high") for c in again], now=NOW)
+    everything = store.queue_rows([s.value for s in PENDING_FOR_PEOPLE])
+    everything.sort(key=lambda r: priority_rank(r["priority"]))
+    assert len(everything) == store.waiting_count() > 6
+    assert everything[0]["priority"] == "high"
+    for limit in (1, 2, 3, 5, len(everything), len(everything) + 10):
+        assert store.waiting_rows(limit) == everything[:limit]

@@ -165,6 +165,8 @@ class PlatformSpec:
     reply_limit: int | None = None
     reply_unit: str = "characters"
     count_reply: Callable[[str], int] = len
+    # A cheap upper bound of ``count_reply``: a text it puts within the limit is never counted exactly.
+    bound_reply: Callable[[str], int] = len
     # How a reply names a person in its text: "@ann", or "u/ann" on Reddit.
     mention: Callable[[str], str] = at_handle
     # A reply's text as the platform will post it under a comment (Mastodon opens with "@acct ").
@@ -178,6 +180,15 @@ class PlatformSpec:
     def reply_length(self, text: str, to: Comment | None = None) -> int:
         """How long ``text`` is as the platform counts it, with the opening it is posted with when ``to`` is given."""
         return self.count_reply(self.address(text, to) if to is not None else text)
+
+    def fits(self, text: str, to: Comment | None = None, limit: int | None = None) -> bool:
+        """Whether ``text`` is within ``limit`` (the platform's own by default); counted exactly only near it."""
+        allowed = limit or self.reply_limit
+        if not allowed:
+            return True
+        posted = self.address(text, to) if to is not None else text
+        # Most replies are far below the limit: the bound settles them without the dear exact count.
+        return self.bound_reply(posted) <= allowed or self.count_reply(posted) <= allowed
 
 
 _REGISTRY: dict[str, PlatformSpec] = {}

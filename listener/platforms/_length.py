@@ -65,6 +65,11 @@ def graphemes(text: str) -> Iterator[str]:
         i = j
 
 
+def bound_graphemes(text: str) -> int:
+    """An upper bound of ``count_graphemes`` at the cost of one normalisation: a grapheme holds a code point or more."""
+    return len(unicodedata.normalize("NFC", text))
+
+
 def count_graphemes(text: str) -> int:
     """How many graphemes Bluesky counts in ``text``."""
     return sum(1 for _ in graphemes(unicodedata.normalize("NFC", text)))
@@ -80,12 +85,26 @@ def _defused(text: str) -> str:
     return _PIECE.sub(piece, text) if "." in text else text
 
 
+# Every character twitter-text finds a URL with holds one of these dots: a URL weighs 23 whatever its length.
+_DOTS = re.compile("[.\u3002\uff0e\uff61]")
+
+
+def bound_x(text: str) -> int:
+    """An upper bound of ``count_x``: no code point weighs over 2, and each URL (a dot or more) 23 at most more."""
+    return 2 * len(unicodedata.normalize("NFC", text)) + URL_WEIGHT * len(_DOTS.findall(text))
+
+
 @lru_cache(maxsize=COUNTS_KEPT)
 def count_x(text: str) -> int:
     """X's weighted length, by twitter-text: a URL 23, an emoji 2, CJK and most non-Latin scripts 2 each."""
     from twitter_text import parse_tweet  # type: ignore[import-untyped]  # compiles its patterns on import: 0.2 s
 
     return int(parse_tweet(_defused(text)).weightedLength)
+
+
+def bound_mastodon(text: str) -> int:
+    """An upper bound of ``count_mastodon``: code points, and 23 for each URL (each has its "://")."""
+    return len(unicodedata.normalize("NFC", text)) + URL_WEIGHT * text.count("://")
 
 
 @lru_cache(maxsize=COUNTS_KEPT)

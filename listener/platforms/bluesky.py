@@ -265,6 +265,7 @@ register(
         reply_unit="graphemes",
         state_files=("session_file",),
         count_reply=_length.count_graphemes,
+        bound_reply=_length.bound_graphemes,
         # Replies are plain text threaded under the post; an @mention in them is linked by a facet.
     )
 )

@@ -202,6 +202,7 @@ register(
         normalise_post=normalise_post,
         reply_limit=500,
         count_reply=_length.count_mastodon,
+        bound_reply=_length.bound_mastodon,
         address=address,
     )
 )

@@ -174,6 +174,7 @@ register(
         reply_limit=280,
         reply_unit="weighted characters",
         count_reply=_length.count_x,
+        bound_reply=_length.bound_x,
         # A reply needs no "@handle": X shows whom it answers, and a leading mention it adds is not counted.
     )
 )

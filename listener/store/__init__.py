@@ -22,6 +22,7 @@ from listener.store.kinds import ErrorKind
 from listener.store.ledger import LedgerStore
 from listener.store.replies import RepliesStore
 from listener.store.rows import Awaiting, PostingPause, Reply, Saved
+from listener.store.schedule import ScheduleStore
 from listener.store.schema import migrations
 from listener.store.tags import TagsStore
 from listener.store.threads import ThreadsStore
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 
-class Store(TagsStore, ThreadsStore, RepliesStore, LedgerStore, JournalStore, HistoryStore, DraftsStore):
+class Store(TagsStore, ThreadsStore, RepliesStore, LedgerStore, JournalStore, HistoryStore, DraftsStore, ScheduleStore):
     """heard's database: every read and write of state goes through here.
 
     :raises StoreError: when the file cannot be opened or migrated (the message names the fix).

@@ -135,7 +135,7 @@ class CommentsStore(AuthorsStore, SourcesStore, QuarantineStore):
 
     def count_comments(self) -> int:
         """How many comments are stored."""
-        return int(self.engine.execute("SELECT count(*) FROM comments").fetchone()[0])
+        return int(self.engine.execute("SELECT n FROM counts WHERE name = 'comments'").fetchone()[0])
 
 
 def chunks(ids: Sequence[str]) -> Iterator[tuple[list[str], str]]:

@@ -149,26 +149,64 @@ class SQLite:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Run one query; each row as a dict of column -> value."""
-        return self.db.execute_returning_dicts(sql, list(params))
+        # The plain cursor, not sqlite-utils' query(): that wraps every read in a savepoint of its own.
+        cursor = self.db.conn.execute(sql, list(params))
+        names = [d[0] for d in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def insert_all(self, table: str, rows: Iterable[Mapping[str, Any]], *, ignore: bool = False) -> None:
         """Insert rows; with ``ignore``, a row whose key is already stored is skipped (idempotent inserts)."""
-        self.db.table(table).insert_all((dict(r) for r in rows), ignore=ignore)
+        verb = "INSERT OR IGNORE" if ignore else "INSERT"
+        for columns, values in _by_columns(rows):
+            self.db.conn.executemany(
+                f"{verb} INTO {_name(table)} ({', '.join(map(_name, columns))})"
+                f" VALUES ({', '.join('?' * len(columns))})",
+                values,
+            )
 
     def upsert_all(self, table: str, rows: Iterable[Mapping[str, Any]], *, pk: str) -> None:
         """Insert rows, or update the columns given of those whose ``pk`` is already stored."""
-        self.db.table(table).upsert_all((dict(r) for r in rows), pk=pk)
+        for columns, values in _by_columns(rows):
+            updates = [f"{_name(c)} = excluded.{_name(c)}" for c in columns if c != pk]
+            on_conflict = f"DO UPDATE SET {', '.join(updates)}" if updates else "DO NOTHING"
+            self.db.conn.executemany(
+                f"INSERT INTO {_name(table)} ({', '.join(map(_name, columns))})"
+                f" VALUES ({', '.join('?' * len(columns))}) ON CONFLICT({_name(pk)}) {on_conflict}",
+                values,
+            )
+
+
+def _by_columns(rows: Iterable[Mapping[str, Any]]) -> Iterator[tuple[tuple[str, ...], list[list[Any]]]]:
+    """Rows grouped by the columns they give, in first-seen order: one statement per shape, run for each row.
+
+    Written by hand rather than through sqlite-utils' insert_all, which asks sqlite_master whether the table
+    exists on every call: a third of a decide pass's statements.
+    """
+    shapes: dict[tuple[str, ...], list[list[Any]]] = {}
+    for row in rows:
+        shapes.setdefault(tuple(row), []).append(list(row.values()))
+    return iter(shapes.items())
+
+
+def _name(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
-    """One connection, used by one thread at a time: the service runs its jobs on a single worker."""
+    """One connection, used by one thread at a time: the service runs its jobs on a single worker.
+
+    In autocommit mode (``isolation_level=None``): a write outside ``transaction()`` is committed at once,
+    never left in a transaction Python's sqlite3 opened behind our back.
+    """
     if not read_only:
-        return sqlite3.connect(path, check_same_thread=False, timeout=BUSY_SECONDS)
+        return sqlite3.connect(path, check_same_thread=False, timeout=BUSY_SECONDS, isolation_level=None)
     uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_SECONDS)
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_SECONDS, isolation_level=None)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn
     except sqlite3.OperationalError:
         # A WAL database in a folder we cannot write has no -shm to share: read the file as it stands.
-        return sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False, timeout=BUSY_SECONDS)
+        return sqlite3.connect(
+            f"{uri}&immutable=1", uri=True, check_same_thread=False, timeout=BUSY_SECONDS, isolation_level=None
+        )

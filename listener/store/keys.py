@@ -26,3 +26,7 @@ def platform_state(platform: str) -> str:
 def post_pause(platform: str) -> str:
     """The meta key of one platform's posting pause."""
     return f"{POST_PAUSE}{platform}"
+
+
+# The SLA (minutes) escalation worked each open comment's next notice out with, per "platform|priority".
+NOTICE_SLAS = "notice_slas"

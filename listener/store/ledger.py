@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from listener.records import ACKNOWLEDGED, ReplyState
+from listener.records import ACKNOWLEDGED, PRIORITIES, WAITING, ReplyState
 from listener.store.base import StoreBase
 from listener.store.codecs import iso, row_awaiting, states_sql
 from listener.store.comments import chunks
@@ -59,11 +59,12 @@ class LedgerStore(StoreBase):
         return sorted(found, key=lambda a: a.created_at)
 
     def open_groups(self) -> dict[tuple[str, str], int]:
-        """How many comments are open on each platform at each priority (counted in their index, no row read)."""
+        """How many comments are open on each platform at each priority (from the counts schema m010 keeps)."""
         rows = self.engine.execute(
-            f"SELECT c.platform, c.priority, count(*) FROM comments c WHERE {OPEN} GROUP BY c.platform, c.priority"
+            f"SELECT platform, priority, sum(comments) FROM needing_counts WHERE reply_state NOT IN ({_ACKED})"
+            " GROUP BY platform, priority HAVING sum(comments) > 0"
         ).fetchall()
-        return {(platform, priority): int(n) for platform, priority, n in rows}
+        return {(platform, priority or None): int(n) for platform, priority, n in rows}
 
     def open_comments(self, group: tuple[str, str] | None = None, *, limit: int | None = None) -> list[OpenComment]:
         """Open comments with what their due times are worked out from: all, or the oldest of one platform and priority.
@@ -83,41 +84,60 @@ class LedgerStore(StoreBase):
         return [OpenComment(i, platform, priority, datetime.fromisoformat(at)) for i, platform, priority, at in rows]
 
     def count_open(self, group: tuple[str, str], *, written_by: datetime) -> int:
-        """How many comments of one platform and priority written at or before ``written_by`` are open."""
-        row = self.engine.execute(
+        """How many comments of one platform and priority written at or before ``written_by`` are open.
+
+        The group's kept count, less those written since: a count of the newest, never of the whole backlog.
+        """
+        newer = self.engine.execute(
             f"SELECT count(*) FROM comments c WHERE {OPEN} AND c.platform IS ? AND c.priority IS ?"
-            " AND c.created_at <= ?",
+            " AND c.created_at > ?",
             [*group, iso(written_by)],
         ).fetchone()
-        return int(row[0])
+        return self.open_groups().get(group, 0) - int(newer[0])
 
     def ledger_counts(self) -> dict[str, int]:
-        """Counts of comments needing a reply, by whether they are acknowledged."""
-        # Counted by reply state in the partial index of the comments needing a reply: no row is read.
-        rows = self.engine.execute(
-            f"SELECT c.reply_state, count(*) FROM comments c WHERE {NEEDS_REPLY} GROUP BY c.reply_state"
-        ).fetchall()
+        """Counts of comments needing a reply, by whether they are acknowledged (from the counts m010 keeps)."""
+        rows = self.engine.execute("SELECT reply_state, sum(comments) FROM needing_counts GROUP BY reply_state")
         counts = {"open": 0, "acknowledged": 0}
-        for state, n in rows:
+        for state, n in rows.fetchall():
             counts["acknowledged" if state in ACKNOWLEDGED else "open"] += int(n)
         return counts
 
     def queue_rows(self, states: Sequence[str]) -> list[dict[str, Any]]:
         """Replies in ``states`` joined with their comment, tags, parent text and author history (their counts)."""
         marks = ",".join("?" * len(states))
-        rows = self.engine.query(
-            "SELECT r.comment_id, r.state, r.text AS reply_text, r.alternatives, r.reason, r.error, r.draft_source,"
-            " c.platform, c.author_handle, c.author_name, c.url, c.text, c.created_at,"
-            " p.text AS parent_text, t.intent, t.intent_score, t.sentiment, t.sentiment_score,"
-            " t.priority, t.is_question, a.comments AS author_comments, coalesce(a.replied, 0) AS author_replied"
-            " FROM replies r JOIN comments c ON c.id = r.comment_id"
-            " JOIN tags t ON t.comment_id = c.id"
-            " LEFT JOIN comments p ON p.id = c.parent_id"
-            " LEFT JOIN authors a ON a.id = c.platform || ':' || c.author_id"
-            f" WHERE r.state IN ({marks}) ORDER BY c.created_at",
-            list(states),
-        )
-        return [{**r, "alternatives": json.loads(r["alternatives"]) if r["alternatives"] else []} for r in rows]
+        rows = self.engine.query(f"{_QUEUE_ROW} WHERE r.state IN ({marks}) ORDER BY c.created_at, c.id", list(states))
+        return [_queue_row(r) for r in rows]
+
+    def waiting_rows(self, limit: int) -> list[dict[str, Any]]:
+        """The ``limit`` most urgent items waiting for a person (priority, then age), as ``queue_rows`` has them.
+
+        Read in the order of their index, a priority at a time: the first ``limit`` entries, never the rest.
+        """
+        found: list[dict[str, Any]] = []
+        known = ", ".join(f"'{p}'" for p in PRIORITIES)
+        # Known priorities in their order, then any other (or none), all of which rank last together.
+        for match, params in [*((" = ?", [p]) for p in PRIORITIES), (f" IS NULL OR c.priority NOT IN ({known})", [])]:
+            if len(found) >= limit:
+                break
+            found += self.engine.query(
+                f"{_QUEUE_ROW} WHERE {WAITING_SQL} AND (c.priority{match}) ORDER BY c.created_at, c.id LIMIT ?",
+                [*params, limit - len(found)],
+            )
+        return [_queue_row(r) for r in found]
+
+    def waiting_count(self) -> int:
+        """How many items wait for a person, from the counts kept per reply state."""
+        marks = ",".join("?" * len(WAITING))
+        row = self.engine.execute(
+            f"SELECT coalesce(sum(replies), 0) FROM reply_counts WHERE state IN ({marks})", sorted(WAITING)
+        ).fetchone()
+        return int(row[0])
+
+    def queue_serial(self) -> int:
+        """A number that moves whenever anything the queue file shows may have changed (kept by triggers)."""
+        row = self.engine.execute("SELECT serial FROM changes WHERE name = 'queue'").fetchone()
+        return int(row[0]) if row else 0
 
     def decisions(self) -> list[dict[str, Any]]:
         """Every comment with its tags and decision, oldest first, in the schema of docs/replay.md."""
@@ -129,6 +149,25 @@ class LedgerStore(StoreBase):
             " LEFT JOIN replies r ON r.comment_id = c.id ORDER BY c.created_at, c.id"
         )
         return [_decision(r) for r in rows]
+
+
+# A queue item's row: its reply, comment, tags, parent text and author history (their kept counts).
+_QUEUE_ROW = (
+    "SELECT r.comment_id, r.state, r.text AS reply_text, r.alternatives, r.reason, r.error, r.draft_source,"
+    " c.platform, c.author_handle, c.author_name, c.url, c.text, c.created_at,"
+    " p.text AS parent_text, t.intent, t.intent_score, t.sentiment, t.sentiment_score,"
+    " t.priority, t.is_question, a.comments AS author_comments, coalesce(a.replied, 0) AS author_replied"
+    " FROM comments c JOIN replies r ON r.comment_id = c.id"
+    " JOIN tags t ON t.comment_id = c.id"
+    " LEFT JOIN comments p ON p.id = c.parent_id"
+    " LEFT JOIN authors a ON a.id = c.platform || ':' || c.author_id"
+)
+# Spelled as idx_comments_waiting's condition (schema m010), so that index is the one read.
+WAITING_SQL = "c.reply_state IN ('suggested', 'failed', 'rejected')"
+
+
+def _queue_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {**r, "alternatives": json.loads(r["alternatives"]) if r["alternatives"] else []}
 
 
 def _decision(r: dict[str, Any]) -> dict[str, Any]:

@@ -386,3 +386,7 @@ def m009_pending(db: sqlite_utils.Database) -> None:
     )
     for head, body in _M009_TRIGGERS.items():
         db.execute(f"CREATE TRIGGER {head} BEGIN {body} END")
+
+
+# Importing the later migrations registers them after these, in order (this file would pass 400 lines).
+from listener.store import schema_later  # noqa: E402, F401
