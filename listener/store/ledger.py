@@ -64,7 +64,8 @@ class LedgerStore(StoreBase):
             f"SELECT platform, priority, sum(comments) FROM needing_counts WHERE reply_state NOT IN ({_ACKED})"
             " GROUP BY platform, priority HAVING sum(comments) > 0"
         ).fetchall()
-        return {(platform, priority or None): int(n) for platform, priority, n in rows}
+        # A comment with no priority is counted under "" (a key cannot hold NULL); count_open reads it as none.
+        return {(platform, priority): int(n) for platform, priority, n in rows}
 
     def open_comments(self, group: tuple[str, str] | None = None, *, limit: int | None = None) -> list[OpenComment]:
         """Open comments with what their due times are worked out from: all, or the oldest of one platform and priority.
@@ -91,7 +92,7 @@ class LedgerStore(StoreBase):
         newer = self.engine.execute(
             f"SELECT count(*) FROM comments c WHERE {OPEN} AND c.platform IS ? AND c.priority IS ?"
             " AND c.created_at > ?",
-            [*group, iso(written_by)],
+            [group[0], group[1] or None, iso(written_by)],
         ).fetchone()
         return self.open_groups().get(group, 0) - int(newer[0])
 
