@@ -4,10 +4,11 @@ Usage: ``PYTHONPATH=. python bench/poll_bench.py [--count 10000] [harness ...]``
 harness in HARNESSES). A platform joins the benchmark by adding its name here and a
 ``tests/fakes/<name>.py`` that meets the harness contract in ``tests/fakes/__init__.py``.
 
-For a harness in BARE, the burst's pages are then read again from the same fake by the client library
-alone (heard's own configured client, called directly, each page decoded and nothing else): heard's
-poll -> store wall and CPU time over that is what heard adds (the target is <= 1.5x). The fake serves
-from a thread of this process, so both CPU figures include its work alike.
+For a harness in BARE, each lap's pages are also read from the same fake by the client library alone
+(heard's own configured client, called directly, each page decoded and nothing else): heard's
+poll -> store wall and CPU time over that is what heard adds (the target is <= 1.5x). CPU is this
+thread's own (``time.thread_time``): the fake serves from a thread of this process, and its work,
+the same for both sides, would otherwise pad both figures and pull the ratio towards 1.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from listener.platforms import spec
 from listener.poll import poll_once
 from listener.store import Store
 
+# Laps of a burst with a bare read: heard and the bare reads each keep their best, so a cold lap favours neither.
+LAPS = 3
 # Harness name -> keyword arguments for its make_harness(); limits are lifted so the fake's
 # rate-limit window does not end the run early.
 HARNESSES: dict[str, dict[str, Any]] = {
@@ -88,45 +91,59 @@ def drain(platform: Any, source: str, store: Store, max_polls: int = 100_000) ->
 
 
 def bench_burst(name: str, count: int, workdir: Path) -> dict[str, float]:
-    """``count`` comments arrive at once; time the polls that bring them all in."""
+    """``count`` comments arrive at once; time the polls that bring them all in.
+
+    For a harness in BARE, LAPS times: each lap drains a store of its own, marked at the same present
+    before the comments arrive, so heard reads the very pages the bare client reads; the laps interleave
+    heard and the bare reads, and each side keeps its best. Elsewhere once: reading may consume the
+    items (Reddit marks its inbox read).
+    """
     harness = importlib.import_module(f"tests.fakes.{name}").make_harness(**HARNESSES[name]).start()
     try:
         platform = spec(harness.platform).connect(*harness.connect_args())
         source = platform.sources()[0]
-        store = Store(workdir / f"{name}-burst.db")
-        drain(platform, source, store)  # first start: marks the present
+        stores = [Store(workdir / f"{name}-burst-{lap}.db") for lap in range(LAPS if name in BARE else 1)]
+        for store in stores:
+            drain(platform, source, store)  # first start: marks the present
         ids = harness.add_incoming(count)
-        sent = harness.requests()
-        started, cpu = time.perf_counter(), time.process_time()
-        polls, stored = drain(platform, source, store)
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-        requests = harness.requests() - sent
-        out = {
-            "comments": stored,
-            "seconds": elapsed,
-            "cpu_seconds": cpu,
-            "per_second": stored / elapsed,
-            "polls": polls,
-            "requests_per_comment": requests / max(stored, 1),
-        }
-        if name in BARE:
-            since = str(min(int(i) for i in ids) - 1)
-            for objects, label in ((True, "bare"), (False, "bare_json")):
-                read = functools.partial(BARE[name], platform, since, objects=objects)
-                laps = [_timed(read, stored) for _ in range(3)]
-                out[f"{label}_seconds"], out[f"{label}_cpu_seconds"] = min(w for w, _ in laps), min(c for _, c in laps)
+        best: dict[str, tuple[float, float]] = {}
+        out: dict[str, float] = {}
+        for store in stores:
+            sent = harness.requests()
+            started, cpu = time.perf_counter(), time.thread_time()
+            polls, stored = drain(platform, source, store)
+            lap = (time.perf_counter() - started, time.thread_time() - cpu)
+            out["polls"], out["requests_per_comment"] = polls, (harness.requests() - sent) / max(stored, 1)
+            if out.setdefault("comments", stored) != stored:
+                raise SystemExit(f"a lap stored {stored} comments, the first {out['comments']:.0f}: not the same pages")
+            _keep_best(best, "heard", lap)
+            if name in BARE:
+                since = str(min(int(i) for i in ids) - 1)  # X ids are numbers that grow with time
+                for objects, label in ((True, "bare"), (False, "bare_json")):
+                    read = functools.partial(BARE[name], platform, since, objects=objects)
+                    _keep_best(best, label, _timed(read, stored))
+        for label, (wall, cpu) in best.items():
+            out[f"{label}_seconds"], out[f"{label}_cpu_seconds"] = wall, cpu
+        out["seconds"], out["cpu_seconds"] = out.pop("heard_seconds"), out.pop("heard_cpu_seconds")
+        out["per_second"] = out["comments"] / out["seconds"]
         return out
     finally:
         harness.stop()
 
 
+def _keep_best(best: dict[str, tuple[float, float]], label: str, lap: tuple[float, float]) -> None:
+    """Keep the least wall and the least CPU seen for ``label``."""
+    wall, cpu = best.get(label, lap)
+    best[label] = (min(wall, lap[0]), min(cpu, lap[1]))
+
+
 def _timed(read: Callable[[], int], expected: int) -> tuple[float, float]:
     """Wall and CPU seconds of one bare read, which must see every comment heard stored."""
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu = time.perf_counter(), time.thread_time()
     got = read()
     if got != expected:
         raise SystemExit(f"the bare client read {got} items, heard stored {expected}: not the same pages")
-    return time.perf_counter() - started, time.process_time() - cpu
+    return time.perf_counter() - started, time.thread_time() - cpu
 
 
 def bench_trickle(name: str, ticks: int, per_tick: int, workdir: Path) -> dict[str, float]:
@@ -167,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(
                         f"{name} vs its client library alone ({what}), same pages: wall"
                         f" {burst[f'{label}_seconds']:.2f}s -> heard {wall:.2f}x (target <= 1.5x), CPU"
-                        f" {burst[f'{label}_cpu_seconds']:.2f}s -> heard {cpu:.2f}x"
+                        f" {burst[f'{label}_cpu_seconds']:.2f}s -> heard {cpu:.2f}x (client thread)"
                     )
             trickle = bench_trickle(name, ticks=200, per_tick=5, workdir=Path(tmp))
             print(

@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from bench.chaos_payloads import PLATFORMS, defect, run, seeds
 from listener.errors import BadPayload
 from listener.nlp import build_nlp, tag
+from listener.platforms._common import cleaned
 from listener.poll import poll_once
 from listener.store import Store
-from listener.text import MAX_TEXT, is_clean
+from listener.text import MAX_TEXT, clean_text, is_clean
 from tests.harness import client, now, start
 
 # Each control character, lone surrogates, noncharacters, separators, RTL and zero-width marks,
@@ -58,6 +59,13 @@ def test_mutated_payloads_come_out_clean_or_as_bad_payload(platform):
     tally = run(platform, 300, seed=15)
     assert tally.other == 0, tally.examples
     assert tally.counts["ok"] > 50 and tally.counts["BadPayload"] > 50  # the mutations reach both sides
+
+
+def test_the_quick_cleaning_agrees_with_clean_text_on_every_code_point_and_hostile_text():
+    """The accessors skip clean_text for printable text: each character clean_text changes must be unprintable."""
+    assert [hex(c) for c in range(0x110000) if cleaned(chr(c)) != clean_text(chr(c))] == []
+    for text in [*HOSTILE.values(), "plain words", "x" * 600]:
+        assert cleaned(text) == clean_text(text) and cleaned(text, 500) == clean_text(text, 500)
 
 
 def _with_text(platform, payload, text):

@@ -16,6 +16,7 @@ from listener.errors import (
 )
 from listener.platforms import spec
 from listener.platforms.x import connect, normalise
+from listener.platforms.x_paging import items, tweets
 from listener.poll import poll_once
 from listener.records import Account
 from listener.store import Store
@@ -151,6 +152,90 @@ def test_text_and_names_are_made_clean_and_raw_keeps_what_x_sent():
     assert (c.text, c.author.handle, c.author.bio) == ("hi there \ufffd\nbye & ", "alice", "bio")
     assert c.url == "https://x.com/alice/status/5"
     assert c.raw["data"]["text"] == "hi\x00 there \ud83d\r\nbye &amp; \ufffe"
+
+
+# A page of mentions in X's API v2 shape (``includes`` shared by the page), with every case normalise tells
+# apart; PAGE_RECORDS is what each of its tweets became before normalise was made quicker, field for field.
+PAGE = {
+    "data": [
+        {"id": "21", "text": "@heardbot is the app down?", "author_id": "2001", "created_at": WHEN,
+         "conversation_id": "21", "lang": "en", "edit_history_tweet_ids": ["21"],
+         "entities": {"mentions": [{"start": 0, "end": 9, "id": "1000", "username": "heardbot"}]}},
+        {"id": "22", "text": "@HeardBot thanks &amp; cheers", "author_id": "2002",
+         "created_at": "2024-05-01T12:01:00.000Z", "conversation_id": "3", "in_reply_to_user_id": "1000", "lang": "en",
+         "referenced_tweets": [{"type": "replied_to", "id": "4"}]},
+        {"id": "23", "text": "look at this https://t.co/x", "author_id": "2001",
+         "created_at": "2024-05-01T12:02:00+00:00", "referenced_tweets": [{"type": "quoted", "id": "4"}],
+         "entities": {"urls": [{"expanded_url": "https://twitter.com/HeardBot/status/4"}]}},
+        {"id": "24", "text": "RT @heardbot: our launch", "author_id": "2003", "created_at": "2024-05-01T12:03:00.000Z",
+         "referenced_tweets": [{"type": "retweeted", "id": "4"}],
+         "entities": {"mentions": [{"id": "1000", "username": "heardbot"}]}},
+        {"id": "25", "text": "acme\r\nbroke\x00 my build \ud83d", "author_id": "2004",
+         "created_at": "2024-05-01T12:04:00.000Z", "lang": "und"},
+        {"id": "26", "text": "We shipped, @heardbot.", "author_id": "1000", "created_at": "2024-05-01T12:05:00.000Z"},
+        {"id": "27", "text": "quoting bob", "author_id": "2002", "created_at": "2024-05-01T12:06:00.000Z",
+         "referenced_tweets": [{"type": "quoted", "id": "8"}, "odd"]},
+        {"id": "28", "text": "no author listed", "author_id": 2009, "created_at": "2024-05-01T12:07:00.000Z",
+         "conversation_id": 28},
+    ],
+    "includes": {
+        "users": [
+            {"id": "2001", "username": "alice", "name": "Alice", "description": "Coffee \x1band code"},
+            {"id": "2002", "username": "bob", "name": "Bob \u202eB", "description": ""},
+            {"id": "2003", "username": "carol", "name": "Carol"},
+            {"id": "2004", "username": "city_listings", "name": "City",
+             "affiliation": {"description": "Automated by @cityhall", "user_id": ["77"]}},
+            {"id": "1000", "username": "heardbot", "name": "Heard"},
+            {"id": "3003", "username": "dave", "name": "Dave"},
+        ],
+        "tweets": [
+            {"id": "4", "author_id": "1000", "text": "our launch"},
+            {"id": "8", "author_id": "3003", "text": "bob's"},
+        ],
+    },
+    "meta": {"result_count": 8, "newest_id": "28", "oldest_id": "21"},
+}  # fmt: skip
+# (native_id, source, author id, handle, name, bio, is_bot, text, url, created_at, parent_id, conversation_id,
+#  lang, mentions_us, is_own, the item's user ids, its tweet ids), or the BadPayload's message.
+PAGE_RECORDS = [
+    ("21", "mention", "2001", "alice", "Alice", "Coffee and code", False, "@heardbot is the app down?",
+     "https://x.com/alice/status/21", "2024-05-01T12:00:00+00:00", None, "21", "en", True, False, ["2001"], []),
+    ("22", "reply", "2002", "bob", "Bob \u202eB", "", False, "@HeardBot thanks & cheers", "https://x.com/bob/status/22",
+     "2024-05-01T12:01:00+00:00", "x:4", "3", "en", True, False, ["2002", "1000"], ["4"]),
+    ("23", "mention", "2001", "alice", "Alice", "Coffee and code", False, "look at this https://t.co/x",
+     "https://x.com/alice/status/23", "2024-05-01T12:02:00+00:00", None, "23", None, True, False,
+     ["2001", "1000"], ["4"]),
+    ("24", "keyword", "2003", "carol", "Carol", "", False, "RT @heardbot: our launch", "https://x.com/carol/status/24",
+     "2024-05-01T12:03:00+00:00", None, "24", None, False, False, ["2003", "1000"], ["4"]),
+    ("25", "keyword", "2004", "city_listings", "City", "", True, "acme\nbroke my build \ufffd",
+     "https://x.com/city_listings/status/25", "2024-05-01T12:04:00+00:00", None, "25", "und", False, False,
+     ["2004"], []),
+    ("26", "mention", "1000", "heardbot", "Heard", "", False, "We shipped, @heardbot.",
+     "https://x.com/heardbot/status/26", "2024-05-01T12:05:00+00:00", None, "26", None, True, True, ["1000"], []),
+    'x tweet 27: "referenced_tweets[1]" expected an object, got string',
+    ("28", "keyword", "2009", "2009", "", "", False, "no author listed", "https://x.com/2009/status/28",
+     "2024-05-01T12:07:00+00:00", None, "28", None, False, False, [], []),
+]  # fmt: skip
+
+
+def _record(item):
+    """One cut item normalised, as a PAGE_RECORDS entry; its raw must be the item itself."""
+    try:
+        c = normalise(item, US)
+    except BadPayload as exc:
+        return str(exc)
+    assert c.raw == item
+    a, inc = c.author, item["includes"]
+    return (
+        *(c.native_id, c.source, a.id, a.handle, a.name, a.bio, a.is_bot, c.text, c.url, c.created_at.isoformat()),
+        *(c.parent_id, c.conversation_id, c.lang, c.mentions_us, c.is_own),
+        [u["id"] for u in inc["users"]],
+        [t["id"] for t in inc.get("tweets", [])],
+    )
+
+
+def test_a_recorded_page_is_cut_and_normalised_field_for_field_as_before():
+    assert [_record(item) for item in items(tweets(PAGE), PAGE["includes"])] == PAGE_RECORDS
 
 
 # -- the client against the fake -------------------------------------------------------------

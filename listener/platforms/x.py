@@ -5,11 +5,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from listener.platforms import PlatformSpec, _length, register
 from listener.platforms._common import (
     MAX_NAME,
+    cleaned,
     metric,
     optional_id,
     optional_mapping,
@@ -21,7 +23,6 @@ from listener.platforms._common import (
     require_mapping,
 )
 from listener.records import Account, Author, Comment, OwnPost
-from listener.text import clean_text
 
 if TYPE_CHECKING:
     from listener.platforms.x_client import XClient
@@ -52,17 +53,18 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     user = users.get(author_id, {})
     who = f"{where} user {author_id}"
     handle = optional_str(user, "username", who, limit=MAX_NAME) or author_id
-    mentions = optional_mappings(optional_mapping(tweet, "entities", where), "mentions", f"{where} entities")
+    entities = optional_mapping(tweet, "entities", where)
+    mentions = optional_mappings(entities, "mentions", f"{where} entities")
     mentioned = {optional_id(m, "id", f"{where} mention") or "" for m in mentions} | {
         "@" + optional_str(m, "username", f"{where} mention").lower() for m in mentions
     }
     # X sends &, < and > escaped as HTML entities in v2 text.
-    text = clean_text(html.unescape(optional_str(tweet, "text", where)))
+    text = cleaned(html.unescape(optional_str(tweet, "text", where)))
     mentions_us = account.id in mentioned or f"@{account.handle.lower()}" in (
         mentioned | {w.lower().rstrip(".,:;!?") for w in text.split() if w.startswith("@")}
     )
     refs = _references(tweet, where)
-    ours = _our_tweet_ids(tweet, includes, account)
+    ours = _our_tweet_ids(entities, includes, account)
     quotes_us = refs.get("quoted") in ours
     replies_to_us = optional_id(tweet, "in_reply_to_user_id", where) == account.id or refs.get("replied_to") in ours
     if "retweeted" in refs:
@@ -134,18 +136,23 @@ def normalise_post(raw: Mapping[str, Any], followers: int) -> OwnPost:
     )
 
 
-def _our_tweet_ids(tweet: Mapping[str, Any], includes: Mapping[str, Any], account: Account) -> set[str]:
-    """Ids of the tweets this one references that we wrote (from includes.tweets or its link entities)."""
+def _our_tweet_ids(entities: Mapping[str, Any], includes: Mapping[str, Any], account: Account) -> set[str]:
+    """Ids of the tweets a tweet references that we wrote (from includes.tweets or its link ``entities``)."""
     where = "x included tweet"
     ours = {
         optional_id(t, "id", where) or ""
         for t in optional_mappings(includes, "tweets", where)
         if optional_id(t, "author_id", where) == account.id
     } - {""}
-    link = re.compile(rf"(?:twitter|x)\.com/{re.escape(account.handle)}/status/(\d+)", re.IGNORECASE)
-    for url in optional_mappings(optional_mapping(tweet, "entities", "x tweet"), "urls", "x tweet entities"):
-        ours.update(link.findall(optional_str(url, "expanded_url", "x url")))
+    for url in optional_mappings(entities, "urls", "x tweet entities"):
+        ours.update(_status_link(account.handle).findall(optional_str(url, "expanded_url", "x url")))
     return ours
+
+
+@lru_cache(maxsize=16)
+def _status_link(handle: str) -> re.Pattern[str]:
+    """The pattern of a link to one of ``handle``'s tweets; its status id is the group."""
+    return re.compile(rf"(?:twitter|x)\.com/{re.escape(handle)}/status/(\d+)", re.IGNORECASE)
 
 
 def connect(options: Mapping[str, Any], secrets: Mapping[str, str]) -> XClient:

@@ -147,6 +147,10 @@ def items(found: list[dict[str, Any]], includes: Mapping[str, Any]) -> Iterator[
     referenced = {str(t.get("id")): t for t in includes.get("tweets") or [] if isinstance(t, dict)}
     for tweet in found:
         listed = tweet.get("referenced_tweets")
+        if not listed:  # most tweets: only their author to look up
+            author = users.get(str(tweet.get("author_id")))
+            yield {"data": tweet, "includes": {"users": [author] if author is not None else []}}
+            continue
         # A malformed reference list is left for normalise to refuse, naming the field; the page goes on.
         links = [r for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
         refs = [referenced[str(r.get("id"))] for r in links if str(r.get("id")) in referenced]

@@ -19,6 +19,8 @@ _ELIDED = frozenset({"alternatives", "suggested_text"})
 
 def iso(moment: datetime) -> str:
     """Format a datetime as the UTC ISO-8601 text stored in every time column."""
+    if moment.tzinfo is UTC:  # nearly every time heard keeps: nothing to convert
+        return moment.isoformat(timespec="microseconds")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
@@ -80,6 +82,20 @@ COMMENT_COLUMNS = (
 
 def comment_values(c: Comment, now: datetime) -> tuple[Any, ...]:
     """The comments-table values of a comment fetched at ``now``, in COMMENT_COLUMNS order."""
+    return page_values([c], now)[0]
+
+
+# One encoder for every raw payload: ``json.dumps(raw, sort_keys=True)`` builds a new one each call.
+_encode_raw = json.JSONEncoder(sort_keys=True).encode
+
+
+def page_values(comments: Iterable[Comment], now: datetime) -> list[tuple[Any, ...]]:
+    """``comment_values`` of a page of comments fetched at ``now``, the fetch time formatted once."""
+    fetched = iso(now)
+    return [_values(c, fetched) for c in comments]
+
+
+def _values(c: Comment, fetched: str) -> tuple[Any, ...]:
     a = c.author
     return (
         c.id,
@@ -95,13 +111,13 @@ def comment_values(c: Comment, now: datetime) -> tuple[Any, ...]:
         c.text,
         c.url,
         iso(c.created_at),
-        iso(now),
+        fetched,
         c.parent_id,
         c.conversation_id,
         c.lang,
         int(c.mentions_us),
         int(c.is_own),
-        json.dumps(c.raw, sort_keys=True),
+        _encode_raw(c.raw),
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from listener.quarantine import ITEM_ERRORS, Reject, describe
 from listener.records import Comment
 from listener.store.authors import AuthorsStore
-from listener.store.codecs import COMMENT_COLUMNS, comment_values, iso, row_comment, values_lists
+from listener.store.codecs import COMMENT_COLUMNS, iso, page_values, row_comment, values_lists
 from listener.store.keys import OWN_HANDLES
 from listener.store.quarantine import QuarantineStore
 from listener.store.rows import Saved
@@ -82,7 +82,7 @@ class CommentsStore(AuthorsStore, SourcesStore, QuarantineStore):
         """
         if not unique:
             return
-        for values, params in values_lists([comment_values(c, now) for c in unique]):
+        for values, params in values_lists(page_values(unique, now)):
             self.engine.execute(f"{_INSERT_COMMENT} VALUES {values} ON CONFLICT (id) DO NOTHING", params)
         self._touch_authors(unique)
         handles, known = {c.account for c in unique if c.account}, set(self.own_handles())
