@@ -12,7 +12,7 @@ from typing import Any
 from listener.errors import QueueFileError
 from listener.records import priority_rank
 from listener.store import Reply, Store
-from responders import lifecycle, limits, queue_file, queue_io
+from responders import lifecycle, limits, queue_diff, queue_file, queue_io
 from responders.lifecycle import PENDING_FOR_PEOPLE, ReplyState
 from responders.queue_file import Decision
 
@@ -24,8 +24,9 @@ MAX_ATTEMPTS = 5
 MAX_ITEMS = 500
 # A comment (or its parent) longer than this is shown cut in the file: the file is for deciding.
 MAX_SHOWN_CHARS = 5_000
-# Per queue file, the digest of the text this process last wrote there (or found already there).
-_WRITTEN: dict[str, str] = {}
+# Per queue file, the text this process last wrote there (or found already there): a person's save is read
+# against it, parsing only the items they changed.
+_WRITTEN: dict[str, bytes] = {}
 # Per queue file, what that text showed: the database and its queue serial it was read at, max_items, pending
 # and shown.
 _SHOWN: dict[str, tuple[str, int, int, int, int]] = {}
@@ -69,7 +70,7 @@ def sync(store: Store, path: Path, *, now: datetime, max_items: int = MAX_ITEMS)
             # An unchanged view is not rewritten, so an editor with the file open sees no churn.
             swap = queue_io.Swap(True) if data == found.data else queue_io.replace_if(path, data, found)
             if swap.written:
-                _WRITTEN[key] = queue_file.fingerprint(data)
+                _WRITTEN[key] = data
                 _SHOWN[key] = (database, serial, max_items, total, len(items))
             if swap.displaced is not None:
                 # A person saved while we swapped: apply their version now (never drop it), then render again.
@@ -82,13 +83,13 @@ def sync(store: Store, path: Path, *, now: datetime, max_items: int = MAX_ITEMS)
 
 def _ours(found: queue_io.Current, key: str) -> bool:
     """Whether the file holds exactly the text this process last wrote there."""
-    return found.identity is not None and _WRITTEN.get(key) == queue_file.fingerprint(found.data)
+    return found.identity is not None and _WRITTEN.get(key) == found.data
 
 
 def _take(store: Store, path: Path, data: bytes, key: str, *, now: datetime, restore: bool = False) -> SyncResult:
     """Validate and apply one version of the file; a refused version we displaced is put back first."""
     try:
-        snapshot = queue_file.parse(data, str(path), ours=_WRITTEN.get(key))
+        snapshot = queue_diff.parse(data, str(path), ours_text=_WRITTEN.get(key)).snapshot
         _validate(store, snapshot.decisions, path)
     except QueueFileError:
         if restore:  # give the person their file back, to fix the line we name

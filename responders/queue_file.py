@@ -13,7 +13,7 @@ from responders import queue_yaml
 from responders.queue_io import END, locked
 from responders.queue_yaml import Map, Seq, short
 
-__all__ = ["Decision", "Snapshot", "fingerprint", "locked", "parse", "read", "render"]
+__all__ = ["Decision", "Snapshot", "decisions", "document", "fingerprint", "locked", "parse", "read", "render"]
 
 ACTIONS = ("pending", "approve", "reject", "dismiss")
 # Limits on what a person's file may hold: a reply longer than any platform allows is a mistake,
@@ -94,11 +94,22 @@ def parse(data: bytes, where: str, *, ours: str | None = None) -> Snapshot:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise QueueFileError(where, line, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
-    doc = queue_yaml.load(text, where, cut_checked=("reply", "reason"))
-    return Snapshot(tuple(_decisions(doc, where)), digest)
+    return Snapshot(tuple(decisions(document(text, where), where)), digest)
 
 
-def _decisions(doc: Any, where: str) -> Iterator[Decision]:
+def document(text: str, where: str) -> Any:
+    """The document the queue file's text holds, built by the walker that refuses anchors, aliases and tags.
+
+    :raises QueueFileError: the text is not valid YAML, or a reply or reason is cut at a '#'.
+    """
+    return queue_yaml.load(text, where, cut_checked=("reply", "reason"))
+
+
+def decisions(doc: Any, where: str) -> Iterator[Decision]:
+    """Each item's decision, in file order; the first malformed item raises.
+
+    :raises QueueFileError: the document has no 'items' list, or an item is malformed (named by its line).
+    """
     if doc is None:
         return
     if not isinstance(doc, Map) or "items" not in doc:
