@@ -129,22 +129,6 @@ class RepliesStore(StoreBase):
         ).fetchone()
         return int(row[0])
 
-    def replies_version(self, states: Sequence[str]) -> tuple[tuple[str, int, str | None], ...]:
-        """What changes whenever a reply in ``states`` does: per state, how many and when one last changed.
-
-        A reply moving in or out changes a count, an edit or a move within changes the time: a pass can skip
-        its work while this stays the same, at the cost of one look-up per state.
-        """
-        counts = self.state_counts()
-        return tuple(
-            (
-                state,
-                counts.get(state, 0),
-                self.engine.execute("SELECT max(updated_at) FROM replies WHERE state = ?", [state]).fetchone()[0],
-            )
-            for state in sorted(states)
-        )
-
     def state_counts(self) -> dict[str, int]:
         """How many reply records are in each state."""
         rows = self.engine.execute("SELECT state, replies FROM reply_counts WHERE replies > 0").fetchall()
