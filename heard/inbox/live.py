@@ -1,9 +1,9 @@
 """Tell open inbox pages when what waits has changed: one cheap version check, streamed as server-sent events.
 
 The check is two one-row look-ups (the store's queue serial, which triggers move on every write the queue
-shows, and the newest comment) and a ``stat`` of the queue file, shared by every open page and made at most
-once per interval.
-A queue file saved by a person is synced here too, once it has settled, so its decisions reach the pages.
+shows, and how many comments are stored) and a ``stat`` of the queue file, shared by every open page and
+made at most once per interval. A queue file saved by a person is synced here too, once it has settled, so
+its decisions reach the pages.
 """
 
 from __future__ import annotations
@@ -51,8 +51,7 @@ class Watch:
     def version(self) -> str:
         """What changes whenever a waiting reply, or the set of comments, does."""
         store = self.app.store
-        newest = store.engine.execute("SELECT max(rowid) FROM comments").fetchone()[0]
-        return hashlib.sha256(repr((store.queue_serial(), newest)).encode()).hexdigest()[:16]
+        return hashlib.sha256(repr((store.queue_serial(), store.count_comments())).encode()).hexdigest()[:16]
 
     def check(self) -> Seen:
         """The current version, syncing a queue file a person saved since the last check (on the store's thread)."""
