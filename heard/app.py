@@ -8,11 +8,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from heard.logs import REDACT
 from heard.settings import Settings
+from heard.workspaces import state_file
 from listener.errors import ConfigError, HeardError, PlatformError
 from listener.platforms import OwnPostSource, Platform, ProfileSource, Relay, Stateful, registry, spec
 from listener.poll import PollResult, poll_burst
@@ -348,9 +348,7 @@ def connect_enabled(settings: Settings) -> dict[str, Platform]:
                 f"{', '.join(ps.missing)} (put them in .env)"
             )
         platform = spec(name)
-        kept = {
-            f: str(Path(settings.database).with_name(f"{name}.{f.removesuffix('_file')}")) for f in platform.state_files
-        }
+        kept = {f: str(state_file(settings.database, name, f)) for f in platform.state_files}
         try:
             client = platform.connect({**kept, **ps.options}, ps.secrets)
         except HeardError:

@@ -73,7 +73,9 @@ def secret_names() -> list[str]:
 
 def secrets_in(env: Mapping[str, str]) -> list[str]:
     """The values of the secret variables set in ``env``; of a URL (Slack's webhook), its path too."""
-    values = [env[n] for n in secret_names() if env.get(n)]
+    names = secret_names()
+    ends = tuple("_" + n for n in names)  # a workspace's own: HEARD_BISTRO_X_API_KEY (docs/workspaces.md)
+    values = [v for k, v in env.items() if v and (k in names or k.startswith("HEARD_") and k.endswith(ends))]
     # An HTTP library's log line names the host and the path apart: the path is the webhook's secret.
     paths = [urlsplit(v).path for v in values if v.startswith(("http://", "https://"))]
     return [*values, *(p for p in paths if len(p) >= 8)]

@@ -6,7 +6,8 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import timedelta
 from types import FrameType
 from typing import Any
@@ -32,6 +33,18 @@ HEARTBEAT_SECONDS = 15
 
 def run_service(settings: Settings, *, backfill: timedelta | None = None, notifier: Notifier | None = None) -> int:
     """Run until SIGTERM or SIGINT, finishing the job in flight; return the exit code."""
+    return run_services([settings], backfill=backfill, notifier=notifier)
+
+
+def run_services(
+    every: Sequence[Settings], *, backfill: timedelta | None = None, notifier: Notifier | None = None
+) -> int:
+    """Run each workspace's jobs (or the one deployment's) in one scheduler until SIGTERM or SIGINT.
+
+    A workspace that cannot start (a missing secret) is logged and left out; the others run.
+
+    :raises HeardError: the only workspace, or every one, could not start.
+    """
     stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -42,107 +55,136 @@ def run_service(settings: Settings, *, backfill: timedelta | None = None, notifi
     # Installed first, so a signal that arrives while we start up is a clean stop too.
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    secrets = [v for ps in settings.platforms.values() for v in ps.secrets.values()]
-    setup_logging(logging.getLevelName(logging.getLogger().level), [*secrets, *settings.slack.values()])
-    app = App(settings)
-    if not app.clients:
-        log.warning(
-            "no platform is enabled: set [platforms.<name>] enabled = true in %s (`heard doctor` shows "
-            "what each platform needs); until then heard only works through what is already stored",
-            settings.config_path,
-        )
-    notifier = notifier or default_notifier(settings)
-    announcer = notifier if isinstance(notifier, Announcer) else LogAnnouncer()
-    scheduler = build_scheduler(app, notifier, announcer, backfill=backfill)
-    started = utcnow()
-    _beat(app, started, state="running")
-    log.info(
-        "started pid=%d jobs=%s database=%s notifier=%s",
-        os.getpid(),
-        ",".join(j.id for j in scheduler.get_jobs()),
-        settings.database,
-        notifier.channel,
+    secrets = [v for s in every for ps in s.platforms.values() for v in ps.secrets.values()]
+    setup_logging(
+        logging.getLevelName(logging.getLogger().level), [*secrets, *(v for s in every for v in s.slack.values())]
     )
+    if any(s.workspace for s in every):
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_NameWorkspace())
+    scheduler = BackgroundScheduler(job_defaults={"coalesce": True, "max_instances": 1})
+    apps, started = [], utcnow()
+    for settings in every:
+        try:
+            apps.append(_start(scheduler, settings, notifier, backfill=backfill, alone=len(every) == 1))
+        except HeardError as exc:  # one brand's mistake never stops the others
+            if len(every) == 1:
+                raise
+            log.error("workspace=%s not started error=%s", settings.workspace, exc)
+    if not apps:
+        raise HeardError("no workspace could start: " + ", ".join(s.workspace for s in every))
+    for app in apps:
+        _beat(app, started, state="running")
     scheduler.start()
     # The main thread only waits: a short timeout keeps it responsive to signals on every platform.
     while not stopping.wait(0.2):
         pass
     scheduler.shutdown(wait=True)  # lets the job in flight finish; nothing new starts
-    _beat(app, started, state="stopped")
-    app.store.close()
+    for app in apps:
+        _beat(app, started, state="stopped")
+        app.store.close()
     log.info("stopped")
     return 0
 
 
-def build_scheduler(
-    app: App, notifier: Notifier, announcer: Announcer, *, backfill: timedelta | None = None
-) -> BackgroundScheduler:
-    """Build the scheduler with every job added under a fixed id."""
-    settings = app.settings
-    # One worker: jobs share one SQLite connection, and a platform request is bounded by its timeout.
-    scheduler = BackgroundScheduler(
-        executors={"default": ThreadPoolExecutor(1)},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": settings.poll_seconds},
+def _start(
+    scheduler: BackgroundScheduler,
+    settings: Settings,
+    notifier: Notifier | None,
+    *,
+    backfill: timedelta | None,
+    alone: bool,
+) -> App:
+    """Open one workspace's app and add its jobs, on an executor of its own."""
+    app = App(settings)
+    try:
+        connected = bool(app.clients)
+        notifier = notifier or default_notifier(settings)
+    except HeardError:
+        app.store.close()
+        raise
+    if not connected:
+        log.warning(
+            "no platform is enabled: set [platforms.<name>] enabled = true in %s (`heard doctor` shows "
+            "what each platform needs); until then heard only works through what is already stored",
+            settings.config_path,
+        )
+    announcer = notifier if isinstance(notifier, Announcer) else LogAnnouncer()
+    add_jobs(scheduler, app, notifier, announcer, backfill=backfill, prefix="" if alone else f"{settings.workspace}/")
+    log.info(
+        "started pid=%d%s jobs=%s database=%s notifier=%s",
+        os.getpid(),
+        f" workspace={settings.workspace}" if settings.workspace else "",
+        ",".join(j.id for j in scheduler.get_jobs() if alone or j.id.startswith(f"{settings.workspace}/")),
+        settings.database,
+        notifier.channel,
     )
+    return app
+
+
+def add_jobs(
+    scheduler: BackgroundScheduler,
+    app: App,
+    notifier: Notifier,
+    announcer: Announcer,
+    *,
+    backfill: timedelta | None = None,
+    prefix: str = "",
+) -> None:
+    """Add one app's jobs, each id after ``prefix`` (a workspace's ``name/``), on the app's own executor."""
+    settings = app.settings
+    # One worker per app: its jobs share one SQLite connection, and a platform request is bounded by its
+    # timeout. Each workspace has its own, so a slow brand never holds back another.
+    executor = prefix or "default"
+    scheduler.add_executor(ThreadPoolExecutor(1), alias=executor)
+    grace = settings.poll_seconds
+
+    def add(job: str, fn: Callable[[], object], seconds: int, first: Any) -> None:
+        _add(scheduler, app, job, fn, seconds, first=first, prefix=prefix, executor=executor, grace=grace)
+
     now = utcnow()
     sources = []
     for client in {id(c): c for c in app.clients.values()}.values():
         for source in client.sources():
             key = source_key(client, source)
             sources.append(key)
-            _add(
-                scheduler, app, f"poll:{key}", _poller(app, client, source, backfill), settings.poll_seconds, first=now
-            )
-    _add(scheduler, app, "work", lambda: _work(app), settings.work_seconds, first=now + timedelta(seconds=1))
-    _add(
-        scheduler,
-        app,
-        "escalate",
-        lambda: _escalate(app, notifier),
-        settings.escalate_seconds,
-        first=now + timedelta(seconds=2),
-    )
-    _add(
-        scheduler,
-        app,
-        "alerts",
-        lambda: _alerts(app, announcer, sources),
-        settings.escalate_seconds,
-        first=now + timedelta(seconds=3),
-    )
-    _add(
-        scheduler,
-        app,
+            add(f"poll:{key}", _poller(app, client, source, backfill), settings.poll_seconds, now)
+    add("work", lambda: _work(app), settings.work_seconds, now + timedelta(seconds=1))
+    add("escalate", lambda: _escalate(app, notifier), settings.escalate_seconds, now + timedelta(seconds=2))
+    add("alerts", lambda: _alerts(app, announcer, sources), settings.escalate_seconds, now + timedelta(seconds=3))
+    add(
         "own-posts",
         lambda: app.fetch_own_posts(now=utcnow()).check(),
         settings.own_posts_seconds,
-        first=now + timedelta(seconds=4),
+        now + timedelta(seconds=4),
     )
-    started = now
-    _add(
-        scheduler,
-        app,
-        "heartbeat",
-        lambda: _beat(app, started, state="running"),
-        HEARTBEAT_SECONDS,
-        first=now + timedelta(seconds=HEARTBEAT_SECONDS),
-    )
-    return scheduler
+    add("heartbeat", lambda: _beat(app, now, state="running"), HEARTBEAT_SECONDS, now + timedelta(seconds=15))
 
 
 def _add(
-    scheduler: BackgroundScheduler, app: App, job: str, fn: Callable[[], object], seconds: int, *, first: Any
+    scheduler: BackgroundScheduler,
+    app: App,
+    job: str,
+    fn: Callable[[], object],
+    seconds: int,
+    *,
+    first: Any,
+    prefix: str,
+    executor: str,
+    grace: int,
 ) -> None:
     # Jitter spreads sources that share an interval, so they do not all hit the network at once.
     scheduler.add_job(
-        _guard(app, job, fn),
+        _guard(app, job, fn, workspace=app.settings.workspace),
         "interval",
         seconds=seconds,
         jitter=max(0, seconds // 10),
-        id=job,
-        name=job,
+        id=prefix + job,
+        name=prefix + job,
         replace_existing=True,
         next_run_time=first,
+        executor=executor,
+        misfire_grace_time=grace,
     )
 
 
@@ -206,10 +248,11 @@ def _beat(app: App, started: Any, *, state: str) -> None:
     )
 
 
-def _guard(app: App, job: str, fn: Callable[[], object]) -> Callable[[], None]:
+def _guard(app: App, job: str, fn: Callable[[], object], *, workspace: str = "") -> Callable[[], None]:
     """Run a job so that its failure is logged and recorded, never fatal to the service."""
 
     def run() -> None:
+        named = _WORKSPACE.set(workspace)
         try:
             fn()
         except HeardError as exc:
@@ -220,9 +263,26 @@ def _guard(app: App, job: str, fn: Callable[[], object]) -> Callable[[], None]:
             log.exception("job=%s crashed error=%s", job, type(exc).__name__)
             app.heartbeat(job, now=utcnow(), error=f"{type(exc).__name__}: {exc}")
             return
+        finally:
+            _WORKSPACE.reset(named)
         app.heartbeat(job, now=utcnow())
 
     return run
+
+
+# The workspace whose job this thread runs: every line it logs names it (two brands poll alike-named sources).
+_WORKSPACE: ContextVar[str] = ContextVar("heard_workspace", default="")
+
+
+class _NameWorkspace(logging.Filter):
+    """Open each line logged by a workspace's job with ``workspace=<name>``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Name the workspace, if a workspace's job logged the line."""
+        name = _WORKSPACE.get()
+        if name:
+            record.msg, record.args = f"workspace={name} {record.getMessage()}", None
+        return True
 
 
 def default_notifier(settings: Settings) -> Notifier:

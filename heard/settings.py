@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -13,6 +12,8 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from heard import workspaces as ws
+from heard.config_source import Source
 from listener.errors import ConfigError
 from listener.platforms import registry
 from listener.records import PRIORITIES
@@ -66,6 +67,8 @@ class Settings:
     drafting: DraftingConfig = field(default_factory=DraftingConfig)
     # knowledge.md, the facts drafts may state; None: the one beside replies.toml (docs/drafts.md).
     knowledge_path: Path | None = None
+    # The [workspaces.<name>] these settings are of; "" when heard.toml has no workspaces.
+    workspace: str = ""
 
     @property
     def knowledge_file(self) -> Path:
@@ -79,9 +82,20 @@ class Settings:
 
 
 def load_settings(
-    config_path: Path | None = None, *, env_file: Path | None = None, overrides: Mapping[str, Any] | None = None
+    config_path: Path | None = None,
+    *,
+    env_file: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    workspace: str | None = None,
 ) -> Settings:
-    """Read heard.toml, .env and the process environment, then build the settings."""
+    """Read heard.toml, .env and the process environment, then build the settings (of ``workspace``, if any)."""
+    return load_deployment(config_path, env_file=env_file, overrides=overrides).pick(workspace)
+
+
+def load_deployment(
+    config_path: Path | None = None, *, env_file: Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> ws.Deployment:
+    """Read heard.toml, .env and the process environment, then build the base's and every workspace's settings."""
     path = Path(config_path or os.environ.get("HEARD_CONFIG") or DEFAULT_CONFIG)
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -93,7 +107,7 @@ def load_settings(
         raise ConfigError(f"{path}: cannot read the config file: {exc}") from exc
     env = read_dotenv(env_file or Path(".env"))
     env.update(os.environ)  # the process environment wins over .env
-    return build_settings(document, env, config_path=path, overrides=overrides or {})
+    return build_deployment(document, env, config_path=path, overrides=overrides or {})
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -108,16 +122,71 @@ def read_dotenv(path: Path) -> dict[str, str]:
 
 
 def build_settings(
-    document: Mapping[str, Any], env: Mapping[str, str], *, config_path: Path, overrides: Mapping[str, Any]
+    document: Mapping[str, Any],
+    env: Mapping[str, str],
+    *,
+    config_path: Path,
+    overrides: Mapping[str, Any],
+    workspace: str | None = None,
 ) -> Settings:
     """Build Settings from a parsed heard.toml and an environment mapping (pure)."""
-    src = _Source(document, config_path)
-    settings = _build(src, env, config_path, overrides)
+    return build_deployment(document, env, config_path=config_path, overrides=overrides).pick(workspace)
+
+
+def build_deployment(
+    document: Mapping[str, Any], env: Mapping[str, str], *, config_path: Path, overrides: Mapping[str, Any]
+) -> ws.Deployment:
+    """Build the base settings and each ``[workspaces.<name>]``'s from a parsed heard.toml (pure).
+
+    :raises ConfigError: a bad key or value (named where the file has it), or two workspaces sharing a file.
+    """
+    src = Source(document, config_path)
+    base = _build(src, env, config_path, overrides)
+    default = src.get("heard.default_workspace", str, "")
+    src.seen.add("workspaces")
+    src.checked.add("workspaces")  # each workspace's table is checked as it is built
+    src.check_unknown()
+    spaces = {
+        name: _workspace(document, name, own, base, env, overrides)
+        for name, own in ws.tables(document, config_path).items()
+    }
+    if default and default not in spaces:
+        src.fail("heard.default_workspace", f"names no workspace (workspaces: {', '.join(spaces) or 'none'})")
+    ws.check_apart({name: ws.files_of(s) for name, s in spaces.items()}, config_path)
+    return ws.Deployment(base, MappingProxyType(spaces), default)
+
+
+def _workspace(
+    document: Mapping[str, Any],
+    name: str,
+    own: Mapping[str, Any],
+    base: Settings,
+    env: Mapping[str, str],
+    overrides: Mapping[str, Any],
+) -> Settings:
+    """One workspace's settings: its table over the base, each file of its own unless it names one."""
+    doc = ws.merged(document, name, own, path=base.config_path)
+    ws.own_files(doc, name, own, base)
+    theirs = own.get("heard") or {}
+    given = {k: own.get(k, theirs.get(k)) for k in ("database", "queue_file")}
+    files = {
+        "database": given["database"] or ws.workspace_database(str(base.database), name),
+        "queue_file": given["queue_file"] or str(ws.workspace_file(base.queue_file, name)),
+    }
+    src = Source(doc, base.config_path, ws.label(name, own))
+    settings = _build(src, env, base.config_path, {**overrides, **files}, workspace=name)
     src.check_unknown()
     return settings
 
 
-def _build(src: _Source, env: Mapping[str, str], config_path: Path, overrides: Mapping[str, Any]) -> Settings:
+def _build(
+    src: Source,
+    env: Mapping[str, str],
+    config_path: Path,
+    overrides: Mapping[str, Any],
+    *,
+    workspace: str = "",
+) -> Settings:
     # Each key is read (and type-checked) even where an override wins, so it is never an unknown key.
     configured = {
         k: src.get(f"heard.{k}", t, d)
@@ -126,8 +195,10 @@ def _build(src: _Source, env: Mapping[str, str], config_path: Path, overrides: M
     base = Path(overrides.get("database") or env.get("HEARD_DATABASE") or configured["database"])
     queue = overrides.get("queue_file") or configured["queue_file"]
     dry_run = overrides.get("dry_run")
+    prefix = ws.env_prefix(workspace) if workspace else ""
     return Settings(
         config_path=config_path,
+        workspace=workspace,
         database=base,
         queue_file=Path(queue) if queue else base.with_name("queue.yaml"),
         outbox=Path(src.get("replay.outbox", str, "") or base.with_name("outbox.jsonl")),
@@ -143,14 +214,8 @@ def _build(src: _Source, env: Mapping[str, str], config_path: Path, overrides: M
         cooldown_minutes=src.get("posting.cooldown_minutes", int, 10, minimum=0),
         post_rate=MappingProxyType(_post_rates(src)),
         quiet_hours=_quiet_hours(src),
-        platforms=MappingProxyType(_platforms(src, env)),
-        slack=MappingProxyType(
-            {
-                k: env[k]
-                for k in ("SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN", "SLACK_CHANNEL", "SLACK_BASE_URL")
-                if env.get(k)
-            }
-        ),
+        platforms=MappingProxyType(_platforms(src, env, prefix)),
+        slack=_slack(src, env, prefix),
         # Metrics move slowly, and each refresh spends requests (and YouTube quota) on every platform.
         own_posts_seconds=src.get("schedule.own_posts_seconds", int, 6 * 3600, minimum=600),
         settle_seconds=src.get("posting.settle_seconds", int, 60, minimum=0),
@@ -161,70 +226,21 @@ def _build(src: _Source, env: Mapping[str, str], config_path: Path, overrides: M
     )
 
 
-class _Source:
-    """Typed look-ups in the TOML document, with errors that name the key and the file.
-
-    Every key looked up is remembered, so that what nobody looked up (a typo) is an error too.
-    """
-
-    def __init__(self, document: Mapping[str, Any], path: Path) -> None:
-        self.document, self.path = document, path
-        self.seen: set[str] = set()
-        # Tables whose keys are checked where they are read (a platform's options): not walked again.
-        self.checked: set[str] = set()
-
-    def raw(self, dotted: str) -> Any:
-        self.seen.add(dotted)
-        node: Any = self.document
-        for part in dotted.split("."):
-            if not isinstance(node, Mapping) or part not in node:
-                return None
-            node = node[part]
-        return node
-
-    def get(self, dotted: str, kind: type, default: Any, *, minimum: int | None = None) -> Any:
-        value = self.raw(dotted)
-        if value is None:
-            return default
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-            self.fail(dotted, f"expected {kind.__name__}, got {value!r}")
-        if minimum is not None and value < minimum:
-            self.fail(dotted, f"expected at least {minimum}, got {value!r}")
-        return value
-
-    def fail(self, dotted: str, message: str) -> None:
-        raise ConfigError(f"{self.path}: key '{dotted}': {message}")
-
-    def unknown(self, dotted: str, known: Iterable[str], what: str = "key") -> None:
-        """Fail on a key nobody reads, suggesting the closest known one."""
-        table, _, key = dotted.rpartition(".")
-        close = difflib.get_close_matches(key, sorted(set(known)), n=1, cutoff=0.6)
-        if table:
-            where = f"unknown {what} `{key}` in [{table}] of {self.path}"
-        else:
-            where = f"unknown {'section' if isinstance(self.raw(dotted), Mapping) else what} `{key}` in {self.path}"
-        hint = f": did you mean `{close[0]}`?" if close else f"; expected one of {', '.join(sorted(set(known)))}"
-        raise ConfigError(where + hint)
-
-    def check_unknown(self) -> None:
-        """Raise ConfigError on the first key or table in the document that no setting reads."""
-        self._walk(self.document, "")
-
-    def _walk(self, node: Mapping[str, Any], prefix: str) -> None:
-        known = {s[len(prefix) :].split(".")[0] for s in self.seen if s.startswith(prefix) and len(s) > len(prefix)}
-        for key, value in node.items():
-            dotted = prefix + key
-            if dotted in self.checked:
-                continue
-            if key not in known:
-                self.unknown(dotted, known)
-            if isinstance(value, Mapping):
-                self._walk(value, dotted + ".")
-            elif dotted not in self.seen:  # only keys inside it were looked up: it must be a table
-                self.fail(dotted, f"expected a table [{dotted}], got {value!r}")
+def _slack(src: Source, env: Mapping[str, str], prefix: str) -> Mapping[str, str]:
+    """The SLACK_* variables; a workspace's own (``HEARD_<NAME>_SLACK_*``) win, and its destination is never shared."""
+    out = {}
+    for name in ("SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN", "SLACK_CHANNEL", "SLACK_BASE_URL"):
+        shared = "" if prefix and name in ws.OWN_SLACK else env.get(name)
+        value = (env.get(prefix + name) if prefix else "") or shared
+        if value:
+            out[name] = value
+    channel = src.get("slack.channel", str, "").strip()
+    if channel and "SLACK_CHANNEL" not in out:  # the environment wins over heard.toml
+        out["SLACK_CHANNEL"] = channel
+    return MappingProxyType(out)
 
 
-def _sla(src: _Source) -> Mapping[str, Mapping[str, int]]:
+def _sla(src: Source) -> Mapping[str, Mapping[str, int]]:
     defaults = {"high": 60, "normal": 240, "low": 1440}
     table = src.get("sla", dict, {})
     out: dict[str, Mapping[str, int]] = {}
@@ -244,7 +260,7 @@ def _sla(src: _Source) -> Mapping[str, Mapping[str, int]]:
     return MappingProxyType(out)
 
 
-def _auto(src: _Source) -> Mapping[str, tuple[str, ...]]:
+def _auto(src: Source) -> Mapping[str, tuple[str, ...]]:
     table = src.get("posting.auto", dict, {})
     out = {}
     src.checked.add("posting.auto")
@@ -257,14 +273,14 @@ def _auto(src: _Source) -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType(out)
 
 
-def _post_rates(src: _Source) -> dict[str, int]:
+def _post_rates(src: Source) -> dict[str, int]:
     return {
         name: src.get(f"platforms.{name}.max_replies_per_hour", int, spec.default_post_rate, minimum=1)
         for name, spec in registry().items()
     }
 
 
-def _quiet_hours(src: _Source) -> tuple[int, int] | None:
+def _quiet_hours(src: Source) -> tuple[int, int] | None:
     value = src.raw("slack.quiet_hours")
     if value is None:
         return None
@@ -273,7 +289,7 @@ def _quiet_hours(src: _Source) -> tuple[int, int] | None:
     return (value[0], value[1])
 
 
-def _timezone(src: _Source) -> str:
+def _timezone(src: Source) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     name = src.get("slack.timezone", str, "UTC")
@@ -284,7 +300,7 @@ def _timezone(src: _Source) -> str:
     return name
 
 
-def _drafting(src: _Source, env: Mapping[str, str]) -> DraftingConfig:
+def _drafting(src: Source, env: Mapping[str, str]) -> DraftingConfig:
     enabled = src.get("drafting.enabled", bool, False)
     key_env = src.get("drafting.api_key_env", str, API_KEY_ENV)
     auto = src.get("drafting.auto", list, [])
@@ -310,7 +326,7 @@ def _drafting(src: _Source, env: Mapping[str, str]) -> DraftingConfig:
     return config
 
 
-def _seconds(src: _Source, dotted: str, default: float) -> float:
+def _seconds(src: Source, dotted: str, default: float) -> float:
     value = src.raw(dotted)
     if value is None:
         return default
@@ -319,7 +335,7 @@ def _seconds(src: _Source, dotted: str, default: float) -> float:
     return float(value)
 
 
-def _temperature(src: _Source) -> float:
+def _temperature(src: Source) -> float:
     value = src.raw("drafting.temperature")
     if value is None:
         return 0.4
@@ -328,7 +344,7 @@ def _temperature(src: _Source) -> float:
     return float(value)
 
 
-def _platforms(src: _Source, env: Mapping[str, str]) -> dict[str, PlatformSettings]:
+def _platforms(src: Source, env: Mapping[str, str], prefix: str) -> dict[str, PlatformSettings]:
     table = src.get("platforms", dict, {})
     known = registry()
     for name in table:
@@ -342,7 +358,8 @@ def _platforms(src: _Source, env: Mapping[str, str]) -> dict[str, PlatformSettin
         src.checked.add(f"platforms.{name}")
         for key in sorted(set(options) - allowed):
             src.unknown(f"platforms.{name}.{key}", allowed, "option")
-        secrets = {k: env[k] for k in spec.secrets if env.get(k)}
-        missing = tuple(k for k in spec.secrets if not env.get(k))
+        # A workspace's secrets are only its own (HEARD_<NAME>_X_API_KEY): one brand never posts as another.
+        secrets = {k: env[prefix + k] for k in spec.secrets if env.get(prefix + k)}
+        missing = tuple(prefix + k for k in spec.secrets if not env.get(prefix + k))
         out[name] = PlatformSettings(name, enabled, MappingProxyType(dict(options)), MappingProxyType(secrets), missing)
     return out

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from heard import __version__
-from heard.cli import decisions, inbox, inspect, pipeline, quarantine
+from heard.cli import decisions, inbox, inspect, pipeline, quarantine, workspaces
 from heard.cli.base import Ctx, HeardGroup
 from heard.logs import environment_secrets, setup_logging
 
@@ -25,10 +25,17 @@ from heard.logs import environment_secrets, setup_logging
     "database",
     type=click.Path(path_type=Path),
     envvar="HEARD_DATABASE",
-    help="SQLite database [default: heard.database in heard.toml].",
+    help="SQLite database [default: heard.database in heard.toml]; with workspaces, the base each one's is named from.",
 )
 @click.option(
     "--env-file", type=click.Path(path_type=Path), envvar="HEARD_ENV_FILE", help="File of secrets [default: .env]."
+)
+@click.option(
+    "--workspace",
+    envvar="HEARD_WORKSPACE",
+    metavar="NAME",
+    help="The workspace (one brand) of heard.toml to use [default: [heard] default_workspace; for `status`,"
+    " `doctor` and `run`: every one]. `heard workspaces` lists them.",
 )
 @click.option(
     "--log-level",
@@ -38,10 +45,15 @@ from heard.logs import environment_secrets, setup_logging
 )
 @click.pass_context
 def cli(
-    ctx: click.Context, config: Path | None, database: Path | None, env_file: Path | None, log_level: str | None
+    ctx: click.Context,
+    config: Path | None,
+    database: Path | None,
+    env_file: Path | None,
+    workspace: str | None,
+    log_level: str | None,
 ) -> None:
     """heard: hear every mention and comment, and answer each one like a person."""
-    ctx.obj = Ctx(config, database, env_file)
+    ctx.obj = Ctx(config, database, env_file, workspace or None)
     # The service's log is its record of what happened; one-off commands stay quiet. Every command,
     # at every level, hides the secrets it can see before anything (a library at DEBUG) logs them.
     setup_logging(
@@ -49,7 +61,7 @@ def cli(
     )
 
 
-for _module in (pipeline, decisions, inspect, quarantine, inbox):
+for _module in (pipeline, decisions, inspect, quarantine, inbox, workspaces):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

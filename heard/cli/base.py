@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from heard.logs import REDACT, redact, secrets_in
-from heard.settings import Settings, load_settings
+from heard.settings import Settings, load_deployment
 from listener.errors import ConfigError, HeardError, QueueFileError, StoreError
 
 if TYPE_CHECKING:  # the app imports every stage: commands load it when they run, not at start-up
     from heard.app import App
+    from heard.workspaces import Deployment
 
 
 def utcnow() -> datetime:
@@ -46,34 +47,51 @@ def _where(message: str) -> str:
     ctx = click.get_current_context(silent=True)
     obj = ctx.find_object(Ctx) if ctx else None
     if obj and obj.loaded and message.startswith("platforms."):
-        return f"{obj.loaded.config_path}: {message}"
+        where = f" workspace {obj.loaded.workspace}:" if obj.loaded.workspace else ""
+        return f"{obj.loaded.config_path}:{where} {message}"
     return message
 
 
 class Ctx:
-    """What every command shares: where the config is and what the options override."""
+    """What every command shares: where the config is, what the options override, and the workspace chosen."""
 
-    def __init__(self, config: Path | None, database: Path | None, env_file: Path | None) -> None:
-        self.config, self.database, self.env_file = config, database, env_file
+    def __init__(
+        self, config: Path | None, database: Path | None, env_file: Path | None, workspace: str | None = None
+    ) -> None:
+        self.config, self.database, self.env_file, self.workspace = config, database, env_file, workspace
         self.loaded: Settings | None = None
 
-    def settings(self, **overrides: Any) -> Settings:
-        """Load settings, with the command line winning over everything else."""
+    def deployment(self, **overrides: Any) -> Deployment:
+        """Load the base's and every workspace's settings, with the command line winning over everything else."""
         if self.database:
             overrides.setdefault("database", str(self.database))
         with errors():
-            settings = load_settings(self.config, env_file=self.env_file, overrides=overrides)
+            deployment = load_deployment(self.config, env_file=self.env_file, overrides=overrides)
+        for settings in (deployment.base, *deployment.workspaces.values()):
+            variables = {k: v for ps in settings.platforms.values() for k, v in ps.secrets.items()}
+            REDACT.add(secrets_in({**variables, **settings.slack}))
+            REDACT.add([settings.drafting.api_key])  # its variable may be any name [drafting] api_key_env gives
+        return deployment
+
+    def settings(self, *, base: bool = False, **overrides: Any) -> Settings:
+        """The chosen workspace's settings (``base``: the base's when none is chosen, as the demo wants)."""
+        deployment = self.deployment(**overrides)
+        with errors():
+            settings = deployment.base if base and not self.workspace else deployment.pick(self.workspace)
         self.loaded = settings
-        variables = {k: v for ps in settings.platforms.values() for k, v in ps.secrets.items()}
-        REDACT.add(secrets_in({**variables, **settings.slack}))
-        REDACT.add([settings.drafting.api_key])  # its variable may be any name [drafting] api_key_env gives
         return settings
 
-    def app(self, *, read_only: bool = False, **overrides: Any) -> App:
+    def each(self) -> list[Settings]:
+        """The chosen workspace's settings, else every workspace's, else (none configured) the base's."""
+        with errors():
+            return self.deployment().each(self.workspace)
+
+    def app(self, *, read_only: bool = False, settings: Settings | None = None, **overrides: Any) -> App:
         """The app built from these settings; a read-only command never creates a database."""
         from heard.app import App
 
-        settings = self.settings(**overrides)
+        settings = settings or self.settings(**overrides)
+        self.loaded = settings
         if read_only and not Path(settings.database).exists():
             raise click.ClickException(
                 f"no database at {settings.database}: nothing has been collected there yet."

@@ -41,6 +41,9 @@ def _decide(obj: Ctx, comment_id: str, state: ReplyState, **fields: Any) -> None
     from responders import lifecycle
 
     app = obj.app(read_only=True)  # a decision about a comment needs the database that holds it
+    if app.store.comment(comment_id) is None:
+        where = f" of workspace {app.settings.workspace}" if app.settings.workspace else ""
+        raise click.ClickException(f"{comment_id}: unknown in {app.settings.database}{where}; nothing was changed")
     now = utcnow()
     with errors():
         app.sync_queue(now=now)

@@ -16,12 +16,32 @@ from heard.cli.base import Ctx, errors, utcnow
 @click.option("--json", "as_json", is_flag=True, help="Print the status as one JSON object.")
 @click.pass_obj
 def status(obj: Ctx, as_json: bool) -> None:
-    """Show open, overdue and acknowledged counts, the oldest waiting item, and each source's health."""
+    """Show open, overdue and acknowledged counts, the oldest waiting item, and each source's health.
+
+    With workspaces and none chosen, each workspace's status is shown in turn, headed by its name.
+    """
     from heard.status import collect, render
 
-    app = obj.app(read_only=True)
-    report = collect(app, now=utcnow())
-    click.echo(json.dumps(report, indent=2, default=str) if as_json else render(report))
+    every = obj.each()
+    if obj.workspace or not every[0].workspace:  # one database
+        report = collect(obj.app(read_only=True, settings=every[0]), now=utcnow())
+        click.echo(json.dumps(report, indent=2, default=str) if as_json else render(report))
+        return
+    reports: dict[str, dict[str, Any]] = {}
+    for settings in every:
+        if not Path(settings.database).exists():  # a brand added lately: nothing collected yet, not a fault
+            reports[settings.workspace] = {"database": str(settings.database), "missing": True}
+            continue
+        app = obj.app(read_only=True, settings=settings)
+        reports[settings.workspace] = collect(app, now=utcnow())
+        app.store.close()
+    if as_json:
+        click.echo(json.dumps(reports, indent=2, default=str))
+        return
+    for n, (name, report) in enumerate(reports.items()):
+        click.echo(("\n" if n else "") + f"== workspace {name} ==")
+        missing = f"no database at {report['database']}: nothing has been collected there yet"
+        click.echo(missing if report.get("missing") else render(report))
 
 
 @click.command()
@@ -66,13 +86,22 @@ def reset_cursor(obj: Ctx, sources: tuple[str, ...]) -> None:
 @click.command()
 @click.pass_obj
 def doctor(obj: Ctx) -> None:
-    """Check, per platform, whether it is configured, what is missing, and whether credentials work."""
+    """Check, per platform, whether it is configured, what is missing, and whether credentials work.
+
+    With workspaces and none chosen, each workspace is checked in turn, headed by its name.
+    """
     from heard.doctor import diagnose
 
-    lines, broken = diagnose(obj.settings())
-    for line in lines:
-        click.echo(line)
-    if broken:
+    failed = False
+    for n, settings in enumerate(obj.each()):
+        obj.loaded = settings
+        if settings.workspace and not obj.workspace:
+            click.echo(("\n" if n else "") + f"== workspace {settings.workspace} ==")
+        lines, broken = diagnose(settings)
+        for line in lines:
+            click.echo(line)
+        failed = failed or broken
+    if failed:
         sys.exit(1)
 
 

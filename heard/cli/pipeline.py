@@ -30,7 +30,7 @@ def demo(obj: Ctx, folder: Path) -> None:
     from heard.demo import demo_settings, run_demo
 
     with errors():
-        app = App(demo_settings(obj.settings(), folder))
+        app = App(demo_settings(obj.settings(base=True), folder))
         run_demo(app, now=utcnow(), say=click.echo)
     again = f"{program()} demo" + ("" if folder == Path("demo") else f" --dir {folder}")
     click.echo(
@@ -144,12 +144,15 @@ def post(obj: Ctx) -> None:
 @click.option("--backfill", type=float, metavar="HOURS", help="On first start, also fetch the past HOURS.")
 @click.pass_obj
 def run(obj: Ctx, backfill: float | None) -> None:
-    """Run the service: poll, tag, suggest, sync the queue, post and escalate on a schedule."""
-    from heard.service import run_service
+    """Run the service: poll, tag, suggest, sync the queue, post and escalate on a schedule.
 
+    With workspaces and none chosen, every workspace runs in this one process, each on its own jobs.
+    """
+    from heard.service import run_services
+
+    every = obj.each()
     with errors():
-        settings = obj.settings()
-        sys.exit(run_service(settings, backfill=timedelta(hours=backfill) if backfill else None))
+        sys.exit(run_services(every, backfill=timedelta(hours=backfill) if backfill else None))
 
 
 COMMANDS = (demo, replay, poll, post, run)
