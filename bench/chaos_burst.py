@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 import tempfile
 import time
@@ -78,8 +79,13 @@ def run(n: int = DEFAULT_COMMENTS) -> tuple[dict[str, float | int], bool]:
     ).fetchone()[0]
     queue = settings.queue_file
     text = queue.read_text(encoding="utf-8")
-    # A person approves the first item with a reply of their own (the most urgent have no draft).
-    edited = text.replace("  action: pending\n", "  action: approve\n  reply: So sorry, that is refunded now.\n", 1)
+    # A person approves the first item with a reply of their own, in place of its draft.
+    start = text.index("\n- id: ") + 1
+    end = text.find("\n- id: ", start)
+    end = len(text) if end < 0 else end + 1
+    block = re.sub(r"\n  reply: (?:\|-?\n(?:    .*\n)*|.*\n)", "\n", text[start:end])
+    block = block.replace("  action: pending\n", "  action: approve\n  reply: So sorry, that is refunded now.\n", 1)
+    edited = text[:start] + block + text[end:]
     queue.write_text(edited, encoding="utf-8")
     start = time.perf_counter()
     edit = app.sync_queue(now=now)
