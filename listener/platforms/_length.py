@@ -85,13 +85,15 @@ def _defused(text: str) -> str:
     return _PIECE.sub(piece, text) if "." in text else text
 
 
-# Every character twitter-text finds a URL with holds one of these dots: a URL weighs 23 whatever its length.
-_DOTS = re.compile("[.\u3002\uff0e\uff61]")
+# Every URL twitter-text finds has a host with a dot before a label (one of these dots, then a letter or digit):
+# a URL weighs 23 whatever its length, so each such dot may add 23. A sentence's full stop is not one.
+_HOST_DOTS = re.compile("[.\u3002\uff0e\uff61](?=\\w)")
 
 
 def bound_x(text: str) -> int:
-    """An upper bound of ``count_x``: no code point weighs over 2, and each URL (a dot or more) 23 at most more."""
-    return 2 * len(unicodedata.normalize("NFC", text)) + URL_WEIGHT * len(_DOTS.findall(text))
+    """An upper bound of ``count_x``: ASCII weighs 1, no code point over 2, and each URL 23 at most more."""
+    plain = unicodedata.normalize("NFC", text)
+    return (len(plain) if plain.isascii() else 2 * len(plain)) + URL_WEIGHT * len(_HOST_DOTS.findall(plain))
 
 
 @lru_cache(maxsize=COUNTS_KEPT)
