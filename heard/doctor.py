@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from heard.logs import redact
 from heard.settings import Settings
+from heard.workspaces import shown
 from listener.errors import ConfigError, HeardError
 from listener.platforms import registry
 from responders.library import load_library
@@ -11,7 +12,7 @@ from responders.library import load_library
 
 def diagnose(settings: Settings) -> tuple[list[str], bool]:
     """Return report lines and whether any enabled platform is broken."""
-    lines = [f"config: {settings.config_path}", f"database: {settings.database}"]
+    lines = [f"config: {settings.config_path}", f"database: {shown(settings.database)}"]
     broken = False
     for name, spec in sorted(registry().items()):
         ps = settings.platforms[name]

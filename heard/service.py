@@ -18,6 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from heard.app import App, utcnow
 from heard.logs import setup_logging
 from heard.settings import Settings
+from heard.workspaces import shown
 from listener.errors import HeardError
 from listener.platforms import Platform
 from listener.poll import source_key
@@ -116,7 +117,7 @@ def _start(
         os.getpid(),
         f" workspace={settings.workspace}" if settings.workspace else "",
         ",".join(j.id for j in scheduler.get_jobs() if alone or j.id.startswith(f"{settings.workspace}/")),
-        settings.database,
+        shown(settings.database),
         notifier.channel,
     )
     return app

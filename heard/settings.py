@@ -17,6 +17,7 @@ from heard.config_source import Source
 from listener.errors import ConfigError
 from listener.platforms import registry
 from listener.records import PRIORITIES
+from listener.store.location import is_url
 from responders.drafting.config import API_KEY_ENV, DEFAULT_VOICE, DraftingConfig
 
 DEFAULT_CONFIG = Path("config/heard.toml")
@@ -39,7 +40,7 @@ class Settings:
     """Everything heard needs to run, checked once at start-up."""
 
     config_path: Path
-    database: Path
+    database: Path | str  # a SQLite file, or a postgresql:// URL (listener.store.location.is_url)
     queue_file: Path
     outbox: Path
     recording: Path
@@ -192,14 +193,16 @@ def _build(
         k: src.get(f"heard.{k}", t, d)
         for k, t, d in (("database", str, "var/heard.db"), ("queue_file", str, ""), ("dry_run", bool, False))
     }
-    base = Path(overrides.get("database") or env.get("HEARD_DATABASE") or configured["database"])
+    where = str(overrides.get("database") or env.get("HEARD_DATABASE") or configured["database"])
+    # A database on a server keeps the files heard writes beside a database (queue file, outbox) in var/.
+    base = Path("var/heard.db") if is_url(where) else Path(where)
     queue = overrides.get("queue_file") or configured["queue_file"]
     dry_run = overrides.get("dry_run")
     prefix = ws.env_prefix(workspace) if workspace else ""
     return Settings(
         config_path=config_path,
         workspace=workspace,
-        database=base,
+        database=where if is_url(where) else base,
         queue_file=Path(queue) if queue else base.with_name("queue.yaml"),
         outbox=Path(src.get("replay.outbox", str, "") or base.with_name("outbox.jsonl")),
         recording=Path(src.get("replay.recording", str, "config/demo/recording.jsonl")),

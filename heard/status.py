@@ -6,6 +6,7 @@ import heapq
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from heard.workspaces import shown
 from listener.quarantine import printable
 from listener.store import iso, keys, parse_time
 from listener.store.ledger import OpenComment
@@ -83,7 +84,7 @@ def collect(app: App, *, now: datetime) -> dict[str, Any]:
         )
     return {
         "now": now.isoformat(timespec="seconds"),
-        "database": str(app.settings.database),
+        "database": shown(app.settings.database),
         "comments": store.count_comments(),
         "ledger": counts,
         "oldest_waiting": oldest,

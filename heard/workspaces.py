@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from heard.config_source import unknown_message
 from listener.errors import ConfigError
 from listener.platforms import registry
+from listener.store.location import is_url
 
 if TYPE_CHECKING:
     from heard.settings import Settings
@@ -167,9 +168,13 @@ def label(name: str, own: Mapping[str, Any]) -> Callable[[str], str]:
     return spell
 
 
-def state_file(database: Path, platform: str, option: str) -> Path:
-    """Where a platform's state file (e.g. Bluesky's session) is kept when its option is unset: beside the database."""
-    return Path(database).with_name(f"{platform}.{option.removesuffix('_file')}")
+def state_file(database: Path | str, platform: str, option: str) -> Path:
+    """Where a platform's state file (e.g. Bluesky's session) is kept when its option is unset: beside the database.
+
+    A database on a server (a ``postgresql://`` URL) has no folder: its files are kept in var/.
+    """
+    beside = Path("var/heard.db") if is_url(database) else Path(database)
+    return beside.with_name(f"{platform}.{option.removesuffix('_file')}")
 
 
 def own_files(doc: dict[str, Any], name: str, own: Mapping[str, Any], base: Settings) -> None:

@@ -55,7 +55,7 @@ def sync(store: Store, path: Path, *, now: datetime, max_items: int = MAX_ITEMS)
     totals = SyncResult()
     key = str(path.resolve())
     # What the file last showed is only current for the database it was read from.
-    database = str(Path(store.path).resolve())
+    database = store.location
     with queue_file.locked(path):
         for _ in range(MAX_ATTEMPTS):
             found = queue_io.settled(path)

@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from filelock import FileLock
 from rapidfuzz.distance import Indel
 
 from listener.errors import (
@@ -55,7 +54,7 @@ def poster_lock(store: Store) -> Iterator[None]:
     Because the lock dies with its process, anything found in ``posting`` while we hold it was
     left by a crash, and is safe to reconcile.
     """
-    with FileLock(str(store.path) + ".post.lock"):
+    with store.lock("post"):
         yield
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from listener.records import Author, Comment, Tags
 from listener.store import Store
+from tests import pg
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,9 +27,39 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PRAW_ALLOW_ENDPOINT_OVERRIDE", "1")
 
 
+# The engines the store runs on. A test marked ``on_both`` runs once on each; the store fixture is SQLite's otherwise.
+ENGINES = ("sqlite", "postgres")
+on_both = pytest.mark.parametrize("store", ENGINES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[pg.Server]:
+    """The session's throwaway PostgreSQL server; without PostgreSQL its tests skip, except in CI, where they fail."""
+    bindir = pg.find_bindir()
+    if bindir is None:
+        why = "no PostgreSQL server binaries (set HEARD_PG_BINDIR, or `make postgres`)"
+        if pg.in_ci():
+            pytest.fail(f"CI: {why}: the store's PostgreSQL tests cannot run")
+        pytest.skip(f"{why}: the store's PostgreSQL tests are skipped")
+    server = pg.Server(bindir)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "heard.db")
+def pg_url(postgres_server: pg.Server) -> Iterator[str]:
+    """A new database of heard's schema on the throwaway server, dropped after the test."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    engine = getattr(request, "param", "sqlite")
+    s = Store(tmp_path / "heard.db" if engine == "sqlite" else request.getfixturevalue("pg_url"))
     yield s
     s.close()
 

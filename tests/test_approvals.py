@@ -10,7 +10,7 @@ from listener.errors import QueueFileError
 from listener.store import Store
 from responders import approvals, lifecycle
 from responders.lifecycle import ReplyState
-from tests.conftest import NOW, make_comment, make_tags
+from tests.conftest import NOW, make_comment, make_tags, on_both
 from tests.test_queue_file import load, saved_long_ago, seed, set_action
 
 PENDING = re.compile(r"^- id: (\S+)\n  action: pending\n", re.M)
@@ -75,6 +75,7 @@ def race(store: Store, q: Path, edits: int) -> tuple[int, int]:
     return len(made), len(lost)
 
 
+@on_both
 def test_racing_saves_in_place_and_by_rename_lose_no_edit(store: Store, tmp_path: Path) -> None:
     seed(store, 400)
     q = tmp_path / "queue.yaml"
@@ -83,6 +84,7 @@ def test_racing_saves_in_place_and_by_rename_lose_no_edit(store: Store, tmp_path
     assert (made, lost) == (400, 0)
 
 
+@on_both
 def test_a_slow_in_place_save_spanning_a_sync_is_not_lost(store: Store, tmp_path: Path) -> None:
     ids = seed(store, 3)
     q = tmp_path / "queue.yaml"
@@ -98,6 +100,7 @@ def test_a_slow_in_place_save_spanning_a_sync_is_not_lost(store: Store, tmp_path
     assert (store.reply(ids[2]).state, store.reply(ids[2]).text) == ("approved", f"edit for {ids[2]} #1")
 
 
+@on_both
 def test_the_file_shows_the_most_urgent_items_and_counts_the_rest(store: Store, tmp_path: Path) -> None:
     ids = seed(store, 30)
     q = tmp_path / "queue.yaml"
@@ -114,6 +117,7 @@ def test_the_file_shows_the_most_urgent_items_and_counts_the_rest(store: Store, 
     assert set(ids) >= set(PENDING.findall(q.read_text()))
 
 
+@on_both
 def test_an_over_long_approval_in_the_file_waits_with_the_reason_and_the_rest_go_through(
     store: Store, tmp_path: Path
 ) -> None:
@@ -140,6 +144,7 @@ def test_an_over_long_approval_in_the_file_waits_with_the_reason_and_the_rest_go
     assert store.reply(waiting).text.startswith("Thank you so much!")
 
 
+@on_both
 def test_an_approval_with_rewritten_text_counts_as_approved_and_edited(store: Store, tmp_path: Path) -> None:
     q = tmp_path / "queue.yaml"
     ids = seed(store)

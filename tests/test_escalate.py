@@ -25,7 +25,7 @@ from responders.escalate import (
 )
 from responders.lifecycle import ReplyState
 from responders.slack import build_digest
-from tests.conftest import NOW, make_comment, make_tags
+from tests.conftest import NOW, make_comment, make_tags, on_both
 
 SLA = {"high": 60, "normal": 240, "low": 1440}
 
@@ -95,6 +95,7 @@ def run_hours(
         now += timedelta(minutes=every)
 
 
+@on_both
 def test_reminders_follow_one_two_four_then_daily_and_each_step_is_sent_once(store: Store) -> None:
     high = seed(store, 3, priority="high", minutes_ago=60)  # created NOW-1h, SLA 1h: due NOW
     normal = seed(store, 2, priority="normal", platform="reddit", minutes_ago=60)  # SLA 2h on reddit
@@ -114,6 +115,7 @@ def test_reminders_follow_one_two_four_then_daily_and_each_step_is_sent_once(sto
         assert max(times) == 3 + int((NOW + timedelta(hours=84) - created - 4 * sla) / timedelta(days=1))
 
 
+@on_both
 def test_acknowledged_items_stop(store: Store) -> None:
     posted, dismissed, waiting = seed(store, 3, priority="high", minutes_ago=60)
     rec = Recorder()
@@ -133,6 +135,7 @@ def test_acknowledged_items_stop(store: Store) -> None:
     assert store.ledger_counts() == {"open": 1, "acknowledged": 2}
 
 
+@on_both
 def test_quiet_hours_hold_notices_in_the_configured_timezone_and_release_them(store: Store) -> None:
     # Berlin is UTC+1 in winter: 22:00-07:00 Berlin is 21:00-06:00 UTC.
     start = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
@@ -149,6 +152,7 @@ def test_quiet_hours_hold_notices_in_the_configured_timezone_and_release_them(st
     assert not [at for _, _, at in rec.sent if in_quiet_hours(at, (22, 7), "Europe/Berlin")]
 
 
+@on_both
 def test_a_failed_delivery_records_nothing_and_the_next_pass_sends_it(store: Store) -> None:
     ids = seed(store, 2, priority="high", minutes_ago=70)
     rec = Recorder(fail=1)
@@ -160,6 +164,7 @@ def test_a_failed_delivery_records_nothing_and_the_next_pass_sends_it(store: Sto
     assert escalate(store, rec, sla_for, now=NOW + timedelta(minutes=10)) == []
 
 
+@on_both
 def test_a_notifier_showing_part_of_a_digest_gets_the_rest_in_the_next_one(store: Store) -> None:
     ids = seed(store, 7, priority="high", minutes_ago=70)
     rec = Recorder(show=3)
@@ -168,12 +173,14 @@ def test_a_notifier_showing_part_of_a_digest_gets_the_rest_in_the_next_one(store
     assert Counter(c for c, _, _ in rec.sent) == Counter(ids)
 
 
+@on_both
 def test_items_without_a_reply_record_escalate_too_and_most_urgent_come_first(store: Store) -> None:
     low = seed(store, 1, priority="low", minutes_ago=3000, state=None)
     high = seed(store, 1, priority="high", minutes_ago=61)
     assert [o.comment_id for o in overdue(store, sla_for, now=NOW)] == [*high, *low]
 
 
+@on_both
 def test_escalation_and_the_slack_digest_rank_priorities_by_one_order(store: Store) -> None:
     # Oldest first within a priority would put the unknown one first: the order must win over age.
     unknown = seed(store, 1, priority="urgent", minutes_ago=5000)  # a priority heard does not know
@@ -243,6 +250,7 @@ def test_steps_never_go_backwards(sla_minutes: int, a: int, b: int) -> None:
     )
 
 
+@on_both
 def test_a_rejected_draft_escalates_with_the_way_to_close_it_and_stops_once_dismissed(store: Store) -> None:
     (rejected,) = seed(store, 1, priority="high", minutes_ago=120)
     lifecycle.transition(store, rejected, ReplyState.REJECTED, now=NOW, reason="wrong tone")
@@ -256,6 +264,7 @@ def test_a_rejected_draft_escalates_with_the_way_to_close_it_and_stops_once_dism
     assert overdue(store, sla_for, now=NOW) == []
 
 
+@on_both
 @pytest.mark.parametrize("seed_value", [1, 2, 3])
 def test_the_scheduled_notices_are_exactly_those_the_whole_history_would_give(store: Store, seed_value: int) -> None:
     # The reference reads every open comment each pass; escalate reads only what its schedule says is due.
@@ -289,6 +298,7 @@ def test_the_scheduled_notices_are_exactly_those_the_whole_history_would_give(st
     assert len(rec.sent) > 40
 
 
+@on_both
 def test_a_changed_sla_reschedules_the_notices_it_governs(store: Store) -> None:
     (cid,) = seed(store, 1, priority="low", minutes_ago=30)
     rec = Recorder()

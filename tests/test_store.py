@@ -7,9 +7,10 @@ import threading
 import pytest
 
 from listener.store import ErrorKind, PostingPause, Store
-from tests.conftest import NOW, make_comment, make_tags
+from tests.conftest import NOW, make_comment, make_tags, on_both
 
 
+@on_both
 def test_inserting_a_comment_twice_is_a_no_op(store: Store) -> None:
     c = make_comment(1)
     assert store.save_page("x:mentions", [c], "10", now=NOW) == ["x:1001"]
@@ -19,6 +20,7 @@ def test_inserting_a_comment_twice_is_a_no_op(store: Store) -> None:
     assert store.cursor("x:mentions")["cursor"] == "11"
 
 
+@on_both
 def test_comment_round_trips_with_raw_payload(store: Store) -> None:
     c = make_comment(2, text="ünïcode ☕ question?")
     store.save_page("x:mentions", [c], None, now=NOW)
@@ -27,6 +29,7 @@ def test_comment_round_trips_with_raw_payload(store: Store) -> None:
     assert loaded.raw == {"n": 2}
 
 
+@on_both
 def test_cursor_and_comments_commit_together(store: Store, tmp_path) -> None:
     # A failure inside the transaction leaves neither the comments nor the cursor behind.
     with pytest.raises(RuntimeError), store.transaction():
@@ -36,12 +39,14 @@ def test_cursor_and_comments_commit_together(store: Store, tmp_path) -> None:
     assert store.cursor("x:mentions") is None
 
 
+@on_both
 def test_events_are_append_only(store: Store) -> None:
     store.log_event("hello", now=NOW)
-    with pytest.raises(sqlite3.DatabaseError):
-        store.db.execute("UPDATE events SET kind = 'x'")
-    with pytest.raises(sqlite3.DatabaseError):
-        store.db.execute("DELETE FROM events")
+    with pytest.raises((sqlite3.DatabaseError, ValueError), match="append-only"):
+        store.engine.execute("UPDATE events SET kind = 'x'")
+    with pytest.raises((sqlite3.DatabaseError, ValueError), match="append-only"):
+        store.engine.execute("DELETE FROM events")
+    assert [e["kind"] for e in store.events()] == ["hello"]
 
 
 def test_migrations_are_recorded_and_reopen_cleanly(tmp_path) -> None:
@@ -51,6 +56,7 @@ def test_migrations_are_recorded_and_reopen_cleanly(tmp_path) -> None:
     assert names[:2] == ["m001_initial", "m002_own_posts"]
 
 
+@on_both
 def test_untagged_then_undecided(store: Store) -> None:
     a, b = make_comment(1), make_comment(2)
     store.save_page("s", [a, b], None, now=NOW)
@@ -60,6 +66,7 @@ def test_untagged_then_undecided(store: Store) -> None:
     assert [c.id for c, _ in store.undecided()] == [a.id]
 
 
+@on_both
 def test_the_author_row_records_only_explicit_opt_outs(store: Store) -> None:
     # A bio marker is read by the judge each time (listener.nlp.signals.opts_out), so it is never stale.
     store.save_page("s", [make_comment(1, bio="coffee nerd #nobot")], None, now=NOW)
@@ -68,6 +75,7 @@ def test_the_author_row_records_only_explicit_opt_outs(store: Store) -> None:
     assert store.author("x", "u-jane")["opted_out"] == 1
 
 
+@on_both
 def test_resume_lifts_every_pause_on_one_platform_only(store: Store) -> None:
     from datetime import timedelta
 
@@ -115,6 +123,7 @@ def test_a_write_waits_for_another_process_commit_instead_of_failing(tmp_path) -
     store.close()
 
 
+@on_both
 def test_the_audit_trail_keeps_the_text_of_each_edit_and_approval(store: Store) -> None:
     from responders import lifecycle
     from responders.lifecycle import ReplyState

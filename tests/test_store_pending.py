@@ -12,7 +12,7 @@ from listener.quarantine import Reject
 from listener.records import ACKNOWLEDGED, ReplyState, priority_rank
 from listener.store import Store, iso, migrations
 from responders.lifecycle import PENDING_FOR_PEOPLE
-from tests.conftest import NOW, make_comment, make_tags
+from tests.conftest import NOW, make_comment, make_tags, on_both
 
 S = ReplyState
 ACKED = ", ".join(f"'{s.value}'" for s in ACKNOWLEDGED)
@@ -21,7 +21,7 @@ PENDING = ", ".join(f"'{s.value}'" for s in PENDING_FOR_PEOPLE)
 
 def from_the_rows(store: Store) -> dict[str, Any]:
     """The answers worked out afresh from comments, tags and replies, as heard did before the markers."""
-    q = store.db.execute
+    q = store.engine.execute
     untagged = q(
         "SELECT c.id FROM comments c LEFT JOIN tags t ON t.comment_id = c.id WHERE t.comment_id IS NULL"
         " AND c.id NOT IN (SELECT item FROM quarantine WHERE stage = 'tag') ORDER BY c.created_at, c.id"
@@ -94,10 +94,10 @@ def from_the_store(store: Store) -> dict[str, Any]:
         "states": store.state_counts(),
         "author_replied": {r["comment_id"]: r["author_replied"] for r in store.queue_rows(list(PENDING_FOR_PEOPLE))},
         "replied": {
-            r["id"]: r["replied"] for r in store.db.query("SELECT id, replied FROM authors WHERE replied != 0")
+            r["id"]: r["replied"] for r in store.engine.query("SELECT id, replied FROM authors WHERE replied != 0")
         },
-        "copies": store.db.execute("SELECT comment_id, platform, author_id FROM replies ORDER BY 1").fetchall(),
-        "tag_copies": store.db.execute("SELECT id, needs_reply, priority FROM comments ORDER BY 1").fetchall(),
+        "copies": store.engine.execute("SELECT comment_id, platform, author_id FROM replies ORDER BY 1").fetchall(),
+        "tag_copies": store.engine.execute("SELECT id, needs_reply, priority FROM comments ORDER BY 1").fetchall(),
     }
 
 
@@ -126,6 +126,7 @@ def busy_day(store: Store) -> list[str]:
     return ids
 
 
+@on_both
 def test_markers_and_counts_follow_the_stores_writes(store: Store) -> None:
     busy_day(store)
     assert from_the_store(store) == from_the_rows(store)
@@ -134,9 +135,10 @@ def test_markers_and_counts_follow_the_stores_writes(store: Store) -> None:
     assert any(from_the_rows(store)["author_replied"].values())
 
 
+@on_both
 def test_markers_and_counts_follow_rows_written_in_any_order(store: Store) -> None:
     ids = busy_day(store)
-    db = store.db
+    db = store.engine
     # An import that writes a comment's tags and reply before the comment itself, and authors last.
     late = make_comment(500, author="late", minutes_ago=5)
     db.execute("INSERT INTO tags (comment_id, needs_reply, tagged_at) VALUES (?, 1, ?)", [late.id, iso(NOW)])
@@ -180,6 +182,7 @@ def test_an_m008_database_gains_markers_and_counts_that_match_its_rows(tmp_path:
     upgraded.close()
 
 
+@on_both
 def test_rows_a_page_brings_later_are_pending_at_once(store: Store) -> None:
     busy_day(store)
     fresh = make_comment(700, minutes_ago=0)
@@ -187,6 +190,7 @@ def test_rows_a_page_brings_later_are_pending_at_once(store: Store) -> None:
     assert store.untagged(1000)[-1].id == fresh.id
 
 
+@on_both
 def test_the_queue_serial_moves_exactly_when_something_the_queue_file_shows_may_have_changed(store: Store) -> None:
     ids = busy_day(store)
     before = store.queue_serial()
@@ -203,7 +207,7 @@ def test_the_queue_serial_moves_exactly_when_something_the_queue_file_shows_may_
         lambda at: store.save_tags(
             [make_tags(make_comment(3, platform="mastodon", author="a3"), priority="high")], now=at
         ),
-        lambda at: store.db.execute("UPDATE comments SET text = 'edited on the platform' WHERE id = ?", [ids[3]]),
+        lambda at: store.engine.execute("UPDATE comments SET text = 'edited on the platform' WHERE id = ?", [ids[3]]),
     ]
     for n, change in enumerate(changes, start=2):
         change(NOW + timedelta(minutes=n))
@@ -211,10 +215,11 @@ def test_the_queue_serial_moves_exactly_when_something_the_queue_file_shows_may_
         assert after > before, f"change {n - 2} did not move the serial"
         before = after
     # A comment stored again as it was (a poll seeing it twice) changes nothing shown.
-    store.db.execute("UPDATE comments SET text = text WHERE id = ?", [ids[3]])
+    store.engine.execute("UPDATE comments SET text = text WHERE id = ?", [ids[3]])
     assert store.queue_serial() == before
 
 
+@on_both
 def test_the_waiting_rows_are_the_most_urgent_first_as_the_whole_list_sorts_them(store: Store) -> None:
     busy_day(store)
     again = [

@@ -10,7 +10,10 @@ import pytest
 from listener.records import ReplyState
 from listener.store import Awaiting, ErrorKind, PostingPause, Reply, Store
 from responders import lifecycle
-from tests.conftest import NOW, make_comment, make_tags
+from tests.conftest import NOW, make_comment, make_tags, on_both
+
+# Every test here runs on both engines.
+pytestmark = on_both
 
 S = ReplyState
 

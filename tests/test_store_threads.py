@@ -8,7 +8,10 @@ from listener.records import Author, Comment
 from listener.store import Store
 from responders.duplicates import WINDOW
 from responders.thread import gather, gather_all
-from tests.conftest import NOW, make_comment
+from tests.conftest import NOW, make_comment, on_both
+
+# Every test here runs on both engines.
+pytestmark = on_both
 
 PLATFORMS = ("x", "mastodon")
 

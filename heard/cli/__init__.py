@@ -23,9 +23,9 @@ from heard.logs import environment_secrets, setup_logging
 @click.option(
     "--db",
     "database",
-    type=click.Path(path_type=Path),
     envvar="HEARD_DATABASE",
-    help="SQLite database [default: heard.database in heard.toml]; with workspaces, the base each one's is named from.",
+    help="SQLite database file, or postgresql:// URL [default: heard.database in heard.toml]; with workspaces,"
+    " the base each one's is named from.",
 )
 @click.option(
     "--env-file", type=click.Path(path_type=Path), envvar="HEARD_ENV_FILE", help="File of secrets [default: .env]."
@@ -47,7 +47,7 @@ from heard.logs import environment_secrets, setup_logging
 def cli(
     ctx: click.Context,
     config: Path | None,
-    database: Path | None,
+    database: str | None,
     env_file: Path | None,
     workspace: str | None,
     log_level: str | None,

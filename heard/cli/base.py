@@ -15,7 +15,9 @@ import click
 
 from heard.logs import REDACT, redact, secrets_in
 from heard.settings import Settings, load_deployment
+from heard.workspaces import shown
 from listener.errors import ConfigError, HeardError, QueueFileError, StoreError
+from listener.store.location import is_url
 
 if TYPE_CHECKING:  # the app imports every stage: commands load it when they run, not at start-up
     from heard.app import App
@@ -56,7 +58,7 @@ class Ctx:
     """What every command shares: where the config is, what the options override, and the workspace chosen."""
 
     def __init__(
-        self, config: Path | None, database: Path | None, env_file: Path | None, workspace: str | None = None
+        self, config: Path | None, database: Path | str | None, env_file: Path | None, workspace: str | None = None
     ) -> None:
         self.config, self.database, self.env_file, self.workspace = config, database, env_file, workspace
         self.loaded: Settings | None = None
@@ -92,7 +94,7 @@ class Ctx:
 
         settings = settings or self.settings(**overrides)
         self.loaded = settings
-        if read_only and not Path(settings.database).exists():
+        if read_only and not is_url(settings.database) and not Path(settings.database).exists():
             raise click.ClickException(
                 f"no database at {settings.database}: nothing has been collected there yet."
                 " Pass --db PATH (e.g. --db demo/heard.db after `make demo`), or run `heard poll` first."
@@ -103,7 +105,7 @@ class Ctx:
     def say_database(self) -> None:
         """Name the database a command reads, on stderr, so a wrong one is noticed (stdout stays parseable)."""
         if self.loaded:
-            click.echo(f"database: {self.loaded.database}", err=True)
+            click.echo(f"database: {shown(self.loaded.database)}", err=True)
 
 
 class HeardGroup(click.Group):

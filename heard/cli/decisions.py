@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from heard.cli.base import Ctx, errors, utcnow
+from heard.workspaces import shown
 from listener.records import ReplyState
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ def queue(obj: Ctx) -> None:
     app = obj.app(read_only=True)
     items = pending_items(app.store)
     if not items:
-        click.echo(f"Nothing waiting in {app.settings.database}. Everyone has been answered.")
+        click.echo(f"Nothing waiting in {shown(app.settings.database)}. Everyone has been answered.")
     for item in items:
         click.echo(f"\n{item['id']}  [{item['tags']}]")
         click.echo(f"  {item['author']} ({item['history']}) {item['link']}")
@@ -32,7 +33,7 @@ def queue(obj: Ctx) -> None:
             click.echo(f"  note: {item['note']}")
     if items:
         click.echo(
-            f"\n{len(items)} waiting in {app.settings.database}."
+            f"\n{len(items)} waiting in {shown(app.settings.database)}."
             f" Edit {app.settings.queue_file} or use `heard approve ID`."
         )
 
@@ -43,7 +44,9 @@ def _decide(obj: Ctx, comment_id: str, state: ReplyState, **fields: Any) -> None
     app = obj.app(read_only=True)  # a decision about a comment needs the database that holds it
     if app.store.comment(comment_id) is None:
         where = f" of workspace {app.settings.workspace}" if app.settings.workspace else ""
-        raise click.ClickException(f"{comment_id}: unknown in {app.settings.database}{where}; nothing was changed")
+        raise click.ClickException(
+            f"{comment_id}: unknown in {shown(app.settings.database)}{where}; nothing was changed"
+        )
     now = utcnow()
     with errors():
         app.sync_queue(now=now)

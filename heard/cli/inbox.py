@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from heard.cli.base import Ctx, errors
+from heard.workspaces import shown as shown_database
 
 
 @click.command()
@@ -58,7 +59,7 @@ def inbox(obj: Ctx, host: str, port: int, no_open: bool, undo_seconds: float) ->
     access = replace(access, port=sock.getsockname()[1])
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown if ':' not in shown else f'[{shown}]'}:{access.port}/"
-    click.echo(f"heard inbox: {url} for {app.settings.database} (Ctrl+C stops it)", err=True)
+    click.echo(f"heard inbox: {url} for {shown_database(app.settings.database)} (Ctrl+C stops it)", err=True)
     if not no_open:
         threading.Timer(0.5, webbrowser.open, [url]).start()
     serve(Inbox(app, access, undo_seconds=undo_seconds), sock)

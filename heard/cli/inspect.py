@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from heard.cli.base import Ctx, errors, utcnow
+from listener.store.location import is_url
 
 
 @click.command()
@@ -29,7 +30,7 @@ def status(obj: Ctx, as_json: bool) -> None:
         return
     reports: dict[str, dict[str, Any]] = {}
     for settings in every:
-        if not Path(settings.database).exists():  # a brand added lately: nothing collected yet, not a fault
+        if not is_url(settings.database) and not Path(settings.database).exists():  # a brand added lately: not a fault
             reports[settings.workspace] = {"database": str(settings.database), "missing": True}
             continue
         app = obj.app(read_only=True, settings=settings)

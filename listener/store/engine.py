@@ -1,8 +1,9 @@
 """Provide the SQLite engine: opening the file, transactions, faults, and every SQLite-only spelling.
 
-The store's concerns speak to the database only through the ``Engine`` surface below, in SQL that
-PostgreSQL also reads (``?`` placeholders aside, which a second engine translates). A second engine
-is one more class with these methods, plus its own schema; nothing else in the store changes.
+The store's concerns speak to the database only through the ``Engine`` surface below, in SQL that both
+engines read, with ``?`` placeholders (``postgres.Postgres`` translates them). The few spellings that
+differ are attributes of each engine (``greatest``, ``least``, ``same``, ``join_in_order``); PostgreSQL's
+engine and schema are ``postgres.py`` and ``schema_pg.py``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import sqlite_utils
+from filelock import FileLock
 
 from listener.errors import StoreError
 from listener.store.schema import migrations
@@ -35,16 +37,21 @@ class Cursor(Protocol):
 
 
 class Engine(Protocol):
-    """The surface the store's concerns use: plain SQL, a few table helpers, and two spellings."""
+    """The surface the store's concerns use: plain SQL, a few table helpers, and the spellings that differ."""
 
-    path: Path
+    location: str  # the database as a person names it: a file path, or a URL with its password masked
     read_only: bool
+    dialect: str  # "sqlite" or "postgresql"
     greatest: str  # the scalar max(a, b) of the engine's SQL
     least: str  # the scalar min(a, b)
+    same: str  # the null-safe equality: ``a {same} ?`` is true when both are NULL
+    join_in_order: str  # a join whose left table is read first (SQLite's CROSS JOIN keeps its planner to it)
 
     def close(self) -> None: ...
 
     def transaction(self) -> AbstractContextManager[None]: ...
+
+    def lock(self, name: str) -> AbstractContextManager[None]: ...
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
 
@@ -85,11 +92,15 @@ def describe_fault(path: Path | str, exc: BaseException) -> str:
 class SQLite:
     """heard's SQLite file, migrated on open: one connection, used by one thread at a time."""
 
+    dialect = "sqlite"
     greatest = "max"
     least = "min"
+    same = "IS"
+    join_in_order = "CROSS JOIN"
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.location = str(path.resolve())
         # A file heard may not write (a backup, another user's) still answers status, queue and report.
         self.read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
         try:
@@ -139,6 +150,12 @@ class SQLite:
             conn.rollback()
             raise
 
+    @contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """Hold the lock ``name`` of this database for the block: a file beside it, released when the process dies."""
+        with FileLock(f"{self.path}.{name}.lock"):
+            yield
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Run one statement."""
         return self.db.execute(sql, list(params))
@@ -156,24 +173,32 @@ class SQLite:
 
     def insert_all(self, table: str, rows: Iterable[Mapping[str, Any]], *, ignore: bool = False) -> None:
         """Insert rows; with ``ignore``, a row whose key is already stored is skipped (idempotent inserts)."""
-        verb = "INSERT OR IGNORE" if ignore else "INSERT"
-        for columns, values in _by_columns(rows):
-            self.db.conn.executemany(
-                f"{verb} INTO {_name(table)} ({', '.join(map(_name, columns))})"
-                f" VALUES ({', '.join('?' * len(columns))})",
-                values,
-            )
+        for sql, values in inserts(table, rows, ignore=ignore):
+            self.db.conn.executemany(sql, values)
 
     def upsert_all(self, table: str, rows: Iterable[Mapping[str, Any]], *, pk: str) -> None:
         """Insert rows, or update the columns given of those whose ``pk`` is already stored."""
-        for columns, values in _by_columns(rows):
-            updates = [f"{_name(c)} = excluded.{_name(c)}" for c in columns if c != pk]
-            on_conflict = f"DO UPDATE SET {', '.join(updates)}" if updates else "DO NOTHING"
-            self.db.conn.executemany(
-                f"INSERT INTO {_name(table)} ({', '.join(map(_name, columns))})"
-                f" VALUES ({', '.join('?' * len(columns))}) ON CONFLICT({_name(pk)}) {on_conflict}",
-                values,
-            )
+        for sql, values in upserts(table, rows, pk=pk):
+            self.db.conn.executemany(sql, values)
+
+
+def inserts(table: str, rows: Iterable[Mapping[str, Any]], *, ignore: bool) -> Iterator[tuple[str, list[list[Any]]]]:
+    """The INSERT statements of ``insert_all`` (one per shape of row), each with its rows of values."""
+    tail = " ON CONFLICT DO NOTHING" if ignore else ""
+    for columns, values in _by_columns(rows):
+        yield f"INSERT INTO {_name(table)} ({', '.join(map(_name, columns))}) VALUES ({_marks(columns)}){tail}", values
+
+
+def upserts(table: str, rows: Iterable[Mapping[str, Any]], *, pk: str) -> Iterator[tuple[str, list[list[Any]]]]:
+    """The INSERT … ON CONFLICT statements of ``upsert_all`` (one per shape of row), each with its rows of values."""
+    for columns, values in _by_columns(rows):
+        updates = [f"{_name(c)} = excluded.{_name(c)}" for c in columns if c != pk]
+        on_conflict = f"DO UPDATE SET {', '.join(updates)}" if updates else "DO NOTHING"
+        yield (
+            f"INSERT INTO {_name(table)} ({', '.join(map(_name, columns))}) VALUES ({_marks(columns)})"
+            f" ON CONFLICT({_name(pk)}) {on_conflict}",
+            values,
+        )
 
 
 def _by_columns(rows: Iterable[Mapping[str, Any]]) -> Iterator[tuple[tuple[str, ...], list[list[Any]]]]:
@@ -190,6 +215,10 @@ def _by_columns(rows: Iterable[Mapping[str, Any]]) -> Iterator[tuple[tuple[str, 
 
 def _name(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def _marks(columns: Sequence[str]) -> str:
+    return ", ".join("?" * len(columns))
 
 
 def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:

@@ -37,9 +37,10 @@ class HistoryStore(StoreBase):
         """
         return self.engine.query(
             "SELECT c.id, c.platform, c.author_id, c.author_handle, c.author_is_bot, c.text, c.url,"
-            f" c.created_at, c.is_own, t.sentiment, t.intent, t.is_question, coalesce({NEEDS_REPLY}, 0) AS needs_reply,"
+            f" c.created_at, c.is_own, t.sentiment, t.intent, t.is_question,"
+            f" CASE WHEN {NEEDS_REPLY} THEN 1 ELSE 0 END AS needs_reply,"
             " r.state, r.decided_by, r.posted_at, r.edit_ratio, r.text AS reply_text,"
-            " coalesce(r.suggested_text, '') != '' AS had_suggestion, a.first_seen"
+            " CASE WHEN coalesce(r.suggested_text, '') != '' THEN 1 ELSE 0 END AS had_suggestion, a.first_seen"
             " FROM comments c LEFT JOIN tags t ON t.comment_id = c.id"
             " LEFT JOIN replies r ON r.comment_id = c.id"
             " LEFT JOIN authors a ON a.id = c.platform || ':' || c.author_id"

@@ -75,7 +75,7 @@ class LedgerStore(StoreBase):
         sql = f"SELECT c.id, c.platform, c.priority, c.created_at FROM comments c WHERE {OPEN}"
         params: list[str | int] = []
         if group is not None:
-            sql += " AND c.platform IS ? AND c.priority IS ?"
+            sql += f" AND c.platform {self.engine.same} ? AND c.priority {self.engine.same} ?"
             params += list(group)
         sql += " ORDER BY c.platform, c.priority, c.created_at"
         if limit is not None:
@@ -89,8 +89,9 @@ class LedgerStore(StoreBase):
 
         The group's kept count, less those written since: a count of the newest, never of the whole backlog.
         """
+        same = self.engine.same
         newer = self.engine.execute(
-            f"SELECT count(*) FROM comments c WHERE {OPEN} AND c.platform IS ? AND c.priority IS ?"
+            f"SELECT count(*) FROM comments c WHERE {OPEN} AND c.platform {same} ? AND c.priority {same} ?"
             " AND c.created_at > ?",
             [group[0], group[1] or None, iso(written_by)],
         ).fetchone()

@@ -34,10 +34,11 @@ class ScheduleStore(StoreBase):
 
     def unschedule(self, platform: str, priority: str | None) -> None:
         """Forget the notice times of one platform and priority's open comments (their SLA changed)."""
+        same = self.engine.same
         with self.transaction():
             self.engine.execute(
                 f"UPDATE comments SET next_notice_at = NULL WHERE id IN (SELECT c.id FROM comments c WHERE {OPEN}"
-                " AND c.platform IS ? AND c.priority IS ?)",
+                f" AND c.platform {same} ? AND c.priority {same} ?)",
                 [platform, priority],
             )
 

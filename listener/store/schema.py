@@ -388,5 +388,7 @@ def m009_pending(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE TRIGGER {head} BEGIN {body} END")
 
 
-# Importing the later migrations registers them after these, in order (this file would pass 400 lines).
-from listener.store import schema_later  # noqa: E402, F401
+# Importing the later migrations registers them after these, in order (this file would pass 400 lines); from
+# m011 on, each is written once for both engines (schema_both).
+from listener.store import schema_later  # noqa: E402, F401, I001
+from listener.store import schema_both  # noqa: E402, F401

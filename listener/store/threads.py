@@ -74,11 +74,12 @@ class ThreadsStore(StoreBase):
         talks = {(c.platform, c.conversation_id) for c in comments if c.conversation_id}
         posted: dict[tuple[str, str | None], dict[str, str]] = defaultdict(dict)
         for chunk in _pieces(sorted({talk for _, talk in talks}), ASKED):
-            # The conversations' comments first, then each one's reply: CROSS JOIN keeps SQLite to that order,
+            # The conversations' comments first, then each one's reply: SQLite's CROSS JOIN keeps it to that order,
             # where an index on the state alone would have it read every posted reply there ever was.
             rows = self.engine.execute(
                 "SELECT c.platform, c.conversation_id, r.remote_id, r.comment_id FROM comments c"
-                f" CROSS JOIN replies r ON r.comment_id = c.id WHERE c.conversation_id IN ({_marks(chunk)})"
+                f" {self.engine.join_in_order} replies r ON r.comment_id = c.id"
+                f" WHERE c.conversation_id IN ({_marks(chunk)})"
                 " AND r.state = ? AND r.remote_id IS NOT NULL",
                 [*chunk, ReplyState.POSTED.value],
             ).fetchall()
