@@ -100,6 +100,7 @@ class SQLite:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._depth = 0  # savepoints open inside the current transaction
         self.location = str(path.resolve())
         # A file heard may not write (a backup, another user's) still answers status, queue and report.
         self.read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
@@ -135,8 +136,20 @@ class SQLite:
         """
         conn = self.db.conn
         if conn.in_transaction:
-            with self.db.atomic():  # nested: a savepoint inside the open transaction
+            # Nested: a savepoint inside the open transaction, named by its depth (a name per level is all
+            # SQLite needs; sqlite-utils' atomic() makes a random one each time, a cost on the decide path).
+            self._depth += 1
+            name = f"heard_{self._depth}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
                 yield
+            except BaseException:
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+                raise
+            finally:
+                self._depth -= 1
+            conn.execute(f"RELEASE {name}")
             return
         conn.execute("BEGIN IMMEDIATE")
         try:
