@@ -15,12 +15,15 @@ from typing import Any
 
 from listener.records import Comment, ReplyState
 from listener.store.base import StoreBase
-from listener.store.codecs import iso, row_comment
+from listener.store.codecs import COMMENT_COLUMNS, iso, row_comment
 
 # How many sub-selects one statement unites: under SQLite's default limit of 500 on compound selects.
 UNITED = 200
 # How many comments one statement asks about (two parameters each): well under every engine's limit.
 ASKED = 250
+# What context is read as: every column but the platform's raw payload, which no judgement reads (a comment
+# read here has ``raw`` empty) and which is most of a row to fetch and decode.
+_CONTEXT = ", ".join(c for c in COMMENT_COLUMNS if c != "raw")
 
 
 class ThreadsStore(StoreBase):
@@ -46,11 +49,11 @@ class ThreadsStore(StoreBase):
                 first = iso(min(c.created_at for c in talks[(platform, talk)]))
                 last = iso(max(c.created_at for c in talks[(platform, talk)]))
                 parts.append(
-                    "SELECT * FROM (SELECT * FROM comments WHERE conversation_id = ? AND platform = ?"
+                    f"SELECT * FROM (SELECT {_CONTEXT} FROM comments WHERE conversation_id = ? AND platform = ?"
                     " AND created_at < ? ORDER BY created_at DESC, id DESC LIMIT ?) AS b"
                 )
                 parts.append(
-                    "SELECT * FROM comments WHERE conversation_id = ? AND platform = ? AND created_at >= ?"
+                    f"SELECT {_CONTEXT} FROM comments WHERE conversation_id = ? AND platform = ? AND created_at >= ?"
                     " AND created_at <= ?"
                 )
                 params += [talk, platform, first, limit, talk, platform, first, last]
@@ -101,7 +104,7 @@ class ThreadsStore(StoreBase):
                 names = sorted({c.author.name for c in chunk if c.author.name})
                 authors = sorted({c.author.id for c in chunk})
                 rows = self.engine.query(
-                    "SELECT * FROM comments WHERE created_at >= ? AND created_at <= ? AND"
+                    f"SELECT {_CONTEXT} FROM comments WHERE created_at >= ? AND created_at <= ? AND"
                     f" (author_id IN ({_marks(authors)}) OR (author_name IN ({_marks(names)}) AND author_name != ''))",
                     [iso(chunk[0].created_at - window), iso(chunk[-1].created_at), *authors, *names],
                 )
@@ -133,7 +136,7 @@ class ThreadsStore(StoreBase):
         out: dict[str, list[Comment]] = {i: [] for i in comment_ids}
         for chunk in _pieces(list(dict.fromkeys(comment_ids)), ASKED * 2):
             rows = self.engine.query(
-                f"SELECT * FROM comments WHERE parent_id IN ({_marks(chunk)}) AND is_own = 1", chunk
+                f"SELECT {_CONTEXT} FROM comments WHERE parent_id IN ({_marks(chunk)}) AND is_own = 1", chunk
             )
             for row in rows:
                 out[row["parent_id"]].append(row_comment(row))
