@@ -135,6 +135,9 @@ def run(items: int, decisions: int, folder: Path) -> dict[str, Any]:
               return {ms: ready, bytes: bytes, rows: document.querySelectorAll('#list li.row').length};
             }"""
         )
+        # The page brings its first rows; the rest follow at once. Time until every row is in the list.
+        page.wait_for_function(f"() => document.querySelectorAll('#list li.row').length >= {items}")
+        load["all_ms"] = page.evaluate("() => performance.now()")
         page.wait_for_timeout(300)  # a person reads the first item before the first key
         for i in range(decisions):
             state = page.evaluate("() => document.querySelector('#list li.row.sel').dataset.state")
@@ -155,10 +158,14 @@ def table(figures: dict[str, Any], items: int) -> str:
     rows = [
         ("first load (navigation -> list)", f"{figures['load']['ms']:.0f} ms", f"<= {TARGETS['load_ms']:.0f} ms"),
         ("bytes transferred by then", f"{figures['load']['bytes'] / 1024:.0f} KB", f"<= {TARGETS['load_kb']:.0f} KB"),
+        (f"all {items:,} rows in the list", f"{figures['load']['all_ms']:.0f} ms", ""),
         ("decision -> next item, median", f"{statistics.median(times):.1f} ms", f"<= {TARGETS['next_ms']:.0f} ms"),
         ("decision -> next item, p95", f"{p95:.1f} ms", f"<= {TARGETS['next_ms']:.0f} ms"),
     ]
-    head = f"inbox bench: {items} waiting items, {figures['load']['rows']} rows rendered, {len(times)} decisions"
+    head = (
+        f"inbox bench: {items} waiting items, {figures['load']['rows']} rows with the page (the rest right after),"
+        f" {len(times)} decisions"
+    )
     lines = [head, f"{'measure':<34} {'result':>10}  target"]
     lines += [f"{name:<34} {value:>10}  {target}" for name, value, target in rows]
     return "\n".join(lines)

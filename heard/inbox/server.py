@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 from heard.inbox import live
 from heard.inbox.decisions import Decider, Outcome
 from heard.inbox.item import item, measure
-from heard.inbox.listing import Filters, Listing, Row, narrow, sla_clock, waiting_rows
+from heard.inbox.listing import MAX_SHOWN, Filters, Listing, Row, narrow, sla_clock, waiting_rows
 from heard.inbox.security import REPORT_POLICY, SESSION_COOKIE, Access, Guard
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ T = TypeVar("T")
 STATIC = Path(__file__).with_name("static")
 # How long the undo key is offered after a decision, unless the command says otherwise.
 UNDO_SECONDS = 10.0
+# How many rows the page itself brings (a few screens); the script fetches the rest right after it shows.
+FIRST_ROWS = 150
 # How often open pages look for changes made elsewhere (the file, another tab, new comments).
 LIVE_SECONDS = 1.0
 # A wrong token waits this long before the answer: guessing it over the network stays slow.
@@ -118,13 +120,13 @@ class Inbox:
         ]
         return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
-    def _listing(self, filters: Filters) -> tuple[Listing, str]:
-        """The list as ``filters`` narrow it, and the version it was read at (on the store's thread)."""
+    def _listing(self, filters: Filters, limit: int = MAX_SHOWN) -> tuple[Listing, str]:
+        """The list as ``filters`` narrow it (its first ``limit`` rows), and the version it was read at."""
         version = self.watch.version()
         if self._rows is None or self._rows[0] != version:
             # The waiting rows change only with the version: every page and tab reuses them until it moves.
             self._rows = (version, tuple(waiting_rows(self.app.store, self.app.settings.sla_for)))
-        return narrow(self._rows[1], filters, now=self.clock()), version
+        return narrow(self._rows[1], filters, now=self.clock(), limit=limit), version
 
     async def page(self, request: Request) -> Response:
         """The inbox: filters, the waiting list, and the chosen (or first) item in full."""
@@ -132,7 +134,9 @@ class Inbox:
         wanted = request.query_params.get("id", "")
 
         def read() -> tuple[Listing, str, Any]:
-            found, version = self._listing(filters)
+            # The page brings the first screens of rows; its script fetches the rest at once (/api/rows), so a
+            # long list costs the browser a few hundred rows to parse before the first item can be decided.
+            found, version = self._listing(filters, limit=FIRST_ROWS)
             ids = [r.id for r in found.rows]
             chosen = wanted if wanted in ids else (ids[0] if ids else None)
             return found, version, chosen and item(self.app.store, chosen, self.app.settings.sla_for)
@@ -141,6 +145,7 @@ class Inbox:
         html = render(
             "inbox.html",
             listing=found,
+            partial=found.matched > len(found.rows),
             filters=filters,
             version=version,
             shown=shown,
@@ -154,7 +159,7 @@ class Inbox:
     async def rows(self, request: Request) -> Response:
         """The list again, for a page told that something changed."""
         found, version = await self.run(lambda: self._listing(Filters.parse(request.query_params)))
-        html = render("_rows.html", listing=found, now=self.clock())
+        html = render("_rows.html", listing=found, now=self.clock(), partial=False)
         body = {"html": html, "matched": found.matched, "waiting": found.waiting, "version": version}
         return JSONResponse(body, headers=_NO_STORE)
 

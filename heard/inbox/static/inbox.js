@@ -335,4 +335,6 @@
     select(first);
   }
   performance.mark('inbox-ready');
+  // The page brought the first rows only: the rest come now, the chosen item kept.
+  if (document.getElementById('partial')) refresh();
 })();
