@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from heard import __version__
-from heard.cli import decisions, inbox, inspect, pipeline, quarantine, workspaces
+from heard.cli import db, decisions, inbox, inspect, pipeline, quarantine, workspaces
 from heard.cli.base import Ctx, HeardGroup
 from heard.logs import environment_secrets, setup_logging
 
@@ -61,7 +61,7 @@ def cli(
     )
 
 
-for _module in (pipeline, decisions, inspect, quarantine, inbox, workspaces):
+for _module in (pipeline, decisions, inspect, quarantine, inbox, workspaces, db):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -2,7 +2,7 @@
 
 The store's concerns speak to the database only through the ``Engine`` surface below, in SQL that both
 engines read, with ``?`` placeholders (``postgres.Postgres`` translates them). The few spellings that
-differ are attributes of each engine (``greatest``, ``least``, ``same``, ``join_in_order``); PostgreSQL's
+differ are attributes of each engine (``greatest``, ``least``, ``join_in_order``); PostgreSQL's
 engine and schema are ``postgres.py`` and ``schema_pg.py``.
 """
 
@@ -44,7 +44,6 @@ class Engine(Protocol):
     dialect: str  # "sqlite" or "postgresql"
     greatest: str  # the scalar max(a, b) of the engine's SQL
     least: str  # the scalar min(a, b)
-    same: str  # the null-safe equality: ``a {same} ?`` is true when both are NULL
     join_in_order: str  # a join whose left table is read first (SQLite's CROSS JOIN keeps its planner to it)
 
     def close(self) -> None: ...
@@ -95,7 +94,6 @@ class SQLite:
     dialect = "sqlite"
     greatest = "max"
     least = "min"
-    same = "IS"
     join_in_order = "CROSS JOIN"
 
     def __init__(self, path: Path) -> None:

@@ -75,8 +75,9 @@ class LedgerStore(StoreBase):
         sql = f"SELECT c.id, c.platform, c.priority, c.created_at FROM comments c WHERE {OPEN}"
         params: list[str | int] = []
         if group is not None:
-            sql += f" AND c.platform {self.engine.same} ? AND c.priority {self.engine.same} ?"
-            params += list(group)
+            match, values = in_group(group)
+            sql += f" AND {match}"
+            params += values
         sql += " ORDER BY c.platform, c.priority, c.created_at"
         if limit is not None:
             sql += " LIMIT ?"
@@ -89,11 +90,10 @@ class LedgerStore(StoreBase):
 
         The group's kept count, less those written since: a count of the newest, never of the whole backlog.
         """
-        same = self.engine.same
+        match, values = in_group(group)
         newer = self.engine.execute(
-            f"SELECT count(*) FROM comments c WHERE {OPEN} AND c.platform {same} ? AND c.priority {same} ?"
-            " AND c.created_at > ?",
-            [group[0], group[1] or None, iso(written_by)],
+            f"SELECT count(*) FROM comments c WHERE {OPEN} AND {match} AND c.created_at > ?",
+            [*values, iso(written_by)],
         ).fetchone()
         return self.open_groups().get(group, 0) - int(newer[0])
 
@@ -151,6 +151,17 @@ class LedgerStore(StoreBase):
             " LEFT JOIN replies r ON r.comment_id = c.id ORDER BY c.created_at, c.id"
         )
         return [_decision(r) for r in rows]
+
+
+def in_group(group: tuple[str, str | None]) -> tuple[str, list[str]]:
+    """The SQL condition (on ``c``) and parameters of one platform and priority; "" or None is no priority.
+
+    Spelled with ``=`` rather than a null-safe comparison, which PostgreSQL cannot look up in an index.
+    """
+    platform, priority = group
+    if not priority:
+        return "c.platform = ? AND c.priority IS NULL", [platform]
+    return "c.platform = ? AND c.priority = ?", [platform, priority]
 
 
 # A queue item's row: its reply, comment, tags, parent text and author history (their kept counts).

@@ -42,7 +42,6 @@ class Postgres:
     dialect = "postgresql"
     greatest = "greatest"
     least = "least"
-    same = "IS NOT DISTINCT FROM"
     join_in_order = "JOIN"
 
     def __init__(self, url: str) -> None:

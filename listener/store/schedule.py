@@ -7,7 +7,7 @@ from datetime import datetime
 
 from listener.store.base import StoreBase
 from listener.store.codecs import iso
-from listener.store.ledger import OPEN, OpenComment
+from listener.store.ledger import OPEN, OpenComment, in_group
 
 _OPEN_COMMENT = f"SELECT c.id, c.platform, c.priority, c.created_at FROM comments c WHERE {OPEN}"
 
@@ -17,7 +17,10 @@ class ScheduleStore(StoreBase):
 
     def unscheduled(self, limit: int) -> list[OpenComment]:
         """Open comments whose next notice is not worked out yet (new, or their SLA changed)."""
-        return self._open(f"{_OPEN_COMMENT} AND c.next_notice_at IS NULL ORDER BY c.id LIMIT ?", [limit])
+        # Ordered as idx_comments_notice holds them (all NULL, then by id), so PostgreSQL too reads that index.
+        return self._open(
+            f"{_OPEN_COMMENT} AND c.next_notice_at IS NULL ORDER BY c.next_notice_at, c.id LIMIT ?", [limit]
+        )
 
     def notices_due(self, now: datetime, limit: int) -> list[OpenComment]:
         """Open comments whose next notice is due by ``now``, the longest due first."""
@@ -34,12 +37,12 @@ class ScheduleStore(StoreBase):
 
     def unschedule(self, platform: str, priority: str | None) -> None:
         """Forget the notice times of one platform and priority's open comments (their SLA changed)."""
-        same = self.engine.same
+        match, values = in_group((platform, priority))
         with self.transaction():
             self.engine.execute(
                 f"UPDATE comments SET next_notice_at = NULL WHERE id IN (SELECT c.id FROM comments c WHERE {OPEN}"
-                f" AND c.platform {same} ? AND c.priority {same} ?)",
-                [platform, priority],
+                f" AND {match})",
+                values,
             )
 
     def _open(self, sql: str, params: list[str | int]) -> list[OpenComment]:
