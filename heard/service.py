@@ -1,4 +1,4 @@
-"""Run heard as a service: APScheduler jobs for each source, the work pipeline, escalation and alerts."""
+"""Run heard as a service: APScheduler jobs for each source, the work pipeline, escalation and alerts (SQLite)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from listener.errors import HeardError
 from listener.platforms import Platform
 from listener.poll import source_key
 from listener.store import keys
+from listener.store.location import is_url
 from responders import alerts
 from responders.alerts import Announcer, LogAnnouncer
 from responders.escalate import Notifier, TerminalNotifier
@@ -30,6 +31,8 @@ from responders.slack import SlackNotifier
 
 log = logging.getLogger("heard.service")
 HEARTBEAT_SECONDS = 15
+# A job's work, given the app it runs on.
+Job = Callable[[App], object]
 
 
 def run_service(settings: Settings, *, backfill: timedelta | None = None, notifier: Notifier | None = None) -> int:
@@ -38,14 +41,23 @@ def run_service(settings: Settings, *, backfill: timedelta | None = None, notifi
 
 
 def run_services(
-    every: Sequence[Settings], *, backfill: timedelta | None = None, notifier: Notifier | None = None
+    every: Sequence[Settings],
+    *,
+    backfill: timedelta | None = None,
+    notifier: Notifier | None = None,
+    concurrency: int = 1,
 ) -> int:
-    """Run each workspace's jobs (or the one deployment's) in one scheduler until SIGTERM or SIGINT.
+    """Run each workspace's jobs (or the one deployment's) until SIGTERM or SIGINT.
 
-    A workspace that cannot start (a missing secret) is logged and left out; the others run.
+    On PostgreSQL a cluster worker shares them with every other `heard run` on the database; on SQLite one
+    scheduler runs them all here. A workspace that cannot start (a missing secret) is logged and left out.
 
     :raises HeardError: the only workspace, or every one, could not start.
     """
+    if every and all(is_url(s.database) for s in every):
+        from heard.cluster.worker import run_worker  # Procrastinate is loaded only for a PostgreSQL database
+
+        return run_worker(every, backfill=backfill, notifier=notifier, concurrency=concurrency)
     stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -56,13 +68,7 @@ def run_services(
     # Installed first, so a signal that arrives while we start up is a clean stop too.
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    secrets = [v for s in every for ps in s.platforms.values() for v in ps.secrets.values()]
-    setup_logging(
-        logging.getLevelName(logging.getLogger().level), [*secrets, *(v for s in every for v in s.slack.values())]
-    )
-    if any(s.workspace for s in every):
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(_NameWorkspace())
+    start_logging(every)
     scheduler = BackgroundScheduler(job_defaults={"coalesce": True, "max_instances": 1})
     apps, started = [], utcnow()
     for settings in every:
@@ -86,6 +92,17 @@ def run_services(
         app.store.close()
     log.info("stopped")
     return 0
+
+
+def start_logging(every: Sequence[Settings]) -> None:
+    """Log with every workspace's secrets redacted, each line of a workspace's job naming it."""
+    secrets = [v for s in every for ps in s.platforms.values() for v in ps.secrets.values()]
+    setup_logging(
+        logging.getLevelName(logging.getLogger().level), [*secrets, *(v for s in every for v in s.slack.values())]
+    )
+    if any(s.workspace for s in every):
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_NameWorkspace())
 
 
 def _start(
@@ -150,9 +167,9 @@ def add_jobs(
             key = source_key(client, source)
             sources.append(key)
             add(f"poll:{key}", _poller(app, client, source, backfill), settings.poll_seconds, now)
-    add("work", lambda: _work(app), settings.work_seconds, now + timedelta(seconds=1))
-    add("escalate", lambda: _escalate(app, notifier), settings.escalate_seconds, now + timedelta(seconds=2))
-    add("alerts", lambda: _alerts(app, announcer, sources), settings.escalate_seconds, now + timedelta(seconds=3))
+    add("work", lambda: work_stages(app), settings.work_seconds, now + timedelta(seconds=1))
+    add("escalate", lambda: escalate_once(app, notifier), settings.escalate_seconds, now + timedelta(seconds=2))
+    add("alerts", lambda: alerts_once(app, announcer, sources), settings.escalate_seconds, now + timedelta(seconds=3))
     add(
         "own-posts",
         lambda: app.fetch_own_posts(now=utcnow()).check(),
@@ -176,7 +193,7 @@ def _add(
 ) -> None:
     # Jitter spreads sources that share an interval, so they do not all hit the network at once.
     scheduler.add_job(
-        _guard(app, job, fn, workspace=app.settings.workspace),
+        guard(app, job, fn, workspace=app.settings.workspace),
         "interval",
         seconds=seconds,
         jitter=max(0, seconds // 10),
@@ -193,9 +210,9 @@ def _poller(app: App, client: Platform, source: str, backfill: timedelta | None)
     return lambda: app.poll_source(client, source, now=utcnow(), backfill=backfill)
 
 
-def _work(app: App) -> None:
-    """Tag, suggest, sync the queue file and post; a stage that fails never holds back the next one."""
-    done = app.work(now=utcnow())
+def work_stages(app: App, stages: Sequence[str] | None = None) -> None:
+    """Tag, suggest, sync the queue file and post (or only ``stages``); a failing stage never holds back the next."""
+    done = app.work(now=utcnow(), stages=stages)
     decided, synced, posted = done.decided, done.synced, done.posted
     log.info(
         "work tagged=%s suggested=%s approved=%s pending=%s posted=%s reconciled=%s failed=%s",
@@ -211,7 +228,8 @@ def _work(app: App) -> None:
         raise HeardError("; ".join(done.failures))
 
 
-def _escalate(app: App, notifier: Notifier) -> None:
+def escalate_once(app: App, notifier: Notifier) -> None:
+    """Deliver the notices due now, logging what went out."""
     sent = app.escalate(notifier, now=utcnow())
     if sent:
         log.info(
@@ -222,7 +240,8 @@ def _escalate(app: App, notifier: Notifier) -> None:
         )
 
 
-def _alerts(app: App, announcer: Announcer, sources: list[str]) -> None:
+def alerts_once(app: App, announcer: Announcer, sources: list[str]) -> None:
+    """Announce the operational alerts that began or ended."""
     s = app.settings
     changes = alerts.check(
         app.store,
@@ -249,7 +268,7 @@ def _beat(app: App, started: Any, *, state: str) -> None:
     )
 
 
-def _guard(app: App, job: str, fn: Callable[[], object], *, workspace: str = "") -> Callable[[], None]:
+def guard(app: App, job: str, fn: Callable[[], object], *, workspace: str = "") -> Callable[[], None]:
     """Run a job so that its failure is logged and recorded, never fatal to the service."""
 
     def run() -> None:

@@ -10,6 +10,7 @@ from heard.workspaces import shown
 from listener.quarantine import printable
 from listener.store import iso, keys, parse_time
 from listener.store.ledger import OpenComment
+from listener.store.location import is_url
 from responders.drafting import health
 from responders.drafting.client import endpoint_label
 from responders.escalate import due_at
@@ -82,7 +83,7 @@ def collect(app: App, *, now: datetime) -> dict[str, Any]:
                 "silent": silent,
             }
         )
-    return {
+    report = {
         "now": now.isoformat(timespec="seconds"),
         "database": shown(app.settings.database),
         "comments": store.count_comments(),
@@ -111,6 +112,11 @@ def collect(app: App, *, now: datetime) -> dict[str, Any]:
             ],
         },
     }
+    if is_url(app.settings.database):  # every `heard run` on the database shares the work: show the workers
+        from heard.cluster import health as cluster_health
+
+        report["cluster"] = cluster_health.collect(str(app.settings.database), app.settings.workspace)
+    return report
 
 
 def drafting(app: App, *, now: datetime) -> dict[str, Any]:
@@ -193,6 +199,10 @@ def render(report: dict[str, Any]) -> str:
     if service:
         state = "running" if service["alive"] else f"NOT RUNNING (last state {service['state']})"
         lines.append(f"service: {state}, pid {service['pid']}, last heartbeat {_t(service['at'])}")
+    if report.get("cluster"):
+        from heard.cluster.health import render as cluster_lines
+
+        lines += cluster_lines(report["cluster"])
     for job, beat in sorted(report["heartbeat"].items()):
         error = f" (error: {beat['error']})" if beat["error"] else ""
         lines.append(f"job {job}: last ran {_t(beat['at'])}{error}")

@@ -67,15 +67,18 @@ def post_approved(
     cooldown: timedelta,
     dry_run: bool = False,
     settle: timedelta = SETTLE,
+    only: str | None = None,
 ) -> PostResult:
-    """Reconcile crashed posts, then post every approved reply that may go out now.
+    """Reconcile crashed posts, then post every approved reply that may go out now (or only the comment ``only``'s).
 
     ``settle`` is how long after a crashed call heard keeps looking for its reply before posting again.
     """
     counts: Counter[str] = Counter()
     with poster_lock(store):
-        reconciled = _reconcile(store, clients, now=now, settle=settle, counts=counts)
+        reconciled = _reconcile(store, clients, now=now, settle=settle, counts=counts, only=only)
         for reply in store.replies([S.APPROVED.value]):
+            if only is not None and reply.comment_id != only:
+                continue
             outcome = _post_one(
                 store, clients, reply, now=now, hourly_caps=hourly_caps, cooldown=cooldown, dry_run=dry_run
             )
@@ -85,7 +88,13 @@ def post_approved(
 
 
 def _reconcile(
-    store: Store, clients: Mapping[str, Platform], *, now: datetime, settle: timedelta, counts: Counter[str]
+    store: Store,
+    clients: Mapping[str, Platform],
+    *,
+    now: datetime,
+    settle: timedelta,
+    counts: Counter[str],
+    only: str | None = None,
 ) -> int:
     """Settle each reply a crash left in ``posting``: posted if the platform has it, else back to approved.
 
@@ -94,6 +103,8 @@ def _reconcile(
     """
     found = 0
     for reply in store.replies([S.POSTING.value]):
+        if only is not None and reply.comment_id != only:
+            continue
         comment = store.comment(reply.comment_id)
         client = clients.get(comment.platform) if comment else None
         if comment is None or client is None or _waiting(reply, now):

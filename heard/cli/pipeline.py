@@ -142,17 +142,25 @@ def post(obj: Ctx) -> None:
 
 @click.command()
 @click.option("--backfill", type=float, metavar="HOURS", help="On first start, also fetch the past HOURS.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="On PostgreSQL: how many tasks this worker runs at once.",
+)
 @click.pass_obj
-def run(obj: Ctx, backfill: float | None) -> None:
+def run(obj: Ctx, backfill: float | None, concurrency: int) -> None:
     """Run the service: poll, tag, suggest, sync the queue, post and escalate on a schedule.
 
-    With workspaces and none chosen, every workspace runs in this one process, each on its own jobs.
+    With workspaces and none chosen, every workspace runs in this one process, each on its own jobs. On a
+    PostgreSQL database, every `heard run` on any machine shares the work (docs/scale.md).
     """
     from heard.service import run_services
 
     every = obj.each()
     with errors():
-        sys.exit(run_services(every, backfill=timedelta(hours=backfill) if backfill else None))
+        sys.exit(run_services(every, backfill=timedelta(hours=backfill) if backfill else None, concurrency=concurrency))
 
 
 COMMANDS = (demo, replay, poll, post, run)
