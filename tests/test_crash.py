@@ -21,7 +21,13 @@ from tests.heard_toml import heard_table, replay_table, write_toml
 
 def write_config(tmp: Path) -> Path:
     (tmp / "recording.jsonl").write_text('{"heard_recording": 1, "accounts": {"x": {"id": "1", "handle": "acme"}}}\n')
-    return write_toml(tmp / "heard.toml", {"heard": heard_table(tmp), "platforms.replay": replay_table(tmp)})
+    # The replay outbox shows a reply the moment it is written, so "not found" after a crash is believed at once:
+    # a kill between committing `posting` and writing the reply must end in one post by the restart, not a wait
+    # of the default 60 s (kept for real platforms, which may show a reply late).
+    return write_toml(
+        tmp / "heard.toml",
+        {"heard": heard_table(tmp), "posting": {"settle_seconds": 0}, "platforms.replay": replay_table(tmp)},
+    )
 
 
 def seed_approved(db: Path, n: int) -> list[str]:
