@@ -51,8 +51,14 @@ class DecideResult:
 
 @dataclass
 class _Pass:
-    """The running counts and caches of one decide pass, and what it read for the batch at hand."""
+    """One decide pass: what it decides with, its running counts and caches, and what it read for the batch."""
 
+    store: Store
+    library: Library
+    auto: Mapping[str, tuple[str, ...]]
+    dry_run: bool
+    now: datetime
+    drafter: Drafter | None
     ours: tuple[str, ...]
     recent: dict[str, Recent] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
@@ -81,7 +87,7 @@ def decide_pending(
     on; a failure of the database or the configuration stops it, as does one comment in every
     ``SET_ASIDE_MAX``: failing on everything is not one poison comment.
     """
-    run = _Pass(ours=tuple(store.own_handles()))
+    run = _Pass(store, library, auto, dry_run, now, drafter, ours=tuple(store.own_handles()))
     batches = [store.tagged(only)] if only is not None else iter(lambda: store.undecided(limit=BATCH), [])
     for batch in batches:
         if only is not None:  # named, but already decided (``undecided`` never reads those)
@@ -94,10 +100,7 @@ def decide_pending(
         size = 1 if drafter is not None else COMMIT_EVERY
         for start in range(0, len(batch), size):
             with store.transaction():
-                decided = [
-                    _isolated(store, library, comment, tags, run, auto, dry_run, now, drafter)
-                    for comment, tags in batch[start : start + size]
-                ]
+                decided = [_isolated(run, comment, tags) for comment, tags in batch[start : start + size]]
                 store.save_tags([t for t in decided if t is not None], now=now)
             run.final.clear()  # stored now: a later copy reads its original's from the store
     c = run.counts
@@ -106,21 +109,12 @@ def decide_pending(
     )
 
 
-def _isolated(
-    store: Store,
-    library: Library,
-    comment: Comment,
-    tags: Tags,
-    run: _Pass,
-    auto: Mapping[str, tuple[str, ...]],
-    dry_run: bool,
-    now: datetime,
-    drafter: Drafter | None,
-) -> Tags | None:
+def _isolated(run: _Pass, comment: Comment, tags: Tags) -> Tags | None:
     """Decide one comment in a savepoint; one that fails is undone and set aside (None) unless the fault is systemic."""
+    store, now = run.store, run.now
     try:
         with store.transaction():
-            final = _decide(store, library, comment, tags, run, auto=auto, dry_run=dry_run, now=now, drafter=drafter)
+            final = _decide(run, comment, tags)
     except Exception as exc:
         if is_systemic(exc) or run.counts["set_aside"] >= SET_ASIDE_MAX:
             raise
@@ -132,22 +126,12 @@ def _isolated(
     return final
 
 
-def _decide(
-    store: Store,
-    library: Library,
-    comment: Comment,
-    tags: Tags,
-    run: _Pass,
-    *,
-    auto: Mapping[str, tuple[str, ...]],
-    dry_run: bool,
-    now: datetime,
-    drafter: Drafter | None = None,
-) -> Tags:
+def _decide(run: _Pass, comment: Comment, tags: Tags) -> Tags:
     """Judge one comment and record its decision (skipped, answered by hand, suggested, or approved by rule).
 
     Returns the comment's final tags, for the caller to store with the decision.
     """
+    store, library, now, drafter = run.store, run.library, run.now, run.drafter
     ctx = run.contexts[comment.id]
     verdict = judge(comment, tags, ctx)
     final = _final_tags(store, tags, verdict, run.final)
@@ -197,7 +181,7 @@ def _decide(
     run.counts["needs_human"] += s.needs_human
     if s.needs_human or veto or not s.text:
         return final
-    if policy.may_auto_post(comment, tags, auto=auto, dry_run=dry_run).ok:
+    if policy.may_auto_post(comment, tags, auto=run.auto, dry_run=run.dry_run).ok:
         lifecycle.transition(store, comment.id, ReplyState.APPROVED, now=now, decided_by="rule")
         run.counts["auto_approved"] += 1
     return final

@@ -52,6 +52,11 @@ class Clock:
         self.now += timedelta(seconds=seconds)
 
 
+# The address a public inbox is reached at, as its Host and Origin headers say (TEST-NET-1, RFC 5737). TestClient
+# calls the ASGI app in this process: no socket is opened and no request leaves the machine.
+PUBLIC_URL = "http://192.0.2.10:8410"
+
+
 def add(
     store: Store,
     n: int,
@@ -507,7 +512,7 @@ def test_no_secret_reaches_a_page(db: Path, store: Store, clock: Clock) -> None:
     add(store, 1)
     token = "correct-horse-battery-staple-42"
     public = make_inbox(db, clock, public=token)
-    with TestClient(public.asgi(), base_url="http://192.0.2.10:8410") as client:
+    with TestClient(public.asgi(), base_url=PUBLIC_URL) as client:
         pages = [client.get("/login").text, client.get("/", headers={"authorization": f"Bearer {token}"}).text]
         assert all(token not in page for page in pages)
         assert public.access.session() not in pages[1]
@@ -522,10 +527,10 @@ def test_a_public_inbox_needs_a_long_token_and_then_a_sign_in(db: Path, store: S
     assert access_for("127.0.0.1", PORT, None).public is False
     token = "correct-horse-battery-staple-42"
     public = make_inbox(db, clock, public=token)
-    with TestClient(public.asgi(), base_url="http://192.0.2.10:8410", follow_redirects=False) as client:
+    with TestClient(public.asgi(), base_url=PUBLIC_URL, follow_redirects=False) as client:
         assert client.get("/").status_code == 303 and client.get("/").headers["location"] == "/login"
         assert client.get("/api/rows").status_code == 401
-        origin = {"origin": "http://192.0.2.10:8410"}
+        origin = {"origin": PUBLIC_URL}
         assert client.post("/login", data={"token": "wrong"}, headers=origin).status_code == 401
         assert client.post("/login", data={"token": token}).status_code == 403  # not from the login page
         signed = client.post("/login", data={"token": token}, headers=origin)
