@@ -66,11 +66,13 @@ def test_first_start_begins_now_and_backfill_reaches_back(harness: Any, tmp_path
 
 
 # Per platform: harness options, batches, comments a batch, restarts a batch, polls a restart, and how many
-# requests beyond one a full page of 100 the whole walk may take.
+# requests beyond one a full page of 100 the whole walk may take. The client's timeout is generous: a page of
+# 100 threads from a fake on a loaded two-core CI machine once took over the fakes' 0.5 s, and a poll that
+# fails leaves the walk a cycle behind, which this test would misread as comments lost.
 SCALE = {
-    "bluesky": ({}, 3, 700, 10, 4, 30),
-    "x": ({"limits": {"mentions": 100_000}}, 4, 2_500, 20, 5, 12),
-    "youtube": ({}, 3, 700, 10, 4, 30),
+    "bluesky": ({"timeout": 10.0}, 3, 700, 10, 4, 30),
+    "x": ({"limits": {"mentions": 100_000}, "timeout": 10.0}, 4, 2_500, 20, 5, 12),
+    "youtube": ({"timeout": 10.0}, 3, 700, 10, 4, 30),
 }
 
 
@@ -88,6 +90,7 @@ def test_thousands_across_restarts_each_stored_once(name: str, tmp_path: Path) -
                 store, c = Store(store_path), client(h)
                 for _ in range(polls):
                     result = poll_once(c, source, store, now=now())
+                    assert result.error is None, f"a poll failed, so the walk fell a cycle behind: {result.error}"
                     if not result.more:
                         break
                     expected.update(h.add_incoming(1))  # arrivals while a cycle is paging
@@ -96,7 +99,7 @@ def test_thousands_across_restarts_each_stored_once(name: str, tmp_path: Path) -
                     break
         store = Store(store_path)
         for _ in range(3):  # drain what arrived during the last cycle
-            poll_once(client(h), source, store, now=now())
+            assert poll_once(client(h), source, store, now=now()).error is None
         stored = {r[0] for r in store.db.execute("SELECT native_id FROM comments")}
         assert stored == expected and len(expected) > batches * size
         # Full pages all the way: the cycle bound never falls back and nothing is fetched twice.

@@ -10,7 +10,9 @@
   var version = meta.dataset.version;
   var list = $('#list'), pane = $('#item'), toastBox = $('#toast'), keys = $('#keys'), matched = $('#matched');
   var cache = new Map(); // "id|updated_at" -> the item's HTML, or a promise of it
-  var inflight = new Set(); // ids decided here whose answer has not come back yet
+  var inflight = new Set(); // ids decided (or undone) here whose answer has not come back yet
+  // Moved by every change this tab makes to the list: a list the server drew before it is stale.
+  var generation = 0;
   var sel = null, editing = null, last = null, lastKey = 0, refreshTimer = 0, toastTimer = 0, checkTimer = 0;
   var VERBS = { approve: 'Approved', reject: 'Rejected', dismiss: 'Dismissed' };
   var segmenter = window.Intl && Intl.Segmenter ? new Intl.Segmenter() : null;
@@ -113,6 +115,7 @@
     if (text !== undefined) body.text = text;
     var after = next(li), before = prev(li), who = $('.who', li).textContent;
     inflight.add(id);
+    generation++;
     li.classList.remove('sel');
     li.remove();
     bump(-1);
@@ -124,6 +127,7 @@
         toast(VERBS[action] + ': ' + who + '. u undoes it (' + Math.round(undoMs / 1000) + ' s)', false, undoMs);
         return { token: res.token, li: li, after: after };
       }
+      generation++;
       putBack(li, after, true);
       toast(res.message, true);
       return null;
@@ -140,8 +144,12 @@
     last = null;
     mine.answer.then(function (done) {
       if (!done) return; // the decision was refused: nothing changed
+      var key = 'undo:' + done.token;
+      inflight.add(key);
       return post('/api/undo', { token: done.token }).then(function (res) {
+        inflight.delete(key);
         if (!res.ok) { toast(res.message, true); return; }
+        generation++;
         done.li.dataset.state = res.state;
         done.li.dataset.updated = res.updated_at;
         putBack(done.li, done.after, false);
@@ -286,8 +294,11 @@
 
   function refresh() {
     if (editing || inflight.size) { scheduleRefresh(500); return; }
+    var asked = generation;
     fetch('/api/rows' + location.search, { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (data) {
-      if (editing || inflight.size) { scheduleRefresh(500); return; }
+      // A decision or an undo made here while the rows were on their way: they may predate it
+      // (an undone item missing, the person's place lost), so ask again.
+      if (editing || inflight.size || asked !== generation) { scheduleRefresh(asked !== generation ? 0 : 500); return; }
       var id = sel && sel.dataset.id, index = sel ? Array.prototype.indexOf.call(list.children, sel) : 0;
       list.innerHTML = data.html;
       version = data.version;
