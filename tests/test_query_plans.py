@@ -66,6 +66,8 @@ def build(store: Store) -> None:
 PASSES: dict[str, Callable[[Store], Any]] = {
     "tag: untagged": lambda s: s.untagged(100),
     "decide: undecided": lambda s: s.undecided(100),
+    "cluster tag shard: untagged ids": lambda s: s.untagged_ids(1200),
+    "cluster decide shard: undecided ids": lambda s: s.undecided_ids(1200),
     "decide: recent reply texts": lambda s: s.recent_reply_texts("x", 200),
     "decide: recent replies to an author": lambda s: s.recent_replies_to("x", "u-a3", 2),
     "queue: has anything changed": lambda s: s.queue_serial(),

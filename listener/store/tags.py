@@ -29,6 +29,23 @@ class TagsStore(CommentsStore):
         )
         return [row_comment(r) for r in rows]
 
+    def untagged_ids(self, limit: int = 1000) -> list[str]:
+        """The ids ``untagged`` would return, read from the index alone: for a caller that takes only some."""
+        return self._ids(NEW, "tag", limit)
+
+    def undecided_ids(self, limit: int = 1000) -> list[str]:
+        """The ids ``undecided`` would return, read from the index alone: for a caller that takes only some."""
+        return self._ids(TAGGED, "decide", limit)
+
+    def _ids(self, stage: str, quarantined: str, limit: int) -> list[str]:
+        # The stage as a literal (one of two constants): the partial index of that stage is used only then.
+        sql = (
+            f"SELECT c.id FROM comments c WHERE c.stage = '{stage}'"
+            f" AND c.id NOT IN (SELECT item FROM quarantine WHERE stage = '{quarantined}')"
+            " ORDER BY c.created_at, c.id LIMIT ?"
+        )
+        return [r[0] for r in self.engine.execute(sql, [limit]).fetchall()]
+
     def save_tags(self, tags: Iterable[Tags], *, now: datetime) -> int:
         """Store tags (replacing older ones for the same comment); return how many."""
         rows = [tags_row(t, now) for t in tags]
@@ -50,16 +67,7 @@ class TagsStore(CommentsStore):
 
     def undecided(self, limit: int = 1000) -> list[tuple[Comment, Tags]]:
         """Tagged comments with no reply record yet and not set aside by deciding, oldest first."""
-        ids = [
-            r[0]
-            for r in self.engine.execute(
-                f"SELECT c.id FROM comments c WHERE c.stage = '{TAGGED}'"
-                " AND c.id NOT IN (SELECT item FROM quarantine WHERE stage = 'decide')"
-                " ORDER BY c.created_at, c.id LIMIT ?",
-                [limit],
-            ).fetchall()
-        ]
-        return self.tagged(ids)
+        return self.tagged(self.undecided_ids(limit))
 
     def tagged(self, ids: Sequence[str]) -> list[tuple[Comment, Tags]]:
         """These comments with their tags, in the order given; those not stored or not tagged are left out."""
