@@ -166,8 +166,12 @@ def optional_mappings(mapping: Any, key: str, where: str) -> list[Mapping[str, A
     value = mapping.get(key) if type(mapping) is dict else _get(mapping, key, where)
     if value is None:
         return []
-    if type(value) is list and all(type(item) is dict for item in value):
-        return list(value)
+    if type(value) is list:
+        for item in value:
+            if type(item) is not dict:
+                break
+        else:  # every item a plain dict: nothing to check or leave out
+            return value[:]
     items = optional_list(mapping, key, where)
     for i, item in enumerate(items):
         if item is not None and not isinstance(item, Mapping):
@@ -178,6 +182,8 @@ def optional_mappings(mapping: Any, key: str, where: str) -> list[Mapping[str, A
 def optional_str(mapping: Any, key: str, where: str, *, limit: int = MAX_TEXT) -> str:
     """The text at ``mapping[key]`` made clean (``clean_text``), or ``""`` when missing or null."""
     value = mapping.get(key) if type(mapping) is dict else _get(mapping, key, where)
+    if type(value) is str and len(value) <= limit and value.isprintable():  # ``cleaned``'s quick answer, inline
+        return value
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -199,6 +205,9 @@ def optional_id(mapping: Any, key: str, where: str) -> str | None:
     An id is kept as sent or refused, never cleaned: a changed id would address another item.
     """
     value = mapping.get(key) if type(mapping) is dict else _get(mapping, key, where)
+    # The usual id, answered at once: ``_readable_id``'s quick test inline ("" is no id; isspace is strip's test).
+    if type(value) is str and value and len(value) <= MAX_ID and value.isprintable() and not value.isspace():
+        return value
     if value is None or value == "":
         return None
     if type(value) is str:

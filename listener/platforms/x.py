@@ -54,10 +54,7 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     who = f"{where} user {author_id}"
     handle = optional_str(user, "username", who, limit=MAX_NAME) or author_id
     entities = optional_mapping(tweet, "entities", where)
-    mentions = optional_mappings(entities, "mentions", f"{where} entities")
-    mentioned = {optional_id(m, "id", f"{where} mention") or "" for m in mentions} | {
-        "@" + optional_str(m, "username", f"{where} mention").lower() for m in mentions
-    }
+    mentioned = _mentioned(optional_mappings(entities, "mentions", f"{where} entities"), f"{where} mention")
     # X sends &, < and > escaped as HTML entities in v2 text.
     text = cleaned(html.unescape(optional_str(tweet, "text", where)))
     mentions_us = account.id in mentioned or f"@{account.handle.lower()}" in (
@@ -101,10 +98,21 @@ def normalise(raw: Mapping[str, Any], account: Account) -> Comment:
     )
 
 
+def _mentioned(mentions: list[Mapping[str, Any]], where: str) -> set[str]:
+    """The ids and ``@handles`` (lower case) a tweet's ``entities.mentions`` name; "" for a mention without an id."""
+    named = set()
+    for m in mentions:
+        named.add(optional_id(m, "id", where) or "")
+        named.add("@" + optional_str(m, "username", where).lower())
+    return named
+
+
 def _automated_label(user: Mapping[str, Any], who: str) -> bool:
     """Whether X labels the account automated: its ``affiliation`` reads "Automated by @owner"."""
-    label = optional_str(optional_mapping(user, "affiliation", who), "description", f"{who} affiliation")
-    return label.lower().startswith("automated")
+    affiliation = optional_mapping(user, "affiliation", who)
+    if not affiliation:  # most accounts
+        return False
+    return optional_str(affiliation, "description", f"{who} affiliation").lower().startswith("automated")
 
 
 def _references(tweet: Mapping[str, Any], where: str) -> dict[str, str]:
@@ -143,7 +151,8 @@ def _our_tweet_ids(entities: Mapping[str, Any], includes: Mapping[str, Any], acc
         optional_id(t, "id", where) or ""
         for t in optional_mappings(includes, "tweets", where)
         if optional_id(t, "author_id", where) == account.id
-    } - {""}
+    }
+    ours.discard("")
     for url in optional_mappings(entities, "urls", "x tweet entities"):
         ours.update(_status_link(account.handle).findall(optional_str(url, "expanded_url", "x url")))
     return ours

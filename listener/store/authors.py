@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
-from listener.records import Author, Comment
+from listener.records import Author
 from listener.store.base import StoreBase
-from listener.store.codecs import iso, values_lists
+from listener.store.codecs import COMMENT_COLUMNS, iso, values_lists
 from listener.store.keys import OWN_HANDLES
 
+# What an author's row takes from a comment's values: platform, author id, handle, name, is_bot, bio, created_at.
+_AUTHOR_VALUES = itemgetter(
+    *map(
+        COMMENT_COLUMNS.index,
+        ("platform", "author_id", "author_handle", "author_name", "author_is_bot", "author_bio", "created_at"),
+    )
+)
 # How many authors one statement asks about: well under every engine's limit on parameters.
 _ASKED = 500
 
@@ -18,24 +26,24 @@ _ASKED = 500
 class AuthorsStore(StoreBase):
     """The authors table, keyed ``{platform}:{author id}``, and our own handles."""
 
-    def _touch_authors(self, comments: Sequence[Comment]) -> None:
+    def _touch_authors(self, rows: Sequence[Sequence[Any]]) -> None:
         """Count the comments of a page against their authors, in one statement (inside a transaction).
 
-        Each author gets one row of values standing for all their comments on the page, as if they had
-        been counted one after another: the last handle and name, the last bio that says something.
+        ``rows`` are the page's comments-table values (``codecs.page_values``), oldest first. Each author
+        gets one row of values standing for all their comments on the page, as if they had been counted
+        one after another: the last handle and name, the last bio that says something.
         """
         seen: dict[str, list[Any]] = {}
-        for c in comments:
-            who, at = c.author, iso(c.created_at)
-            key = f"{c.platform}:{who.id}"
+        for platform, author_id, handle, name, is_bot, bio, at in map(_AUTHOR_VALUES, rows):
+            key = f"{platform}:{author_id}"
             row = seen.get(key)
             if row is None:
                 # The author row's opt-out is an explicit one (a person's); a bio marker is read by the judge.
-                seen[key] = [key, c.platform, who.id, who.handle, who.name, int(who.is_bot), who.bio, at, at, 1, 0]
+                seen[key] = [key, platform, author_id, handle, name, is_bot, bio, at, at, 1, 0]
                 continue
-            row[3:5] = who.handle, who.name
-            row[5] = max(row[5], int(who.is_bot))
-            row[6] = who.bio if who.bio else row[6]
+            row[3:5] = handle, name
+            row[5] = max(row[5], is_bot)
+            row[6] = bio if bio else row[6]
             row[7], row[8], row[9] = min(row[7], at), max(row[8], at), row[9] + 1
         e = self.engine
         for values, params in values_lists(list(seen.values())):

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from listener.quarantine import ITEM_ERRORS, Reject, describe
@@ -48,69 +49,71 @@ class CommentsStore(AuthorsStore, SourcesStore, QuarantineStore):
         """
         with self.transaction():
             set_aside = list(rejects)
-            keyed: list[Comment] = []
+            keyed: dict[str, Comment] = {}  # by id: a repeat on the page keeps its first place and its last copy
             for c in comments:
-                if _encodable(c.id, c.parent_id, c.conversation_id):
-                    keyed.append(c)
+                cid = c.id
+                if _encodable(cid, c.parent_id, c.conversation_id):
+                    keyed[cid] = c
                 else:
                     set_aside.append(_store_reject(c, source, raws, "an id is not valid Unicode"))
-            known = self._existing_ids([c.id for c in keyed])
-            unique = self._threaded(list({c.id: c for c in keyed if c.id not in known}.values()))
+            known = self._existing_ids(list(keyed))
+            unique = self._threaded({cid: c for cid, c in keyed.items() if cid not in known})
             try:
                 with self.transaction():  # a savepoint: a refused row undoes only this attempt
-                    self._insert_comments(unique, source, now)
-                stored = unique
+                    stored = self._insert_comments(unique, source, now)
             except ITEM_ERRORS:
                 # Find the rows the database refuses, one at a time; the rest of the page is stored.
                 stored = []
                 for c in unique:
                     try:
                         with self.transaction():
-                            self._insert_comments([c], source, now)
-                        stored.append(c)
+                            stored += self._insert_comments([c], source, now)
                     except ITEM_ERRORS as exc:
                         set_aside.append(_store_reject(c, source, raws, describe(exc)))
             self._set_aside(set_aside, now)
             if touch_source:  # not a retry from quarantine, where no poll happened
                 self._source_polled(source, cursor, now=now)
-            return Saved([c.id for c in stored], set_aside)
+            return Saved(stored, set_aside)
 
-    def _insert_comments(self, unique: Sequence[Comment], source: str, now: datetime) -> None:
+    def _insert_comments(self, unique: Sequence[Comment], source: str, now: datetime) -> list[str]:
         """Insert new comments, their authors, our handles and their "stored" events (inside a transaction).
 
         One statement per table for the whole page; a comment stored meanwhile by another writer is skipped.
+        Return the ids given, in order.
         """
         if not unique:
-            return
-        for values, params in values_lists(page_values(unique, now)):
+            return []
+        rows = page_values(unique, now)  # each comment's values made once: its authors and events read them too
+        for values, params in values_lists(rows):
             self.engine.execute(f"{_INSERT_COMMENT} VALUES {values} ON CONFLICT (id) DO NOTHING", params)
-        self._touch_authors(unique)
+        self._touch_authors(rows)
         handles, known = {c.account for c in unique if c.account}, set(self.own_handles())
         if handles - known:
             self.set_meta(OWN_HANDLES, sorted(handles | known))
+        ids = [row[0] for row in rows]
         at, detail = iso(now), json.dumps({"source": source})
-        for values, params in values_lists([(at, c.id, "stored", detail) for c in unique]):
+        for values, params in values_lists([(at, cid, "stored", detail) for cid in ids]):
             self.engine.execute(f"INSERT INTO events (at, comment_id, kind, detail) VALUES {values}", params)
+        return ids
 
-    def _threaded(self, comments: list[Comment]) -> list[Comment]:
+    def _threaded(self, comments: dict[str, Comment]) -> list[Comment]:
         """Give each reply its parent's conversation, so a thread is one conversation on every platform.
 
         Mastodon names only a status's parent, not its thread's root: a reply to a reply would
         otherwise start a conversation of its own, and our answer two levels up would not be seen.
+        ``comments`` are by id; they come back oldest first.
         """
-        parents = {c.parent_id for c in comments if c.parent_id}
-        known = {c.id: c.conversation_id for c in comments}
-        missing = [p for p in parents if p not in known]
+        known = {cid: c.conversation_id for cid, c in comments.items()}
+        missing = list({c.parent_id for c in comments.values() if c.parent_id and c.parent_id not in known})
         for chunk, marks in chunks(missing):
             sql = f"SELECT id, conversation_id FROM comments WHERE id IN ({marks})"
             known.update(self.engine.execute(sql, chunk).fetchall())
-        out: list[Comment] = []
-        for c in sorted(comments, key=lambda c: c.created_at):
+        out = sorted(comments.values(), key=_created)
+        for i, c in enumerate(out):
             root = known.get(c.parent_id) if c.parent_id else None
             if root and root != c.conversation_id:
-                c = dataclasses.replace(c, conversation_id=root)
+                out[i] = c = dataclasses.replace(c, conversation_id=root)
                 known[c.id] = root
-            out.append(c)
         return out
 
     def _existing_ids(self, ids: Sequence[str]) -> set[str]:
@@ -138,6 +141,9 @@ class CommentsStore(AuthorsStore, SourcesStore, QuarantineStore):
         return int(self.engine.execute("SELECT n FROM counts WHERE name = 'comments'").fetchone()[0])
 
 
+_created = attrgetter("created_at")
+
+
 def chunks(ids: Sequence[str]) -> Iterator[tuple[list[str], str]]:
     """The ids in chunks of at most CHUNK, each with its ``?, ?, …`` placeholders."""
     for start in range(0, len(ids), CHUNK):
@@ -149,7 +155,7 @@ def _encodable(*texts: str | None) -> bool:
     """Whether the database can take these texts: a lone surrogate cannot be encoded as UTF-8."""
     try:
         for text in texts:
-            if text is not None:
+            if text is not None and not text.isascii():  # ASCII (nearly every id) encodes: no need to try
                 text.encode("utf-8")
     except (UnicodeEncodeError, AttributeError):
         return False
