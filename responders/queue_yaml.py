@@ -11,6 +11,7 @@ costs nothing, and a plain scalar is always text (``yes`` stays "yes", ``007`` s
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -56,7 +57,16 @@ _TYPED = re.compile(
     r"|0x[0-9a-f_]+|0o[0-7_]+|0b[01_]+|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[t \t].*)?)",
     re.IGNORECASE,
 )
+# A line break, tab or no-break space, or what YAML reads as a key or a comment: not plain.
+_NOT_PLAIN = re.compile(r"[\n\t\xa0]|: | #")
 _PLAIN_START = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`]")
+
+
+# A queue file repeats most values item after item (an action, a platform, a priority, an intent): each is
+# worked out once. Pure, and keyed by short texts only, so the cache stays small.
+@lru_cache(maxsize=4096)
+def _short_scalar(text: str, indent: int, block: bool) -> str:
+    return _scalar(text, indent, block=block)
 
 
 def scalar(text: str, indent: int, *, block: bool) -> str:
@@ -64,7 +74,11 @@ def scalar(text: str, indent: int, *, block: bool) -> str:
 
     ``block`` prefers a literal block (for prose a person edits) whenever one can hold the text.
     """
-    if _plain_ok(text) and not (block and text):
+    return _short_scalar(text, indent, block) if len(text) <= 40 else _scalar(text, indent, block=block)
+
+
+def _scalar(text: str, indent: int, *, block: bool) -> str:
+    if not (block and text) and _plain_ok(text):
         return text
     if (block or "\n" in text) and _block_ok(text):
         trailing = len(text) - len(text.rstrip("\n"))
@@ -83,7 +97,7 @@ def _plain_ok(text: str) -> bool:
         and len(text) <= 120
         and _PLAIN_START.match(text)
         and not _UNSAFE.search(text)
-        and not any(c in text for c in ("\n", "\t", ": ", " #", "\xa0"))
+        and not _NOT_PLAIN.search(text)
         and not text.endswith((":", " "))
         and not _TYPED.fullmatch(text)
     )
