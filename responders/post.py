@@ -107,7 +107,7 @@ def _reconcile(
             continue
         comment = store.comment(reply.comment_id)
         client = clients.get(comment.platform) if comment else None
-        if comment is None or client is None or _waiting(reply, now):
+        if comment is None or client is None or waiting_for_retry(reply, now):
             continue
         try:
             remote = client.find_reply(comment)
@@ -146,7 +146,7 @@ def _post_one(
         # Refused before any platform call and never marked posting: a person shortens it and approves again.
         lifecycle.transition(store, comment.id, S.FAILED, now=now, error=f"{problem}: edit it and approve again")
         return "failed"
-    if _waiting(reply, now) or _paused(store, comment.platform, now):
+    if waiting_for_retry(reply, now) or _paused(store, comment.platform, now):
         return "waiting to retry"
     verdict = policy.may_post(
         comment,
@@ -246,7 +246,8 @@ def _find_quietly(client: Platform, comment: Comment) -> str | None:
         return None
 
 
-def _waiting(reply: Reply, now: datetime) -> bool:
+def waiting_for_retry(reply: Reply, now: datetime) -> bool:
+    """Whether a reply holds a retry time still ahead (a cap, a cooldown, a backoff): no post is tried before it."""
     return reply.retry_at is not None and reply.retry_at > now
 
 

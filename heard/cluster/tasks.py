@@ -25,7 +25,7 @@ from heard.cluster.shards import SHARDS, decide_shard, tag_shard
 from listener.platforms import Platform
 from listener.poll import source_key
 from listener.records import ReplyState
-from responders.post import post_approved
+from responders.post import post_approved, waiting_for_retry
 
 log = logging.getLogger("heard.cluster")
 # A worker silent this long (its heartbeat is every 10 s) is dead: its running tasks are run again.
@@ -66,8 +66,11 @@ def build(conninfo: str, pool: Pool, *, backfill: timedelta | None) -> procrasti
         run(workspace, "queue", lambda heard: service.work_stages(heard, ("queue",)))
         with pool.use(workspace) as heard:
             waiting = heard.store.replies([ReplyState.APPROVED.value, ReplyState.POSTING.value])
+        now = utcnow()
         for reply in waiting:
-            _defer_post(post, workspace, reply.comment_id)
+            # One held by the posting cap, a cooldown or a backoff would make a task that posts nothing, every tick.
+            if not waiting_for_retry(reply, now):
+                _defer_post(post, workspace, reply.comment_id)
 
     @app.task(name="heard.post")
     def post(workspace: str, comment_id: str) -> None:
