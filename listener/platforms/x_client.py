@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 import requests
 import tweepy
 
@@ -298,10 +299,7 @@ class XClient:
         except requests.RequestException as exc:
             raise Transient(f"x {endpoint}: {type(exc).__name__}") from exc
         self.windows.note(endpoint, getattr(response, "headers", None))
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise BadPayload(f"x {endpoint}: response is not JSON") from exc
+        body = _decoded(response, endpoint)
         if not isinstance(body, dict):
             raise BadPayload(f"x {endpoint}: expected a JSON object, got {type(body).__name__}")
         return body
@@ -324,6 +322,18 @@ class XClient:
             credentials=(status == 403 and not _UNANSWERABLE.search(str(exc))) if writing else None,
             retry_at=retry_at,
         )
+
+
+def _decoded(response: requests.Response, endpoint: str) -> Any:
+    """The JSON of an answer: orjson reads a page of 100 tweets in a quarter of the standard decoder's time."""
+    try:
+        return orjson.loads(response.content)
+    except ValueError:
+        pass  # orjson refuses an escaped lone surrogate, which X may send in a text: the standard decoder keeps it
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise BadPayload(f"x {endpoint}: response is not JSON") from exc
 
 
 def _problem_type(exc: tweepy.HTTPException) -> str:

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from listener.records import Author, Comment, ReplyState, Tags
 from listener.store.kinds import ErrorKind
 from listener.store.rows import Awaiting, PostingPause, Reply
@@ -85,9 +87,18 @@ def comment_values(c: Comment, now: datetime) -> tuple[Any, ...]:
     return page_values([c], now)[0]
 
 
-# One encoder for every raw payload (``json.dumps`` builds a new one each call). Keys stay in the platform's
-# order: the payload is only ever read back whole, and sorting them was a fifth of encoding it.
-_encode_raw = json.JSONEncoder().encode
+# The standard encoder, for the payloads orjson refuses (a lone surrogate, an integer past 64 bits).
+_json_raw = json.JSONEncoder().encode
+
+
+def _encode_raw(raw: Any) -> str:
+    """A raw payload as JSON text, keys in the platform's order (it is only ever read back whole)."""
+    # orjson encodes a tweet's payload several times faster than the standard encoder: at a page of
+    # 100 that was a tenth of what heard added to reading it.
+    try:
+        return orjson.dumps(raw).decode()
+    except orjson.JSONEncodeError:
+        return _json_raw(raw)
 
 
 def page_values(comments: Iterable[Comment], now: datetime) -> list[tuple[Any, ...]]:

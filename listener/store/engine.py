@@ -19,6 +19,7 @@ import sqlite_utils
 from filelock import FileLock
 
 from listener.errors import StoreError
+from listener.store.checkpoint import BACKSTOP_PAGES, Checkpointer
 from listener.store.schema import migrations
 
 # How long a write waits for another process's lock before giving up (the faults name this figure).
@@ -102,6 +103,7 @@ class SQLite:
         self.location = str(path.resolve())
         # A file heard may not write (a backup, another user's) still answers status, queue and report.
         self.read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+        self._checkpointer: Checkpointer | None = None
         try:
             if not self.read_only:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,11 +119,16 @@ class SQLite:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
                 migrations.apply(self.db)
+                # Commits leave the copying of the log into the file to a thread of its own (checkpoint.py).
+                self.db.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
+                self._checkpointer = Checkpointer(path)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(describe_fault(path, exc)) from exc
 
     def close(self) -> None:
-        """Close the connection."""
+        """Checkpoint what is left of the log, then close the connection."""
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self.db.close()
 
     @contextmanager
@@ -160,6 +167,8 @@ class SQLite:
         except BaseException:
             conn.rollback()
             raise
+        if self._checkpointer is not None:
+            self._checkpointer.committed()
 
     @contextmanager
     def lock(self, name: str) -> Iterator[None]:
