@@ -7,7 +7,7 @@ import re
 from collections import deque
 from collections.abc import Sequence
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 
 _WORD = re.compile(r"[a-z0-9']+")
 # Replies sharing more than this share of their words with a recent one read as canned.
@@ -21,9 +21,15 @@ def words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
+# A draft is tested for nearness, then kept when chosen; its alternatives are ranked by overlap: each read once.
+@lru_cache(maxsize=8192)
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text.lower()))
+
+
 def overlap(a: str, b: str) -> float:
     """Share of words two texts have in common (Jaccard)."""
-    wa, wb = words(a), words(b)
+    wa, wb = _word_set(a), _word_set(b)
     return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
 
 
@@ -63,7 +69,7 @@ class Recent:
     def add(self, text: str) -> None:
         """Count a reply just suggested, so the next suggestion avoids it too (forgetting the oldest past ``keep``)."""
         key, self._next = self._next, self._next + 1
-        mine = frozenset(words(text))
+        mine = _word_set(text)
         self._sets[key] = mine
         self._order.append(key)
         for w in mine:
@@ -73,7 +79,7 @@ class Recent:
 
     def near(self, text: str) -> bool:
         """Whether ``text`` shares more than NEAR_DUPLICATE of its words with a kept reply."""
-        mine = words(text)
+        mine = _word_set(text)
         if not mine:
             return False
         # Sharing more than t of the union means sharing more than t * len(mine) words, so a near

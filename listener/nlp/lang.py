@@ -9,7 +9,7 @@ instead of to English models that would read it as nothing. Figures: ``bench/lan
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from listener.nlp.signals import HANDLE, URL
@@ -122,6 +122,8 @@ UNDECIDED = 0.3
 SURE = 0.95
 
 
+# Every wording a draft tries is read again for its language, and a burst's drafts repeat: each text is read once.
+@lru_cache(maxsize=8192)
 def detect_lang(text: str) -> tuple[str, float]:
     """Return (ISO 639-1 code or "und", confidence in [0, 1]): the vote, or py3langid where the vote is undecided."""
     code, confidence = vote_lang(text)
