@@ -69,25 +69,46 @@ def test_threads_of_a_batch_are_each_comments_earlier_conversation(store: Store)
     assert store.thread(everyone[-1]) == store.threads([everyone[-1]])[everyone[-1].id]
 
 
+def nearby_expected(c: Comment, everyone: list[Comment]) -> list[str]:
+    """What ``nearby`` means, read the slow way: the same author here, or the same name elsewhere, just before."""
+    expected = [
+        o
+        for o in everyone
+        if c.created_at - WINDOW <= o.created_at
+        and key(o) < key(c)
+        and (
+            (o.platform, o.author.id) == (c.platform, c.author.id)
+            or (o.platform != c.platform and o.author.name == c.author.name != "")
+        )
+    ]
+    return [o.id for o in sorted(expected, key=key)]
+
+
 def test_nearby_of_a_batch_is_the_same_author_here_or_the_same_name_elsewhere(store: Store) -> None:
     everyone = stored(store, crowd(300))
     found = store.nearby_all(everyone, WINDOW)
     hits = 0
     for c in everyone:
-        expected = [
-            o
-            for o in everyone
-            if c.created_at - WINDOW <= o.created_at
-            and key(o) < key(c)
-            and (
-                (o.platform, o.author.id) == (c.platform, c.author.id)
-                or (o.platform != c.platform and o.author.name == c.author.name != "")
-            )
-        ]
-        assert [o.id for o in found[c.id]] == [o.id for o in sorted(expected, key=key)], c.id
+        expected = nearby_expected(c, everyone)
+        assert [o.id for o in found[c.id]] == expected, c.id
         hits += bool(expected)
     assert hits > 50
     assert store.nearby(everyone[0], WINDOW) == found[everyone[0].id]
+
+
+def test_nearby_of_one_persons_burst_here_and_elsewhere(store: Store) -> None:
+    # 600 comments by one name within the window, most on one platform: cut by time, merged across platforms.
+    rng = random.Random(5)
+    burst = []
+    for i in range(600):
+        platform = "x" if i % 5 else "mastodon"
+        c = make_comment(i, platform=platform, author="flood", minutes_ago=rng.choice([1, 2, 10, 29, 30, 31, 45]))
+        burst.append(dataclasses.replace(c, author=Author(f"{platform}-flood", "flood", "Flood")))
+    everyone = stored(store, burst)
+    found = store.nearby_all(everyone, WINDOW)
+    for c in everyone:
+        assert [o.id for o in found[c.id]] == nearby_expected(c, everyone), c.id
+    assert max(len(v) for v in found.values()) > 300
 
 
 def test_own_replies_and_our_posted_answers_of_a_batch(store: Store) -> None:
