@@ -15,7 +15,7 @@ from heard.settings import Settings
 from heard.workspaces import state_file
 from listener.errors import ConfigError, HeardError, PlatformError
 from listener.platforms import OwnPostSource, Platform, ProfileSource, Relay, Stateful, registry, spec
-from listener.poll import PollResult, poll_burst
+from listener.poll import PollResult, poll_burst, source_key
 from listener.profiles import ProfilesResult, refresh_profiles
 from listener.quarantine import RAW_STAGES, Reject, describe, is_systemic
 from listener.store import Store, keys
@@ -145,6 +145,10 @@ class App:
             for source in client.sources():
                 results.append(self.poll_source(client, source, now=now, backfill=backfill))
         return results
+
+    def sources(self) -> dict[str, tuple[Platform, str]]:
+        """Every source of every connected platform by its cursor key, with the client that polls it."""
+        return {source_key(c, source): (c, source) for c in _unique(self.clients.values()) for source in c.sources()}
 
     def poll_source(
         self, client: Platform, source: str, *, now: datetime, backfill: timedelta | None = None

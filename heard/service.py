@@ -21,7 +21,6 @@ from heard.settings import Settings
 from heard.workspaces import shown
 from listener.errors import HeardError
 from listener.platforms import Platform
-from listener.poll import source_key
 from listener.store import keys
 from listener.store.location import is_url
 from responders import alerts
@@ -161,15 +160,13 @@ def add_jobs(
         _add(scheduler, app, job, fn, seconds, first=first, prefix=prefix, executor=executor, grace=grace)
 
     now = utcnow()
-    sources = []
-    for client in {id(c): c for c in app.clients.values()}.values():
-        for source in client.sources():
-            key = source_key(client, source)
-            sources.append(key)
-            add(f"poll:{key}", _poller(app, client, source, backfill), settings.poll_seconds, now)
+    sources = app.sources()
+    for key, (client, source) in sources.items():
+        add(f"poll:{key}", _poller(app, client, source, backfill), settings.poll_seconds, now)
     add("work", lambda: work_stages(app), settings.work_seconds, now + timedelta(seconds=1))
     add("escalate", lambda: escalate_once(app, notifier), settings.escalate_seconds, now + timedelta(seconds=2))
-    add("alerts", lambda: alerts_once(app, announcer, sources), settings.escalate_seconds, now + timedelta(seconds=3))
+    polled = list(sources)
+    add("alerts", lambda: alerts_once(app, announcer, polled), settings.escalate_seconds, now + timedelta(seconds=3))
     add(
         "own-posts",
         lambda: app.fetch_own_posts(now=utcnow()).check(),

@@ -76,9 +76,7 @@ def post_approved(
     counts: Counter[str] = Counter()
     with poster_lock(store):
         reconciled = _reconcile(store, clients, now=now, settle=settle, counts=counts, only=only)
-        for reply in store.replies([S.APPROVED.value]):
-            if only is not None and reply.comment_id != only:
-                continue
+        for reply in _in_state(store, S.APPROVED, only):
             outcome = _post_one(
                 store, clients, reply, now=now, hourly_caps=hourly_caps, cooldown=cooldown, dry_run=dry_run
             )
@@ -102,9 +100,7 @@ def _reconcile(
     reply stays in ``posting`` untouched, so the next pass looks again and nothing is posted twice.
     """
     found = 0
-    for reply in store.replies([S.POSTING.value]):
-        if only is not None and reply.comment_id != only:
-            continue
+    for reply in _in_state(store, S.POSTING, only):
         comment = store.comment(reply.comment_id)
         client = clients.get(comment.platform) if comment else None
         if comment is None or client is None or waiting_for_retry(reply, now):
@@ -244,6 +240,14 @@ def _find_quietly(client: Platform, comment: Comment) -> str | None:
     except PlatformError as exc:
         log.warning("could not look for an existing reply to %s: %s", comment.id, exc)
         return None
+
+
+def _in_state(store: Store, state: ReplyState, only: str | None) -> list[Reply]:
+    """The replies in ``state``, oldest comment first; with ``only``, that comment's alone (read by its key)."""
+    if only is None:
+        return store.replies([state.value])
+    reply = store.reply(only)
+    return [reply] if reply is not None and reply.state is state else []
 
 
 def waiting_for_retry(reply: Reply, now: datetime) -> bool:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from heard.app import App
 from heard.settings import Settings
 from listener.platforms import Platform
-from listener.poll import source_key
 from responders.alerts import Announcer, LogAnnouncer
 from responders.escalate import Notifier
 
@@ -39,10 +38,7 @@ class Pool:
     def add(self, app: App, notifier: Notifier) -> Workspace:
         """Serve ``app``'s workspace: its first app (whose clients name the sources) is lent first."""
         name = app.settings.workspace
-        sources = {}
-        for client in {id(c): c for c in app.clients.values()}.values():
-            for source in client.sources():
-                sources[source_key(client, source)] = (client, source)
+        sources = app.sources()
         announcer = notifier if isinstance(notifier, Announcer) else LogAnnouncer()
         self.workspaces[name] = Workspace(app.settings, sources, notifier, announcer)
         self._idle[name] = queue.Queue()

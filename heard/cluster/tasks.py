@@ -8,7 +8,6 @@ once (a source's cursor, a shard's deciding, a reply's post, a workspace's queue
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import timedelta
 
 import procrastinate
@@ -23,7 +22,6 @@ from heard.cluster.place import CLUSTER_QUEUE, cron, queue_name
 from heard.cluster.pool import Pool
 from heard.cluster.shards import SHARDS, decide_shard, tag_shard
 from listener.platforms import Platform
-from listener.poll import source_key
 from listener.records import ReplyState
 from responders.post import post_approved, waiting_for_retry
 
@@ -162,9 +160,7 @@ def post_one(heard: App, comment_id: str) -> object:
 
 def _source(heard: App, key: str) -> tuple[Platform, str]:
     """The lent app's own client and native source for the source ``key``."""
-    clients: Sequence[Platform] = list({id(c): c for c in heard.clients.values()}.values())
-    for client in clients:
-        for source in client.sources():
-            if source_key(client, source) == key:
-                return client, source
-    raise LookupError(f"source {key} is not configured in this worker")
+    found = heard.sources().get(key)
+    if found is None:
+        raise LookupError(f"source {key} is not configured in this worker")
+    return found

@@ -28,6 +28,7 @@ import sqlite_utils
 
 from listener.errors import StoreError
 from listener.store import Store, migrations
+from listener.store.engine import quoted
 from listener.store.schema_pg import MIGRATION_SET, MIGRATIONS_TABLE
 
 # Rows read, compared and written at a time: one transaction on the destination each. Not more: each row's
@@ -94,7 +95,7 @@ def tables() -> tuple[Table, ...]:
     for name in names:
         if name in KEPT or name == MIGRATIONS_TABLE:
             continue
-        info = db.execute(f"PRAGMA table_info({_name(name)})").fetchall()
+        info = db.execute(f"PRAGMA table_info({quoted(name)})").fetchall()
         key = tuple(r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5]))
         found.append(Table(name, tuple(r[1] for r in info), key))
     db.close()
@@ -111,7 +112,7 @@ def kept(store: Store) -> dict[str, dict[tuple[Any, ...], int]]:
     """The kept counts, table by table: each row's key and its non-zero figure (a zero row is the same as none)."""
     out: dict[str, dict[tuple[Any, ...], int]] = {}
     for table in KEPT:
-        rows = store.engine.execute(f"SELECT * FROM {_name(table)}").fetchall()
+        rows = store.engine.execute(f"SELECT * FROM {quoted(table)}").fetchall()
         out[table] = {tuple(r[:-1]): int(r[-1]) for r in rows if r[-1]}
     return out
 
@@ -153,13 +154,13 @@ def _copy_table(
 
 def _batches(store: Store, table: Table, size: int) -> Iterator[list[tuple[Any, ...]]]:
     """The table's rows in key order, ``size`` at a time (keyset pages: each read starts after the last key)."""
-    columns = ", ".join(map(_name, table.columns))
-    order = ", ".join(map(_name, table.key))
+    columns = ", ".join(map(quoted, table.columns))
+    order = ", ".join(map(quoted, table.key))
     at = [table.columns.index(k) for k in table.key]
     after: list[Any] = []
     while True:
         where = f" WHERE {_tuple(table.key)} > ({_marks(len(table.key))})" if after else ""
-        sql = f"SELECT {columns} FROM {_name(table.name)}{where} ORDER BY {order} LIMIT {size}"
+        sql = f"SELECT {columns} FROM {quoted(table.name)}{where} ORDER BY {order} LIMIT {size}"
         rows = [tuple(r) for r in store.engine.execute(sql, after).fetchall()]
         if not rows:
             return
@@ -177,7 +178,7 @@ def _write(destination: Store, table: Table, rows: list[tuple[Any, ...]]) -> int
     first, last = [rows[0][i] for i in at], [rows[-1][i] for i in at]
     marks = _marks(len(at))
     sql = (
-        f"SELECT {', '.join(map(_name, table.columns))} FROM {_name(table.name)}"
+        f"SELECT {', '.join(map(quoted, table.columns))} FROM {quoted(table.name)}"
         f" WHERE {_tuple(table.key)} >= ({marks}) AND {_tuple(table.key)} <= ({marks})"
     )
     with destination.transaction():
@@ -196,7 +197,7 @@ def _write(destination: Store, table: Table, rows: list[tuple[Any, ...]]) -> int
                 )
         if missing:
             insert = (
-                f"INSERT INTO {_name(table.name)} ({', '.join(map(_name, table.columns))})"
+                f"INSERT INTO {quoted(table.name)} ({', '.join(map(quoted, table.columns))})"
                 f" VALUES ({_marks(len(table.columns))})"
             )
             try:
@@ -230,15 +231,15 @@ def _after_load(destination: Store) -> None:
     if destination.engine.dialect != "postgresql":
         return
     for name in (*(t.name for t in tables()), *KEPT):
-        destination.engine.execute(f"ANALYZE {_name(name)}")
+        destination.engine.execute(f"ANALYZE {quoted(name)}")
     for table in tables():
         if len(table.key) != 1:
             continue
         row = destination.engine.execute("SELECT pg_get_serial_sequence(?, ?)", [table.name, table.key[0]]).fetchone()
         if row and row[0]:
-            top = f"max({_name(table.key[0])})"
+            top = f"max({quoted(table.key[0])})"
             destination.engine.execute(
-                f"SELECT setval(?, {top}) FROM {_name(table.name)} HAVING {top} IS NOT NULL", [row[0]]
+                f"SELECT setval(?, {top}) FROM {quoted(table.name)} HAVING {top} IS NOT NULL", [row[0]]
             )
 
 
@@ -255,7 +256,7 @@ def _kept_differences(source: Store, destination: Store) -> tuple[str, ...]:
 
 
 def _count(store: Store, table: str) -> int:
-    return int(store.engine.execute(f"SELECT count(*) FROM {_name(table)}").fetchone()[0])
+    return int(store.engine.execute(f"SELECT count(*) FROM {quoted(table)}").fetchone()[0])
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -277,12 +278,8 @@ def _shown(key: Sequence[Any]) -> str:
 
 
 def _tuple(columns: Sequence[str]) -> str:
-    return f"({', '.join(map(_name, columns))})"
+    return f"({', '.join(map(quoted, columns))})"
 
 
 def _marks(n: int) -> str:
     return ", ".join("?" * n)
-
-
-def _name(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'

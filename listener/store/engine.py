@@ -206,17 +206,18 @@ def inserts(table: str, rows: Iterable[Mapping[str, Any]], *, ignore: bool) -> I
     """The INSERT statements of ``insert_all`` (one per shape of row), each with its rows of values."""
     tail = " ON CONFLICT DO NOTHING" if ignore else ""
     for columns, values in _by_columns(rows):
-        yield f"INSERT INTO {_name(table)} ({', '.join(map(_name, columns))}) VALUES ({_marks(columns)}){tail}", values
+        names = ", ".join(map(quoted, columns))
+        yield f"INSERT INTO {quoted(table)} ({names}) VALUES ({_marks(columns)}){tail}", values
 
 
 def upserts(table: str, rows: Iterable[Mapping[str, Any]], *, pk: str) -> Iterator[tuple[str, list[list[Any]]]]:
     """The INSERT … ON CONFLICT statements of ``upsert_all`` (one per shape of row), each with its rows of values."""
     for columns, values in _by_columns(rows):
-        updates = [f"{_name(c)} = excluded.{_name(c)}" for c in columns if c != pk]
+        updates = [f"{quoted(c)} = excluded.{quoted(c)}" for c in columns if c != pk]
         on_conflict = f"DO UPDATE SET {', '.join(updates)}" if updates else "DO NOTHING"
         yield (
-            f"INSERT INTO {_name(table)} ({', '.join(map(_name, columns))}) VALUES ({_marks(columns)})"
-            f" ON CONFLICT({_name(pk)}) {on_conflict}",
+            f"INSERT INTO {quoted(table)} ({', '.join(map(quoted, columns))}) VALUES ({_marks(columns)})"
+            f" ON CONFLICT({quoted(pk)}) {on_conflict}",
             values,
         )
 
@@ -233,7 +234,8 @@ def _by_columns(rows: Iterable[Mapping[str, Any]]) -> Iterator[tuple[tuple[str, 
     return iter(shapes.items())
 
 
-def _name(identifier: str) -> str:
+def quoted(identifier: str) -> str:
+    """An SQL identifier (a table or column name) quoted, as both engines read it."""
     return '"' + identifier.replace('"', '""') + '"'
 
 

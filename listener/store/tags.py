@@ -22,11 +22,7 @@ class TagsStore(CommentsStore):
 
     def untagged(self, limit: int = 1000) -> list[Comment]:
         """Comments that have no tags yet and are not set aside by tagging, oldest first."""
-        rows = self.engine.query(
-            f"SELECT c.* FROM comments c WHERE c.stage = '{NEW}'"
-            " AND c.id NOT IN (SELECT item FROM quarantine WHERE stage = 'tag') ORDER BY c.created_at, c.id LIMIT ?",
-            [limit],
-        )
+        rows = self.engine.query(f"SELECT c.* {_pending(NEW, 'tag')}", [limit])
         return [row_comment(r) for r in rows]
 
     def untagged_ids(self, limit: int = 1000) -> list[str]:
@@ -38,13 +34,7 @@ class TagsStore(CommentsStore):
         return self._ids(TAGGED, "decide", limit)
 
     def _ids(self, stage: str, quarantined: str, limit: int) -> list[str]:
-        # The stage as a literal (one of two constants): the partial index of that stage is used only then.
-        sql = (
-            f"SELECT c.id FROM comments c WHERE c.stage = '{stage}'"
-            f" AND c.id NOT IN (SELECT item FROM quarantine WHERE stage = '{quarantined}')"
-            " ORDER BY c.created_at, c.id LIMIT ?"
-        )
-        return [r[0] for r in self.engine.execute(sql, [limit]).fetchall()]
+        return [r[0] for r in self.engine.execute(f"SELECT c.id {_pending(stage, quarantined)}", [limit]).fetchall()]
 
     def save_tags(self, tags: Iterable[Tags], *, now: datetime) -> int:
         """Store tags (replacing older ones for the same comment); return how many."""
@@ -77,3 +67,15 @@ class TagsStore(CommentsStore):
             for r in self.engine.query(f"SELECT * FROM tags WHERE comment_id IN ({marks})", chunk):
                 tags[r["comment_id"]] = row_tags(r)
         return [(comments[i], tags[i]) for i in ids if i in comments and i in tags]
+
+
+def _pending(stage: str, quarantined: str) -> str:
+    """The FROM .. LIMIT of a stage's waiting comments, oldest first, less those its step set aside.
+
+    The stage as a literal (one of two constants): the partial index of that stage is used only then.
+    """
+    return (
+        f"FROM comments c WHERE c.stage = '{stage}'"
+        f" AND c.id NOT IN (SELECT item FROM quarantine WHERE stage = '{quarantined}')"
+        " ORDER BY c.created_at, c.id LIMIT ?"
+    )
