@@ -97,7 +97,8 @@ class ThreadsStore(StoreBase):
     def nearby_all(self, comments: Sequence[Comment], window: timedelta) -> dict[str, list[Comment]]:
         """For each comment (by id), the comments ``nearby`` finds for it, oldest first."""
         by_author: dict[tuple[str, str], list[Comment]] = defaultdict(list)
-        by_name: dict[str, list[Comment]] = defaultdict(list)
+        # The same name's comments by platform: a comment's "elsewhere" is every platform but its own.
+        by_name: dict[str, dict[str, list[Comment]]] = defaultdict(lambda: defaultdict(list))
         seen: set[str] = set()
         for run in _runs(comments, window):
             for chunk in _pieces(run, ASKED):
@@ -115,30 +116,15 @@ class ThreadsStore(StoreBase):
                     found = row_comment(row)
                     by_author[(found.platform, found.author.id)].append(found)
                     if found.author.name:
-                        by_name[found.author.name].append(found)
-        # Each author's comments in time order, cut per comment by bisection: one author's burst of n comments
-        # is n cuts of a list, not n scans of it (a scan each made a 2,000-comment burst quadratic).
-        timelines = {author: _Timeline(theirs) for author, theirs in by_author.items()}
-        # The same name's comments per platform: a comment's "elsewhere" is every platform but its own.
-        named: dict[str, dict[str, _Timeline]] = {}
-        for name, theirs in by_name.items():
-            on: dict[str, list[Comment]] = defaultdict(list)
-            for e in theirs:
-                on[e.platform].append(e)
-            named[name] = {platform: _Timeline(them) for platform, them in on.items()}
+                        by_name[found.author.name][found.platform].append(found)
+        cuts = _Cuts()
         out: dict[str, list[Comment]] = {}
         for c in comments:
             since, key = c.created_at - window, _order(c)
-            timeline = timelines.get((c.platform, c.author.id))
-            others = named.get(c.author.name, {}) if c.author.name else {}
-            elsewhere = [t.cut(since, key) for p, t in others.items() if p != c.platform]
-            if not any(end > start for _, start, end in elsewhere):  # nearly always: the author's own, in order
-                out[c.id] = timeline.between(since, key) if timeline else []
-                continue
-            # Another platform's ids never equal this one's: the lists only need merging in time order, by
-            # their (time, id) places, which never tie.
-            cuts = [*elsewhere, timeline.cut(since, key)] if timeline else elsewhere
-            out[c.id] = [e for _, e in sorted(pair for t, start, end in cuts for pair in t.pairs[start:end])]
+            mine = cuts.before(by_author.get((c.platform, c.author.id), []), since, key)
+            others = by_name.get(c.author.name, {})
+            elsewhere = [e for p, theirs in others.items() if p != c.platform for e in cuts.before(theirs, since, key)]
+            out[c.id] = sorted(mine + elsewhere, key=_order) if elsewhere else mine
         return out
 
     def own_replies_to(self, comment_id: str) -> list[Comment]:
@@ -157,24 +143,35 @@ class ThreadsStore(StoreBase):
         return {i: sorted(found, key=_order) for i, found in out.items()}
 
 
+# Up to this many comments of one author (or one name on one platform) are filtered for each comment; more are
+# cut by bisection: one author's burst of n comments would otherwise be n scans of n (quadratic).
+FEW = 32
+
+
+class _Cuts:
+    """The comments of a list in a window before a place, oldest first: a short list filtered, a long one bisected."""
+
+    def __init__(self) -> None:
+        self._timelines: dict[int, _Timeline] = {}  # by the list's id: the lists live as long as this
+
+    def before(self, found: list[Comment], since: datetime, place: tuple[datetime, str]) -> list[Comment]:
+        """The comments of ``found`` from ``since`` (included) up to ``place`` (excluded), oldest first."""
+        if len(found) <= FEW:
+            return sorted((e for e in found if since <= e.created_at and _order(e) < place), key=_order)
+        timeline = self._timelines.get(id(found))
+        if timeline is None:
+            timeline = self._timelines[id(found)] = _Timeline(found)
+        start = bisect_left(timeline.times, since)
+        return timeline.comments[start : bisect_left(timeline.places, place, lo=start)]
+
+
 class _Timeline:
-    """One author's comments in the store's order, with their times and places in it, to cut by bisection."""
+    """A long list's comments in the store's order, with their times and places, to cut by bisection."""
 
     def __init__(self, comments: list[Comment]) -> None:
-        self.pairs = sorted((_order(c), c) for c in comments)  # places are unique: a Comment is never compared
-        self.comments = [c for _, c in self.pairs]
+        self.comments = sorted(comments, key=_order)
         self.times = [c.created_at for c in self.comments]
-        self.orders = [place for place, _ in self.pairs]
-
-    def cut(self, since: datetime, before: tuple[datetime, str]) -> tuple[_Timeline, int, int]:
-        """Where the comments from ``since`` (included) up to the place ``before`` (excluded) start and end."""
-        start = bisect_left(self.times, since)
-        return self, start, bisect_left(self.orders, before, lo=start)
-
-    def between(self, since: datetime, before: tuple[datetime, str]) -> list[Comment]:
-        """The comments from ``since`` (included) up to the place ``before`` (excluded), oldest first."""
-        _, start, end = self.cut(since, before)
-        return self.comments[start:end]
+        self.places = [_order(c) for c in self.comments]
 
 
 def _order(c: Comment) -> tuple[datetime, str]:
