@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from listener.errors import AuthFailed, CursorUnreadable, PlatformError, RateLimited
 from listener.platforms import Platform
 from listener.quarantine import Reject, describe, excerpt, raw_item
-from listener.records import Comment
+from listener.records import Comment, Page
 from listener.store import ErrorKind, Store, iso, parse_time
 
 log = logging.getLogger(__name__)
@@ -55,20 +56,77 @@ def poll_burst(
     A burst is read at the pace the platform's rate limit allows, not one page per interval; the
     bound keeps one poll short, and a client that runs low on its budget stops the loop by saying so.
     """
-    total = poll_once(platform, source, store, now=now, backfill=backfill)
-    while total.more and not total.error and total.pages < max_pages:
-        page = poll_once(platform, source, store, now=now, backfill=backfill)
-        if page.error and page.paused_until and _rate_limited(store, total.source):
-            # The budget says stop: what was read stands, and the next poll resumes after the pause.
-            return replace(total, paused_until=page.paused_until)
-        total = replace(
-            page,
-            fetched=total.fetched + page.fetched,
-            stored=total.stored + page.stored,
-            skipped=total.skipped + page.skipped,
-            pages=total.pages + 1,
-        )
-    return total
+    with _ReadAhead(platform, source) as ahead:
+        total = _poll(platform, source, store, now=now, backfill=backfill, ahead=ahead if max_pages > 1 else None)
+        while total.more and not total.error and total.pages < max_pages:
+            last = total.pages + 1 >= max_pages  # the final page of this poll: nothing to read ahead of it
+            page = _poll(platform, source, store, now=now, backfill=backfill, ahead=ahead, start=not last)
+            if page.error and page.paused_until and _rate_limited(store, total.source):
+                # The budget says stop: what was read stands, and the next poll resumes after the pause.
+                return replace(total, paused_until=page.paused_until)
+            total = replace(
+                page,
+                fetched=total.fetched + page.fetched,
+                stored=total.stored + page.stored,
+                skipped=total.skipped + page.skipped,
+                pages=total.pages + 1,
+            )
+        return total
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A page as fetched, and its items normalised (or set aside)."""
+
+    page: Page
+    comments: list[Comment]
+    raws: dict[str, Mapping[str, Any]]
+    rejects: list[Reject]
+
+
+class _ReadAhead:
+    """The next page of a burst, fetched and normalised on a helper thread while the one before it is stored.
+
+    Only for a page that says its successor depends on its cursor alone (``Page.read_ahead``): storing and
+    acknowledging it changes nothing the next request reads. The page read ahead is used only when the stored
+    cursor is still the one it was read from; the client is never used by two threads at once.
+    """
+
+    def __init__(self, platform: Platform, source: str) -> None:
+        self.platform, self.source = platform, source
+        self._pool: ThreadPoolExecutor | None = None
+        self._cursor: str | None = None
+        self._future: Future[_Read] | None = None
+
+    def start(self, cursor: str | None, since: datetime) -> None:
+        """Begin reading the page after ``cursor``."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="heard-read-ahead")
+        self._cursor = cursor
+        self._future = self._pool.submit(self._read, cursor, since)
+
+    def _read(self, cursor: str | None, since: datetime) -> _Read:
+        page = self.platform.fetch(self.source, cursor, since=since)
+        return _Read(page, *_normalise_all(self.platform, source_key(self.platform, self.source), page.items))
+
+    def take(self, cursor: str | None) -> _Read | None:
+        """The page read ahead from ``cursor`` (raising what its fetch raised), or None when there is none."""
+        future, self._future = self._future, None
+        if future is None:
+            return None
+        if cursor != self._cursor:
+            wait([future])  # read from a cursor that is no longer stored: dropped, once the client is free again
+            return None
+        return future.result()
+
+    def __enter__(self) -> _ReadAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # A page read ahead and never stored is only dropped: the stored cursor still points before it.
+        self._future = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
 
 
 def _rate_limited(store: Store, key: str) -> bool:
@@ -90,6 +148,20 @@ def poll_once(
     between the two loses nothing; a failure records the error and leaves the cursor alone. An
     item that cannot be normalised or stored is quarantined in that transaction: it is covered too.
     """
+    return _poll(platform, source, store, now=now, backfill=backfill)
+
+
+def _poll(
+    platform: Platform,
+    source: str,
+    store: Store,
+    *,
+    now: datetime,
+    backfill: timedelta | None,
+    ahead: _ReadAhead | None = None,
+    start: bool = True,
+) -> PollResult:
+    """``poll_once``, its page taken from ``ahead`` when read there; with ``start``, the next one is read ahead."""
     key = source_key(platform, source)
     state = store.cursor(key) or {}
     paused = parse_time(state.get("paused_until"))
@@ -97,7 +169,8 @@ def poll_once(
         return PollResult(key, paused_until=paused, error=state.get("last_error"))
     since = now - backfill if backfill else now
     try:
-        page = platform.fetch(source, state.get("cursor"), since=since)
+        read = ahead.take(state.get("cursor")) if ahead is not None else None
+        page = read.page if read is not None else platform.fetch(source, state.get("cursor"), since=since)
     except RateLimited as exc:
         error = f"rate limited until {iso(exc.retry_at)}"
         store.source_failed(key, error, kind=ErrorKind.RATE_LIMITED, now=now, paused_until=exc.retry_at)
@@ -119,7 +192,12 @@ def poll_once(
         log.exception("fetch crashed source=%s", key)
         store.source_failed(key, describe(exc), kind=ErrorKind.OTHER, now=now)
         return PollResult(key, error=describe(exc))
-    comments, raws, rejects = _normalise_all(platform, key, page.items)
+    if ahead is not None and start and page.more and page.read_ahead:
+        ahead.start(page.cursor, since)
+    if read is not None:
+        comments, raws, rejects = read.comments, read.raws, read.rejects
+    else:
+        comments, raws, rejects = _normalise_all(platform, key, page.items)
     saved = store.store_page(key, comments, page.cursor, now=now, rejects=rejects, raws=raws)
     for reject in saved.set_aside:
         log.warning("set aside stage=%s source=%s item=%s error=%s", reject.stage, key, reject.item, reject.error)

@@ -91,6 +91,9 @@ class Page:
     items: tuple[dict[str, Any], ...]
     cursor: str | None
     more: bool = False
+    # The next page depends on ``cursor`` alone, not on this one being stored or acknowledged: a burst may read
+    # it while this one is stored. An inbox that the acknowledgement empties (Reddit's unread) must not say so.
+    read_ahead: bool = False
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,8 @@ class MastodonClient:
         newest = min_id
         for item in items:
             newest = str(item["id"]) if _newer(str(item["id"]), newest) else newest
-        return Page(tuple(i for i in items if is_heard(i)), _cursor.dump({"min_id": newest}), more=len(items) >= size)
+        page = tuple(i for i in items if is_heard(i))
+        return Page(page, _cursor.dump({"min_id": newest}), more=len(items) >= size, read_ahead=True)
 
     def _downward(
         self, page_of: Callable[..., list[dict[str, Any]]], size: int, state: Mapping[str, Any], since: datetime
@@ -128,7 +129,8 @@ class MastodonClient:
         kept = [i for i in items if is_heard(i) and status_time(i.get("created_at"), "mastodon") >= floor]
         if len(items) >= size and len(kept) == len([i for i in items if is_heard(i)]):
             below = str(items[-1]["id"])
-            return Page(tuple(kept), _cursor.dump({"top": top, "max_id": below, "floor": floor.isoformat()}), more=True)
+            state = {"top": top, "max_id": below, "floor": floor.isoformat()}
+            return Page(tuple(kept), _cursor.dump(state), more=True, read_ahead=True)
         # With nothing at all yet (no mention; a hashtag never used), walk forward from the very first.
         return Page(tuple(kept), _cursor.dump({"min_id": top or "0"}), more=False)
 

@@ -166,6 +166,7 @@ class RedditClient:
         keep = [c for c in children if c.get("kind") == "t1" and (stamp(c) or ("", math.inf))[1] >= state.floor]
         left = [found[0] for found in map(stamp, (c for c in children if c not in keep)) if found]
         after = (left[-1] if left else state.after) if data.get("after") else None
+        # No read ahead: marking this page read (after_store) changes what the unread listing holds next.
         return Page(items=tuple(keep), cursor=Inbox(state.floor, after).encode(), more=bool(data.get("after")))
 
     def _fetch_subreddit(self, name: str, cursor: str | None, since: datetime, *, kind: str = "t1") -> Page:
@@ -177,7 +178,7 @@ class RedditClient:
         children, data = listing(payload, f"reddit {path}")
         fresh, walk, more = walk.step(children, bool(data.get("after")), self.page_size)
         hits = tuple(c for c in fresh if c.get("kind") == kind and (stamp(c) is None or self._is_hit(c["data"])))
-        return Page(items=hits, cursor=walk.encode(), more=more)
+        return Page(items=hits, cursor=walk.encode(), more=more, read_ahead=True)
 
     def _fetch_own(self, cursor: str | None, since: datetime) -> Page:
         """Our own new comments (each answers a post or a comment), walked like a subreddit's."""
@@ -186,7 +187,8 @@ class RedditClient:
         payload = self._call("GET", path, params={**walk.params(self.page_size), "sort": "new"})
         children, data = listing(payload, f"reddit {path}")
         fresh, walk, more = walk.step(children, bool(data.get("after")), self.page_size)
-        return Page(items=tuple(c for c in fresh if c.get("kind") == "t1"), cursor=walk.encode(), more=more)
+        kept = tuple(c for c in fresh if c.get("kind") == "t1")
+        return Page(items=kept, cursor=walk.encode(), more=more, read_ahead=True)
 
     def _is_hit(self, data: Mapping[str, Any]) -> bool:
         text = text_of(data)

@@ -104,7 +104,8 @@ def advance(cycle: Cycle, body: Mapping[str, Any]) -> Page:
     else:
         since_id = str(newest) if newest else cycle.since_id
         after = Cycle(since_id=since_id, floor=None if since_id else cycle.floor)
-    return Page(tuple(items(kept, body.get("includes") or {})), after.dump(), more=bool(token))
+    # The next page is the token's alone: it may be read while this one is stored.
+    return Page(tuple(items(kept, body.get("includes") or {})), after.dump(), more=bool(token), read_ahead=True)
 
 
 def _not_before(tweet: Mapping[str, Any], floor: datetime) -> bool:

@@ -107,7 +107,7 @@ class YouTubeClient:
             fresh, follow = self._read_followed(follow, fresh, now)
         follow = follow.joined(fresh).pruned(now, self.follow_days, self.follow_threads)
         state = {**json.loads(after.dump()), "follow": follow.dump()}
-        return Page(tuple(fresh), _cursor.dump(state), more=after.token is not None)
+        return Page(tuple(fresh), _cursor.dump(state), more=after.token is not None, read_ahead=True)
 
     def _read_followed(
         self, follow: Follow, fresh: list[dict[str, Any]], now: datetime
