@@ -96,6 +96,8 @@ def decide_pending(
         run.contexts = gather_all(store, comments, run.ours)
         run.by_hand = store.own_replies_to_all([c.id for c in comments])
         run.last_to.clear()  # a batch's worth at most: a pass over a backlog keeps memory flat
+        # Asked for the whole batch at once; an author's entry is dropped (and asked again) when a draft changes it.
+        run.last_to.update(store.latest_reply_texts((c.platform, c.author.id) for c in comments))
         # An AI drafter waits on the network: then each decision is committed alone, holding no lock meanwhile.
         size = 1 if drafter is not None else COMMIT_EVERY
         for start in range(0, len(batch), size):

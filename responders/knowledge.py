@@ -50,6 +50,8 @@ _NUMBER_WORDS = {
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()
     )
 } | {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "twice": 2, "dozen": 12}
+# What REFERENCE, _PHONE, _PRICE, _TIME_RANGE and _DATE cannot match without (\d: any Unicode digit, as theirs).
+_DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"\b(\d+(?:\.\d+)?)(%)?|\b(" + "|".join(_NUMBER_WORDS) + r")\b")
 # What we say we will do. Only knowledge.md, replies.toml and our earlier words in the thread may promise it.
 _PROMISES = {
@@ -101,14 +103,20 @@ def facts_in(text: str) -> tuple[Fact, ...]:
                 found.append(Fact(kind, text[m.start() : m.end()], frozenset(keys)))
                 taken[m.start() : m.end()] = [True] * (m.end() - m.start())
 
-    take(_EMAIL, "email", lambda m: {f"email:{m.group(0).rstrip('.')}"})
+    # Most drafts hold no digit and no "@": the patterns that cannot match without one are not run (nothing
+    # they would have found, nothing they would have taken from a later pattern).
+    digits = _DIGIT.search(low) is not None
+    if "@" in low:
+        take(_EMAIL, "email", lambda m: {f"email:{m.group(0).rstrip('.')}"})
     take(_URL, "url", lambda m: {f"url:{m.group(1).rstrip('/.,;:!?')}"})
-    take(REFERENCE, "reference", lambda m: {f"ref:{m.group(0)}"})
-    take(_PHONE, "phone", lambda m: {"phone:" + re.sub(r"\D", "", m.group(0))[-9:]})
-    take(_PRICE, "price", _price_keys)
-    take(_TIME_RANGE, "time", _range_keys)
+    if digits:
+        take(REFERENCE, "reference", lambda m: {f"ref:{m.group(0)}"})
+        take(_PHONE, "phone", lambda m: {"phone:" + re.sub(r"\D", "", m.group(0))[-9:]})
+        take(_PRICE, "price", _price_keys)
+        take(_TIME_RANGE, "time", _range_keys)
     take(_TIME, "time", _time_keys)
-    take(_DATE, "date", _date_keys)
+    if digits:
+        take(_DATE, "date", _date_keys)
     take(_HOLIDAY, "date", lambda m: {"holiday:" + re.sub(r"\W+", "-", m.group(1).replace("'s", "").rstrip("s"))})
     take(_MONTH_ALONE, "date", lambda m: {f"month:{_month(m.group(1))}"})
     take(_WEEKDAY, "date", lambda m: {f"weekday:{(m.group(1) or m.group(2))[:3]}"})

@@ -6,6 +6,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,14 @@ class Template:
 
     def wordings(self) -> list[str]:
         """Every opener + variant + closer combination: many more ways to say the same thing."""
-        return [" ".join(p for p in (o, v, c) if p) for v in self.variants for o in self.openers for c in self.closers]
+        return list(self._wordings)
+
+    @cached_property
+    def _wordings(self) -> tuple[str, ...]:
+        # Every draft from this family lists them all (a few hundred): joined once, not once a comment.
+        return tuple(
+            " ".join(p for p in (o, v, c) if p) for v in self.variants for o in self.openers for c in self.closers
+        )
 
 
 @dataclass(frozen=True)

@@ -59,12 +59,21 @@ class Recent:
     def __init__(self, texts: Sequence[str] = (), *, keep: int = RECENT_REPLIES) -> None:
         """Start from ``texts``, newest first (as the store returns them); only the newest ``keep`` count."""
         self._keep = keep
-        self._next = 0
-        self._sets: dict[int, frozenset[str]] = {}
-        self._order: deque[int] = deque()  # oldest first
+        kept = list(reversed(texts[:keep])) if keep > 0 else []
+        # Built in one go (a pass starts from a platform's 2,000 latest replies); each set is read here, not
+        # through the cache of drafts' sets, which these texts would only push out.
+        self._sets: dict[int, frozenset[str]] = {k: frozenset(_WORD.findall(t.lower())) for k, t in enumerate(kept)}
+        self._order: deque[int] = deque(self._sets)  # oldest first
+        self._next = len(kept)
         self._postings: dict[str, set[int]] = {}
-        for text in reversed(texts[:keep]):
-            self.add(text)
+        postings = self._postings
+        for key, mine in self._sets.items():
+            for w in mine:
+                found = postings.get(w)
+                if found is None:
+                    postings[w] = {key}
+                else:
+                    found.add(key)
 
     def add(self, text: str) -> None:
         """Count a reply just suggested, so the next suggestion avoids it too (forgetting the oldest past ``keep``)."""

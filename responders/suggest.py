@@ -10,6 +10,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 
 from listener.errors import ConfigError
@@ -204,7 +205,7 @@ class _Drafting:
         """
         ranked: dict[int, list[str]] = {}
         for wording in wordings:
-            fields = set(FIELD.findall(wording)) - OPTIONAL
+            fields = _needed(wording)
             if any(not self.values.get(f) for f in fields):
                 continue
             # Acknowledging the reference they gave matters most, then naming what they talked about.
@@ -217,6 +218,13 @@ class _Drafting:
                 if text not in seen:
                     seen.add(text)
                     yield text
+
+
+# A family's wordings are listed for every comment it answers: each one's fields are read once.
+@lru_cache(maxsize=8192)
+def _needed(wording: str) -> frozenset[str]:
+    """The fields a wording cannot read well without."""
+    return frozenset(FIELD.findall(wording)) - OPTIONAL
 
 
 def _ranked(answers: list[Answer], text: str, values: Mapping[str, str]) -> list[Answer]:

@@ -109,3 +109,29 @@ def test_the_knowledge_file_is_beside_replies_toml_unless_configured(tmp_path: P
     assert moved.knowledge_file == Path("brand/knowledge.md")
     own = build_settings({"heard": {"knowledge": "facts.md"}}, {}, config_path=config, overrides={})
     assert own.knowledge_file == Path("facts.md")
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        # No digit: the patterns that need one are not run, and the rest still find their facts.
+        (
+            "We open at noon on Boxing Day, see acme.example/menu, and we will refund you twice.",
+            [("url", "url:acme.example/menu"), ("time", "time:12:00"), ("date", "holiday:boxing-day"),
+             ("number", "number:2"), ("promise", "promise:refund")],
+        ),
+        # An "@": the email is taken before the link pattern could claim its domain.
+        (
+            "Write to ann@acme.example on Sunday - midnight at the latest",
+            [("email", "email:ann@acme.example"), ("time", "time:00:00"), ("date", "weekday:sun")],
+        ),
+        (
+            "Call 0161 496 0000 by 5pm on 24th December, order EO-48213, £12.50",
+            [("reference", "ref:eo-48213"), ("phone", "phone:614960000"), ("price", "price:£12.5"),
+             ("time", "time:17:00"), ("date", "date:12-24")],
+        ),
+    ],
+)  # fmt: skip
+def test_facts_are_found_with_or_without_digits_and_at_signs(text: str, found: list[tuple[str, str]]) -> None:
+    facts = facts_in(text)
+    assert [(f.kind, sorted(f.keys)[0]) for f in facts] == found

@@ -70,6 +70,7 @@ PASSES: dict[str, Callable[[Store], Any]] = {
     "cluster decide shard: undecided ids": lambda s: s.undecided_ids(1200),
     "decide: recent reply texts": lambda s: s.recent_reply_texts("x", 200),
     "decide: recent replies to an author": lambda s: s.recent_replies_to("x", "u-a3", 2),
+    "decide: latest reply to each author of a batch": lambda s: s.latest_reply_texts([("x", "u-a3"), ("x", "u-a4")]),
     "queue: has anything changed": lambda s: s.queue_serial(),
     "queue: the most urgent waiting": lambda s: s.waiting_rows(50),
     "queue: how many wait": lambda s: s.waiting_count(),

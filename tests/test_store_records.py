@@ -65,6 +65,24 @@ def test_every_query_of_the_replies_table_returns_replies(store: Store) -> None:
     assert [(r.comment_id, r.state, r.updated_at) for r in stuck] == [(second, S.APPROVED, NOW)]
 
 
+def test_the_latest_reply_to_many_authors_is_each_ones_latest_reply(store: Store) -> None:
+    texts = {}
+    for n, (author, minutes) in enumerate([("ann", 0), ("ann", 5), ("bo", 5), ("bo", 5), ("cy", 1)], start=1):
+        c = make_comment(n, author=author)
+        store.save_page("x:mentions", [c], None, now=NOW)
+        store.save_tags([make_tags(c)], now=NOW)
+        texts[c.id] = f"reply {n}"
+        at = NOW + timedelta(minutes=minutes)  # bo's two replies tie: the store's order decides, the same in both
+        lifecycle.create(store, c.id, S.SUGGESTED, now=at, text=texts[c.id], suggested_text=texts[c.id])
+    dismissed = make_comment(9, author="cy")
+    store.save_page("x:mentions", [dismissed], None, now=NOW)
+    lifecycle.create(store, dismissed.id, S.DISMISSED, now=NOW + timedelta(hours=1))  # no text: not a reply sent
+    authors = [("x", "u-ann"), ("x", "u-bo"), ("x", "u-cy"), ("x", "u-nobody"), ("mastodon", "u-ann")]
+    latest = store.latest_reply_texts(authors + [("x", "u-ann")])
+    assert latest == {a: [r.text or "" for r in store.recent_replies_to(*a, 1)] for a in authors}
+    assert latest[("x", "u-ann")] == ["reply 2"] and latest[("x", "u-nobody")] == []
+
+
 def test_awaiting_is_a_typed_record_too(store: Store) -> None:
     c = make_comment(1)
     store.save_page("x:mentions", [c], None, now=NOW)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,8 @@ S = ReplyState
 _REPLIES = "SELECT r.*, c.platform FROM replies r JOIN comments c ON c.id = r.comment_id"
 # A reply with a text: spelled as the partial indexes on recent texts spell it, so they are used.
 _HAS_TEXT = "r.text IS NOT NULL AND r.text != ''"
+# How many authors one statement asks about: two parameters each, well under every engine's limit.
+_AUTHORS_ASKED = 400
 # Replies on their way out (approved, or mid-call), which a poster that stopped leaves behind.
 _OUTGOING = states_sql({S.APPROVED, S.POSTING})
 # Replies queued or posted: the texts a new suggestion should not repeat.
@@ -99,6 +101,27 @@ class RepliesStore(StoreBase):
             [platform, author_id, limit],
         )
         return [row_reply(r) for r in rows]
+
+    def latest_reply_texts(self, authors: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        """``recent_replies_to(platform, author_id, 1)``'s texts for many authors, by (platform, author id).
+
+        Asked a chunk of authors at a time, each through the index of replies to one author (newest first).
+        """
+        wanted = list(dict.fromkeys(authors))
+        out: dict[tuple[str, str], list[str]] = {a: [] for a in wanted}
+        for start in range(0, len(wanted), _AUTHORS_ASKED):
+            pairs = wanted[start : start + _AUTHORS_ASKED]
+            rows = self.engine.execute(
+                f"WITH asked (platform, author_id) AS (VALUES {', '.join(['(?, ?)'] * len(pairs))})"
+                " SELECT a.platform, a.author_id, (SELECT r.text FROM replies r WHERE r.platform = a.platform"
+                f" AND r.author_id = a.author_id AND {_HAS_TEXT} ORDER BY r.updated_at DESC, r.comment_id LIMIT 1)"
+                " FROM asked a",
+                [v for pair in pairs for v in pair],
+            )
+            for platform, author_id, text in rows.fetchall():
+                if text is not None:
+                    out[(platform, author_id)] = [text]
+        return out
 
     def stuck_replies(self, *, before: datetime, now: datetime) -> list[Reply]:
         """Approved or posting replies untouched since ``before`` and not waiting for a retry time, oldest first."""
