@@ -60,9 +60,8 @@ class Recent:
         """Start from ``texts``, newest first (as the store returns them); only the newest ``keep`` count."""
         self._keep = keep
         kept = list(reversed(texts[:keep])) if keep > 0 else []
-        # Built in one go (a pass starts from a platform's 2,000 latest replies); each set is read here, not
-        # through the cache of drafts' sets, which these texts would only push out.
-        self._sets: dict[int, frozenset[str]] = {k: frozenset(_WORD.findall(t.lower())) for k, t in enumerate(kept)}
+        # Built in one go: every decide pass starts from a platform's 2,000 latest replies, mostly the last pass's.
+        self._sets: dict[int, frozenset[str]] = {k: _word_set(t) for k, t in enumerate(kept)}
         self._order: deque[int] = deque(self._sets)  # oldest first
         self._next = len(kept)
         self._postings: dict[str, set[int]] = {}
