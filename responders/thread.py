@@ -73,8 +73,11 @@ def we_answered(comment: Comment, ctx: Context) -> bool:
     """Whether one of our accounts (by hand, or heard's posted reply) answered this author earlier in the thread."""
     if comment.parent_id in ctx.answered or (ctx.parent is not None and ctx.parent.is_own):
         return True
-    if ctx.answered and any(v for v in ctx.answered.values() if _author_of(v, ctx) == comment.author.id):
-        return True
+    if ctx.answered:
+        # Who wrote each earlier comment, read once: a long thread where we answered many would be read per answer.
+        authors = {c.id: c.author.id for c in ctx.thread}
+        if any(authors.get(v) == comment.author.id for v in ctx.answered.values() if v):
+            return True
     by_id = {c.id: c for c in ctx.thread}
     for ours in ctx.thread:
         if not ours.is_own:
@@ -85,11 +88,6 @@ def we_answered(comment: Comment, ctx: Context) -> bool:
         if f"@{comment.author.handle.lower().lstrip('@')}" in ours.text.lower().split(" ")[0:6]:
             return True
     return False
-
-
-def _author_of(comment_id: str, ctx: Context) -> str | None:
-    """The author id of a comment earlier in the thread."""
-    return next((c.author.id for c in ctx.thread if c.id == comment_id), None)
 
 
 def answers_someone_else(comment: Comment, ctx: Context) -> Comment | None:

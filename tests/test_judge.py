@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from listener.records import Author, Comment
 from responders.judge import addressed_to_us, judge
-from responders.thread import Context
+from responders.thread import Context, we_answered
 from tests.conftest import make_comment, make_tags
 
 OURS = ("acme", "acme_coffee")
@@ -138,3 +138,16 @@ def test_auto_reply_only_when_very_sure() -> None:
         got = verdict(c, **tags)
         assert got.needs_reply and not got.may_auto, text
         assert got.auto_veto, text
+
+
+def test_a_reply_heard_posted_to_this_author_earlier_in_the_thread_counts_as_answering_them() -> None:
+    asked = make_comment(1, author="ann", text="does the grinder come in black?")
+    other = make_comment(2, author="bo", text="and in white?")
+    # Our posted replies in the conversation (remote id -> what each answered), beside many to others.
+    answered = {f"x:r{n}": f"x:{5000 + n}" for n in range(300)} | {"x:r-ann": asked.id}
+    later = dataclasses.replace(make_comment(3, author="ann", text="thanks, ordered!"), parent_id=None)
+    ctx = Context(thread=(asked, other), answered=answered, ours=OURS)
+    assert we_answered(later, ctx)
+    stranger = dataclasses.replace(make_comment(4, author="cy", text="me too"), parent_id=None)
+    assert not we_answered(stranger, ctx)
+    assert not we_answered(later, dataclasses.replace(ctx, answered={"x:r-bo": other.id}))

@@ -4,6 +4,8 @@ import dataclasses
 import random
 from datetime import timedelta
 
+import pytest
+
 from listener.records import Author, Comment
 from listener.store import Store
 from responders.duplicates import WINDOW
@@ -124,6 +126,11 @@ def test_own_replies_and_our_posted_answers_of_a_batch(store: Store) -> None:
     for c in everyone:
         same = c.conversation_id and (c.platform, c.conversation_id) == (answered.platform, answered.conversation_id)
         assert found[c.id] == ({f"{answered.platform}:9": answered.id} if same else {})
+    # One conversation's comments share one read-only mapping: a viral thread's comments do not each copy it.
+    talk = [c for c in everyone if (c.platform, c.conversation_id) == (answered.platform, answered.conversation_id)]
+    assert len(talk) > 1 and all(found[c.id] is found[talk[0].id] for c in talk)
+    with pytest.raises(TypeError):
+        found[talk[0].id]["x:10"] = "x:1"  # type: ignore[index]
 
 
 def test_gather_all_reads_what_gather_reads_one_at_a_time(store: Store) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from listener.records import Comment, ReplyState
@@ -68,12 +69,16 @@ class ThreadsStore(StoreBase):
                     out[c.id] = rows[max(0, before - limit) : before]
         return out
 
-    def answered_in(self, comment: Comment) -> dict[str, str]:
+    def answered_in(self, comment: Comment) -> Mapping[str, str]:
         """Our replies posted by heard in this comment's conversation: remote comment id -> the comment it answered."""
         return self.answered_in_all([comment])[comment.id]
 
-    def answered_in_all(self, comments: Sequence[Comment]) -> dict[str, dict[str, str]]:
-        """For each comment (by id), our posted replies in its conversation: remote comment id -> what it answered."""
+    def answered_in_all(self, comments: Sequence[Comment]) -> dict[str, Mapping[str, str]]:
+        """For each comment (by id), our posted replies in its conversation: remote comment id -> what it answered.
+
+        The comments of one conversation share one read-only mapping: a viral post's thousand comments, where we
+        answered hundreds, would otherwise each copy all of them.
+        """
         talks = {(c.platform, c.conversation_id) for c in comments if c.conversation_id}
         posted: dict[tuple[str, str | None], dict[str, str]] = defaultdict(dict)
         for chunk in _pieces(sorted({talk for _, talk in talks}), ASKED):
@@ -88,7 +93,9 @@ class ThreadsStore(StoreBase):
             ).fetchall()
             for platform, talk, remote, answered in rows:
                 posted[(platform, talk)][f"{platform}:{remote}"] = answered
-        return {c.id: dict(posted.get((c.platform, c.conversation_id), {})) for c in comments}
+        shared = {talk: MappingProxyType(found) for talk, found in posted.items()}
+        none: Mapping[str, str] = MappingProxyType({})
+        return {c.id: shared.get((c.platform, c.conversation_id), none) for c in comments}
 
     def nearby(self, comment: Comment, window: timedelta) -> list[Comment]:
         """Comments from ``window`` before this one: by its author on its platform, or by its display name elsewhere."""
