@@ -57,7 +57,7 @@ def poll_burst(
     bound keeps one poll short, and a client that runs low on its budget stops the loop by saying so.
     """
     with _ReadAhead(platform, source) as ahead:
-        total = _poll(platform, source, store, now=now, backfill=backfill, ahead=ahead if max_pages > 1 else None)
+        total = _poll(platform, source, store, now=now, backfill=backfill, ahead=ahead, start=max_pages > 1)
         while total.more and not total.error and total.pages < max_pages:
             last = total.pages + 1 >= max_pages  # the final page of this poll: nothing to read ahead of it
             page = _poll(platform, source, store, now=now, backfill=backfill, ahead=ahead, start=not last)

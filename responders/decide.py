@@ -154,8 +154,8 @@ def _decide(run: _Pass, comment: Comment, tags: Tags) -> Tags:
     if comment.platform not in run.recent:
         run.recent[comment.platform] = Recent(store.recent_reply_texts(comment.platform, RECENT_REPLIES))
     author = (comment.platform, comment.author.id)
-    if author not in run.last_to:
-        run.last_to[author] = [r.text or "" for r in store.recent_replies_to(*author, 1)]
+    if author not in run.last_to:  # dropped after a draft to them: asked again, as the batch asked
+        run.last_to.update(store.latest_reply_texts([author]))
     recent = run.recent[comment.platform]
     s = suggest(comment, tags, library, recent=recent, last_to_author=run.last_to[author], thread=thread_texts(ctx))
     if drafter is not None:  # words the reply only: the judge has decided everything above

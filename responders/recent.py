@@ -59,20 +59,12 @@ class Recent:
     def __init__(self, texts: Sequence[str] = (), *, keep: int = RECENT_REPLIES) -> None:
         """Start from ``texts``, newest first (as the store returns them); only the newest ``keep`` count."""
         self._keep = keep
-        kept = list(reversed(texts[:keep])) if keep > 0 else []
-        # Built in one go: every decide pass starts from a platform's 2,000 latest replies, mostly the last pass's.
-        self._sets: dict[int, frozenset[str]] = {k: _word_set(t) for k, t in enumerate(kept)}
-        self._order: deque[int] = deque(self._sets)  # oldest first
-        self._next = len(kept)
+        self._next = 0
+        self._sets: dict[int, frozenset[str]] = {}
+        self._order: deque[int] = deque()  # oldest first
         self._postings: dict[str, set[int]] = {}
-        postings = self._postings
-        for key, mine in self._sets.items():
-            for w in mine:
-                found = postings.get(w)
-                if found is None:
-                    postings[w] = {key}
-                else:
-                    found.add(key)
+        for text in reversed(texts[:keep]):
+            self.add(text)
 
     def add(self, text: str) -> None:
         """Count a reply just suggested, so the next suggestion avoids it too (forgetting the oldest past ``keep``)."""

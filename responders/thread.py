@@ -73,12 +73,11 @@ def we_answered(comment: Comment, ctx: Context) -> bool:
     """Whether one of our accounts (by hand, or heard's posted reply) answered this author earlier in the thread."""
     if comment.parent_id in ctx.answered or (ctx.parent is not None and ctx.parent.is_own):
         return True
-    if ctx.answered:
-        # Who wrote each earlier comment, read once: a long thread where we answered many would be read per answer.
-        authors = {c.id: c.author.id for c in ctx.thread}
-        if any(authors.get(v) == comment.author.id for v in ctx.answered.values() if v):
-            return True
+    # The thread by id, read once: a long thread where we answered many would otherwise be read per answer.
     by_id = {c.id: c for c in ctx.thread}
+    mine = comment.author.id
+    if any((answered := by_id.get(v)) is not None and answered.author.id == mine for v in ctx.answered.values()):
+        return True
     for ours in ctx.thread:
         if not ours.is_own:
             continue

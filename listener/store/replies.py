@@ -17,6 +17,8 @@ S = ReplyState
 _REPLIES = "SELECT r.*, c.platform FROM replies r JOIN comments c ON c.id = r.comment_id"
 # A reply with a text: spelled as the partial indexes on recent texts spell it, so they are used.
 _HAS_TEXT = "r.text IS NOT NULL AND r.text != ''"
+# Newest first, ties by comment: every read of "our latest replies" orders them so, and agrees with the others.
+_NEWEST = "r.updated_at DESC, r.comment_id"
 # How many authors one statement asks about: two parameters each, well under every engine's limit.
 _AUTHORS_ASKED = 400
 # Replies on their way out (approved, or mid-call), which a poster that stopped leaves behind.
@@ -96,8 +98,7 @@ class RepliesStore(StoreBase):
     def recent_replies_to(self, platform: str, author_id: str, limit: int = 5) -> list[Reply]:
         """Our latest replies (any state with text) to one author, newest first."""
         rows = self.engine.query(
-            f"{_REPLIES} WHERE r.platform = ? AND r.author_id = ? AND {_HAS_TEXT}"
-            " ORDER BY r.updated_at DESC, r.comment_id LIMIT ?",
+            f"{_REPLIES} WHERE r.platform = ? AND r.author_id = ? AND {_HAS_TEXT} ORDER BY {_NEWEST} LIMIT ?",
             [platform, author_id, limit],
         )
         return [row_reply(r) for r in rows]
@@ -114,7 +115,7 @@ class RepliesStore(StoreBase):
             rows = self.engine.execute(
                 f"WITH asked (platform, author_id) AS (VALUES {', '.join(['(?, ?)'] * len(pairs))})"
                 " SELECT a.platform, a.author_id, (SELECT r.text FROM replies r WHERE r.platform = a.platform"
-                f" AND r.author_id = a.author_id AND {_HAS_TEXT} ORDER BY r.updated_at DESC, r.comment_id LIMIT 1)"
+                f" AND r.author_id = a.author_id AND {_HAS_TEXT} ORDER BY {_NEWEST} LIMIT 1)"
                 " FROM asked a",
                 [v for pair in pairs for v in pair],
             )
@@ -136,7 +137,7 @@ class RepliesStore(StoreBase):
         """The texts of our latest queued or posted replies on one platform, newest first."""
         rows = self.engine.execute(
             f"SELECT r.text FROM replies r WHERE r.platform = ? AND {_HAS_TEXT} AND r.state IN ({_WRITTEN})"
-            " ORDER BY r.updated_at DESC, r.comment_id LIMIT ?",
+            f" ORDER BY {_NEWEST} LIMIT ?",
             [platform, limit],
         ).fetchall()
         return [r[0] for r in rows]
