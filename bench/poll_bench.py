@@ -8,9 +8,12 @@ For a harness in BARE, each lap's pages are also read from the same fake by the 
 (heard's own configured client, called directly, each page decoded and nothing else): heard's
 poll -> store wall and CPU time over that is what heard adds (the target is <= 1.5x). heard polls as
 its service does (``poll_burst``: up to 10 pages a poll, the next page read on a helper thread while one
-is stored). CPU is the client side's: this process's, less the fake server's own threads (it serves
-from threads of this process, and its work, the same for both sides, would otherwise pad both figures
-and pull the ratio towards 1).
+is stored).
+
+The fake serves from a process of its own, as a platform's API does from its own machines: in this
+process its threads would take the interpreter's lock from heard's reading ahead, which no real server
+does. So CPU is simply this process's: the client side's. ``--in-process`` serves it from threads here,
+as the tests do, and takes the fake's threads' CPU off instead.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import copy
 import functools
 import importlib
+import multiprocessing
 import sys
 import tempfile
 import threading
@@ -81,6 +85,57 @@ def bare_x(platform: Any, since_id: str, *, objects: bool) -> int:
 BARE: dict[str, Callable[..., int]] = {"x": bare_x}
 
 
+class Served:
+    """A fake's harness (``tests/fakes/__init__.py``) serving from a process of its own; the calls the bench makes."""
+
+    def __init__(self, name: str, options: dict[str, Any]) -> None:
+        # spawn, not fork: a forked copy of this process would carry its open stores and threads along.
+        context = multiprocessing.get_context("spawn")
+        self._pipe, theirs = context.Pipe()
+        self._process = context.Process(target=_serve, args=(name, options, theirs), daemon=True)
+        self._process.start()
+        self.platform: str = self._call("platform")
+
+    def _call(self, what: str, *args: Any) -> Any:
+        self._pipe.send((what, args))
+        ok, value = self._pipe.recv()
+        if not ok:
+            raise SystemExit(f"the fake's {what} failed: {value}")
+        return value
+
+    def connect_args(self) -> tuple[dict[str, Any], dict[str, str]]:
+        return self._call("connect_args")
+
+    def add_incoming(self, count: int) -> list[str]:
+        return self._call("add_incoming", count)
+
+    def requests(self) -> int:
+        return self._call("requests")
+
+    def stop(self) -> None:
+        self._call("stop")
+        self._process.join(timeout=10)
+
+
+def _serve(name: str, options: dict[str, Any], pipe: Any) -> None:
+    """The fake's process: start its harness, then answer the bench's calls until told to stop."""
+    harness = _harness(name, options)
+    while True:
+        what, args = pipe.recv()
+        try:
+            value = harness.platform if what == "platform" else getattr(harness, what)(*args)
+        except Exception as exc:  # reported to the bench, which stops with it
+            pipe.send((False, repr(exc)))
+            continue
+        pipe.send((True, value))
+        if what == "stop":
+            return
+
+
+def _harness(name: str, options: dict[str, Any]) -> Any:
+    return importlib.import_module(f"tests.fakes.{name}").make_harness(**options).start()
+
+
 def drain(platform: Any, source: str, store: Store, max_polls: int = 100_000) -> tuple[int, int]:
     """Poll as the service does until the source reports no more pages; return (polls, comments stored)."""
     polls = stored = 0
@@ -94,7 +149,7 @@ def drain(platform: Any, source: str, store: Store, max_polls: int = 100_000) ->
     return polls, stored
 
 
-def bench_burst(name: str, count: int, workdir: Path) -> dict[str, float]:
+def bench_burst(name: str, count: int, workdir: Path, *, in_process: bool = False) -> dict[str, float]:
     """``count`` comments arrive at once; time the polls that bring them all in.
 
     For a harness in BARE, LAPS times: each lap drains a store of its own, marked at the same present
@@ -102,7 +157,7 @@ def bench_burst(name: str, count: int, workdir: Path) -> dict[str, float]:
     heard and the bare reads, and each side keeps its best. Elsewhere once: reading may consume the
     items (Reddit marks its inbox read).
     """
-    harness = importlib.import_module(f"tests.fakes.{name}").make_harness(**HARNESSES[name]).start()
+    harness = _harness(name, HARNESSES[name]) if in_process else Served(name, HARNESSES[name])
     try:
         platform = spec(harness.platform).connect(*harness.connect_args())
         source = platform.sources()[0]
@@ -136,7 +191,7 @@ def bench_burst(name: str, count: int, workdir: Path) -> dict[str, float]:
 
 
 def client_cpu() -> float:
-    """CPU seconds of this process so far, less those of the fake server's threads that are running now.
+    """CPU seconds of this process so far, less those of an in-process fake server's threads running now.
 
     The fake (``tests/fakes/http.py``) is a ThreadingHTTPServer: a thread that accepts, and one per
     connection. A thread's time is read from Linux's schedstat (nanoseconds); elsewhere, or for a thread
@@ -170,7 +225,7 @@ def _timed(read: Callable[[], int], expected: int) -> tuple[float, float]:
 
 def bench_trickle(name: str, ticks: int, per_tick: int, workdir: Path) -> dict[str, float]:
     """A few comments arrive between polls, as in steady running; count requests per new comment."""
-    harness = importlib.import_module(f"tests.fakes.{name}").make_harness(**HARNESSES[name]).start()
+    harness = _harness(name, HARNESSES[name])
     try:
         platform = spec(harness.platform).connect(*harness.connect_args())
         source = platform.sources()[0]
@@ -190,10 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("harness", nargs="*", default=list(HARNESSES))
     parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument(
+        "--in-process", action="store_true", help="serve the burst's fake from threads of this process, as tests do"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.harness:
-            burst = bench_burst(name, args.count, Path(tmp))
+            burst = bench_burst(name, args.count, Path(tmp), in_process=args.in_process)
             print(
                 f"{name} burst:   {burst['comments']:.0f} comments in {burst['seconds']:.2f}s = "
                 f"{burst['per_second']:.0f} comments/s, {burst['polls']:.0f} polls, "
