@@ -171,31 +171,49 @@ class _Drafting:
     ) -> Suggestion:
         """The first wording that fills, passes every check and is not a repeat; the text is "" when none passes.
 
-        Wordings that use more of what the comment gave (its topic, its reference) come first.
+        Wordings that use more of what the comment gave (its topic, its reference) come first. A wording is
+        checked only when its verdict can change the outcome: one near a recent reply is checked only as a
+        fallback or an alternative (a burst of like comments runs through a family's fresh wordings, and
+        the rest would all be checked for nothing).
         """
-        passed: list[str] = []
+        verdicts: dict[str, tuple[str, ...]] = {}
+
+        def problems(text: str) -> tuple[str, ...]:
+            found = verdicts.get(text)
+            if found is None:
+                found = verdicts[text] = self.gate.check(text)
+            return found
+
+        tried: list[str] = []
         fresh: str | None = None  # the first passing that is neither this person's last reply nor near a recent one
-        problems: tuple[str, ...] = ()
+        passing = 0  # how many of ``tried`` pass, once ``fresh`` is found: it takes four for the alternatives
         for text in islice(self._filled(wordings), MAX_TRIED):
-            found = self.gate.check(text)
-            if found:
-                problems = problems or found
-                continue
-            passed.append(text)
-            if fresh is None and text not in self.last_to_author and not self.recent.near(text):
+            tried.append(text)
+            if fresh is None:
+                if text in self.last_to_author or self.recent.near(text) or problems(text):
+                    continue
                 fresh = text
-            if fresh is not None and len(passed) >= 4:
+                # Those tried before it that pass, counted until there are enough.
+                for before in tried:
+                    if passing >= 4:
+                        break
+                    passing += not problems(before)
+            else:
+                passing += not problems(text)
+            if passing >= 4:
                 break
-        if not passed:
-            why = "; ".join(problems[:2]) or "no wording fits what the comment gave (a field it would leave empty)"
+        chosen = fresh if fresh is not None else next((t for t in tried if not problems(t)), None)
+        if chosen is None:  # every wording tried failed a check (then each was checked): the first says why
+            failed = problems(tried[0]) if tried else ()
+            why = "; ".join(failed[:2]) or "no wording fits what the comment gave (a field it would leave empty)"
             return Suggestion("", template=key, needs_human=True, context=self.values, note=why)
-        chosen = passed[0] if fresh is None else fresh
         if fresh is None:
             needs_human = True
             note = "; ".join(n for n in (note, "close to a recent reply: edit it before approving") if n)
         self.recent.add(chosen)
-        # Alternatives worth choosing between: the passing wordings least like the draft.
-        others = tuple(sorted(dict.fromkeys(t for t in passed if t != chosen), key=lambda t: overlap(t, chosen))[:3])
+        # Alternatives worth choosing between: the passing wordings least like the draft (checked in that order).
+        ranked = sorted((t for t in tried if t != chosen), key=lambda t: overlap(t, chosen))
+        others = tuple(islice((t for t in ranked if not problems(t)), 3))
         return Suggestion(chosen, others, key, needs_human, note, self.values, source)
 
     def _filled(self, wordings: list[str]) -> Iterator[str]:

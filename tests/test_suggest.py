@@ -90,6 +90,45 @@ def test_when_every_wording_is_too_close_a_person_edits_the_draft() -> None:
     assert second.needs_human and second.text.endswith("Jo") and "close to a recent reply" in second.note
 
 
+def test_when_every_wording_is_too_close_the_alternatives_are_the_passing_ones_least_like_the_draft() -> None:
+    variants = [
+        "Thank you so much for the very kind words and support {name}",
+        "Thank you so much for the kind words {name}",
+        "Thanks a lot for the kind words {name}",
+        "We really appreciate the kind words {name}",
+        "So lovely to read this {name}",
+        # Least like every other wording, and states a time nobody gave: it must never be offered.
+        "Come back at 9pm for a free slice of cake {name}",
+    ]
+    lib = parse_library({"template": [{"intent": "praise", "variants": variants}]}, "t")
+    texts = [render(v, {"name": "Jo"}) for v in variants]
+    c = make_comment(2, author="jo")
+    s = suggest(c, make_tags(c), lib, recent=Recent(texts))
+    assert s.needs_human and "close to a recent reply" in s.note
+    assert s.text in texts[:5] and len(s.alternatives) == 3
+    assert texts[5] not in (s.text, *s.alternatives)
+    left = [t for t in texts[:5] if t != s.text and t not in s.alternatives]
+    assert min(overlap(t, s.text) for t in left) >= max(overlap(t, s.text) for t in s.alternatives)
+
+
+def test_a_fresh_wording_takes_its_alternatives_from_those_tried_until_four_pass() -> None:
+    variants = [
+        "Yes {name}, we ship to Canada: orders arrive within the week.",
+        "Yes {name}, we ship to Canada and the orders arrive in a week.",
+        "We do ship to Canada, {name}.",
+        "Canada is on our list, {name}.",
+        "Happy to say Canada is covered {name}.",
+        "We send parcels to Canada too {name}.",
+    ]
+    lib = parse_library({"answer": [{"keywords": ["canada"], "variants": variants}]}, "t")
+    texts = [render(v, {"name": "Ana"}) for v in variants]
+    c = make_comment(text="do you ship to Canada", author="ana")
+    # The first two were just said: the third is the draft, and the fourth makes four that pass.
+    s = suggest(c, make_tags(c, intent="question", is_question=True), lib, recent=Recent(texts[:2]))
+    assert s.text == texts[2] and not s.needs_human
+    assert set(s.alternatives) == {texts[0], texts[1], texts[3]}
+
+
 def test_openers_and_closers_multiply_the_wordings() -> None:
     lib = parse_library(
         {
