@@ -11,6 +11,8 @@ from typing import Any
 from listener.store.codecs import iso
 from listener.store.engine import Engine
 
+_INSERT_EVENT = "INSERT INTO events (at, comment_id, kind, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?)"
+
 
 class StoreBase:
     """The engine every concern writes through, and the helpers they all use."""
@@ -49,16 +51,6 @@ class StoreBase:
         detail: dict[str, Any],
     ) -> None:
         """Append one event to the audit trail (inside the caller's transaction)."""
-        self.engine.insert_all(
-            "events",
-            [
-                {
-                    "at": iso(now),
-                    "comment_id": comment_id,
-                    "kind": kind,
-                    "from_state": before,
-                    "to_state": after,
-                    "detail": json.dumps(detail, default=str, sort_keys=True),
-                }
-            ],
-        )
+        detail_text = json.dumps(detail, default=str, sort_keys=True)
+        # One fixed statement: every reply move writes one, and insert_all would work its SQL out each time.
+        self.engine.execute(_INSERT_EVENT, [iso(now), comment_id, kind, before, after, detail_text])
