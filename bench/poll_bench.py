@@ -94,11 +94,16 @@ class Served:
         self._pipe, theirs = context.Pipe()
         self._process = context.Process(target=_serve, args=(name, options, theirs), daemon=True)
         self._process.start()
+        theirs.close()  # the fake's end, closed here: should its process die, a read here ends, not waits for ever
         self.platform: str = self._call("platform")
 
     def _call(self, what: str, *args: Any) -> Any:
-        self._pipe.send((what, args))
-        ok, value = self._pipe.recv()
+        try:
+            self._pipe.send((what, args))
+            ok, value = self._pipe.recv()
+        except (EOFError, OSError):
+            self._process.join(timeout=5)
+            raise SystemExit(f"the fake's process ended (exit code {self._process.exitcode}) during {what}") from None
         if not ok:
             raise SystemExit(f"the fake's {what} failed: {value}")
         return value
