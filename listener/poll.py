@@ -93,7 +93,7 @@ class _ReadAhead:
     """
 
     def __init__(self, platform: Platform, source: str) -> None:
-        self.platform, self.source = platform, source
+        self.platform, self.source, self.key = platform, source, source_key(platform, source)
         self._pool: ThreadPoolExecutor | None = None
         self._cursor: str | None = None
         self._future: Future[_Read] | None = None
@@ -107,7 +107,7 @@ class _ReadAhead:
 
     def _read(self, cursor: str | None, since: datetime) -> _Read:
         page = self.platform.fetch(self.source, cursor, since=since)
-        return _Read(page, *_normalise_all(self.platform, source_key(self.platform, self.source), page.items))
+        return _Read(page, *_normalise_all(self.platform, self.key, page.items))
 
     def take(self, cursor: str | None) -> _Read | None:
         """The page read ahead from ``cursor`` (raising what its fetch raised), or None when there is none."""

@@ -59,9 +59,9 @@ class Template:
     closers: tuple[str, ...] = ("",)
     lang: str = "en"  # the language it is written in, or "any" (an emoji)
 
-    def wordings(self) -> list[str]:
+    def wordings(self) -> tuple[str, ...]:
         """Every opener + variant + closer combination: many more ways to say the same thing."""
-        return list(self._wordings)
+        return self._wordings
 
     @cached_property
     def _wordings(self) -> tuple[str, ...]:
