@@ -1,6 +1,6 @@
 """Benchmark poll -> store through each platform's real client library and its fake server.
 
-Usage: ``PYTHONPATH=. python bench/poll_bench.py [--count 10000] [harness ...]`` (default: every
+Usage: ``python bench/poll_bench.py [--count 10000] [harness ...]`` (default: every
 harness in HARNESSES). A platform joins the benchmark by adding its name here and a
 ``tests/fakes/<name>.py`` that meets the harness contract in ``tests/fakes/__init__.py``.
 
@@ -35,9 +35,13 @@ from typing import Any
 import requests
 import tweepy
 
-from listener.platforms import spec
-from listener.poll import poll_burst
-from listener.store import Store
+# The fakes live in tests/, which is not installed: the checkout is put on the path (a spawned fake inherits it).
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from listener.platforms import spec  # noqa: E402
+from listener.poll import poll_burst  # noqa: E402
+from listener.store import Store  # noqa: E402
 
 # Laps of a burst with a bare read: heard and the bare reads each keep their best, so a cold lap favours neither.
 # Five, not three: heard reads ahead on a second thread beside the fake's, and its best of three swung 1.5x-2.1x.
