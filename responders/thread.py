@@ -78,13 +78,14 @@ def we_answered(comment: Comment, ctx: Context) -> bool:
     mine = comment.author.id
     if any((answered := by_id.get(v)) is not None and answered.author.id == mine for v in ctx.answered.values()):
         return True
+    named = f"@{comment.author.handle.lower().lstrip('@')}"
     for ours in ctx.thread:
         if not ours.is_own:
             continue
         target = by_id.get(ours.parent_id or "")
-        if target is not None and target.author.id == comment.author.id:
+        if target is not None and target.author.id == mine:
             return True
-        if f"@{comment.author.handle.lower().lstrip('@')}" in ours.text.lower().split(" ")[0:6]:
+        if named in ours.text.lower().split(" ")[0:6]:
             return True
     return False
 
