@@ -126,8 +126,10 @@ class RepliesStore(StoreBase):
 
     def stuck_replies(self, *, before: datetime, now: datetime) -> list[Reply]:
         """Approved or posting replies untouched since ``before`` and not waiting for a retry time, oldest first."""
+        # The reply row's own copy of its platform, as ``replies`` reads it: joined to comments, PostgreSQL once
+        # hashed the whole comments table for a handful of stuck replies (a query-plan test run in CI).
         rows = self.engine.query(
-            f"{_REPLIES} WHERE r.state IN ({_OUTGOING}) AND r.updated_at < ?"
+            f"SELECT r.* FROM replies r WHERE r.state IN ({_OUTGOING}) AND r.updated_at < ?"
             " AND (r.retry_at IS NULL OR r.retry_at <= ?) ORDER BY r.updated_at",
             [iso(before), iso(now)],
         )
