@@ -243,7 +243,9 @@ def test_a_recorded_page_is_cut_and_normalised_field_for_field_as_before():
 
 @pytest.fixture
 def harness():
-    h = make_harness(timeout=0.3).start()
+    # No test here waits out a timeout on purpose: a generous one keeps a loaded machine (CI under coverage)
+    # from failing a request to the local fake that merely came late (0.3 s once did).
+    h = make_harness(timeout=5.0).start()
     yield h
     h.stop()
 
